@@ -1,0 +1,217 @@
+"""The ``analysis`` command line.
+
+Every subcommand exits 0 on success and non-zero with a short message on stderr (what is
+wrong and a hint on how to fix it) on bad input; ``--debug`` shows the full traceback.
+Heavy libraries are imported inside the handlers so ``analysis --help`` is instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from pathlib import Path
+from typing import Callable, Sequence
+
+from analysis import __version__, config
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+# ------------------------------------------------------------------------------------------
+# data
+# ------------------------------------------------------------------------------------------
+
+def _cmd_data_get(args: argparse.Namespace) -> int:
+    from analysis import sources
+
+    mirror = Path(args.mirror) if args.mirror else None
+    obtained = sources.get_raw_files(mirror, download=not args.no_download, force=args.force)
+    total = sum(1 for f in sources.load_manifest() if f.kind == "open_data")
+    print(f"data/raw: {len(obtained)} file(s) obtained, {total - len(obtained)} already present and verified.")
+    return EXIT_OK
+
+
+def _cmd_data_verify(args: argparse.Namespace) -> int:
+    from analysis import sources
+
+    checked = sources.verify_raw_files()
+    print(f"data/raw: all {len(checked)} checksummed files match data/raw/sources.yaml.")
+    return EXIT_OK
+
+
+def _cmd_data_build(args: argparse.Namespace) -> int:
+    from analysis import build
+
+    build.build_tables(force=args.force)
+    return EXIT_OK
+
+
+def _cmd_data_hash(args: argparse.Namespace) -> int:
+    from analysis import sources
+
+    digest = sources.update_manifest_checksum(args.path)
+    print(f"recorded sha256 {digest} for {args.path} in data/raw/sources.yaml; now run 'analysis data build'.")
+    return EXIT_OK
+
+
+def _add_data(sub: argparse._SubParsersAction) -> None:
+    data = sub.add_parser("data", help="obtain, verify and build the data",
+                          description="Obtain the raw open data, verify checksums and build data/processed.")
+    data_sub = data.add_subparsers(dest="data_command", required=True, metavar="{get,verify,build,hash}")
+    get = data_sub.add_parser("get", help="copy or download the raw open data into data/raw and verify it",
+                              description="Copy each open-data file in data/raw/sources.yaml from the local mirror "
+                                          "(default ../shared/data, or $ANALYSIS_DATA_MIRROR) or download it, and "
+                                          "check its sha256.")
+    get.add_argument("--mirror", help="folder holding the raw files (default: ../shared/data if present)")
+    get.add_argument("--no-download", action="store_true", help="never download; only copy from the mirror")
+    get.add_argument("--force", action="store_true", help="obtain files again even if present and valid")
+    get.set_defaults(handler=_cmd_data_get)
+    verify = data_sub.add_parser("verify", help="recompute raw checksums; fail naming any file that differs",
+                                 description="Recompute the sha256 of every raw file and compare with the manifest.")
+    verify.set_defaults(handler=_cmd_data_verify)
+    build = data_sub.add_parser("build", help="build data/processed from data/raw (skips when unchanged)",
+                                description="Validate the raw tables and write the processed Parquet tables. "
+                                            "A second run with unchanged inputs and code does nothing.")
+    build.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
+    build.set_defaults(handler=_cmd_data_build)
+    hash_ = data_sub.add_parser("hash", help="record the checksum of an authored table you edited",
+                                description="After editing a committed authored table (e.g. adding ONS figures to "
+                                            "authored/csew_prevalence_rates.csv), record its new sha256.")
+    hash_.add_argument("path", help="path under data/raw, e.g. authored/csew_prevalence_rates.csv")
+    hash_.set_defaults(handler=_cmd_data_hash)
+
+
+# ------------------------------------------------------------------------------------------
+# areas
+# ------------------------------------------------------------------------------------------
+
+def _print_table(frame, columns: list[str], fmt: str) -> None:
+    frame = frame[columns]
+    if fmt == "csv":
+        frame.to_csv(sys.stdout, index=False)
+    else:
+        print(frame.fillna("").to_string(index=False))
+
+
+def _cmd_areas_list(args: argparse.Namespace) -> int:
+    from analysis import areas
+
+    levels = args.level or ["utla"]
+    rows = areas.list_areas(levels=levels, region=args.region)
+    _print_table(rows, ["area_code", "area_name", "area_type", "region_name", "part4_duty_holder_name"], args.format)
+    return EXIT_OK
+
+
+def _cmd_areas_find(args: argparse.Namespace) -> int:
+    from analysis import areas
+
+    area = areas.resolve_area(" ".join(args.text))
+    print(f"{area.code}  {area.name}  ({area.area_type}; region {area.region_name or '-'}; "
+          f"Part 4 duty: {area.part4_duty_holder_name or 'none (context only)'})")
+    return EXIT_OK
+
+
+def _add_areas(sub: argparse._SubParsersAction) -> None:
+    areas_parser = sub.add_parser("areas", help="list authorities or resolve a code or name",
+                                  description="Upper-tier authorities, regions and England in the workspace geography.")
+    areas_sub = areas_parser.add_subparsers(dest="areas_command", required=True, metavar="{list,find}")
+    list_ = areas_sub.add_parser("list", help="list reporting areas", description="List reporting areas.")
+    list_.add_argument("--level", action="append", choices=["utla", "region", "country"],
+                       help="area level (repeatable; default utla)")
+    list_.add_argument("--region", help="only the upper-tier authorities in this region (name or E12 code)")
+    list_.add_argument("--format", choices=["table", "csv"], default="table")
+    list_.set_defaults(handler=_cmd_areas_list)
+    find = areas_sub.add_parser("find", help="resolve a code or name (tolerates misspellings)",
+                                description="Resolve a GSS code or name to a reporting area.")
+    find.add_argument("text", nargs="+", help="a code such as E10000014 or a name such as Hampshire")
+    find.set_defaults(handler=_cmd_areas_find)
+
+
+# ------------------------------------------------------------------------------------------
+# report
+# ------------------------------------------------------------------------------------------
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from analysis import areas, build
+
+    area = areas.resolve_area(args.area)
+    build.build_tables()
+    notebooks = sorted(config.NOTEBOOKS_DIR.glob("0*.ipynb"))
+    if not notebooks:
+        print(f"Processed data is built for {area.name} ({area.code}); the topic notebooks do not exist yet, "
+              "so there is no report to run.")
+        return EXIT_OK
+    from analysis import batch  # noqa: F401  (provided by the batch module once it exists)
+
+    return batch.main_for_report(area, args)
+
+
+def _add_report(sub: argparse._SubParsersAction) -> None:
+    report = sub.add_parser("report", help="build data and produce the reports for one authority",
+                            description="Build the processed data if needed and run every topic notebook for one "
+                                        "authority, publishing HTML under reports/.")
+    report.add_argument("--area", default=config.DEFAULT_AREA_CODE,
+                        help=f"authority code or name (default {config.DEFAULT_AREA_CODE}, {config.DEFAULT_AREA_NAME})")
+    report.set_defaults(handler=_cmd_report)
+
+
+# ------------------------------------------------------------------------------------------
+# entry point
+# ------------------------------------------------------------------------------------------
+
+#: Functions that add a subcommand; modules add theirs here.
+SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_data, _add_areas, _add_report]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for ``analysis``."""
+    parser = argparse.ArgumentParser(
+        prog="analysis",
+        description="Domestic abuse safe accommodation needs assessment workspace (Domestic Abuse Act 2021, Part 4).",
+        epilog="Run 'analysis COMMAND --help' for a command's options. Docs: README.md.")
+    parser.add_argument("--version", action="version", version=f"analysis {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show full tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in SUBCOMMANDS:
+        add(sub)
+    return parser
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    print(f"note: {message}", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from analysis.errors import AnalysisError
+
+    if not args.debug:
+        warnings.showwarning = _show_warning
+    try:
+        return args.handler(args)
+    except AnalysisError as exc:
+        if args.debug:
+            raise
+        print(f"error: {exc.message}", file=sys.stderr)
+        if exc.hint:
+            print(f"hint: {exc.hint}", file=sys.stderr)
+        return EXIT_FAILED
+    except BrokenPipeError:  # output piped into e.g. `head`
+        sys.stderr.close()
+        return EXIT_OK
+    except KeyboardInterrupt:
+        print("interrupted: stopped cleanly; run the same command again to continue.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # an unexpected failure: say what, not a wall of traceback
+        if args.debug:
+            raise
+        print(f"error: unexpected {type(exc).__name__}: {exc}", file=sys.stderr)
+        print("hint: run again with --debug for the full traceback, and report it if it persists.", file=sys.stderr)
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,168 @@
+"""Figures in one house style: plain, readable in greyscale, colour-blind safe, labelled units.
+
+Every function returns a matplotlib ``Figure`` for :func:`analysis.report.figure` to embed
+with alt text. Colours and the style come from :mod:`analysis.config`.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import pandas as pd
+
+from analysis import config
+
+_STYLE = {
+    "figure.dpi": config.FIGURE_DPI,
+    "savefig.dpi": config.FIGURE_DPI,
+    "font.size": 10,
+    "axes.titlesize": 11,
+    "axes.titleweight": "bold",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.color": "#dddddd",
+    "grid.linewidth": 0.6,
+    "axes.axisbelow": True,
+    "legend.frameon": False,
+}
+
+
+def apply_house_style() -> None:
+    """Use a non-interactive backend when headless and set the house rcParams."""
+    import matplotlib
+
+    if matplotlib.get_backend().lower() not in {"module://matplotlib_inline.backend_inline", "agg"}:
+        try:
+            matplotlib.use("Agg")
+        except Exception:  # pragma: no cover - an interactive session keeps its backend
+            pass
+    matplotlib.rcParams.update(_STYLE)
+
+
+def new_figure(width: float = 7.5, height: float = 4.0):
+    """A figure and axes in the house style."""
+    import matplotlib.pyplot as plt
+
+    apply_house_style()
+    return plt.subplots(figsize=(width, height), layout="constrained")
+
+
+def add_source_note(fig, text: str) -> None:
+    """Write a source / attribution line at the foot of a figure."""
+    fig.text(0.0, -0.02, text, ha="left", va="top", fontsize=7.5, color="#444444", wrap=True,
+             transform=fig.transFigure)
+
+
+def bar_with_intervals(
+    frame: pd.DataFrame,
+    category: str,
+    value: str,
+    *,
+    lower: str | None = None,
+    upper: str | None = None,
+    highlight: Sequence[str] = (),
+    xlabel: str = "",
+    title: str = "",
+    source: str | None = None,
+):
+    """Horizontal bars with optional interval whiskers; ``highlight`` categories in the accent colour."""
+    fig, ax = new_figure(7.5, max(2.2, 0.42 * len(frame) + 1.0))
+    y = range(len(frame))
+    colours = [config.COLOUR_HIGHLIGHT if c in set(highlight) else config.COLOUR_PRIMARY for c in frame[category]]
+    ax.barh(list(y), frame[value], color=colours, edgecolor="black", linewidth=0.4)
+    if lower and upper:
+        err = [(frame[value] - frame[lower]).clip(lower=0), (frame[upper] - frame[value]).clip(lower=0)]
+        ax.errorbar(frame[value], list(y), xerr=err, fmt="none", ecolor="black", elinewidth=1, capsize=3)
+    ax.set_yticks(list(y), frame[category].astype(str))
+    ax.invert_yaxis()
+    ax.set_xlabel(xlabel)
+    ax.grid(axis="y", visible=False)
+    if title:
+        ax.set_title(title, loc="left")
+    if source:
+        add_source_note(fig, source)
+    return fig
+
+
+def dot_plot_with_intervals(
+    frame: pd.DataFrame,
+    label: str,
+    value: str,
+    lower: str,
+    upper: str,
+    *,
+    highlight: Sequence[str] = (),
+    reference: float | None = None,
+    reference_label: str = "England",
+    xlabel: str = "",
+    title: str = "",
+    source: str | None = None,
+):
+    """Ranked dots with interval lines (e.g. authorities in a region) and a reference line."""
+    ranked = frame.sort_values(value, ascending=True).reset_index(drop=True)
+    fig, ax = new_figure(7.5, max(2.5, 0.3 * len(ranked) + 1.2))
+    chosen = set(highlight)
+    for i, row in ranked.iterrows():
+        colour = config.COLOUR_HIGHLIGHT if row[label] in chosen else config.COLOUR_PRIMARY
+        ax.plot([row[lower], row[upper]], [i, i], color=colour, linewidth=1.4)
+        ax.plot(row[value], i, "o", color=colour, markersize=6 if row[label] in chosen else 4.5,
+                markeredgecolor="black", markeredgewidth=0.5)
+    ax.set_yticks(range(len(ranked)), ranked[label].astype(str))
+    for tick in ax.get_yticklabels():
+        if tick.get_text() in chosen:
+            tick.set_fontweight("bold")
+    if reference is not None:
+        ax.axvline(reference, color="black", linestyle="--", linewidth=1)
+        ax.annotate(reference_label, (reference, len(ranked) - 0.5), xytext=(3, 0), textcoords="offset points",
+                    fontsize=8, va="bottom")
+    ax.set_xlabel(xlabel)
+    ax.grid(axis="y", visible=False)
+    if title:
+        ax.set_title(title, loc="left")
+    if source:
+        add_source_note(fig, source)
+    return fig
+
+
+def population_pyramid(
+    area: pd.DataFrame,
+    comparator: pd.DataFrame | None = None,
+    *,
+    band_width: int = 5,
+    area_label: str = "Area",
+    comparator_label: str = "England",
+    title: str = "",
+    source: str | None = None,
+):
+    """Population pyramid as % of the total by age band and sex, with an outline comparator.
+
+    ``area`` and ``comparator`` are rows of the processed ``population`` table (female and
+    male rows, single years of age).
+    """
+
+    def shares(frame: pd.DataFrame) -> pd.DataFrame:
+        sexed = frame[frame["sex"].isin(["female", "male"])].copy()
+        sexed["band"] = (sexed["age"] // band_width * band_width).clip(upper=90)
+        table = sexed.pivot_table(index="band", columns="sex", values="population", aggfunc="sum")
+        return table / table.to_numpy().sum() * 100
+
+    mine = shares(area)
+    fig, ax = new_figure(7.0, 5.0)
+    ax.barh(mine.index, -mine["male"], height=band_width * 0.9, color=config.COLOUR_PRIMARY, label=f"{area_label}: male")
+    ax.barh(mine.index, mine["female"], height=band_width * 0.9, color=config.COLOUR_HIGHLIGHT,
+            label=f"{area_label}: female")
+    if comparator is not None:
+        other = shares(comparator)
+        ax.step(-other["male"], other.index, where="mid", color="black", linewidth=1.2, label=comparator_label)
+        ax.step(other["female"], other.index, where="mid", color="black", linewidth=1.2)
+    ticks = ax.get_xticks()
+    ax.set_xticks(ticks, [f"{abs(t):.0f}%" for t in ticks])
+    ax.set_yticks(list(mine.index), [f"{b}-{b + band_width - 1}" if b < 90 else "90+" for b in mine.index], fontsize=7.5)
+    ax.set_xlabel("Share of the total population (%); males left, females right")
+    ax.legend(loc="lower right", fontsize=8)
+    if title:
+        ax.set_title(title, loc="left")
+    if source:
+        add_source_note(fig, source)
+    return fig

@@ -1,0 +1,167 @@
+"""Population by area, single year of age and sex; age bands.
+
+The shipped ONS files give persons by single year of age (mid-2020) and persons, females
+and males in total (Census 2021), but no table of sex by age for local authorities. The
+split of persons into females and males is therefore an assumption, made in exactly one
+place, :func:`split_persons_by_sex`, and labelled in the ``sex_basis`` column of every
+row it produces. When an ONS table of sex by single year of age is added to
+``data/raw`` (e.g. MYE2 Females/Males), replace that function's body with a read of it.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+import pandas as pd
+
+from analysis import tables
+from analysis.errors import ParameterError
+
+SEX_BASIS_OBSERVED = "observed (ONS mid-2020 estimates, persons)"
+SEX_BASIS_ASSUMED = (
+    "assumed: each district's Census 2021 female/male share applied to every single year "
+    "of age of the mid-2020 persons estimate (no ONS sex-by-age table for local "
+    "authorities is shipped)"
+)
+MAX_AGE = 90  # the ONS single-year tables end in an open band "90+", stored as age 90
+SEXES = ("persons", "female", "male")
+
+
+def split_persons_by_sex(persons: pd.DataFrame, sex_totals: pd.DataFrame) -> pd.DataFrame:
+    """Split persons by single year of age into females and males (an assumption).
+
+    Each district's female share of usual residents at Census 2021 is applied to its
+    mid-2020 persons estimate at every age. This ignores how the sex ratio varies with
+    age (more boys at birth, more women at older ages), so female and male counts by age
+    are approximate; persons counts are unaffected.
+
+    Parameters
+    ----------
+    persons
+        Long table with columns ``ltla_code``, ``age``, ``population`` (persons).
+    sex_totals
+        One row per district: ``ltla_code``, ``total_population``, ``total_females``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``ltla_code``, ``age``, ``sex`` ("female"/"male"), ``population`` (float) and
+        ``sex_basis`` naming the assumption.
+    """
+    missing = sorted(set(persons["ltla_code"]) - set(sex_totals["ltla_code"]))
+    if missing:
+        raise ParameterError(f"No Census 2021 sex totals for district(s) {', '.join(missing[:5])}.",
+                             "The sex totals file must cover every district of the population file.")
+    share = sex_totals.set_index("ltla_code")
+    female_share = (share["total_females"] / share["total_population"]).rename("female_share")
+    merged = persons.join(female_share, on="ltla_code")
+    female = merged.assign(sex="female", population=merged["population"] * merged["female_share"])
+    male = merged.assign(sex="male", population=merged["population"] * (1 - merged["female_share"]))
+    out = pd.concat([female, male], ignore_index=True).drop(columns="female_share")
+    out["sex_basis"] = SEX_BASIS_ASSUMED
+    return out
+
+
+# ------------------------------------------------------------------------------------------
+# Queries on the processed ``population`` table
+# ------------------------------------------------------------------------------------------
+
+def _check_sex(sex: str) -> None:
+    if sex not in SEXES:
+        raise ParameterError(f"sex must be one of {', '.join(SEXES)}, got {sex!r}.")
+
+
+def _check_ages(min_age: int, max_age: int | None) -> None:
+    top = MAX_AGE if max_age is None else max_age
+    if not (isinstance(min_age, int) and 0 <= min_age <= MAX_AGE):
+        raise ParameterError(f"min_age must be a whole number from 0 to {MAX_AGE}, got {min_age!r}.")
+    if not (isinstance(top, int) and min_age <= top <= MAX_AGE):
+        raise ParameterError(f"max_age must be a whole number from min_age ({min_age}) to {MAX_AGE}, got {max_age!r}.")
+
+
+def get_population(
+    area_codes: str | Iterable[str] | None = None,
+    *,
+    sex: str = "persons",
+    min_age: int = 0,
+    max_age: int | None = None,
+) -> pd.DataFrame:
+    """Population by single year of age for one or more areas.
+
+    Parameters
+    ----------
+    area_codes
+        GSS code(s) of upper-tier authorities, regions or England; all areas when omitted.
+    sex
+        "persons", "female" or "male". Female and male counts rest on the assumption
+        described in :func:`split_persons_by_sex` (see the ``sex_basis`` column).
+    min_age, max_age
+        Inclusive single-year range; ``max_age=None`` includes the open band 90+.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Tidy rows of the processed ``population`` table.
+    """
+    _check_sex(sex)
+    _check_ages(min_age, max_age)
+    pop = tables.read_table("population")
+    rows = pop[(pop["sex"] == sex) & (pop["age"] >= min_age) & (pop["age"] <= (MAX_AGE if max_age is None else max_age))]
+    if area_codes is not None:
+        codes = [area_codes] if isinstance(area_codes, str) else list(area_codes)
+        unknown = sorted(set(codes) - set(pop["area_code"]))
+        if unknown:
+            raise ParameterError(f"No population for area code(s) {', '.join(unknown)}.",
+                                 "Use an upper-tier authority, region or England code (see 'analysis areas list').")
+        rows = rows[rows["area_code"].isin(codes)]
+    return rows.reset_index(drop=True)
+
+
+def total_population(
+    area_codes: str | Iterable[str] | None = None,
+    *,
+    sex: str = "persons",
+    min_age: int = 0,
+    max_age: int | None = None,
+) -> pd.Series:
+    """Total population per area (indexed by ``area_code``) over an age range and sex."""
+    rows = get_population(area_codes, sex=sex, min_age=min_age, max_age=max_age)
+    return rows.groupby("area_code", sort=True)["population"].sum().rename("population")
+
+
+def age_band_label(lower: int, upper: int | None) -> str:
+    """Label an inclusive age band: ``(16, 19) -> "16-19"``, ``(75, None) -> "75+"``."""
+    return f"{lower}+" if upper is None else f"{lower}-{upper}"
+
+
+def parse_age_band(label: str) -> tuple[int, int | None]:
+    """Parse "16-19" -> (16, 19) and "16+" -> (16, None); raise ParameterError otherwise."""
+    text = str(label).strip()
+    try:
+        if text.endswith("+"):
+            return int(text[:-1]), None
+        low, high = text.split("-")
+        low_i, high_i = int(low), int(high)
+    except ValueError:
+        raise ParameterError(f"Age band {label!r} is not of the form '16-19' or '75+'.") from None
+    if low_i > high_i:
+        raise ParameterError(f"Age band {label!r} has its lower age above its upper age.")
+    return low_i, high_i
+
+
+def band_population(
+    area_codes: str | Iterable[str] | None,
+    bands: Sequence[str],
+    *,
+    sex: str = "persons",
+) -> pd.DataFrame:
+    """Population in each labelled age band (e.g. ``["16-19", "20-24", "75+"]``) per area.
+
+    Returns a tidy frame with ``area_code``, ``sex``, ``age_band``, ``population``.
+    """
+    frames = []
+    for band in bands:
+        low, high = parse_age_band(band)
+        totals = total_population(area_codes, sex=sex, min_age=low, max_age=high)
+        frames.append(totals.reset_index().assign(sex=sex, age_band=band))
+    return pd.concat(frames, ignore_index=True)[["area_code", "sex", "age_band", "population"]]

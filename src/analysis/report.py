@@ -1,0 +1,299 @@
+"""Building blocks every topic notebook uses to show its results: the notebook contract.
+
+A notebook's first code cell after its ``parameters`` cell calls :func:`start`, which
+checks the parameters (raising :class:`~analysis.errors.ParameterError` naming the bad
+one), resolves the area and applies the house figure style. Results are then shown with
+
+* :func:`headline` - the one-sentence finding, first in the report;
+* :func:`table` - a table with small-number suppression, a caption and header cells;
+* :func:`figure` - a matplotlib figure embedded as a self-contained PNG with alt text;
+* :func:`sources` and :func:`caveats` - the provenance and limits of every figure;
+* :func:`record` - machine-readable headline values (custom MIME type, invisible in the
+  HTML) that tests back-test and the batch index collects; :func:`read_records` reads them
+  back from an executed notebook.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import math
+import numbers
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+import pandas as pd
+
+from analysis import __version__, config
+from analysis.errors import ParameterError
+
+RECORD_MIME = "application/vnd.da-needs.record+json"
+
+
+@dataclass
+class ReportContext:
+    """What a notebook knows once its parameters are checked."""
+
+    notebook: str
+    area: Any  # analysis.areas.Area
+    confidence_level: float
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return f"{self.area.name}: {TOPIC_TITLES.get(self.notebook, self.notebook)}"
+
+
+TOPIC_TITLES = {
+    "01_prevalence": "prevalence of domestic abuse",
+    "02_refuge_demand_supply": "refuge and safe accommodation, demand and supply",
+    "03_regional_maps": "regional comparisons per 100,000 population",
+    "04_young_people_14_18": "young people aged 14 to 18",
+}
+
+
+def _display(bundle: dict, metadata: dict | None = None) -> None:
+    from IPython.display import display
+
+    display(bundle, raw=True, metadata=metadata or {})
+
+
+# ------------------------------------------------------------------------------------------
+# Parameters
+# ------------------------------------------------------------------------------------------
+
+def check_confidence_level(value: Any) -> float:
+    """A confidence level strictly between 0 and 1 (e.g. 0.95)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not (0 < float(value) < 1):
+        raise ParameterError(f"confidence_level must be a number between 0 and 1 (e.g. 0.95), got {value!r}.",
+                             "Pass for example -p confidence_level 0.95.")
+    return float(value)
+
+
+def check_number(name: str, value: Any, *, minimum: float | None = None, maximum: float | None = None,
+                 allow_equal_min: bool = True) -> float:
+    """A real number within bounds, or :class:`ParameterError` naming ``name`` and ``value``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(float(value)):
+        raise ParameterError(f"{name} must be a number, got {value!r}.")
+    number = float(value)
+    if minimum is not None and (number < minimum or (number == minimum and not allow_equal_min)):
+        relation = ">=" if allow_equal_min else ">"
+        raise ParameterError(f"{name} must be {relation} {minimum:g}, got {value!r}.")
+    if maximum is not None and number > maximum:
+        raise ParameterError(f"{name} must be <= {maximum:g}, got {value!r}.")
+    return number
+
+
+def start(notebook: str, area: Any, confidence_level: Any = config.DEFAULT_CONFIDENCE,
+          levels: Sequence[str] = ("utla", "region", "country"), **parameters: Any) -> ReportContext:
+    """Check common parameters, resolve the area and set the figure style.
+
+    Parameters
+    ----------
+    notebook
+        The notebook's name, e.g. "01_prevalence".
+    area
+        Code or name as given in the parameters cell.
+    confidence_level
+        Between 0 and 1 exclusive.
+    levels
+        The kinds of area this notebook accepts.
+    **parameters
+        Other parameters, kept on the context (check them in the notebook's own module).
+    """
+    from analysis import areas, plots
+
+    if notebook not in config.NOTEBOOKS:
+        raise ParameterError(f"Unknown notebook {notebook!r}.", f"Use one of {', '.join(config.NOTEBOOKS)}.")
+    level = check_confidence_level(confidence_level)
+    resolved = areas.resolve_area(area, levels=levels)
+    plots.apply_house_style()
+    return ReportContext(notebook=notebook, area=resolved, confidence_level=level,
+                         parameters={"area": area, "confidence_level": level, **parameters})
+
+
+# ------------------------------------------------------------------------------------------
+# Showing results
+# ------------------------------------------------------------------------------------------
+
+def markdown(text: str) -> None:
+    """Show Markdown text."""
+    _display({"text/markdown": text, "text/plain": text})
+
+
+def headline(text: str) -> None:
+    """Show the headline finding (rendered as a highlighted block in the HTML report)."""
+    body = html.escape(text)
+    _display({"text/html": f'<div class="headline" role="note"><p><strong>{body}</strong></p></div>',
+              "text/markdown": f"**{text}**", "text/plain": text})
+
+
+def record(**values: Any) -> None:
+    """Record headline values (numbers, strings, None) for tests and the batch index.
+
+    Values are emitted as a display output of MIME type :data:`RECORD_MIME`, which the
+    published HTML does not show. Each call adds to the notebook's records.
+    """
+    clean = {key: _jsonable(value) for key, value in values.items()}
+    _display({RECORD_MIME: clean, "text/plain": ""})
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, (str, bool)):
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return None if math.isnan(float(value)) else float(value)
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return str(value)
+
+
+def read_records(notebook_path: str | Path) -> dict[str, Any]:
+    """All values recorded with :func:`record` in an executed notebook, merged in order."""
+    nb = json.loads(Path(notebook_path).read_text(encoding="utf-8"))
+    out: dict[str, Any] = {}
+    for cell in nb.get("cells", []):
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if RECORD_MIME in data:
+                payload = data[RECORD_MIME]
+                out.update(json.loads(payload) if isinstance(payload, str) else payload)
+    return out
+
+
+def format_number(value: Any, decimals: int = 0) -> str:
+    """Thousands separators and fixed decimals; suppression markers and text pass through."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, numbers.Real):
+        return f"{value:,.{decimals}f}"
+    return str(value)
+
+
+def table(
+    frame: pd.DataFrame,
+    caption: str,
+    *,
+    count_columns: Sequence[str] = (),
+    derived_columns: Sequence[str] | Mapping[str, Sequence[str]] = (),
+    decimals: Mapping[str, int] | None = None,
+    threshold: int = config.SUPPRESSION_THRESHOLD,
+    notes: Iterable[str] = (),
+    index: bool = False,
+) -> pd.DataFrame:
+    """Show a table with small-number suppression applied; return the published frame.
+
+    Parameters
+    ----------
+    frame
+        Tidy data; column names become the header cells.
+    caption
+        Shown above the table (what it is, where and when).
+    count_columns
+        Columns holding counts of people or events; values from 1 to ``threshold - 1`` are
+        replaced by the marker (:data:`config.SUPPRESSION_MARKER`).
+    derived_columns
+        Columns computed from those counts (rates, intervals, percentages): suppressed on
+        the same rows. A mapping of count column -> derived columns limits the spread.
+    decimals
+        Decimal places per column (default 0 for numbers).
+    notes
+        Footnotes shown under the table (the suppression footnote is added when used).
+    """
+    from analysis import stats
+
+    published = frame.copy()
+    suppressed_any = False
+    if count_columns:
+        published = stats.suppress_small_counts(published, list(count_columns),
+                                                derived_columns if derived_columns else [], threshold=threshold)
+        suppressed_any = bool(published[list(count_columns)].map(stats.is_suppressed).to_numpy().any())
+    decimals = dict(decimals or {})
+    shown = published.copy()
+    for column in shown.columns:
+        shown[column] = [format_number(v, decimals.get(column, 0)) for v in shown[column]]
+    footnotes = list(notes)
+    if suppressed_any:
+        footnotes.append(stats.suppression_footnote(threshold))
+    table_html = shown.to_html(index=index, escape=True, border=0, classes="data-table", na_rep="–")
+    table_html = table_html.replace("<table", f"<table aria-label=\"{html.escape(caption)}\"", 1)
+    table_html = table_html.replace(">\n  <thead>", f">\n  <caption>{html.escape(caption)}</caption>\n  <thead>", 1)
+    notes_html = "".join(f'<p class="table-note">{html.escape(n)}</p>' for n in footnotes)
+    text = f"{caption}\n{shown.to_string(index=index)}" + "".join(f"\n{n}" for n in footnotes)
+    _display({"text/html": table_html + notes_html, "text/plain": text})
+    return published
+
+
+def figure(fig: Any, alt: str, *, caption: str | None = None, source: str | None = None) -> None:
+    """Show a matplotlib figure as an embedded PNG with alt text, then close it.
+
+    Parameters
+    ----------
+    fig
+        A matplotlib Figure.
+    alt
+        Alt text for screen readers: what the figure shows and its main message.
+    caption
+        Optional visible caption under the figure.
+    source
+        Optional source line shown under the figure (e.g. "Source: ONS mid-2020 estimates").
+    """
+    import matplotlib.pyplot as plt
+
+    if not alt or not alt.strip():
+        raise ParameterError("Every figure needs alt text describing what it shows.")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=config.FIGURE_DPI, bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+    encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
+    parts = [f'<figure class="report-figure"><img src="data:image/png;base64,{encoded}" alt="{html.escape(alt)}"/>']
+    if caption or source:
+        parts.append("<figcaption>")
+        if caption:
+            parts.append(html.escape(caption))
+        if source:
+            parts.append(f'<br/><span class="figure-source">{html.escape(source)}</span>')
+        parts.append("</figcaption>")
+    parts.append("</figure>")
+    _display({"text/html": "".join(parts), "text/plain": f"[Figure: {alt}]"})
+
+
+def sources(source_ids: Iterable[str], extra: Iterable[str] = ()) -> None:
+    """Show a "Sources" list: title, publisher, vintage, licence and attribution per file."""
+    from analysis import sources as manifest
+
+    known = {item.id: item for item in manifest.load_manifest()}
+    lines = []
+    for source_id in dict.fromkeys(source_ids):
+        if source_id not in known:
+            raise ParameterError(f"Unknown source id {source_id!r}.", "Use an id from data/raw/sources.yaml.")
+        item = known[source_id]
+        lines.append(f"- **{item.title}**. {item.publisher}. Vintage: {item.vintage}. "
+                     f"Licence: {item.licence}. {item.attribution}.")
+    lines.extend(f"- {text}" for text in extra)
+    lines.append(f"- Boundaries: {config.BOUNDARY_ATTRIBUTION}.")
+    lines.append(f"- Geography: {config.GEOGRAPHY_VINTAGE}.")
+    markdown("\n".join(lines))
+
+
+def caveats(items: Iterable[str]) -> None:
+    """Show a bulleted list of assumptions and caveats."""
+    markdown("\n".join(f"- {item}" for item in items))
+
+
+def reproduce(ctx: ReportContext) -> None:
+    """Show how to reproduce this report, with the workspace version."""
+    params = " ".join(f"-p {k} {json.dumps(v) if isinstance(v, str) else v}" for k, v in ctx.parameters.items()
+                      if k != "area")
+    markdown(f"Produced by the DA needs assessment workspace, version {__version__}. To reproduce: "
+             f"`analysis batch --area {ctx.area.code} --notebooks {ctx.notebook}"
+             + (f" {params}" if params else "") + "`.")

@@ -1,0 +1,247 @@
+"""Pandera models for every raw table, and :func:`validate_table` that applies one.
+
+A failure becomes a :class:`~analysis.errors.ValidationError` whose message names the file,
+the line (row) in the file, the column, the offending value and the rule it broke, with a
+hint on how to fix it. Models check what the processed build relies on: codes, keys,
+non-negative counts and totals that add up.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from analysis.errors import ValidationError
+
+GSS_CODE = r"^[EWSNK]\d{8}$"
+ENGLAND_WALES_LA_CODE = r"^[EW]0[6-9]\d{6}$"
+REGION_CODE = r"^E12\d{6}$"
+SURVEY_YEAR = r"^YE Mar \d{4}$"
+AGE_BAND = r"^(\d{1,2}-\d{1,2}|\d{1,2}\+)$"
+SEXES = ["female", "male", "all"]
+MAX_ERRORS_SHOWN = 12
+
+
+# ------------------------------------------------------------------------------------------
+# Population and geography
+# ------------------------------------------------------------------------------------------
+
+class MyePersonsByAge(pa.DataFrameModel):
+    """ONS mid-year estimates, persons by single year of age (``mye2020_ltla21_...csv``)."""
+
+    ltla21_code: Series[str] = pa.Field(str_matches=ENGLAND_WALES_LA_CODE, unique=True)
+    ltla21_name: Series[str] = pa.Field(str_length={"min_value": 1})
+    total_population: Series[int] = pa.Field(ge=0)
+
+    class Config:
+        coerce = True
+        strict = False
+
+    @pa.dataframe_check(error="ages 0..89 and 90+ do not add up to total_population")
+    def ages_sum_to_total(cls, df: pd.DataFrame) -> Series[bool]:
+        return df[age_columns()].sum(axis=1) == df["total_population"]
+
+
+def age_columns() -> list[str]:
+    """Single-year-of-age column names of the ONS MYE2 layout: ``"0"`` ... ``"89"``, ``"90+"``."""
+    return [str(age) for age in range(90)] + ["90+"]
+
+
+def _with_age_columns(model: type[pa.DataFrameModel]) -> pa.DataFrameSchema:
+    """The model's schema plus one non-negative integer column per single year of age."""
+    schema = model.to_schema()
+    extra = {name: pa.Column(int, pa.Check.ge(0), coerce=True) for name in age_columns()}
+    return schema.add_columns(extra)
+
+
+class CensusSexTotals(pa.DataFrameModel):
+    """Census 2021 usual residents by sex (``census2021_ltla21_persons_females_males.csv``)."""
+
+    ltla21_code: Series[str] = pa.Field(str_matches=ENGLAND_WALES_LA_CODE, unique=True)
+    total_population: Series[int] = pa.Field(gt=0)
+    total_females: Series[int] = pa.Field(ge=0)
+    total_males: Series[int] = pa.Field(ge=0)
+
+    class Config:
+        coerce = True
+        strict = False
+
+    @pa.dataframe_check(error="total_females + total_males differs from total_population")
+    def sexes_sum_to_total(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["total_females"] + df["total_males"] == df["total_population"]
+
+
+class DistrictLookup(pa.DataFrameModel):
+    """ONS LTLA -> UTLA lookup (December 2022)."""
+
+    LTLA22CD: Series[str] = pa.Field(str_matches=ENGLAND_WALES_LA_CODE, unique=True)
+    LTLA22NM: Series[str] = pa.Field(str_length={"min_value": 1})
+    UTLA22CD: Series[str] = pa.Field(str_matches=r"^[EW](06|08|09|10)\d{6}$")
+    UTLA22NM: Series[str] = pa.Field(str_length={"min_value": 1})
+
+    class Config:
+        coerce = True
+        strict = False
+
+
+class RegionCodes(pa.DataFrameModel):
+    """ONS region code list (``areacd, areanm``)."""
+
+    areacd: Series[str] = pa.Field(str_matches=REGION_CODE, unique=True)
+    areanm: Series[str] = pa.Field(unique=True)
+
+    class Config:
+        coerce = True
+        strict = False
+
+
+class AuthorityRegister(pa.DataFrameModel):
+    """mySociety register of UK local authorities: the columns the build uses."""
+
+    local_authority_code: Series[str] = pa.Field(alias="local-authority-code", unique=True)
+    official_name: Series[str] = pa.Field(alias="official-name")
+    nice_name: Series[str] = pa.Field(alias="nice-name")
+    gss_code: Series[str] = pa.Field(alias="gss-code", nullable=True, str_matches=GSS_CODE)
+    start_date: Series[str] = pa.Field(alias="start-date", nullable=True)
+    end_date: Series[str] = pa.Field(alias="end-date", nullable=True)
+    replaced_by: Series[str] = pa.Field(alias="replaced-by", nullable=True)
+    nation: Series[str] = pa.Field(nullable=True)
+    region: Series[str] = pa.Field(nullable=True)
+    alt_names: Series[str] = pa.Field(alias="alt-names", nullable=True)
+
+    class Config:
+        coerce = True
+        strict = False
+
+
+# ------------------------------------------------------------------------------------------
+# Crime survey rates
+# ------------------------------------------------------------------------------------------
+
+class CsewRates(pa.DataFrameModel):
+    """Crime survey prevalence rates table (transcribed headline file and the authored table).
+
+    One row per published figure: ``percent`` of the population group with an interval
+    where the publication printed one, and the publication it comes from.
+    """
+
+    survey_year: Series[str] = pa.Field(str_matches=SURVEY_YEAR)
+    sex: Series[str] = pa.Field(isin=SEXES)
+    age_band: Series[str] = pa.Field(str_matches=AGE_BAND)
+    measure: Series[str] = pa.Field(str_matches=r"^[a-z0-9_]+$")
+    percent: Series[float] = pa.Field(ge=0, le=100, nullable=True)
+    ci_lower: Series[float] = pa.Field(ge=0, le=100, nullable=True)
+    ci_upper: Series[float] = pa.Field(ge=0, le=100, nullable=True)
+    source_title: Series[str] = pa.Field(str_length={"min_value": 1})
+    source_url: Series[str] = pa.Field(str_startswith="http")
+
+    class Config:
+        coerce = True
+        strict = False
+
+    @pa.dataframe_check(error="ci_lower <= percent <= ci_upper does not hold")
+    def interval_contains_estimate(cls, df: pd.DataFrame) -> Series[bool]:
+        has = df["ci_lower"].notna() & df["ci_upper"].notna() & df["percent"].notna()
+        ok = (df["ci_lower"] <= df["percent"]) & (df["percent"] <= df["ci_upper"])
+        return ~has | ok
+
+    @pa.dataframe_check(error="only one of ci_lower / ci_upper is given")
+    def interval_complete(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["ci_lower"].isna() == df["ci_upper"].isna()
+
+
+class AuthoredCsewRates(CsewRates):
+    """The authored rates table adds the measure version, geography and seed document."""
+
+    measure_version: Series[str] = pa.Field(isin=["pre-2024", "2024+"])
+    geography_code: Series[str] = pa.Field(str_matches=GSS_CODE)
+    source_document: Series[str] = pa.Field(nullable=True)
+
+
+class SdgPartnerAbuse(pa.DataFrameModel):
+    """ONS SDG 5.2.1 indicator file (women's partner abuse); the columns the build uses."""
+
+    Year: Series[str] = pa.Field(str_matches=r"^\d{4}/\d{2}$")
+    Series_: Series[str] = pa.Field(alias="Series")
+    Value: Series[float] = pa.Field(ge=0, le=100, nullable=True)
+
+    class Config:
+        coerce = True
+        strict = False
+
+
+# ------------------------------------------------------------------------------------------
+# Validation entry point
+# ------------------------------------------------------------------------------------------
+
+def validate_table(
+    df: pd.DataFrame,
+    schema: type[pa.DataFrameModel] | pa.DataFrameSchema,
+    file: str | Path,
+    *,
+    line_offset: int = 2,
+    hint: str | None = None,
+) -> pd.DataFrame:
+    """Validate ``df`` against ``schema``; return the coerced frame.
+
+    Parameters
+    ----------
+    df
+        The table as read, with a default ``RangeIndex`` (row 0 = first data line).
+    schema
+        A pandera ``DataFrameModel`` class or ``DataFrameSchema``.
+    file
+        The file the table came from, named in the error.
+    line_offset
+        File line number of row 0 (2 for a CSV with one header line).
+    hint
+        How to fix the file; a generic hint is used when omitted.
+
+    Raises
+    ------
+    ValidationError
+        Listing up to 12 failures as ``line L, column C, value V: rule``.
+    """
+    try:
+        return schema.validate(df, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        raise ValidationError(format_failures(exc.failure_cases, file, line_offset),
+                              hint or "Correct the values listed (or restore the original file) and run again.") from None
+    except pa.errors.SchemaError as exc:  # non-lazy failures (e.g. wrong column set)
+        raise ValidationError(f"{file}: {exc}", hint or "Correct the file and run again.") from None
+
+
+def format_failures(cases: pd.DataFrame, file: str | Path, line_offset: int = 2) -> str:
+    """Turn pandera failure cases into one readable line per failure."""
+    lines: list[str] = []
+    coerce_failed = set(cases.loc[cases["check"].astype(str).str.startswith("coerce_dtype"), "column"].dropna())
+    for case in cases.itertuples(index=False):
+        check = str(case.check)
+        column = case.column
+        if case.schema_context == "DataFrameSchema" and check == "column_in_dataframe":
+            lines.append(f"missing column {case.failure_case!r}")
+            continue
+        if column in coerce_failed and (check.startswith("dtype(") or case.index is None):
+            continue  # the coercion failure already reports these values
+        where = f"line {int(case.index) + line_offset}" if case.index is not None and not pd.isna(case.index) else "table"
+        if check.startswith("coerce_dtype"):
+            wanted = check[len("coerce_dtype('"):-2]
+            rule = f"is not a valid {'whole number' if 'int' in wanted else 'number' if 'float' in wanted else wanted}"
+        elif check == "field_uniqueness":
+            rule = "is repeated (must be unique)"
+        elif check == "not_nullable":
+            rule = "is empty (a value is required)"
+        else:
+            rule = f"fails {check}"
+        column_text = f", column {column!r}" if column and column != type(case).__name__ and case.schema_context != "DataFrameSchema" else ""
+        lines.append(f"{where}{column_text}, value {case.failure_case!r}: {rule}")
+    unique_lines = list(dict.fromkeys(lines))
+    shown = unique_lines[:MAX_ERRORS_SHOWN]
+    more = len(unique_lines) - len(shown)
+    text = f"{file} failed validation:\n  - " + "\n  - ".join(shown)
+    if more > 0:
+        text += f"\n  - ... and {more} more"
+    return text

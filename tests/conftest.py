@@ -1,0 +1,54 @@
+"""Shared fixtures. Tests read the real shipped data (built by `make test` before pytest runs);
+tests that change data work on a temporary copy of the project pointed to by ANALYSIS_ROOT."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from analysis import config
+
+REAL_ROOT = config.project_root()
+
+
+def copy_project_data(destination: Path) -> Path:
+    """Copy data/raw (writable copies) into ``destination`` and create the other folders."""
+    raw_src = REAL_ROOT / "data" / "raw"
+    for path in raw_src.rglob("*"):
+        if path.is_file():
+            target = destination / "data" / "raw" / path.relative_to(raw_src)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+    (destination / "data" / "processed").mkdir(parents=True, exist_ok=True)
+    (destination / "reports").mkdir(parents=True, exist_ok=True)
+    return destination
+
+
+@pytest.fixture
+def project_copy(tmp_path, monkeypatch) -> Path:
+    """A temporary project with a copy of data/raw and no processed data; ANALYSIS_ROOT points at it."""
+    root = copy_project_data(tmp_path / "project")
+    monkeypatch.setenv(config.ROOT_ENV, str(root))
+    monkeypatch.delenv(config.MIRROR_ENV, raising=False)
+    return root
+
+
+@pytest.fixture
+def built_project_copy(project_copy) -> Path:
+    """A temporary project copy with data/processed built."""
+    from analysis import build
+
+    build.build_tables(report=lambda message: None)
+    return project_copy
+
+
+def raw_csv(source_id: str):
+    """Read a raw manifest CSV of the real project as shipped (for hand computations in tests)."""
+    import pandas as pd
+
+    from analysis import sources
+
+    item = next(f for f in sources.load_manifest() if f.id == source_id)
+    return pd.read_csv(REAL_ROOT / "data" / "raw" / item.path, encoding="utf-8-sig", dtype={0: str})

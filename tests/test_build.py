@@ -1,0 +1,200 @@
+"""Processed build: checks against the shipped raw files, determinism, incrementality, validation."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis import build, config, tables
+from analysis.errors import ValidationError
+
+from .conftest import raw_csv
+
+
+@pytest.fixture(scope="module")
+def population():
+    return tables.read_table("population")
+
+
+@pytest.fixture(scope="module")
+def areas():
+    return tables.read_table("areas")
+
+
+@pytest.fixture(scope="module")
+def authorities():
+    return tables.read_table("authorities")
+
+
+def _total(pop: pd.DataFrame, code: str, sex: str = "persons") -> float:
+    return pop[(pop["area_code"] == code) & (pop["sex"] == sex)]["population"].sum()
+
+
+def test_england_population_equals_the_source_total_exactly(population):
+    mye = raw_csv("mye2020_ltla21_sya")
+    source_england = int(mye.loc[mye["ltla21_code"].str.startswith("E"), "total_population"].sum())
+    assert source_england == 56_550_138
+    assert _total(population, config.ENGLAND_CODE) == source_england
+
+
+def test_female_plus_male_equals_persons_for_every_area(population):
+    persons = population[population["sex"] == "persons"].groupby("area_code")["population"].sum()
+    sexes = population[population["sex"] != "persons"].groupby("area_code")["population"].sum()
+    assert (persons - sexes).abs().max() < 1e-3
+
+
+def test_sex_split_is_labelled_an_assumption(population):
+    assumed = population.loc[population["sex"] != "persons", "sex_basis"].unique()
+    assert len(assumed) == 1 and assumed[0].startswith("assumed:")
+    assert population.loc[population["sex"] == "persons", "sex_basis"].str.startswith("observed").all()
+
+
+@pytest.mark.parametrize("code, name", [("E10000014", "Hampshire"), ("E06000045", "Southampton"),
+                                        ("E06000046", "Isle of Wight")])
+def test_named_authorities_match_their_source_totals(population, code, name):
+    utla20 = raw_csv("mye2020_utla20_sya").set_index("utla20_code")
+    assert utla20.loc[code, "utla20_name"] == name
+    assert _total(population, code) == utla20.loc[code, "total_population"]
+
+
+def test_southampton_and_isle_of_wight_single_years_match_the_district_file(population):
+    ltla = raw_csv("mye2020_ltla21_sya").set_index("ltla21_code")
+    for code in ("E06000045", "E06000046"):
+        rows = population[(population["area_code"] == code) & (population["sex"] == "persons")].set_index("age")
+        assert rows.loc[16, "population"] == ltla.loc[code, "16"]
+        assert rows.loc[90, "population"] == ltla.loc[code, "90+"]
+        assert rows.loc[14:18, "population"].sum() == ltla.loc[code, [str(a) for a in range(14, 19)]].sum()
+
+
+def test_hampshire_female_share_follows_census_2021_district_shares(population, areas):
+    census = raw_csv("census2021_ltla21_sex").set_index("ltla21_code")
+    mye = raw_csv("mye2020_ltla21_sya").set_index("ltla21_code")
+    districts = areas.loc[areas["utla_code"] == "E10000014", "ltla_code"]
+    expected = sum(mye.loc[d, "total_population"] * census.loc[d, "total_females"] / census.loc[d, "total_population"]
+                   for d in districts)
+    assert _total(population, "E10000014", "female") == pytest.approx(expected, rel=1e-12)
+
+
+def test_every_district_maps_to_exactly_one_upper_tier_authority_and_region(areas):
+    assert len(areas) == 309
+    assert areas["ltla_code"].is_unique
+    assert areas[["utla_code", "region_code"]].notna().all().all()
+    assert areas.groupby("utla_code")["region_code"].nunique().max() == 1
+    assert areas["region_code"].str.match(r"^E12\d{6}$").all()
+
+
+def test_upper_tier_authorities_are_the_152_of_the_2021_geography(authorities):
+    utla = authorities[authorities["level"] == "utla"]
+    assert len(utla) == 152
+    assert utla["area_type"].value_counts().to_dict() == {
+        "unitary authority": 59, "metropolitan district": 36, "London borough": 33, "county": 24}
+    assert (authorities["level"] == "region").sum() == 9
+
+
+def test_part4_duty_holders(authorities):
+    by_code = authorities.set_index("area_code")
+    assert by_code.loc["E10000014", "part4_duty_holder_code"] == "E10000014"
+    assert by_code.loc["E09000033", "part4_duty_holder_name"] == "Greater London Authority"
+    assert by_code.loc["E12000007", "part4_duty_holder_name"] == "Greater London Authority"
+    assert pd.isna(by_code.loc["E12000008", "part4_duty_holder_code"])
+
+
+def test_every_reporting_area_has_a_boundary_and_a_population(authorities, population):
+    boundaries = tables.read_table("boundaries")
+    assert set(authorities["area_code"]) == set(boundaries["area_code"]) == set(population["area_code"])
+    assert boundaries.crs.to_epsg() == 27700
+    assert boundaries.geometry.is_valid.all()
+    assert set(boundaries.geometry.geom_type) <= {"Polygon", "MultiPolygon"}
+
+
+def test_region_and_england_polygons_cover_their_authorities(authorities):
+    boundaries = tables.read_table("boundaries").set_index("area_code")
+    england_area = boundaries.loc[config.ENGLAND_CODE, "area_km2"]
+    utla_area = boundaries[boundaries["level"] == "utla"]["area_km2"].sum()
+    assert utla_area == pytest.approx(england_area, rel=0.002)
+    assert 125_000 < england_area < 135_000  # England is about 130,300 km2
+
+
+def test_csew_rates_have_one_row_per_figure_with_sources():
+    rates = tables.read_table("csew_rates")
+    assert not rates.duplicated(build.CSEW_KEY).any()
+    assert rates["source_title"].str.len().gt(0).all() and rates["source_url"].str.startswith("http").all()
+    row = rates[(rates["survey_year"] == "YE Mar 2020") & (rates["sex"] == "all") & (rates["age_band"] == "16-19")]
+    assert row["percent"].tolist() == [9.5]
+    women = rates[(rates["survey_year"] == "YE Mar 2020") & (rates["sex"] == "female") & (rates["age_band"] == "16-74")
+                  & (rates["measure"] == "any_domestic_abuse")]
+    assert women["percent"].tolist() == [7.3] and "Also published in" in women["notes"].iloc[0]
+
+
+def test_second_build_is_a_no_op_and_force_rebuilds(built_project_copy):
+    messages: list[str] = []
+    assert build.build_tables(report=messages.append) == []
+    assert "up to date" in messages[0]
+    assert len(build.build_tables(force=True, report=lambda m: None)) == len(build.TABLES)
+
+
+def test_build_is_deterministic(built_project_copy):
+    processed = built_project_copy / "data" / "processed"
+    first = {p.name: p.read_bytes() for p in processed.glob("*.parquet")}
+    build.build_tables(force=True, report=lambda m: None)
+    second = {p.name: p.read_bytes() for p in processed.glob("*.parquet")}
+    assert first.keys() == second.keys() and all(first[k] == second[k] for k in first)
+
+
+def test_truncated_processed_table_is_rebuilt_on_read(built_project_copy, capsys):
+    path = built_project_copy / "data" / "processed" / "population.parquet"
+    path.write_bytes(path.read_bytes()[:1000])
+    pop = tables.read_table("population")
+    assert _total(pop, config.ENGLAND_CODE) == 56_550_138
+    assert "rebuilding" in capsys.readouterr().err
+
+
+def test_deleted_processed_table_is_rebuilt_on_read(built_project_copy):
+    (built_project_copy / "data" / "processed" / "authorities.parquet").unlink()
+    assert len(tables.read_table("authorities")) == 162
+
+
+def test_malformed_raw_csv_is_named_with_line_column_and_value(project_copy):
+    path = project_copy / "data" / "raw" / "population" / "census2021_ltla21_persons_females_males.csv"
+    lines = path.read_text().splitlines()
+    header = lines[0].split(",")
+    fields = lines[5].split(",")
+    fields[header.index("total_females")] = "lots"
+    lines[5] = ",".join(fields)
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(Exception) as info:  # third-party file: the build refuses before reading it
+        build.build_tables(report=lambda m: None)
+    assert "census2021_ltla21_persons_females_males.csv has changed" in str(info.value)
+    # With the checksum check satisfied (as if a new release were registered), validation names the cell.
+    frame = pd.read_csv(path, dtype={"ltla21_code": str})
+    from analysis import schemas
+
+    with pytest.raises(ValidationError) as info:
+        schemas.validate_table(frame, schemas.CensusSexTotals, "census.csv")
+    assert "line 6, column 'total_females', value 'lots': is not a valid whole number" in str(info.value)
+
+
+def test_authored_rate_conflicting_with_another_source_is_refused(project_copy):
+    from analysis import sources
+
+    table = project_copy / "data" / "raw" / "authored" / "csew_prevalence_rates.csv"
+    text = table.read_text().replace("YE Mar 2020,female,16-74,any_domestic_abuse,pre-2024,K04000001,7.3",
+                                     "YE Mar 2020,female,16-74,any_domestic_abuse,pre-2024,K04000001,7.9")
+    table.write_text(text)
+    sources.update_manifest_checksum("authored/csew_prevalence_rates.csv")
+    with pytest.raises(ValidationError, match="Conflicting crime survey figures"):
+        build.build_tables(report=lambda m: None)
+
+
+def test_build_failure_keeps_the_previous_tables(built_project_copy):
+    from analysis import sources
+
+    processed = built_project_copy / "data" / "processed"
+    before = {p.name: p.read_bytes() for p in processed.glob("*.parquet")}
+    table = built_project_copy / "data" / "raw" / "authored" / "csew_prevalence_rates.csv"
+    table.write_text(table.read_text().replace(",5.5,", ",-5.5,"))
+    sources.update_manifest_checksum("authored/csew_prevalence_rates.csv")
+    with pytest.raises(ValidationError, match=r"column 'percent', value -5.5"):
+        build.build_tables(report=lambda m: None)
+    after = {p.name: p.read_bytes() for p in processed.glob("*.parquet")}
+    assert before == after
