@@ -14,8 +14,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from analysis import config
-from analysis import stats
+from analysis import config, stats
 from analysis.errors import ParameterError
 
 # Modest runs keep the suite fast; no deadline because the first scipy call is slow.
@@ -172,8 +171,10 @@ def test_count_interval_increases_with_count_across_the_switch(count, confidence
 
 
 @PROPERTY
-@given(values=st.lists(st.one_of(small_counts, counts), min_size=1, max_size=20),
-       confidence=confidences)
+@given(
+    values=st.lists(st.one_of(small_counts, counts), min_size=1, max_size=20),
+    confidence=confidences,
+)
 def test_count_interval_vectorised_equals_scalar(values, confidence):
     lower, upper = stats.count_interval(np.array(values), confidence)
     for i, value in enumerate(values):
@@ -202,8 +203,12 @@ def test_count_interval_bad_confidence_raises(confidence):
 
 
 @PROPERTY
-@given(count=st.one_of(small_counts, counts), population=populations, per=multipliers,
-       confidence=confidences)
+@given(
+    count=st.one_of(small_counts, counts),
+    population=populations,
+    per=multipliers,
+    confidence=confidences,
+)
 def test_crude_rate_contains_rate(count, population, per, confidence):
     result = stats.crude_rate(count, population, per=per, confidence=confidence)
     rate = result[stats.rate_column(per)]

@@ -302,7 +302,7 @@ def _to_float_array(value: Any, name: str) -> tuple[np.ndarray, _Shape]:
             )
         if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype):
             return series.to_numpy(dtype=float, na_value=np.nan), _Shape(False, index)
-        if dtype == object:
+        if pd.api.types.is_object_dtype(dtype):
             return _object_to_float(series.to_numpy(), name, index), _Shape(False, index)
         raise ParameterError(
             f"{name} must hold numbers, got dtype {dtype}",
@@ -385,7 +385,7 @@ def _combine(**arguments: tuple[np.ndarray, _Shape]) -> tuple[list[np.ndarray], 
     shapes = [shape for _, shape in arguments.values()]
     index: pd.Index | None = None
     index_name = ""
-    for name, shape in zip(names, shapes):
+    for name, shape in zip(names, shapes, strict=True):
         if shape.index is None:
             continue
         if index is None:
@@ -921,9 +921,7 @@ def _rate_bounds_counts(expected: np.ndarray, limit: float) -> tuple[np.ndarray,
     return lower, upper
 
 
-def _rate_bounds(
-    r0: float, n: np.ndarray, limit: float, per: int
-) -> tuple[np.ndarray, np.ndarray]:
+def _rate_bounds(r0: float, n: np.ndarray, limit: float, per: int) -> tuple[np.ndarray, np.ndarray]:
     expected = r0 * n / per
     lower_count, upper_count = _rate_bounds_counts(expected, limit)
     return lower_count / n * per, upper_count / n * per
@@ -1124,7 +1122,11 @@ def classify_against_funnel(
         p0 = _check_reference_proportion(reference)
         if (observed > 1).any():
             _raise_bad(
-                observed, observed_shape, observed > 1, "value", "a proportion <= 1",
+                observed,
+                observed_shape,
+                observed > 1,
+                "value",
+                "a proportion <= 1",
                 "Pass proportions (0.12 for 12%), not percentages.",
             )
         bounds = lambda d, limit: _proportion_bounds(p0, d, limit)  # noqa: E731
