@@ -52,3 +52,21 @@ def raw_csv(source_id: str):
 
     item = next(f for f in sources.load_manifest() if f.id == source_id)
     return pd.read_csv(REAL_ROOT / "data" / "raw" / item.path, encoding="utf-8-sig", dtype={0: str})
+
+
+def run_notebook(name: str, output_dir: Path, **parameters):
+    """Execute ``notebooks/<name>.ipynb`` with papermill on the workspace kernel.
+
+    Returns ``(executed_path, records)`` where records are the values the notebook passed to
+    ``analysis.report.record``. The project root (``ANALYSIS_ROOT``) is inherited by the kernel.
+    """
+    import papermill
+
+    from analysis import report
+
+    output_dir.mkdir(parents=True, exist_ok=True)
+    executed = output_dir / f"{name}.ipynb"
+    papermill.execute_notebook(
+        str(REAL_ROOT / "notebooks" / f"{name}.ipynb"), str(executed), parameters=parameters,
+        kernel_name=config.KERNEL_NAME, cwd=str(REAL_ROOT / "notebooks"), progress_bar=False, log_output=False)
+    return executed, report.read_records(executed)

@@ -4,6 +4,8 @@ A notebook's first code cell after its ``parameters`` cell calls :func:`start`, 
 checks the parameters (raising :class:`~analysis.errors.ParameterError` naming the bad
 one), resolves the area and applies the house figure style. Results are then shown with
 
+* :func:`title` - the report title with the authority's name (the notebook's static first
+  markdown cell, tagged ``researcher-notes``, is for researchers and is left out of the HTML);
 * :func:`headline` - the one-sentence finding, first in the report;
 * :func:`table` - a table with small-number suppression, a caption and header cells;
 * :func:`figure` - a matplotlib figure embedded as a self-contained PNG with alt text;
@@ -122,6 +124,12 @@ def start(notebook: str, area: Any, confidence_level: Any = config.DEFAULT_CONFI
 def markdown(text: str) -> None:
     """Show Markdown text."""
     _display({"text/markdown": text, "text/plain": text})
+
+
+def title(ctx: ReportContext) -> None:
+    """Show the report title (authority and topic) and record it for the publisher and index."""
+    markdown(f"# {ctx.title}")
+    record(title=ctx.title, area_code=ctx.area.code, area_name=ctx.area.name, notebook=ctx.notebook)
 
 
 def headline(text: str) -> None:
