@@ -54,6 +54,19 @@ def add_source_note(fig, text: str) -> None:
              transform=fig.transFigure)
 
 
+def _finish(fig, ax, *, xlabel: str = "", title: str = "", source: str | None = None,
+            horizontal_grid: bool = True):
+    """Label the x axis, set the title and source note; return the figure."""
+    ax.set_xlabel(xlabel)
+    if not horizontal_grid:
+        ax.grid(axis="y", visible=False)
+    if title:
+        ax.set_title(title, loc="left")
+    if source:
+        add_source_note(fig, source)
+    return fig
+
+
 def bar_with_intervals(
     frame: pd.DataFrame,
     category: str,
@@ -76,13 +89,7 @@ def bar_with_intervals(
         ax.errorbar(frame[value], list(y), xerr=err, fmt="none", ecolor="black", elinewidth=1, capsize=3)
     ax.set_yticks(list(y), frame[category].astype(str))
     ax.invert_yaxis()
-    ax.set_xlabel(xlabel)
-    ax.grid(axis="y", visible=False)
-    if title:
-        ax.set_title(title, loc="left")
-    if source:
-        add_source_note(fig, source)
-    return fig
+    return _finish(fig, ax, xlabel=xlabel, title=title, source=source, horizontal_grid=False)
 
 
 def dot_plot_with_intervals(
@@ -116,13 +123,7 @@ def dot_plot_with_intervals(
         ax.axvline(reference, color="black", linestyle="--", linewidth=1)
         ax.annotate(reference_label, (reference, len(ranked) - 0.5), xytext=(3, 0), textcoords="offset points",
                     fontsize=8, va="bottom")
-    ax.set_xlabel(xlabel)
-    ax.grid(axis="y", visible=False)
-    if title:
-        ax.set_title(title, loc="left")
-    if source:
-        add_source_note(fig, source)
-    return fig
+    return _finish(fig, ax, xlabel=xlabel, title=title, source=source, horizontal_grid=False)
 
 
 def population_pyramid(
@@ -159,10 +160,6 @@ def population_pyramid(
     ticks = ax.get_xticks()
     ax.set_xticks(ticks, [f"{abs(t):.0f}%" for t in ticks])
     ax.set_yticks(list(mine.index), [f"{b}-{b + band_width - 1}" if b < 90 else "90+" for b in mine.index], fontsize=7.5)
-    ax.set_xlabel("Share of the total population (%); males left, females right")
     ax.legend(loc="lower right", fontsize=8)
-    if title:
-        ax.set_title(title, loc="left")
-    if source:
-        add_source_note(fig, source)
-    return fig
+    return _finish(fig, ax, xlabel="Share of the total population (%); males left, females right", title=title,
+                   source=source)
