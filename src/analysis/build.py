@@ -79,7 +79,8 @@ def read_raw_csv(source_id: str, schema=None, **kwargs) -> pd.DataFrame:
     path = raw_path(source_id)
     label = f"data/raw/{sources.get_source(source_id).path}"
     try:
-        df = pd.read_csv(path, encoding="utf-8-sig", **kwargs)
+        options = {"keep_default_na": False, "na_values": [""], **kwargs}  # "n/a" is a bad value, not a blank
+        df = pd.read_csv(path, encoding="utf-8-sig", **options)
     except UnicodeDecodeError as exc:
         raise ValidationError(f"{label} is not UTF-8 text (byte {exc.start}).",
                               "Save the file as UTF-8 (CSV UTF-8 in Excel) and run again.") from None
@@ -226,7 +227,7 @@ def build_population(raw: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     authorities = raw["authorities"]
     mye = read_raw_csv("mye2020_ltla21_sya", schemas._with_age_columns(schemas.MyePersonsByAge),
                        dtype={"ltla21_code": str, "ltla21_name": str})
-    census = read_raw_csv("census2021_ltla21_sex", schemas.CensusSexTotals, dtype={"ltla21_code": str})
+    census = read_raw_csv("census2021_ltla21_sex", schemas.census_sex_schema(), dtype={"ltla21_code": str})
     mye = mye[mye["ltla21_code"].str.startswith("E")]
     unmatched = sorted(set(mye["ltla21_code"]) ^ set(areas["ltla_code"]))
     if unmatched:

@@ -23,6 +23,13 @@ SURVEY_YEAR = r"^YE Mar \d{4}$"
 AGE_BAND = r"^(\d{1,2}-\d{1,2}|\d{1,2}\+)$"
 SEXES = ["female", "male", "all"]
 MAX_ERRORS_SHOWN = 12
+#: Counts arrive as "4727" or "4727.0": read as numbers, then required to be whole and >= 0.
+WHOLE_NUMBER = pa.Check(lambda s: s % 1 == 0, element_wise=False, error="is not a whole number")
+
+
+def count_column(nullable: bool = False) -> pa.Column:
+    """A column of counts: numeric, whole, not negative."""
+    return pa.Column(float, [pa.Check.ge(0), WHOLE_NUMBER], coerce=True, nullable=nullable)
 
 
 # ------------------------------------------------------------------------------------------
@@ -34,7 +41,6 @@ class MyePersonsByAge(pa.DataFrameModel):
 
     ltla21_code: Series[str] = pa.Field(str_matches=ENGLAND_WALES_LA_CODE, unique=True)
     ltla21_name: Series[str] = pa.Field(str_length={"min_value": 1})
-    total_population: Series[int] = pa.Field(ge=0)
 
     class Config:
         coerce = True
@@ -42,7 +48,9 @@ class MyePersonsByAge(pa.DataFrameModel):
 
     @pa.dataframe_check(error="ages 0..89 and 90+ do not add up to total_population")
     def ages_sum_to_total(cls, df: pd.DataFrame) -> Series[bool]:
-        return df[age_columns()].sum(axis=1) == df["total_population"]
+        ages = df[age_columns()].apply(pd.to_numeric, errors="coerce")
+        total = pd.to_numeric(df["total_population"], errors="coerce")
+        return (ages.sum(axis=1) == total) | ages.isna().any(axis=1) | total.isna()
 
 
 def age_columns() -> list[str]:
@@ -51,19 +59,15 @@ def age_columns() -> list[str]:
 
 
 def _with_age_columns(model: type[pa.DataFrameModel]) -> pa.DataFrameSchema:
-    """The model's schema plus one non-negative integer column per single year of age."""
-    schema = model.to_schema()
-    extra = {name: pa.Column(int, pa.Check.ge(0), coerce=True) for name in age_columns()}
-    return schema.add_columns(extra)
+    """The model's schema plus total_population and one count column per single year of age."""
+    extra = {"total_population": count_column(), **{name: count_column() for name in age_columns()}}
+    return model.to_schema().add_columns(extra)
 
 
 class CensusSexTotals(pa.DataFrameModel):
     """Census 2021 usual residents by sex (``census2021_ltla21_persons_females_males.csv``)."""
 
     ltla21_code: Series[str] = pa.Field(str_matches=ENGLAND_WALES_LA_CODE, unique=True)
-    total_population: Series[int] = pa.Field(gt=0)
-    total_females: Series[int] = pa.Field(ge=0)
-    total_males: Series[int] = pa.Field(ge=0)
 
     class Config:
         coerce = True
@@ -71,7 +75,14 @@ class CensusSexTotals(pa.DataFrameModel):
 
     @pa.dataframe_check(error="total_females + total_males differs from total_population")
     def sexes_sum_to_total(cls, df: pd.DataFrame) -> Series[bool]:
-        return df["total_females"] + df["total_males"] == df["total_population"]
+        f, m, t = (pd.to_numeric(df[c], errors="coerce") for c in ("total_females", "total_males", "total_population"))
+        return (f + m == t) | f.isna() | m.isna() | t.isna()
+
+
+def census_sex_schema() -> pa.DataFrameSchema:
+    """Census sex totals with their count columns."""
+    return CensusSexTotals.to_schema().add_columns(
+        {name: count_column() for name in ("total_population", "total_females", "total_males")})
 
 
 class DistrictLookup(pa.DataFrameModel):
@@ -214,20 +225,53 @@ def validate_table(
         raise ValidationError(f"{file}: {exc}", hint or "Correct the file and run again.") from None
 
 
+_RULES = (
+    (r"^greater_than_or_equal_to\((.*)\)$", "must be >= {0}"),
+    (r"^greater_than\((.*)\)$", "must be > {0}"),
+    (r"^less_than_or_equal_to\((.*)\)$", "must be <= {0}"),
+    (r"^less_than\((.*)\)$", "must be < {0}"),
+    (r"^isin\((.*)\)$", "must be one of {0}"),
+    (r"^str_matches\('?(.*?)'?\)$", "does not have the expected form {0}"),
+    (r"^str_startswith\('?(.*?)'?\)$", "must start with {0}"),
+    (r"^str_length\((.*)\)$", "has the wrong length"),
+)
+
+
+def _readable_rule(check: str) -> str:
+    """Pandera's check names in words (``greater_than_or_equal_to(0)`` -> ``must be >= 0``)."""
+    import re
+
+    for pattern, text in _RULES:
+        match = re.match(pattern, check)
+        if match:
+            return text.format(*match.groups())
+    return f"fails {check}"
+
+
 def format_failures(cases: pd.DataFrame, file: str | Path, line_offset: int = 2) -> str:
-    """Turn pandera failure cases into one readable line per failure."""
+    """Turn pandera failure cases into one readable line per failing cell or row."""
     lines: list[str] = []
-    coerce_failed = set(cases.loc[cases["check"].astype(str).str.startswith("coerce_dtype"), "column"].dropna())
+    row_lines: list[str] = []
+    checks = cases["check"].astype(str)
+    coerce_failed = set(cases.loc[checks.str.startswith("coerce_dtype"), "column"].dropna())
+
+    def where(index: object) -> str:
+        return f"line {int(index) + line_offset}" if index is not None and not pd.isna(index) else "table"
+
     for case in cases.itertuples(index=False):
         check = str(case.check)
         column = case.column
-        if case.schema_context == "DataFrameSchema" and check == "column_in_dataframe":
-            lines.append(f"missing column {case.failure_case!r}")
+        if case.schema_context == "DataFrameSchema":
+            if check == "column_in_dataframe":
+                lines.append(f"missing column {case.failure_case!r}")
+            else:  # a whole-row rule: one line per row, not per cell
+                row_lines.append(f"{where(case.index)}: {check}")
             continue
-        if column in coerce_failed and (check.startswith("dtype(") or case.index is None):
+        if column in coerce_failed and (check.startswith("dtype(") or case.index is None or pd.isna(case.index)):
             continue  # the coercion failure already reports these values
-        where = f"line {int(case.index) + line_offset}" if case.index is not None and not pd.isna(case.index) else "table"
-        if check.startswith("coerce_dtype"):
+        if check.startswith("is "):  # a custom check whose error text reads as a rule
+            rule = check
+        elif check.startswith("coerce_dtype"):
             wanted = check[len("coerce_dtype('"):-2]
             rule = f"is not a valid {'whole number' if 'int' in wanted else 'number' if 'float' in wanted else wanted}"
         elif check == "field_uniqueness":
@@ -235,10 +279,9 @@ def format_failures(cases: pd.DataFrame, file: str | Path, line_offset: int = 2)
         elif check == "not_nullable":
             rule = "is empty (a value is required)"
         else:
-            rule = f"fails {check}"
-        column_text = f", column {column!r}" if column and column != type(case).__name__ and case.schema_context != "DataFrameSchema" else ""
-        lines.append(f"{where}{column_text}, value {case.failure_case!r}: {rule}")
-    unique_lines = list(dict.fromkeys(lines))
+            rule = _readable_rule(check)
+        lines.append(f"{where(case.index)}, column {column!r}, value {case.failure_case!r}: {rule}")
+    unique_lines = list(dict.fromkeys(lines + row_lines))
     shown = unique_lines[:MAX_ERRORS_SHOWN]
     more = len(unique_lines) - len(shown)
     text = f"{file} failed validation:\n  - " + "\n  - ".join(shown)

@@ -232,7 +232,8 @@ def verify_raw_files(files: Iterable[SourceFile] | None = None) -> list[SourceFi
             continue
         checked.append(item)
     if problems:
-        raise DataFileError("Raw data check failed:\n  - " + "\n  - ".join(problems))
+        raise DataFileError("Raw data check failed:\n  - " + "\n  - ".join(problems),
+                            "Fix each file as listed above, then run the command again.")
     return checked
 
 
