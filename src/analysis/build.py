@@ -412,6 +412,36 @@ def build_csew_rates(raw: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 
 
 # ------------------------------------------------------------------------------------------
+# Step 5: young people aged 14-18 (authored facts)
+# ------------------------------------------------------------------------------------------
+
+def build_young_people_facts(raw: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The authored research figures (for the 14-15 scenario) and local facts about young people."""
+    options = {"keep_default_na": False, "na_values": [""], "dtype": str}
+    research = read_raw_csv("young_people_research_authored", schemas.YoungPeopleResearchFacts, **options)
+    low = research.loc[research["scenario_bound"] == "low", "value"]
+    high = research.loc[research["scenario_bound"] == "high", "value"]
+    if len(low) and len(high) and low.min() > high.max():
+        raise ValidationError(
+            f"data/raw/{sources.get_source('young_people_research_authored').path}: the scenario_bound 'low' figure "
+            f"({low.min():g}) is above the 'high' figure ({high.max():g}).",
+            "Mark the lower figure 'low' and the higher one 'high' in the scenario_bound column.")
+    local = read_raw_csv("young_people_local_authored", schemas.YoungPeopleLocalFacts, **options)
+    known = set(raw["authorities"]["area_code"])
+    unknown = local[~local["area_code"].isin(known)]
+    if len(unknown):
+        line = int(unknown.index[0]) + 2
+        raise ValidationError(
+            f"data/raw/{sources.get_source('young_people_local_authored').path} failed validation: line {line}, "
+            f"column 'area_code', value {unknown['area_code'].iloc[0]!r}: not a reporting area of the "
+            f"{config.GEOGRAPHY_VINTAGE}.",
+            "Use an upper-tier authority, region or England code (see 'analysis areas list').")
+    local = local.sort_values(["area_code", "topic", "measure", "period"]).reset_index(drop=True)
+    return {"young_people_research": research.reset_index(drop=True).assign(source_id="young_people_research_authored"),
+            "young_people_local": local.assign(source_id="young_people_local_authored")}
+
+
+# ------------------------------------------------------------------------------------------
 # Registry, state and orchestration
 # ------------------------------------------------------------------------------------------
 
@@ -422,6 +452,8 @@ STEPS: tuple[Step, ...] = (
     Step("boundaries", ("lad21_boundaries",), ("boundaries",), build_boundaries),
     Step("csew_rates", ("csew_rates_authored", "csew_headlines_transcribed", "sdg_521_partner_abuse_women"),
          ("csew_rates",), build_csew_rates),
+    Step("young_people", ("young_people_research_authored", "young_people_local_authored"),
+         ("young_people_research", "young_people_local"), build_young_people_facts),
 )
 TABLES: dict[str, Step] = {table: step for step in STEPS for table in step.outputs}
 

@@ -189,3 +189,22 @@ BOUNDARY_ATTRIBUTION = (
     "Source: Office for National Statistics licensed under the Open Government Licence v.3.0. "
     "Contains OS data © Crown copyright and database right 2021"
 )
+
+# --------------------------------------------------------------------------------------
+# Young people aged 14-18 (notebook 04_young_people_14_18, module young_people)
+# --------------------------------------------------------------------------------------
+
+#: The age group Hampshire's strategy asks to scope (Hampshire Domestic Abuse Safe
+#: Accommodation Strategy 2021-2023, recommendation 7 and strategic objective 2).
+YOUNG_PEOPLE_AGES: tuple[int, ...] = (14, 15, 16, 17, 18)
+#: Domestic Abuse Act 2021, s.1(2)(a): behaviour is domestic abuse only if both people are
+#: "aged 16 or over" and personally connected (s.2); under-16s fall under child safeguarding.
+DA_ACT_MIN_AGE = 16
+DA_ACT_TITLE = "Domestic Abuse Act 2021 (c. 17), Part 1, sections 1-3"
+DA_ACT_URL = "https://www.legislation.gov.uk/ukpga/2021/17/part/1"
+#: The crime survey's youngest published age band and the survey year of the authored
+#: 16-19 figure (ONS, Domestic abuse victim characteristics, year ending March 2020).
+CSEW_YOUNGEST_BAND = "16-19"
+CSEW_YOUNG_PEOPLE_SURVEY_YEAR = "YE Mar 2020"
+#: The age range the crime survey interviewed that year (ONS: adults aged 16 to 74).
+CSEW_AGE_RANGE_YE_MAR_2020 = "16-74"

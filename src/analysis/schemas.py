@@ -288,3 +288,70 @@ def format_failures(cases: pd.DataFrame, file: str | Path, line_offset: int = 2)
     if more > 0:
         text += f"\n  - ... and {more} more"
     return text
+
+
+# ------------------------------------------------------------------------------------------
+# Young people aged 14-18: authored facts tables
+# ------------------------------------------------------------------------------------------
+
+class YoungPeopleResearchFacts(pa.DataFrameModel):
+    """Published research on teenage relationship abuse (``authored/young_people_research_facts.csv``).
+
+    One row per figure, with the population surveyed, the definition, the publication and
+    the page the figure was read on. ``scenario_bound`` marks the figures that set the
+    default 14-15 scenario range ("low", "high") and is empty for context figures.
+    """
+
+    fact_id: Series[str] = pa.Field(str_matches=r"^[a-z0-9_]+$", unique=True)
+    study: Series[str] = pa.Field(str_length={"min_value": 1})
+    publication: Series[str] = pa.Field(str_length={"min_value": 1})
+    publication_url: Series[str] = pa.Field(str_startswith="http")
+    population_surveyed: Series[str] = pa.Field(str_length={"min_value": 1})
+    sex: Series[str] = pa.Field(isin=SEXES)
+    measure: Series[str] = pa.Field(str_matches=r"^[a-z0-9_]+$")
+    definition: Series[str] = pa.Field(str_length={"min_value": 1})
+    timeframe: Series[str] = pa.Field(str_length={"min_value": 1})
+    denominator: Series[str] = pa.Field(str_length={"min_value": 1})
+    value: Series[float] = pa.Field(ge=0)
+    unit: Series[str] = pa.Field(isin=["percent", "count"])
+    quoted_text: Series[str] = pa.Field(str_length={"min_value": 1})
+    source_url: Series[str] = pa.Field(str_startswith="http")
+    source_section: Series[str] = pa.Field(str_length={"min_value": 1})
+    scenario_bound: Series[str] = pa.Field(isin=["low", "high"], nullable=True)
+    notes: Series[str] = pa.Field(nullable=True)
+
+    class Config:
+        coerce = True
+        strict = True
+
+    @pa.dataframe_check(error="a percent value is above 100")
+    def percent_at_most_100(cls, df: pd.DataFrame) -> Series[bool]:
+        return (df["unit"] != "percent") | (df["value"] <= 100)
+
+    @pa.dataframe_check(error="a scenario bound must be a percent")
+    def bounds_are_percents(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["scenario_bound"].isna() | (df["unit"] == "percent")
+
+
+class YoungPeopleLocalFacts(pa.DataFrameModel):
+    """Local and national facts typed in from the seed strategies (``authored/young_people_local_facts.csv``)."""
+
+    area_code: Series[str] = pa.Field(str_matches=r"^E(06|08|09|10|12|92)\d{6}$")
+    area_name: Series[str] = pa.Field(str_length={"min_value": 1})
+    period: Series[str] = pa.Field(str_length={"min_value": 1})
+    topic: Series[str] = pa.Field(str_matches=r"^[a-z0-9_]+$")
+    measure: Series[str] = pa.Field(str_matches=r"^[a-z0-9_]+$")
+    value: Series[float] = pa.Field(ge=0)
+    unit: Series[str] = pa.Field(str_length={"min_value": 1})
+    age_scope: Series[str] = pa.Field(str_length={"min_value": 1})
+    quote: Series[str] = pa.Field(str_length={"min_value": 1})
+    source_title: Series[str] = pa.Field(str_length={"min_value": 1})
+    source_url: Series[str] = pa.Field(str_startswith="http")
+    source_document: Series[str] = pa.Field(nullable=True)
+    source_section: Series[str] = pa.Field(str_length={"min_value": 1})
+    notes: Series[str] = pa.Field(nullable=True)
+
+    class Config:
+        coerce = True
+        strict = True
+        unique = ["area_code", "period", "measure"]

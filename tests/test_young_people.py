@@ -1,0 +1,345 @@
+"""The 14-18 scoping (analysis.young_people): populations, the 16-18 estimate, the 14-15
+scenario and the safe accommodation context, checked against values computed here by hand
+from the shipped raw files (ONS mid-2020 district file, ONS district lookup, the authored
+crime survey and young people's tables)."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from analysis import areas, build, young_people as yp
+from analysis.errors import DataFileError, ParameterError, ValidationError
+from tests.conftest import raw_csv
+
+HAMPSHIRE, SOUTHAMPTON, ISLE_OF_WIGHT = "E10000014", "E06000045", "E06000046"
+SOUTH_EAST, ENGLAND = "E12000008", "E92000001"
+AGES = [14, 15, 16, 17, 18]
+
+
+# ------------------------------------------------------------------------------------------
+# Hand computations from the raw files
+# ------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def mye() -> pd.DataFrame:
+    return raw_csv("mye2020_ltla21_sya")
+
+
+@pytest.fixture(scope="module")
+def lookup() -> pd.DataFrame:
+    return raw_csv("ltla22_utla22_lookup")
+
+
+def districts_of(lookup: pd.DataFrame, utla_code: str) -> list[str]:
+    return list(lookup.loc[lookup["UTLA22CD"] == utla_code, "LTLA22CD"])
+
+
+def hand_ages(mye: pd.DataFrame, districts: list[str], ages: list[int]) -> dict[int, float]:
+    rows = mye[mye["ltla21_code"].isin(districts)]
+    return {age: float(rows[str(age)].sum()) for age in ages}
+
+
+def hand_total(mye: pd.DataFrame, districts: list[str]) -> float:
+    return float(mye.loc[mye["ltla21_code"].isin(districts), "total_population"].sum())
+
+
+def england_districts(mye: pd.DataFrame) -> list[str]:
+    return list(mye.loc[mye["ltla21_code"].str.startswith("E"), "ltla21_code"])
+
+
+def hand_rate_16_19() -> float:
+    authored = raw_csv("csew_rates_authored")
+    row = authored[(authored["survey_year"] == "YE Mar 2020") & (authored["sex"] == "all")
+                   & (authored["age_band"] == "16-19") & (authored["measure"] == "any_domestic_abuse")]
+    assert len(row) == 1
+    return float(row["percent"].iloc[0])
+
+
+def hand_scenario_bounds() -> tuple[float, float]:
+    research = raw_csv("young_people_research_authored")
+    return (float(research.loc[research["scenario_bound"] == "low", "value"].min()),
+            float(research.loc[research["scenario_bound"] == "high", "value"].max()))
+
+
+# ------------------------------------------------------------------------------------------
+# Population
+# ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("code", [HAMPSHIRE, SOUTHAMPTON])
+def test_single_year_populations_match_the_district_file(code, mye, lookup):
+    districts = districts_of(lookup, code)
+    expected = hand_ages(mye, districts, AGES)
+    total = hand_total(mye, districts)
+    profile = yp.age_profile(code).set_index("age")
+    assert list(profile.index) == AGES
+    for age in AGES:
+        assert profile.loc[age, "population"] == expected[age]
+        assert profile.loc[age, "share_percent"] == pytest.approx(expected[age] / total * 100)
+        assert profile.loc[age, "per_100k"] == pytest.approx(expected[age] / total * 100_000)
+    assert len(districts) == (11 if code == HAMPSHIRE else 1)
+
+
+def test_shares_against_region_and_england_match_the_district_file(mye, lookup):
+    hampshire = areas.get_area(HAMPSHIRE)
+    shares = yp.compare_shares(hampshire).set_index("area_code")
+    assert list(shares.index) == [HAMPSHIRE, SOUTH_EAST, ENGLAND]
+    everyone = england_districts(mye)
+    young = hand_ages(mye, everyone, AGES)
+    expected = sum(young.values()) / hand_total(mye, everyone) * 100
+    assert shares.loc[ENGLAND, "share_14_18_percent"] == pytest.approx(expected)
+    mine = hand_ages(mye, districts_of(lookup, HAMPSHIRE), list(range(14, 25)))
+    total = hand_total(mye, districts_of(lookup, HAMPSHIRE))
+    assert shares.loc[HAMPSHIRE, "population_14_18"] == sum(mine[a] for a in AGES)
+    assert shares.loc[HAMPSHIRE, "population_16_18"] == mine[16] + mine[17] + mine[18]
+    assert shares.loc[HAMPSHIRE, "share_15_24_percent"] == pytest.approx(
+        sum(mine[a] for a in range(15, 25)) / total * 100)
+
+
+def test_southampton_15_24_share_is_computed_beside_its_strategy_statement(mye, lookup):
+    districts = districts_of(lookup, SOUTHAMPTON)
+    wide = hand_ages(mye, districts, list(range(15, 25)))
+    expected = sum(wide.values()) / hand_total(mye, districts) * 100
+    shares = yp.compare_shares(areas.get_area(SOUTHAMPTON)).set_index("area_code")
+    assert shares.loc[SOUTHAMPTON, "share_15_24_percent"] == pytest.approx(expected)
+    stated = yp.local_facts(areas.get_area(SOUTHAMPTON))
+    assert stated.loc[stated["measure"] == "population_aged_15_24_percent", "value"].tolist() == [19.0]
+    sentence = yp.describe_15_24_share(areas.get_area(SOUTHAMPTON))
+    assert f"{expected:.1f}% of Southampton's residents" in sentence
+    assert "strategy states 19% against 12% nationally (001_fb53b9ff00823b74.txt" in sentence
+    assert "strategy states" not in yp.describe_15_24_share(areas.get_area(HAMPSHIRE))
+
+
+def test_comparators_of_a_region_and_of_england():
+    assert [a.code for a in yp.comparison_areas(areas.get_area(SOUTH_EAST))] == [SOUTH_EAST, ENGLAND]
+    assert [a.code for a in yp.comparison_areas(areas.get_area(ENGLAND))] == [ENGLAND]
+
+
+def test_population_by_sex_adds_up_and_says_it_is_assumed(mye, lookup):
+    table = yp.population_by_sex(SOUTHAMPTON)
+    expected = hand_ages(mye, districts_of(lookup, SOUTHAMPTON), AGES)
+    assert table["persons"].tolist() == [expected[a] for a in AGES]
+    assert (table["female"] + table["male"]).tolist() == pytest.approx(table["persons"].tolist())
+    assert table["sex_basis"].str.startswith("assumed").all()
+
+
+def test_bad_ages_are_refused():
+    with pytest.raises(ParameterError, match="ages must be whole numbers"):
+        yp.age_profile(HAMPSHIRE, ages=[14, 15.5])
+
+
+# ------------------------------------------------------------------------------------------
+# The 16-18 estimate
+# ------------------------------------------------------------------------------------------
+
+def test_youngest_band_rate_is_the_authored_16_19_figure():
+    rate = yp.youngest_band_rate()
+    assert (rate.age_band, rate.sex, rate.survey_year) == ("16-19", "all", "YE Mar 2020")
+    assert rate.percent == hand_rate_16_19()
+    assert not rate.has_interval  # none published in data/raw; none invented
+
+
+@pytest.mark.parametrize("code", [HAMPSHIRE, SOUTHAMPTON])
+def test_16_18_estimate_matches_a_hand_computation(code, mye, lookup):
+    young = hand_ages(mye, districts_of(lookup, code), [16, 17, 18])
+    expected = sum(young.values()) * hand_rate_16_19() / 100
+    estimate = yp.estimate_16_18(code).iloc[0]
+    assert estimate["population_16_18"] == sum(young.values())
+    assert estimate["estimate"] == pytest.approx(expected)
+    assert math.isnan(estimate["estimate_lower"]) and math.isnan(estimate["estimate_upper"])
+
+
+def test_womens_partner_abuse_rate_applies_to_the_female_population_only():
+    sdg = raw_csv("sdg_521_partner_abuse_women")
+    row = sdg[(sdg["Year"] == "2019/20") & (sdg["Age"] == "16 to 19") & sdg["Region"].isna()
+              & sdg["Type of partner abuse"].isna()]
+    assert len(row) == 1
+    women = yp.youngest_band_rate(sex="female", measure="partner_abuse")
+    assert women.percent == pytest.approx(float(row["Value"].iloc[0]), abs=1e-4)
+    estimate = yp.estimate_16_18(HAMPSHIRE, women).iloc[0]
+    assert estimate["sex"] == "female"
+    female = yp.population_by_sex(HAMPSHIRE).query("age >= 16")["female"].sum()
+    assert estimate["estimate"] == pytest.approx(female * women.percent / 100)
+
+
+def test_a_published_interval_is_scaled_with_the_estimate():
+    fixture_rate = yp.SurveyRate("YE Mar 2020", "all", "16-19", "any_domestic_abuse", 9.5, 8.0, 11.0,
+                                 "fixture", "https://example.org", None, "", "fixture")
+    estimate = yp.estimate_16_18(SOUTHAMPTON, fixture_rate).iloc[0]
+    assert estimate["estimate_lower"] == pytest.approx(estimate["population_16_18"] * 0.08)
+    assert estimate["estimate_upper"] == pytest.approx(estimate["population_16_18"] * 0.11)
+
+
+def test_missing_survey_figure_is_a_clear_error(monkeypatch):
+    from analysis import tables
+
+    real = tables.read_table("csew_rates")
+    fixture_rates = real[real["age_band"] != "16-19"]
+    monkeypatch.setattr(yp.tables, "read_table", lambda name: fixture_rates)
+    with pytest.raises(DataFileError, match="No crime survey figure for 16-19") as info:
+        yp.youngest_band_rate()
+    assert "csew_prevalence_rates.csv" in info.value.hint
+
+
+# ------------------------------------------------------------------------------------------
+# The 14-15 scenario
+# ------------------------------------------------------------------------------------------
+
+def test_default_scenario_bounds_are_the_shipped_research_figures():
+    low, high = hand_scenario_bounds()
+    scenario = yp.resolve_scenario()
+    assert (scenario.low_percent, scenario.high_percent) == (low, high)
+    assert scenario.available and "research" in scenario.basis
+
+
+@pytest.mark.parametrize("code", [HAMPSHIRE, SOUTHAMPTON])
+def test_scenario_range_is_computed_from_the_14_15_population_and_labelled(code, mye, lookup):
+    young = hand_ages(mye, districts_of(lookup, code), [14, 15])
+    scenario = yp.resolve_scenario(10, 20)
+    frame = yp.scenario_14_15(code, scenario).iloc[0]
+    assert frame["population_14_15"] == young[14] + young[15]
+    assert frame["scenario_low"] == pytest.approx((young[14] + young[15]) * 0.10)
+    assert frame["scenario_high"] == pytest.approx((young[14] + young[15]) * 0.20)
+    assert frame["label"].startswith("SCENARIO") and "not a measured prevalence" in frame["label"]
+    assert scenario.basis == yp.SCENARIO_SOURCE_PARAMETER
+
+
+def test_scoping_table_labels_the_scenario_and_separates_it_from_the_estimate(mye, lookup):
+    low, high = hand_scenario_bounds()
+    young = hand_ages(mye, districts_of(lookup, HAMPSHIRE), AGES)
+    table = yp.scoping_table(HAMPSHIRE, yp.resolve_scenario()).set_index("age")
+    assert list(table.index) == ["14", "15", "14-15", "16", "17", "18", "16-18", "14-18"]
+    for label, ages in {"14": [14], "15": [15], "14-15": [14, 15]}.items():
+        pop = sum(young[a] for a in ages)
+        assert table.loc[label, "population"] == pop
+        assert math.isnan(table.loc[label, "estimate"])
+        assert table.loc[label, "range_low"] == pytest.approx(pop * low / 100)
+        assert table.loc[label, "range_high"] == pytest.approx(pop * high / 100)
+        assert table.loc[label, "basis"].startswith("SCENARIO (not a measured prevalence)")
+    for label, ages in {"16": [16], "17": [17], "18": [18], "16-18": [16, 17, 18]}.items():
+        pop = sum(young[a] for a in ages)
+        assert table.loc[label, "estimate"] == pytest.approx(pop * hand_rate_16_19() / 100)
+        assert "SCENARIO" not in table.loc[label, "basis"]
+        assert "no published interval in data/raw" in table.loc[label, "basis"]
+    assert table.loc["14-18", "population"] == sum(young.values())
+    assert math.isnan(table.loc["14-18", "estimate"]) and math.isnan(table.loc["14-18", "range_low"])
+
+
+def test_without_research_figures_or_parameters_there_is_no_scenario(monkeypatch):
+    fixture_empty = yp.research_facts().iloc[0:0]
+    monkeypatch.setattr(yp, "research_facts", lambda scenario_only=False: fixture_empty)
+    scenario = yp.resolve_scenario()
+    assert not scenario.available and scenario.low_percent is None and scenario.high_percent is None
+    table = yp.scoping_table(SOUTHAMPTON, scenario).set_index("age")
+    assert math.isnan(table.loc["14-15", "range_low"])
+    assert table.loc["14-15", "basis"].startswith("SCENARIO (not a measured prevalence): no research figures")
+    # Parameters alone still give a (parameter-labelled) scenario.
+    assert yp.resolve_scenario(5, 6).basis == yp.SCENARIO_SOURCE_PARAMETER
+
+
+@pytest.mark.parametrize("low, high, named", [
+    (-1, 20, "scenario_low_percent"), (10, 101, "scenario_high_percent"), ("ten", 20, "scenario_low_percent"),
+    (True, 20, "scenario_low_percent"), (10, float("nan"), "scenario_high_percent"),
+    (30, 20, "scenario_low_percent (30) is above scenario_high_percent (20)"),
+])
+def test_bad_scenario_parameters_are_refused_naming_the_value(low, high, named):
+    with pytest.raises(ParameterError) as info:
+        yp.check_scenario_bounds(low, high)
+    assert named in info.value.message
+
+
+def test_a_low_parameter_above_the_research_high_bound_is_refused():
+    _, high = hand_scenario_bounds()
+    with pytest.raises(ParameterError, match="above the high bound"):
+        yp.resolve_scenario(high + 1, None)
+
+
+@pytest.mark.parametrize("low, high", [(0, 0), (0, 100), (12.5, 12.5), (None, None)])
+def test_good_scenario_parameters_pass(low, high):
+    assert yp.check_scenario_bounds(low, high) == (low if low is None else float(low),
+                                                   high if high is None else float(high))
+
+
+# ------------------------------------------------------------------------------------------
+# Safe accommodation context and local facts
+# ------------------------------------------------------------------------------------------
+
+def test_sons_are_flagged_against_the_typical_and_the_areas_refuge_limit():
+    local = raw_csv("young_people_local_authored")
+    hants_limit = float(local.loc[(local["area_code"] == HAMPSHIRE)
+                                  & (local["measure"] == "refuge_male_child_age_limit_years"), "value"].iloc[0])
+    typical = float(local.loc[local["measure"] == "refuge_male_child_age_limit_typical_years", "value"].iloc[0])
+    hants = yp.sons_in_refuge_context(areas.get_area(HAMPSHIRE)).set_index("age")
+    assert hants["above_area_limit"].to_dict() == {a: "yes" if a > hants_limit else "no" for a in AGES}
+    assert hants["above_typical_limit"].to_dict() == {a: "yes" if a > typical else "no" for a in AGES}
+    assert hants["boys"].tolist() == yp.population_by_sex(HAMPSHIRE)["male"].tolist()
+    soton = yp.sons_in_refuge_context(areas.get_area(SOUTHAMPTON))
+    assert (soton["above_area_limit"] == "not supplied").all()
+
+
+def test_local_facts_are_the_areas_rows_plus_national_context():
+    local = raw_csv("young_people_local_authored")
+    soton = yp.local_facts(areas.get_area(SOUTHAMPTON))
+    assert set(soton["area_code"]) == {SOUTHAMPTON, ENGLAND}
+    referrals = soton.loc[soton["measure"] == "young_peoples_da_service_referrals", "value"]
+    assert referrals.tolist() == local.loc[local["measure"] == "young_peoples_da_service_referrals", "value"].tolist()
+    assert soton["area_code"].iloc[-1] == ENGLAND  # the area's own rows come first
+    hants = yp.local_facts(areas.get_area(HAMPSHIRE), include_national=False)
+    assert set(hants["area_code"]) == {HAMPSHIRE}
+    region = yp.local_facts(areas.get_area(SOUTH_EAST))
+    assert {HAMPSHIRE, SOUTHAMPTON, ISLE_OF_WIGHT, ENGLAND} <= set(region["area_code"])
+
+
+def test_plot_refuses_an_unknown_value_column():
+    with pytest.raises(ParameterError, match="share_percent"):
+        yp.plot_age_profile(yp.age_profile(HAMPSHIRE), HAMPSHIRE, value="population")
+
+
+# ------------------------------------------------------------------------------------------
+# The build step for the authored young people's tables
+# ------------------------------------------------------------------------------------------
+
+FIXTURE_AUTHORITIES = pd.DataFrame({"area_code": [HAMPSHIRE, SOUTHAMPTON, ISLE_OF_WIGHT, ENGLAND]})
+
+
+def _edit_csv(root, relative: str, old: str, new: str) -> None:
+    path = root / "data" / "raw" / relative
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_build_refuses_a_local_fact_for_an_unknown_area(project_copy):
+    _edit_csv(project_copy, "authored/young_people_local_facts.csv", "E06000045,Southampton,2018-21",
+              "E06009999,Southampton,2018-21")
+    with pytest.raises(ValidationError) as info:
+        build.build_young_people_facts({"authorities": FIXTURE_AUTHORITIES})
+    assert "young_people_local_facts.csv" in info.value.message
+    assert "column 'area_code'" in info.value.message and "E06009999" in info.value.message
+    assert "line " in info.value.message
+
+
+def test_build_refuses_an_unknown_scenario_bound(project_copy):
+    _edit_csv(project_copy, "authored/young_people_research_facts.csv", ",high,", ",highest,")
+    with pytest.raises(ValidationError) as info:
+        build.build_young_people_facts({"authorities": FIXTURE_AUTHORITIES})
+    assert "young_people_research_facts.csv" in info.value.message
+    assert "scenario_bound" in info.value.message and "highest" in info.value.message
+
+
+def test_build_refuses_a_low_bound_above_the_high_bound(project_copy):
+    _edit_csv(project_copy, "authored/young_people_research_facts.csv", ",17,percent,", ",70,percent,")
+    with pytest.raises(ValidationError, match="'low' figure .70. is above the 'high' figure .25."):
+        build.build_young_people_facts({"authorities": FIXTURE_AUTHORITIES})
+
+
+def test_every_research_row_cites_its_publication_and_page():
+    research = raw_csv("young_people_research_authored")
+    for column in ("value", "population_surveyed", "definition", "publication", "source_url", "source_section",
+                   "quoted_text"):
+        assert research[column].notna().all(), column
+    # Each typed-in figure appears in the quoted text it was read from (or as 'a quarter').
+    for row in research.itertuples():
+        assert f"{row.value:g}" in row.quoted_text or (row.value == 25 and "quarter" in row.quoted_text), row.fact_id
