@@ -445,6 +445,22 @@ def build_young_people_facts(raw: dict[str, pd.DataFrame]) -> dict[str, pd.DataF
 # Registry, state and orchestration
 # ------------------------------------------------------------------------------------------
 
+CHILDREN_RATES_COLUMNS = ["indicator", "year", "age_band", "geography_code", "rate_per_1000", "ci_lower", "ci_upper",
+                          "source_title", "source_url", "source_document", "notes", "source_id"]
+
+
+def build_children_rates(raw: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Rates per 1,000 children typed in from publications (authored table), validated and sorted."""
+    rates = read_raw_csv("children_rates_authored", schemas.AuthoredChildrenRates, keep_default_na=False,
+                         na_values=[""], dtype={"age_band": str, "source_url": str, "source_document": str})
+    rates["notes"] = rates["notes"].fillna("") if "notes" in rates.columns else ""
+    rates["source_id"] = "children_rates_authored"
+    rates = rates[CHILDREN_RATES_COLUMNS].sort_values(["indicator", "year", "age_band", "geography_code"])
+    for column in ("rate_per_1000", "ci_lower", "ci_upper"):
+        rates[column] = rates[column].astype("float64")
+    return {"children_rates": rates.reset_index(drop=True)}
+
+
 STEPS: tuple[Step, ...] = (
     Step("areas", ("ltla22_utla22_lookup", "ons_rgn22_codes", "mysociety_la_register"),
          ("areas", "authorities", "area_changes"), build_areas),
@@ -454,6 +470,7 @@ STEPS: tuple[Step, ...] = (
          ("csew_rates",), build_csew_rates),
     Step("young_people", ("young_people_research_authored", "young_people_local_authored"),
          ("young_people_research", "young_people_local"), build_young_people_facts),
+    Step("children_rates", ("children_rates_authored",), ("children_rates",), build_children_rates),
 )
 TABLES: dict[str, Step] = {table: step for step in STEPS for table in step.outputs}
 

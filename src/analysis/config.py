@@ -208,3 +208,33 @@ CSEW_YOUNGEST_BAND = "16-19"
 CSEW_YOUNG_PEOPLE_SURVEY_YEAR = "YE Mar 2020"
 #: The age range the crime survey interviewed that year (ONS: adults aged 16 to 74).
 CSEW_AGE_RANGE_YE_MAR_2020 = "16-74"
+# Prevalence: synthetic estimates from crime survey rates (analysis.prevalence)
+# --------------------------------------------------------------------------------------
+
+#: Crime survey measure estimated by default: any domestic abuse (partner or family, by a
+#: partner or family member, non-sexual abuse, sexual assault or stalking) in the last 12
+#: months, as published by ONS for the Crime Survey for England and Wales (CSEW).
+PREVALENCE_DEFAULT_MEASURE = "any_domestic_abuse"
+#: The rates applied are national: England and Wales (ONS geography code K04000001).
+PREVALENCE_RATE_GEOGRAPHY = "K04000001"
+#: Age ranges the CSEW domestic abuse questions have covered: 16-59 (older releases),
+#: 16-74 (e.g. years ending March 2019 and 2020) and 16+ since the survey returned on
+#: 4 October 2021 with its upper age limit removed (ONS, "Partner abuse in detail, England
+#: and Wales: year ending March 2022"). A set of rates must cover one of them without gaps.
+CSEW_AGE_RANGES: tuple[str, ...] = ("16-59", "16-74", "16+")
+#: Versions of the CSEW measure: the long-running questions ("pre-2024") and the new
+#: questions ONS uses for official statistics from the survey year ending March 2024
+#: ("2024+"; ONS news release "Improving Crime Survey estimates of domestic abuse", 16 May
+#: 2025). They are never combined in one estimate. When a survey year has complete rates
+#: in both, the new measure is used unless another version is asked for.
+CSEW_MEASURE_VERSIONS: tuple[str, ...] = ("pre-2024", "2024+")
+CSEW_PREFERRED_MEASURE_VERSION = "2024+"
+#: Confidence level of the intervals ONS publishes for CSEW estimates (95%; ONS tests
+#: differences at the 5% significance level). ``ci_lower``/``ci_upper`` typed into
+#: data/raw/authored/csew_prevalence_rates.csv must be these 95% limits.
+CSEW_CI_CONFIDENCE = 0.95
+#: Children's indicator estimated by default (data/raw/authored/children_rates.csv).
+CHILDREN_DEFAULT_INDICATOR = "children_in_household_parent_experiencing_domestic_abuse"
+#: Estimates shown in the prevalence notebook are rounded to this multiple by default
+#: (synthetic estimates are approximate; unrounded values are recorded for tests).
+PREVALENCE_DEFAULT_ROUND_TO = 10

@@ -355,3 +355,38 @@ class YoungPeopleLocalFacts(pa.DataFrameModel):
         coerce = True
         strict = True
         unique = ["area_code", "period", "measure"]
+# Children's rates (authored table: data/raw/authored/children_rates.csv)
+# ------------------------------------------------------------------------------------------
+
+class AuthoredChildrenRates(pa.DataFrameModel):
+    """Published rates per 1,000 children (e.g. children living with domestic abuse), one row per figure.
+
+    Every row names its publication (``source_title``) and where it was read: a URL
+    (``source_url``) and/or the seed document and section (``source_document``).
+    """
+
+    indicator: Series[str] = pa.Field(str_matches=r"^[a-z0-9_]+$")
+    year: Series[int] = pa.Field(ge=1990, le=2100)
+    age_band: Series[str] = pa.Field(str_matches=AGE_BAND)
+    geography_code: Series[str] = pa.Field(str_matches=GSS_CODE)
+    rate_per_1000: Series[float] = pa.Field(ge=0, le=1000)
+    ci_lower: Series[float] = pa.Field(ge=0, le=1000, nullable=True)
+    ci_upper: Series[float] = pa.Field(ge=0, le=1000, nullable=True)
+    source_title: Series[str] = pa.Field(str_length={"min_value": 1})
+    source_url: Series[str] = pa.Field(str_startswith="http", nullable=True)
+    source_document: Series[str] = pa.Field(nullable=True)
+
+    class Config:
+        coerce = True
+        strict = False
+        unique = ["indicator", "year", "age_band", "geography_code"]
+
+    @pa.dataframe_check(error="give source_url or source_document (where the figure was read)")
+    def cites_where_read(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["source_url"].notna() | df["source_document"].notna()
+
+    @pa.dataframe_check(error="ci_lower <= rate_per_1000 <= ci_upper does not hold, or only one limit is given")
+    def interval_ok(cls, df: pd.DataFrame) -> Series[bool]:
+        has = df["ci_lower"].notna() & df["ci_upper"].notna()
+        ok = (df["ci_lower"] <= df["rate_per_1000"]) & (df["rate_per_1000"] <= df["ci_upper"])
+        return (df["ci_lower"].isna() == df["ci_upper"].isna()) & (~has | ok)

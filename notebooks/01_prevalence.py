@@ -1,0 +1,214 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#   kernelspec:
+#     display_name: "Python (analysis: DA needs assessment)"
+#     language: python
+#     name: analysis
+# ---
+
+# %% [markdown] tags=["researcher-notes"]
+# # 01 Prevalence of domestic abuse (researcher notes)
+#
+# **What it does.** Estimates how many adults in an area experienced domestic abuse in the last
+# year by applying the national Crime Survey for England and Wales (CSEW) rates, by sex (and age
+# band where published), to the area's population: a *synthetic* estimate. It compares the rate per
+# 100,000 adults with the region and England, estimates children living in households where a
+# parent is experiencing domestic abuse, and lists sources, assumptions and caveats. The logic is in
+# `analysis.prevalence`; this notebook only tells the story.
+#
+# **Parameters** (next cell; `papermill --help-notebook notebooks/01_prevalence.ipynb` lists them):
+# `area` (code or name of an upper-tier authority, a region such as London `E12000007`, or England),
+# `survey_year` (e.g. `"YE Mar 2023"`, or `"latest"`: the latest year with rates by sex),
+# `measure` (default `any_domestic_abuse`), `measure_version` (`"pre-2024"`, `"2024+"` or `"auto"`),
+# `confidence_level`, `round_to` (rounding of the estimates shown).
+#
+# **Run it** for another area: `papermill notebooks/01_prevalence.ipynb out.ipynb -p area E06000045`
+# or `analysis batch --area "Southampton" --notebooks 01_prevalence`. Available survey years:
+# `prevalence.list_survey_years()`. To use newer ONS rates (for example by sex and age band with
+# intervals), add rows to `data/raw/authored/csew_prevalence_rates.csv` as `data/raw/README.md`
+# explains, then `analysis data hash authored/csew_prevalence_rates.csv` and `analysis data build`.
+
+# %% tags=["parameters"]
+area: str = "E10000014"  # authority, region or England: GSS code or name (default: Hampshire)
+survey_year: str = "latest"  # crime survey year, e.g. "YE Mar 2023", or "latest" (latest year with rates by sex)
+measure: str = "any_domestic_abuse"  # crime survey measure of the csew_rates table, e.g. "partner_abuse"
+measure_version: str = "auto"  # "pre-2024", "2024+" or "auto" (2024+ when its rates are complete, else pre-2024)
+confidence_level: float = 0.95  # two-sided confidence level for intervals, between 0 and 1
+round_to: int = 10  # round the estimates shown to this multiple (1 for no rounding); records stay unrounded
+
+# %%
+from analysis import plots, prevalence, report
+
+ctx = report.start("01_prevalence", area, confidence_level, survey_year=survey_year, measure=measure,
+                   measure_version=measure_version, round_to=round_to)
+round_to = prevalence.check_round_to(round_to)
+rates = prevalence.select_rates(survey_year, measure, measure_version)
+report.title(ctx)
+
+# %% [markdown]
+# ## Headline
+
+# %%
+comparison = prevalence.compare_with_region_and_england(ctx.area.code, survey_year, measure, measure_version,
+                                                        ctx.confidence_level)
+mine = comparison.iloc[0]
+children = prevalence.estimate_children(ctx.area.code)
+groups = prevalence.estimate_adults(ctx.area.code, survey_year, measure, measure_version, ctx.confidence_level)
+report.headline(prevalence.headline_text(mine, round_to))
+report.record(**prevalence.headline_values(comparison, children))
+report.markdown(f"Crime survey rates used: **{mine['survey_year']}**, measure `{mine['measure']}` "
+                f"(**{mine['measure_version']}** version only), "
+                f"breakdown **{prevalence.BREAKDOWNS[mine['breakdown']]}**, "
+                f"ages {mine['age_range']}. Uncertainty: {mine['interval_method']}. "
+                + " ".join(prevalence.sex_assumption_notes(groups)))
+
+# %% [markdown]
+# ## Estimate by sex and age band
+#
+# Each row applies one national crime survey rate to the area's population in that group; the
+# estimate for the area is their sum. The rows are the finest *complete* breakdown the published
+# rates allow for the survey year: rates that leave part of the survey's age range uncovered (for
+# example the published all-adult rates for ages 16-19 and 20-24 alone) are not used. Where a
+# group is one sex, its population rests on the assumed female/male split described under
+# Methods.
+
+# %%
+report.table(prevalence.display_groups(groups, round_to),
+             f"{ctx.area.name}: estimated adults who {prevalence.describe_measure(measure)}, "
+             f"by {prevalence.BREAKDOWNS[mine['breakdown']]} ({mine['survey_year']} rates, mid-2020 population)",
+             decimals={"rate_percent": 1, "rate_ci_lower": 1, "rate_ci_upper": 1},
+             notes=[f"Estimates and populations rounded to the nearest {round_to}. rate_ci_lower / rate_ci_upper: "
+                    "the published 95% limits of the rate; ci_lower / ci_upper: the estimate's interval. "
+                    f"Intervals: {mine['interval_method']}.",
+                    "Modelled estimates from national rates and population estimates, not counts of people, so "
+                    "no small-number suppression applies.", *prevalence.sex_assumption_notes(groups)])
+has_interval = bool(groups["estimate_se"].notna().all())
+report.figure(
+    plots.bar_with_intervals(groups.assign(group=prevalence.label_groups(groups)), "group", "estimate",
+                             lower="ci_lower" if has_interval else None, upper="ci_upper" if has_interval else None,
+                             xlabel="Estimated adults", title=f"{ctx.area.name}: estimate by group",
+                             source=f"Source: ONS CSEW {mine['survey_year']} rates; ONS mid-2020 population"),
+    alt=(f"Horizontal bar chart of the estimated number of adults in {ctx.area.name} who "
+         f"{prevalence.describe_measure(measure)}, by group: "
+         + "; ".join(f"{g} about {prevalence.report_number(e, round_to)}"
+                     for g, e in zip(prevalence.label_groups(groups), groups["estimate"]))
+         + ("" if has_interval else ". No intervals are shown because none were published in data/raw.")))
+
+# %% [markdown]
+# ## Population structure: the area against England
+#
+# A synthetic estimate differs between areas only through their populations: how many adults they
+# have and, where rates differ by sex or age, their sex and age structure. The pyramid shows the
+# area's population by five-year age band and sex as a share of its total, with England as an
+# outline. The female/male split by age is an assumption (see Methods), so differences between the
+# two sides of the pyramid within an age band are not observed.
+
+# %%
+pyramid_rows, england_rows = prevalence.pyramid_populations(ctx.area.code)
+report.figure(
+    plots.population_pyramid(pyramid_rows, england_rows, area_label=ctx.area.name, comparator_label="England",
+                             title=f"{ctx.area.name}: population by age and sex, mid-2020",
+                             source="Source: ONS mid-2020 estimates; female/male split assumed from "
+                                    "Census 2021 shares"),
+    alt=(f"Population pyramid of {ctx.area.name} by five-year age band, males left and females right, as a share of "
+         "the total population in mid-2020" + ("" if england_rows is None else ", with England outlined for comparison")
+         + ". The split of each age into females and males is an assumption based on Census 2021 totals."))
+
+# %% [markdown]
+# ## Per 100,000 adults: area, region and England
+#
+# The same national rates applied to the region and to England give the comparison below. Because
+# every area gets the same rates, the rates per 100,000 adults can differ only through sex and age
+# structure; they say nothing about differences in local risk, services or reporting.
+
+# %%
+report.markdown(prevalence.explain_comparison(mine))
+report.table(prevalence.display_comparison(comparison, round_to),
+             f"Estimated adults who {prevalence.describe_measure(measure)}, per 100,000 adults aged "
+             f"{mine['age_range']} ({mine['survey_year']} rates)",
+             decimals={"estimate_per_100k_adults": 0, "per_100k_ci_lower": 0, "per_100k_ci_upper": 0},
+             notes=[f"population_adults: persons aged {mine['age_range']}, ONS mid-2020. Counts rounded to the nearest "
+                    f"{round_to}. Intervals: {mine['interval_method']}."])
+report.figure(
+    plots.bar_with_intervals(comparison, "area_name", "estimate_per_100k_adults",
+                             lower="per_100k_ci_lower" if has_interval else None,
+                             upper="per_100k_ci_upper" if has_interval else None,
+                             highlight=[ctx.area.name], xlabel="Estimated adults per 100,000 adults",
+                             title="Per 100,000 adults",
+                             source=f"Source: ONS CSEW {mine['survey_year']}; ONS mid-2020"),
+    alt=("Horizontal bar chart of the estimated rate per 100,000 adults: "
+         + "; ".join(f"{n} {v:,.0f}" for n, v in zip(comparison["area_name"], comparison["estimate_per_100k_adults"]))
+         + ". The values differ only through population structure because the same national rates are applied."))
+
+# %% [markdown]
+# ## Children living in households with domestic abuse
+#
+# A published national rate of children living in a household where a parent is experiencing
+# domestic abuse, applied to the area's children. It is a national figure applied locally, from a
+# different source and year than the adult estimate. It counts children exposed to a parent's
+# abuse, not abuse directed at the children themselves. Young people aged 16 and 17 appear both here
+# and in the adult estimate (which counts their own experience), so the two figures are not added.
+
+# %%
+children_table = report.table(prevalence.display_children(children, round_to),
+             f"{ctx.area.name}: estimated children aged {children['age_band'].iloc[0]} living in a household where "
+             f"a parent is experiencing domestic abuse",
+             decimals={"rate_per_1000": 0},
+             notes=[children["source"].iloc[0], children["note"].iloc[0],
+                    f"Counts rounded to the nearest {round_to}. No interval was published for the rate."])
+
+# %% [markdown]
+# ## What these figures mean and do not mean
+#
+# - They estimate how many adults in the area would have experienced domestic abuse in a year **if
+#   national crime survey rates applied locally**. Differences between areas mostly reflect age and
+#   sex structure, not local risk; local drivers (deprivation, housing, services) are not in them.
+# - The crime survey covers people living in **private households** only: people in refuges,
+#   hostels, care homes, student halls or prisons, and people who are homeless, are not covered,
+#   and these groups include some of those most affected.
+# - Survey rates count people who **disclosed** abuse in a confidential self-completion module;
+#   abuse not recognised or not disclosed is missed, so the rates may be underestimates.
+# - They are **not** a count of people needing safe accommodation, which depends on risk, housing
+#   and support circumstances. Use them to size the population affected, alongside local referral
+#   and service data.
+# - Estimates from different survey years or measure versions are not comparable: ONS changed its
+#   questions (the 2024+ measure), its age range (16-59, 16-74, then 16+), and YE Mar 2022 and YE Mar
+#   2023 are based on shortened fieldwork.
+
+# %% [markdown]
+# ## Sources
+
+# %%
+report.sources(list(rates["source_id"].unique()) + ["mye2020_ltla21_sya", "census2021_ltla21_sex",
+                                                     "ltla22_utla22_lookup", "children_rates_authored"],
+               extra=[f"Crime survey rate ({s} {a}, {y}): {src}" for s, a, y, src in
+                      zip(rates["sex"], rates["age_band"], rates["survey_year"], rates["source"])]
+               + [f"Children's rate: {children['source'].iloc[0]}"])
+
+# %% [markdown]
+# ## Methods, assumptions and caveats
+
+# %%
+report.caveats([
+    f"Method: synthetic estimate = sum over groups of the national (England and Wales) CSEW {mine['survey_year']} "
+    f"rate x the area's ONS mid-2020 population in the group; breakdown: {prevalence.describe_breakdown(mine)}. "
+    "The finest complete breakdown the published rates allow is used: sex and age band, else sex, else age band, "
+    "else all adults; bands that leave gaps in the survey's age range are not used.",
+    f"Measure: {mine['measure']} ({prevalence.describe_measure(mine['measure'])}), {mine['measure_version']} version "
+    "only; the pre-2024 and 2024+ measures are never mixed in one estimate.",
+    f"Uncertainty: {mine['interval_method']}. Population estimates are treated as exact.",
+    *prevalence.sex_assumption_notes(groups),
+    f"Vintages differ: {mine['survey_year']} survey rates applied to the mid-2020 population estimate (rolled "
+    "forward from the 2011 Census); the children's rate is for "
+    f"{int(children['year'].iloc[0])}.",
+    *[f"Note on the {s} {a} rate: {n}" for s, a, n in zip(rates["sex"], rates["age_band"], rates["notes"]) if n],
+    "Private households only; people in refuges and other communal or temporary accommodation are not covered.",
+])
+
+# %% [markdown]
+# ## Reproduce
+
+# %%
+report.reproduce(ctx)
