@@ -171,8 +171,9 @@ report.table(expected[["label", "england_count", "england_rate_per_100k", "expec
              "expected_in_area": f"expected in {ctx.area.name} per year"}),
     f"Expected yearly demand in {ctx.area.name} at England's {demand_year} rates (a benchmark)",
     decimals={"England per 100,000": 1},
-    notes=["England's Part 4 counts divided by England's mid-2020 population (56,550,138) and applied to the "
-           "area's mid-2020 population. Assumes the area's need per head equals England's."])
+    notes=[f"England's Part 4 counts divided by England's mid-2020 population "
+           f"({report.format_number(result.england_population)}) and applied to the area's mid-2020 population. "
+           "Assumes the area's need per head equals England's."])
 benchmark = result.benchmark
 shown_benchmark = benchmark.rename(columns={"expected_per_year": "expected per year", "local_count": "local count",
                                             "local_period": "local period"})
@@ -239,7 +240,8 @@ report.caveats([
     "Available places are refuge and specialist refuge bedspaces in the latest period of the local supply file; "
     "other types are shown beside the standard, not in it. A missing count is reported as missing, never as zero.",
     "Population: ONS mid-2020 estimates (2021 geography). The local supply and referral periods and the Part 4 "
-    f"year ({demand_year}) differ from it; England per 100,000 uses England's mid-2020 population (56,550,138).",
+    f"year ({demand_year}) differ from it; England per 100,000 uses England's mid-2020 population "
+    f"({report.format_number(result.england_population)}).",
     f"Expected demand applies England's {demand_year} Part 4 counts per head to the area: it assumes the same "
     f"need per head as England. The share needing refuge ({result.scenario['refuge_share']:.0%}) is a scenario "
     "(England 2022-23: 44% of individuals supported were in refuge).",

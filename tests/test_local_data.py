@@ -212,13 +212,18 @@ def test_windows_1252_file_asks_for_utf8(local_project):
     assert "CSV UTF-8" in info.value.hint
 
 
-@pytest.mark.parametrize("content, message", [(b"", "is empty"), (b"\xef\xbb\xbf\n  \n", "is empty"),
-                                              ((REFERRALS_HEADER + "\n\n").encode(), "has a header line but no rows")])
-def test_empty_files_are_refused_with_a_fix(local_project, content, message):
+@pytest.mark.parametrize("content, message, fix", [
+    (b"", "is empty", "delete the file"),
+    (b"\xef\xbb\xbf\n  \n", "is empty", "delete the file"),
+    ((REFERRALS_HEADER + "\n\n").encode(), "has a header line but no rows", "delete the file"),
+    (REFERRALS_HEADER.replace(",", ";").encode() + b"\n2022-23;received;all;10;;;;fixture source;\n",
+     "separates its columns with semicolons", "Comma delimited"),
+])
+def test_empty_or_unreadable_files_are_refused_with_a_fix(local_project, content, message, fix):
     write_local(local_project, ISLE_OF_WIGHT, "referrals.csv", content)
     with pytest.raises(ValidationError, match=message) as info:
         load(ISLE_OF_WIGHT)
-    assert "delete the file" in info.value.hint
+    assert fix in info.value.hint
 
 
 def test_other_files_in_the_folder_are_reported_not_read(local_project):

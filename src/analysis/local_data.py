@@ -158,6 +158,9 @@ def read_local_csv(path: Path) -> pd.DataFrame:
         raise ValidationError(f"{label} cannot be read as a CSV table: {exc}",
                               "Give every line as many commas as the header; put text containing commas in "
                               "double quotes.") from None
+    if len(frame.columns) == 1 and any(sep in str(frame.columns[0]) for sep in (";", "\t")):
+        raise ValidationError(f"{label} separates its columns with semicolons or tabs, not commas.",
+                              "Save it as 'CSV UTF-8 (Comma delimited)', or replace the separators with commas.")
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     frame = frame.apply(lambda column: column.str.strip()).replace("", pd.NA)
     frame = frame.dropna(how="all")

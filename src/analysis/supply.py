@@ -465,6 +465,11 @@ class SupplyAssessment:
     def headline(self) -> str:
         return headline(self.area.name, self.gap, self.supply_period)
 
+    @property
+    def england_population(self) -> float:
+        """England's mid-2020 population, the denominator of every England rate here."""
+        return float(population.total_population(config.ENGLAND_CODE).iloc[0])
+
     def records(self) -> dict[str, Any]:
         """Machine-readable headline values (for :func:`analysis.report.record`)."""
         expected = self.expected.set_index("measure")["expected_in_area"]
