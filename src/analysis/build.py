@@ -441,6 +441,70 @@ def build_young_people_facts(raw: dict[str, pd.DataFrame]) -> dict[str, pd.DataF
             "young_people_local": local.assign(source_id="young_people_local_authored")}
 
 
+# Step 5: national safe accommodation facts (refuge demand and supply)
+# ------------------------------------------------------------------------------------------
+
+FACT_COLUMNS = ["period", "geography_code", "geography_name", "measure", "value", "unit", "accommodation_type",
+                "source_title", "source_url", "source_document", "notes", "source_id"]
+FACT_KEY = ["period", "geography_code", "measure"]
+#: Accommodation type of the measures in the transcribed files (others have none).
+STAGED_FACT_TYPES = {"commissioned_units_sanctuary_schemes": "sanctuary_scheme", "commissioned_refuge_bedspaces": "refuge",
+                     "refuge_spaces": "refuge", "refuge_bedspaces": "refuge"}
+#: Measures of commissioned places by type, which must add up to ``commissioned_bedspaces_all_types``.
+COMMISSIONED_BY_TYPE = ("commissioned_units_sanctuary_schemes", "commissioned_refuge_bedspaces",
+                        "commissioned_units_dispersed", "commissioned_units_specialist",
+                        "commissioned_units_second_stage", "commissioned_units_other")
+
+
+def _staged_facts(source_id: str) -> pd.DataFrame:
+    frame = read_raw_csv(source_id, schemas.SafeAccommodationFacts, keep_default_na=False, na_values=[""],
+                         dtype={"period": str, "notes": str})
+    return frame.assign(unit=frame["measure"].str.contains("_pct").map({True: "percent", False: "count"}),
+                        accommodation_type=frame["measure"].map(STAGED_FACT_TYPES), source_document=None,
+                        source_id=source_id)
+
+
+def _check_commissioned_total(facts: pd.DataFrame) -> None:
+    for period, rows in facts[facts["geography_code"] == config.ENGLAND_CODE].groupby("period"):
+        values = rows.set_index("measure")["value"]
+        if "commissioned_bedspaces_all_types" in values and all(m in values for m in COMMISSIONED_BY_TYPE):
+            parts = float(values[list(COMMISSIONED_BY_TYPE)].sum())
+            if parts != values["commissioned_bedspaces_all_types"]:
+                raise ValidationError(f"Commissioned places by type for {period} add up to {parts:,.0f}, not the "
+                                      f"{values['commissioned_bedspaces_all_types']:,.0f} given as the total.",
+                                      "Check the rows of data/raw/authored/national_safe_accommodation_facts.csv.")
+
+
+def build_safe_accommodation_facts(raw: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """National safe accommodation figures: the authored table first, then the two transcribed files.
+
+    The same figure (period, geography, measure) from two sources is kept once, with the
+    other source named in ``notes``; two different values for one figure stop the build.
+    """
+    authored = read_raw_csv("safe_accommodation_facts_authored", schemas.AuthoredSafeAccommodationFacts,
+                            keep_default_na=False, na_values=[""], dtype={"period": str, "notes": str})
+    authored["source_id"] = "safe_accommodation_facts_authored"
+    combined = pd.concat([authored[FACT_COLUMNS], _staged_facts("part4_england_headlines")[FACT_COLUMNS],
+                          _staged_facts("womens_aid_refuge_headlines")[FACT_COLUMNS]], ignore_index=True)
+    combined["value"] = combined["value"].astype("float64")
+    spread = combined.groupby(FACT_KEY)["value"].agg(["min", "max"])
+    conflicts = spread[spread["min"] != spread["max"]]
+    if len(conflicts):
+        period, code, measure = conflicts.index[0]
+        raise ValidationError(f"Conflicting values for {measure} ({code}, {period}): {conflicts.iloc[0]['min']:g} and "
+                              f"{conflicts.iloc[0]['max']:g} in different source files.",
+                              "Keep one value per period, geography and measure, or give the figures different "
+                              "measure names.")
+    repeats = combined[combined.duplicated(FACT_KEY, keep="first")]
+    also = repeats.groupby(FACT_KEY)["source_id"].agg(lambda ids: ", ".join(dict.fromkeys(ids)))
+    facts = combined.drop_duplicates(FACT_KEY, keep="first").set_index(FACT_KEY)
+    facts["notes"] = facts["notes"].fillna("")
+    facts.loc[also.index, "notes"] = (facts.loc[also.index, "notes"] + " Same figure also in: " + also + ".").str.strip()
+    facts = facts.reset_index()[FACT_COLUMNS]
+    _check_commissioned_total(facts)
+    return {"safe_accommodation_facts": facts.sort_values(FACT_KEY + ["source_id"]).reset_index(drop=True)}
+
+
 # ------------------------------------------------------------------------------------------
 # Registry, state and orchestration
 # ------------------------------------------------------------------------------------------
@@ -471,6 +535,9 @@ STEPS: tuple[Step, ...] = (
     Step("young_people", ("young_people_research_authored", "young_people_local_authored"),
          ("young_people_research", "young_people_local"), build_young_people_facts),
     Step("children_rates", ("children_rates_authored",), ("children_rates",), build_children_rates),
+    Step("safe_accommodation_facts",
+         ("safe_accommodation_facts_authored", "part4_england_headlines", "womens_aid_refuge_headlines"),
+         ("safe_accommodation_facts",), build_safe_accommodation_facts),
 )
 TABLES: dict[str, Step] = {table: step for step in STEPS for table in step.outputs}
 

@@ -238,3 +238,46 @@ CHILDREN_DEFAULT_INDICATOR = "children_in_household_parent_experiencing_domestic
 #: Estimates shown in the prevalence notebook are rounded to this multiple by default
 #: (synthetic estimates are approximate; unrounded values are recorded for tests).
 PREVALENCE_DEFAULT_ROUND_TO = 10
+
+# --------------------------------------------------------------------------------------
+# Refuge demand and supply (issue 4): local data files, types counted against the
+# standard, scenario defaults, national facts used as benchmarks
+# --------------------------------------------------------------------------------------
+
+#: Local data a council adds for its own area: ``data/raw/local/<area_code>/<file>``.
+#: Aggregate counts only, never records about people (README, "Refuge demand and supply").
+LOCAL_SUPPLY_FILE = "supply.csv"
+LOCAL_REFERRALS_FILE = "referrals.csv"
+#: Types whose bedspaces count as refuge family places against the Council of Europe
+#: standard: refuges, including specialist ("by and for") refuges, as in Women's Aid's
+#: counts of refuge spaces (Annual Audit; specialist services are "13.3% of all refuge
+#: spaces in England", 000_41c104a8a2dac83f.txt section 4.3). Dispersed, second stage and
+#: sanctuary places are reported beside the standard, not in it.
+REFUGE_STANDARD_COUNTED_TYPES: tuple[str, ...] = ("refuge", "specialist_by_and_for")
+#: Readable labels of the Part 4 accommodation types (statutory guidance, annex A3).
+ACCOMMODATION_TYPE_LABELS = {
+    "refuge": "Refuge",
+    "specialist_by_and_for": "Specialist / 'by and for'",
+    "dispersed": "Dispersed",
+    "second_stage_move_on": "Second stage / move-on",
+    "sanctuary_scheme": "Sanctuary scheme",
+    "other_emergency": "Other emergency accommodation",
+}
+#: Referral measures of ``referrals.csv``; ``decline_reason`` and ``risk_level`` need a category.
+REFERRAL_MEASURES: tuple[str, ...] = (
+    "received", "accepted", "declined_or_unsuccessful", "decline_reason", "from_outside_area", "risk_level",
+)
+#: DASH risk levels (SafeLives DASH risk checklist): standard, medium, high.
+RISK_LEVELS: tuple[str, ...] = ("high", "medium", "standard")
+#: What a percentage in ``referrals.csv`` is a share of (``not_stated`` when the source does not say).
+PERCENT_BASES: tuple[str, ...] = ("received", "declined_or_unsuccessful", "not_stated")
+#: Periods in local files: a year ("2021"), a financial year ("2020-21"), a span of calendar
+#: years ("2020-2021"), a snapshot date ("2021-05-01"), or "not stated" when the source gives none.
+LOCAL_PERIOD_PATTERN = r"^(\d{4}|\d{4}-\d{2}|\d{4}-\d{4}|\d{4}-\d{2}-\d{2}|not stated)$"
+#: Default share of those needing safe accommodation who need refuge (scenario parameter):
+#: 44% of the 50,670 individuals supported in safe accommodation in England in 2022-23 were
+#: supported in refuge (national expert steering group report 2022-23, paragraph 42;
+#: 004_c65f26b620d78a88.txt). A scenario value, not a measured local need.
+DEFAULT_REFUGE_SHARE = 0.44
+#: The Part 4 year whose national counts give the expected-demand benchmark by default.
+DEFAULT_DEMAND_YEAR = "2022-23"

@@ -163,3 +163,54 @@ def population_pyramid(
     ax.legend(loc="lower right", fontsize=8)
     return _finish(fig, ax, xlabel="Share of the total population (%); males left, females right", title=title,
                    source=source)
+
+
+def bars_with_reference(
+    frame: pd.DataFrame,
+    category: str,
+    value: str,
+    *,
+    reference: float | None = None,
+    reference_label: str = "",
+    lower: str | None = None,
+    upper: str | None = None,
+    missing_labels: Sequence[str] | None = None,
+    highlight: Sequence[str] = (),
+    decimals: int = 0,
+    xlabel: str = "",
+    title: str = "",
+    source: str | None = None,
+):
+    """Horizontal bars against a reference line; a missing value is labelled, never drawn as zero.
+
+    Built on :func:`bar_with_intervals` (whiskers where ``lower``/``upper`` are given and
+    known). Each bar carries its value (after its whisker); each missing value carries its
+    entry of ``missing_labels`` (default "no data"). The reference line is named in a legend.
+    """
+    import math
+
+    def numbers(column: str | None) -> list[float]:
+        if column is None:
+            return [math.nan] * len(frame)
+        return [float(v) if v is not None and not pd.isna(v) else math.nan for v in frame[column]]
+
+    fig = bar_with_intervals(frame, category, value, lower=lower, upper=upper, highlight=highlight, xlabel=xlabel,
+                             title=title, source=source)
+    ax = fig.axes[0]
+    labels = list(missing_labels) if missing_labels is not None else ["no data"] * len(frame)
+    values, tops = numbers(value), numbers(upper)
+    known = [v for v in values + tops if not math.isnan(v)]
+    right = max(known + ([reference] if reference is not None else []) + [1.0])
+    for position, (number, top, label) in enumerate(zip(values, tops, labels)):
+        if math.isnan(number):
+            ax.text(right * 0.01, position, label, va="center", ha="left", fontsize=8.5, style="italic", color="#444444")
+        else:
+            ax.text(number if math.isnan(top) else max(number, top), position, f" {number:,.{decimals}f}",
+                    va="center", ha="left", fontsize=8.5)
+    if reference is not None:
+        ax.axvline(reference, color="black", linestyle="--", linewidth=1.1, label=reference_label or None)
+        if reference_label:
+            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+    ax.set_xlim(0, right * 1.18)
+    ax.set_ylim(len(frame) - 0.5, -0.5)  # keep rows without a bar inside the axes
+    return fig

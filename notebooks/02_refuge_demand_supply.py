@@ -1,0 +1,262 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#   kernelspec:
+#     display_name: "Python (analysis: DA needs assessment)"
+#     language: python
+#     name: analysis
+# ---
+
+# %% [markdown] tags=["researcher-notes"]
+# # Refuge demand versus supply (researcher notes)
+#
+# **What it does.** For one upper-tier authority (or London as a whole) it sets the refuge places
+# the Council of Europe standard asks for (one family place per 10,000 population) against the
+# places the council has, by Part 4 accommodation type; shows referrals with Wilson intervals;
+# sets England's Part 4 figures per head beside them as an expected-demand benchmark; compares
+# the area with its region and England per 100,000; and lists the local data that would complete
+# the picture. The logic is in `analysis.supply` and `analysis.local_data`; this notebook only
+# tells the story.
+#
+# **Local data.** Put the council's aggregate counts in `data/raw/local/<area_code>/supply.csv`
+# and `referrals.csv` (README: "Refuge demand and supply: the standard, local data schema and
+# method"). Without them the notebook shows the standard-based figures alone. Hampshire
+# (E10000014) and Southampton (E06000045, referrals only) ship as worked examples.
+#
+# **Parameters** (next cell): `area`; `standard_per_10k` (places per 10,000 people, for
+# sensitivity: 1 is the standard); `refuge_share` (scenario: share of people needing safe
+# accommodation who need refuge; default 0.44, England 2022-23); `demand_year` (Part 4 year of
+# England's figures); `confidence_level`.
+#
+# **Run it** from JupyterLab, or headless:
+# `papermill notebooks/02_refuge_demand_supply.ipynb out.ipynb -k analysis -p area E06000046`,
+# or `analysis batch --area E06000046 --notebooks 02_refuge_demand_supply`.
+
+# %% tags=["parameters"]
+area: str = "E10000014"  # authority code or name (default: Hampshire)
+standard_per_10k: float = 1.0  # refuge places required per 10,000 population (Council of Europe 2008: 1); > 0
+refuge_share: float = 0.44  # scenario: share needing refuge rather than other types (England 2022-23: 0.44); 0 to 1
+demand_year: str = "2022-23"  # Part 4 year of England's figures for expected demand: 2022-23, 2023-24 or 2024-25
+confidence_level: float = 0.95  # two-sided confidence level for intervals, between 0 and 1
+
+# %%
+from analysis import config, local_data, plots, report, supply
+
+ctx = report.start("02_refuge_demand_supply", area, confidence_level, levels=("utla", "region"),
+                   standard_per_10k=standard_per_10k, refuge_share=refuge_share, demand_year=demand_year)
+result = supply.assess(ctx.area, standard_per_10k, refuge_share, demand_year, ctx.confidence_level)
+report.title(ctx)
+
+# %% [markdown]
+# ## Headline
+
+# %%
+report.headline(result.headline)
+report.record(**result.records())
+
+# %% [markdown]
+# The standard is a minimum for planning, not a measure of need: it counts refuge family places
+# (a bedspace is a unit for one victim and their children) per head of the whole population.
+# Refuges work as a national network, so places in an area also serve people from elsewhere, and
+# residents use refuges elsewhere.
+
+# %% [markdown]
+# ## Places against the standard, by accommodation type
+
+# %%
+gap = result.gap
+summary = [
+    ("Population (ONS mid-2020)", report.format_number(gap["population"])),
+    ("Standard (refuge places per 10,000 people)", report.format_number(gap["standard_per_10k"], 2)),
+    ("Refuge places required", report.format_number(gap["required_places"], 1)),
+    ("Refuge places available (refuge and specialist refuge bedspaces)",
+     "no local data" if gap["available_places"] is None
+     else f"{report.format_number(gap['available_places'])} ({result.supply_period})"),
+    ("Shortfall (places; negative = above the standard)",
+     "not known" if gap["shortfall_places"] is None else report.format_number(gap["shortfall_places"], 1)),
+    ("Shortfall (% of required places)",
+     "not known" if gap["shortfall_pct"] is None else report.format_number(gap["shortfall_pct"], 1)),
+    ("Places per 100,000 people (standard: " + report.format_number(gap["standard_places_per_100k"], 1) + ")",
+     "not known" if gap["places_per_100k"] is None else report.format_number(gap["places_per_100k"], 2)),
+]
+import pandas as pd  # noqa: E402
+
+_ = report.table(pd.DataFrame(summary, columns=["measure", "value"]),
+                 f"{ctx.area.name}: refuge places against the Council of Europe standard")
+
+# %%
+by_type = result.by_type
+if result.local.has_supply:
+    fig = plots.bars_with_reference(
+        by_type, "type_label", "bedspaces", reference=gap["required_places"],
+        reference_label=f"refuge places required: {gap['required_places']:,.0f}",
+        missing_labels=by_type["status"].tolist(),
+        highlight=by_type.loc[by_type["counted_in_standard"], "type_label"].tolist(),
+        xlabel="Bedspaces (a unit for one victim and their children)",
+        title=f"{ctx.area.name}: bedspaces by accommodation type, {result.supply_period}",
+        source="Source: local data (supply.csv); ONS mid-2020 population; Council of Europe (2008) standard.")
+    report.figure(fig, alt=(
+        f"Bar chart of bedspaces by accommodation type in {ctx.area.name} ({result.supply_period}), with a dashed "
+        f"line at the {gap['required_places']:,.0f} refuge places the standard requires. Refuge and specialist "
+        f"refuge bedspaces total {gap['available_places']:,.0f}. Types without a stated count are labelled, "
+        "not drawn as zero."))
+else:
+    report.markdown(f"No `supply.csv` for {ctx.area.name}, so places by type cannot be shown: "
+                    f"`{result.local.relative(config.LOCAL_SUPPLY_FILE)}` would add them.")
+
+# %%
+type_table = by_type[["type_label", "counted_in_standard", "properties", "bedspaces", "child_spaces",
+                      "accessible_bedspaces", "places_per_100k", "england_places_per_100k", "status"]].rename(
+    columns={"type_label": "accommodation type", "counted_in_standard": "counts towards the standard",
+             "places_per_100k": "bedspaces per 100,000", "england_places_per_100k": "England commissioned per 100,000"})
+type_table["counts towards the standard"] = type_table["counts towards the standard"].map({True: "yes", False: "no"})
+report.table(type_table, f"{ctx.area.name}: places by accommodation type"
+             + (f" ({result.supply_period})" if result.supply_period else " (no local data)"),
+             decimals={"bedspaces per 100,000": 2, "England commissioned per 100,000": 2},
+             notes=["England: Part 4 commissioned places 2022-23 (national expert steering group report) per "
+                    "100,000 of England's mid-2020 population. 'none' = stated as none; 'no data' = no row "
+                    "in the local file; '–' = not stated."])
+if result.local.has_supply:
+    counts = ["properties", "bedspaces", "child_spaces", "accessible_bedspaces"]
+    rows = result.local.supply.astype({column: float for column in counts})
+    _ = report.table(rows[["period", "accommodation_type", "provider", *counts, "restrictions", "notes"]],
+                     f"{ctx.area.name}: supply as given in the local file")
+
+# %% [markdown]
+# Only refuge and specialist refuge bedspaces count towards the standard. Dispersed, second stage
+# and sanctuary places meet other needs and are shown beside it; a type with no stated count is
+# missing information, not zero.
+
+# %% [markdown]
+# ## Referrals
+
+# %%
+shares = result.shares
+if len(shares):
+    shown = shares.assign(count=shares["count"].astype(float), base_count=shares["base_count"].astype(float))
+    report.table(shown[["label", "count", "base_count", "percent", "ci_lower", "ci_upper", "percent_basis",
+                        "rank", "interval"]],
+                 f"{ctx.area.name}: referrals to safe accommodation, as given in the local file",
+                 count_columns=["count", "base_count"], derived_columns=["percent", "ci_lower", "ci_upper"],
+                 decimals={"percent": 1, "ci_lower": 1, "ci_upper": 1},
+                 notes=[f"Intervals: Wilson score, {ctx.confidence_level:.0%}, where the file gives both counts. "
+                        "Percentages a source printed without counts are shown as printed, with no interval."])
+    plotted = shown[shown["percent"].notna()]
+    if len(plotted):
+        fig = plots.bars_with_reference(
+            plotted, "label", "percent", lower="ci_lower", upper="ci_upper", decimals=1,
+            xlabel="% of referrals (as printed where no counts)",
+            title=f"{ctx.area.name}: referral shares", source="Source: local data (referrals.csv).")
+        report.figure(fig, alt=(
+            f"Bar chart of {len(plotted)} referral shares for {ctx.area.name}, in per cent, with Wilson intervals "
+            "where counts allow: " + "; ".join(f"{lab} {p:.0f}%" for lab, p in zip(plotted["label"], plotted["percent"]))))
+else:
+    report.markdown(f"No `referrals.csv` for {ctx.area.name}: "
+                    f"`{result.local.relative(config.LOCAL_REFERRALS_FILE)}` would add received, accepted and "
+                    "declined referrals, reasons, cross-boundary referrals and risk levels.")
+
+# %% [markdown]
+# Where a source printed a percentage without the number of referrals received, no denominator is
+# invented and no interval is drawn. A share of referrals from outside the area measures
+# cross-boundary flows: refuges take people who need to move away from where they were abused.
+
+# %% [markdown]
+# ## Expected demand from national rates
+
+# %%
+expected = result.expected
+report.table(expected[["label", "england_count", "england_rate_per_100k", "expected_in_area", "basis"]].rename(
+    columns={"england_count": "England count", "england_rate_per_100k": "England per 100,000",
+             "expected_in_area": f"expected in {ctx.area.name} per year"}),
+    f"Expected yearly demand in {ctx.area.name} at England's {demand_year} rates (a benchmark)",
+    decimals={"England per 100,000": 1},
+    notes=[f"England's Part 4 counts divided by England's mid-2020 population "
+           f"({report.format_number(result.england_population)}) and applied to the area's mid-2020 population. "
+           "Assumes the area's need per head equals England's."])
+benchmark = result.benchmark
+shown_benchmark = benchmark.rename(columns={"expected_per_year": "expected per year", "local_count": "local count",
+                                            "local_period": "local period"})
+_ = report.table(shown_benchmark, f"{ctx.area.name}: own referral counts beside the benchmark",
+                 count_columns=["local count"], notes=["'–' = no count in the local file."])
+
+# %% [markdown]
+# The benchmark is England's per-head rate, not a forecast. Individuals supported count adults
+# and children; households not supported are instances (a household can be turned away more than
+# once); a council's referral figures may cover refuge only, and a refuge's referrals include
+# people from other areas.
+
+# %% [markdown]
+# ## The area against its region and England, per 100,000
+
+# %%
+comparison = result.comparison
+fig = plots.bars_with_reference(
+    comparison, "area_name", "places_per_100k", reference=gap["standard_places_per_100k"],
+    reference_label=f"standard: {gap['standard_places_per_100k']:g} per 100,000",
+    highlight=[ctx.area.name], decimals=1, xlabel="Refuge places per 100,000 population",
+    title="Refuge places per 100,000 population",
+    source="Sources: local data; Women's Aid / Hansard; DLUHC Part 4 returns 2022-23; ONS mid-2020 population.")
+report.figure(fig, alt=(
+    "Bar chart of refuge places per 100,000 population for " + ", ".join(
+        f"{n}: {'no data' if pd.isna(v) else format(v, '.1f')}"
+        for n, v in zip(comparison["area_name"], comparison["places_per_100k"]))
+    + f", against a dashed line at the standard's {gap['standard_places_per_100k']:g}."))
+shown_comparison = comparison[["area_name", "places", "period", "population", "places_per_100k", "required_places",
+                               "shortfall_pct", "source"]].rename(columns={"shortfall_pct": "shortfall (% of required)"})
+_ = report.table(shown_comparison, "Refuge places per 100,000: area, region and England",
+                 decimals={"places_per_100k": 2, "required_places": 1, "shortfall (% of required)": 1},
+                 notes=["'–' = no data (never zero). Required places per 100,000 equal the standard by definition, "
+                        "so only places are compared."])
+
+# %% [markdown]
+# England's shortfall computed here from the May 2022 count of refuge spaces matches the 23.2%
+# Women's Aid published for 1 May 2022, a check on the method. Part 4 commissioned refuge
+# bedspaces are fewer than all refuge spaces because not every refuge is commissioned under the
+# duty.
+
+# %% [markdown]
+# ## What is missing from the local data
+
+# %%
+report.markdown("\n".join(f"- {line}" for line in result.missing) if result.missing
+                else "The local files give every item this notebook uses.")
+
+# %% [markdown]
+# ## Sources
+
+# %%
+report.sources(["mye2020_ltla21_sya", "safe_accommodation_facts_authored", "part4_england_headlines",
+                "womens_aid_refuge_headlines"] + local_data.manifest_ids(result.local),
+               extra=[f"Standard: {config.REFUGE_STANDARD_CITATION}."] + local_data.source_lines(result.local))
+
+# %% [markdown]
+# ## Methods, assumptions and caveats
+
+# %%
+report.caveats([
+    f"Required places = population / 10,000 x {gap['standard_per_10k']:g} (Council of Europe 2008 minimum standard; "
+    "the 1975 Select Committee ratio). Shortfall = required - available; shortfall % = shortfall / required.",
+    "Available places are refuge and specialist refuge bedspaces in the latest period of the local supply file; "
+    "other types are shown beside the standard, not in it. A missing count is reported as missing, never as zero.",
+    "Population: ONS mid-2020 estimates (2021 geography). The local supply and referral periods and the Part 4 "
+    f"year ({demand_year}) differ from it; England per 100,000 uses England's mid-2020 population "
+    f"({report.format_number(result.england_population)}).",
+    f"Expected demand applies England's {demand_year} Part 4 counts per head to the area: it assumes the same "
+    f"need per head as England. The share needing refuge ({result.scenario['refuge_share']:.0%}) is a scenario "
+    "(England 2022-23: 44% of individuals supported were in refuge).",
+    "Part 4 figures are management information from local authority returns, not official statistics; "
+    "households not supported are counted in instances.",
+    "Referral shares carry Wilson score intervals only where counts are given; printed percentages are not "
+    "turned into counts.",
+    "Refuges are a national network: in England 15% of victims supported in safe accommodation in 2022-23 came "
+    "from outside the local authority area (Greater London counted as one area).",
+    "No regional refuge counts are available in readable form, so the region shows 'no data'.",
+    "Counts of people below 5, and values derived from them, are suppressed in tables.",
+])
+
+# %% [markdown]
+# ## Reproduce
+
+# %%
+report.reproduce(ctx)

@@ -1,0 +1,517 @@
+"""Refuge demand versus supply: the standard, places by type, shortfall, referrals, expected demand.
+
+Method
+------
+* **Requirement.** One refuge family place per 10,000 population
+  (:data:`analysis.config.REFUGE_STANDARD_PLACES_PER_10K`, Council of Europe 2008; the ratio
+  of the 1975 Select Committee on Violence in Marriage): ``required = population / 10,000 *
+  standard_per_10k``. The ratio is a parameter for sensitivity analysis.
+* **Available places** are the bedspaces of the types in
+  :data:`analysis.config.REFUGE_STANDARD_COUNTED_TYPES` (refuge and specialist refuge) in the
+  latest period of the council's ``supply.csv``; a bedspace is a unit for one victim and
+  their children (national expert steering group report 2022-23, glossary). None without
+  local data: a missing figure is never taken as zero.
+* **Shortfall** = required - available (negative: more places than the standard asks);
+  ``shortfall_pct`` = shortfall / required * 100; ``places_per_100k`` = available /
+  population * 100,000, against the standard's ``10 * standard_per_10k`` per 100,000.
+* **Referrals**: shares of referrals received with Wilson score intervals
+  (:func:`analysis.stats.wilson_interval`) where the file gives both counts; percentages a
+  source printed without counts are shown as printed, with no interval and no invented
+  denominator.
+* **Expected demand** (a benchmark, not a forecast): England's Part 4 counts for a year
+  (individuals supported in safe accommodation, households unable to be supported) per
+  head of England's mid-2020 population, applied to the area's mid-2020 population. This
+  assumes the area's need per head equals England's; the population year differs from the
+  Part 4 year. The scenario ``refuge_share`` splits individuals between refuge and other
+  types (default 44%, England 2022-23).
+
+Population is the ONS mid-2020 estimate (:mod:`analysis.population`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from analysis import config, population, stats, tables
+from analysis.areas import Area
+from analysis.errors import ParameterError
+from analysis.report import check_number, format_number
+
+PER_10K = 10_000
+SUPPLY_COUNT_COLUMNS = ["properties", "bedspaces", "child_spaces", "accessible_bedspaces"]
+#: England's Part 4 counts used for expected demand, with readable labels.
+DEMAND_MEASURES = {
+    "individuals_supported_in_safe_accommodation": "Individuals supported in safe accommodation (adults and children)",
+    "households_unable_to_be_supported": "Households referred but not supported (instances)",
+}
+#: England's commissioned places by type (national expert steering group report 2022-23).
+COMMISSIONED_MEASURE_BY_TYPE = {
+    "refuge": "commissioned_refuge_bedspaces",
+    "specialist_by_and_for": "commissioned_units_specialist",
+    "dispersed": "commissioned_units_dispersed",
+    "second_stage_move_on": "commissioned_units_second_stage",
+    "sanctuary_scheme": "commissioned_units_sanctuary_schemes",
+    "other_emergency": "commissioned_units_other",
+}
+MEASURE_LABELS = {
+    "received": "received",
+    "accepted": "accepted",
+    "declined_or_unsuccessful": "declined or unsuccessful",
+    "decline_reason": "reason declined",
+    "from_outside_area": "from outside the area",
+    "risk_level": "risk level",
+}
+_PERIOD_SPAN = re.compile(r"^(\d{4})-(\d{2}|\d{4})$")
+
+
+# ------------------------------------------------------------------------------------------
+# Parameters
+# ------------------------------------------------------------------------------------------
+
+def demand_years() -> list[str]:
+    """Part 4 years for which England's individuals supported and households not supported are both known."""
+    facts = national_facts()
+    england = facts[facts["geography_code"] == config.ENGLAND_CODE]
+    years = [set(england.loc[england["measure"] == m, "period"]) for m in DEMAND_MEASURES]
+    return sorted(set.intersection(*years))
+
+
+def check_parameters(standard_per_10k: Any, refuge_share: Any, demand_year: Any) -> dict[str, Any]:
+    """Check the notebook's scenario parameters; return them cleaned.
+
+    Raises
+    ------
+    ParameterError
+        Naming the parameter and value: a standard <= 0, a share outside 0..1, or a
+        demand year with no national figures.
+    """
+    standard = check_number("standard_per_10k", standard_per_10k, minimum=0, allow_equal_min=False)
+    share = check_number("refuge_share", refuge_share, minimum=0, maximum=1)
+    years = demand_years()
+    if demand_year not in years:
+        raise ParameterError(f"demand_year must be a Part 4 year with national figures, got {demand_year!r}.",
+                             f"Use one of {', '.join(years)}.")
+    return {"standard_per_10k": standard, "refuge_share": share, "demand_year": demand_year}
+
+
+# ------------------------------------------------------------------------------------------
+# The standard
+# ------------------------------------------------------------------------------------------
+
+def required_places(population_count: float, standard_per_10k: float = config.REFUGE_STANDARD_PLACES_PER_10K) -> float:
+    """Refuge places the standard requires: ``population / 10,000 * standard_per_10k``.
+
+    Parameters
+    ----------
+    population_count
+        Resident population (> 0).
+    standard_per_10k
+        Places per 10,000 population (> 0); default one (Council of Europe 2008).
+    """
+    pop = check_number("population", population_count, minimum=0, allow_equal_min=False)
+    standard = check_number("standard_per_10k", standard_per_10k, minimum=0, allow_equal_min=False)
+    return pop / PER_10K * standard
+
+
+def places_per_100k(places: float | None, population_count: float) -> float | None:
+    """Places per 100,000 population (None when ``places`` is None)."""
+    if places is None:
+        return None
+    pop = check_number("population", population_count, minimum=0, allow_equal_min=False)
+    return check_number("places", places, minimum=0) / pop * config.PER_100K
+
+
+def shortfall(required: float, available: float | None) -> dict[str, float | None]:
+    """``shortfall_places`` = required - available and ``shortfall_pct`` of required (None without supply)."""
+    if available is None:
+        return {"shortfall_places": None, "shortfall_pct": None}
+    gap = required - available
+    return {"shortfall_places": gap, "shortfall_pct": gap / required * 100}
+
+
+# ------------------------------------------------------------------------------------------
+# Local supply
+# ------------------------------------------------------------------------------------------
+
+def period_sort_key(period: str) -> tuple[int, int, str]:
+    """Order periods by the year they end: "2020-21" after "2020", "not stated" first."""
+    if not period[:4].isdigit():
+        return (0, 0, period)
+    start = int(period[:4])
+    span = _PERIOD_SPAN.match(period)
+    end = start
+    if span and len(span.group(2)) == 4:
+        end = int(span.group(2))
+    elif span and int(span.group(2)) == (start + 1) % 100:  # financial year "2020-21"
+        end = start + 1
+    return (end, start, period)
+
+
+def latest_period(periods: pd.Series | list[str]) -> str | None:
+    """The most recent period (see :func:`period_sort_key`), or None for none."""
+    values = list(dict.fromkeys(periods))
+    return max(values, key=period_sort_key) if values else None
+
+
+def latest_supply(supply: pd.DataFrame | None) -> tuple[pd.DataFrame | None, str | None]:
+    """Rows of the latest period of a validated ``supply.csv``, and that period."""
+    if supply is None or supply.empty:
+        return None, None
+    period = latest_period(supply["period"])
+    return supply[supply["period"] == period].reset_index(drop=True), period
+
+
+def available_places(supply: pd.DataFrame | None) -> tuple[float | None, str | None]:
+    """Refuge places counted against the standard (latest period) and the period; None when not stated."""
+    rows, period = latest_supply(supply)
+    if rows is None:
+        return None, None
+    counted = rows.loc[rows["accommodation_type"].isin(config.REFUGE_STANDARD_COUNTED_TYPES), "bedspaces"].dropna()
+    return (float(counted.sum()), period) if len(counted) else (None, period)
+
+
+def _england_commissioned_per_100k(england_population: float) -> dict[str, float]:
+    facts = national_facts()
+    commissioned = facts[(facts["period"] == "2022-23") & (facts["geography_code"] == config.ENGLAND_CODE)]
+    values = commissioned.set_index("measure")["value"]
+    return {t: values[m] / england_population * config.PER_100K
+            for t, m in COMMISSIONED_MEASURE_BY_TYPE.items() if m in values}
+
+
+def supply_by_type(supply: pd.DataFrame | None, population_count: float) -> pd.DataFrame:
+    """Places by Part 4 accommodation type in the latest period, with England's commissioned rate.
+
+    Returns one row per type in :data:`analysis.config.ACCOMMODATION_TYPES`: properties,
+    bedspaces, child spaces and accessible bedspaces (summed over providers; missing where
+    no row states them), ``places_per_100k``, ``status`` ("stated", "none", "bedspaces not
+    stated", "no data"), whether the type counts against the standard, and
+    ``england_places_per_100k`` (England's commissioned places, 2022-23, per 100,000 of
+    England's mid-2020 population).
+    """
+    rows, period = latest_supply(supply)
+    england = _england_commissioned_per_100k(float(population.total_population(config.ENGLAND_CODE).iloc[0]))
+    out = []
+    for kind in config.ACCOMMODATION_TYPES:
+        mine = rows[rows["accommodation_type"] == kind] if rows is not None else pd.DataFrame()
+        sums = {c: (float(mine[c].dropna().sum()) if len(mine) and mine[c].notna().any() else math.nan)
+                for c in SUPPLY_COUNT_COLUMNS}
+        if mine.empty:
+            status = "no data"
+        elif math.isnan(sums["bedspaces"]):
+            status = "bedspaces not stated"
+        else:
+            status = "none" if sums["bedspaces"] == 0 else "stated"
+        per_100k = places_per_100k(None if math.isnan(sums["bedspaces"]) else sums["bedspaces"], population_count)
+        out.append({"accommodation_type": kind, "type_label": config.ACCOMMODATION_TYPE_LABELS[kind],
+                    "counted_in_standard": kind in config.REFUGE_STANDARD_COUNTED_TYPES, **sums,
+                    "places_per_100k": math.nan if per_100k is None else per_100k, "status": status,
+                    "period": period if not mine.empty else None,
+                    "england_places_per_100k": england.get(kind, math.nan)})
+    return pd.DataFrame(out)
+
+
+def standard_gap(population_count: float, available: float | None,
+                 standard_per_10k: float = config.REFUGE_STANDARD_PLACES_PER_10K) -> dict[str, float | None]:
+    """The area against the standard: required, available, shortfall and places per 100,000.
+
+    Returns a dict with ``population``, ``standard_per_10k``, ``standard_places_per_100k``,
+    ``required_places``, ``available_places`` (None without local data),
+    ``shortfall_places``, ``shortfall_pct`` and ``places_per_100k`` (None without local data).
+    """
+    required = required_places(population_count, standard_per_10k)
+    return {"population": float(population_count), "standard_per_10k": float(standard_per_10k),
+            "standard_places_per_100k": float(standard_per_10k) * config.PER_100K / PER_10K,
+            "required_places": required, "available_places": available, **shortfall(required, available),
+            "places_per_100k": places_per_100k(available, population_count)}
+
+
+def headline(area_name: str, gap: dict[str, Any], supply_period: str | None) -> str:
+    """The one-sentence headline: the gap against the standard, or what is needed to measure it."""
+    required = format_number(gap["required_places"])
+    standard = f"{format_number(gap['standard_per_10k'], 2).rstrip('0').rstrip('.')} place per 10,000 people"
+    if gap["available_places"] is None:
+        return (f"Under the Council of Europe standard of {standard}, {area_name} needs {required} refuge places; "
+                f"how many it has is not in the workspace, so the gap cannot be measured yet.")
+    available = format_number(gap["available_places"])
+    rate = format_number(gap["places_per_100k"], 1)
+    against = format_number(gap["standard_places_per_100k"], 0)
+    if gap["shortfall_places"] > 0:
+        gap_text = (f"a shortfall of {format_number(gap['shortfall_places'])} places "
+                    f"({format_number(gap['shortfall_pct'], 0)}% of the requirement)")
+    else:
+        gap_text = f"{format_number(-gap['shortfall_places'])} places more than the standard asks"
+    return (f"{area_name} has {available} refuge bedspaces ({supply_period}) against the {required} required by the "
+            f"Council of Europe standard of {standard}: {gap_text}, or {rate} places per 100,000 people against "
+            f"{against}.")
+
+
+# ------------------------------------------------------------------------------------------
+# Referrals
+# ------------------------------------------------------------------------------------------
+
+def _row_label(period: str, measure: str, category: str) -> str:
+    label = MEASURE_LABELS.get(measure, measure)
+    return f"{period}: {label}" + (f" - {category}" if category != "all" else "")
+
+
+def referral_shares(referrals: pd.DataFrame | None, confidence: float = config.DEFAULT_CONFIDENCE) -> pd.DataFrame:
+    """Each referral figure with its share of referrals and a Wilson interval where counts allow.
+
+    A share is computed as ``count / base`` where the file gives the base count in the same
+    period (referrals received; declined referrals for decline reasons), with a Wilson score
+    interval; otherwise the percentage the source printed is shown with no interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``period, measure, category, label, count, base_count, percent, percent_basis,
+        ci_lower, ci_upper, rank, interval``; percentages and limits in %.
+    """
+    columns = ["period", "measure", "category", "label", "count", "base_count", "percent", "percent_basis",
+               "ci_lower", "ci_upper", "rank", "interval"]
+    if referrals is None or referrals.empty:
+        return pd.DataFrame(columns=columns)
+    received = _counts_by_period(referrals, "received")
+    declined = _counts_by_period(referrals, "declined_or_unsuccessful")
+    rows = []
+    for row in referrals.itertuples(index=False):
+        base_name = "declined_or_unsuccessful" if row.measure == "decline_reason" else "received"
+        is_base = row.measure == base_name and row.category == "all"
+        base = (declined if base_name != "received" else received).get(row.period)
+        count = None if pd.isna(row.count) else int(row.count)
+        out = {"period": row.period, "measure": row.measure, "category": row.category,
+               "label": _row_label(row.period, row.measure, row.category), "count": count,
+               "base_count": base, "percent": math.nan, "percent_basis": "", "ci_lower": math.nan,
+               "ci_upper": math.nan, "rank": None if pd.isna(row.rank) else int(row.rank), "interval": ""}
+        if is_base:
+            out["interval"] = "the base of the shares"
+        elif count is not None and base:
+            lower, upper = stats.wilson_interval(count, base, confidence)
+            out.update(percent=100 * count / base, percent_basis=f"{count:,} of {base:,} {MEASURE_LABELS[base_name]}",
+                       ci_lower=100 * lower, ci_upper=100 * upper, interval="Wilson score")
+        elif not pd.isna(row.percent):
+            base_text = "the base" if row.percent_of == "not_stated" else MEASURE_LABELS[row.percent_of]
+            of = "base not stated" if row.percent_of == "not_stated" else f"of {base_text}"
+            out.update(percent=float(row.percent), percent_basis=f"as printed ({of})",
+                       interval=f"none: the source gives no count of {base_text}")
+        elif out["rank"] is not None:
+            out["interval"] = "none: ranked, not counted"
+        else:
+            out["interval"] = f"none: no count of {MEASURE_LABELS[base_name]} in {row.period}"
+        rows.append(out)
+    frame = pd.DataFrame(rows, columns=columns)
+    order = {m: i for i, m in enumerate(config.REFERRAL_MEASURES)}
+    frame["_p"] = frame["period"].map(period_sort_key)
+    frame["_m"] = frame["measure"].map(order)
+    return frame.sort_values(["_p", "_m", "rank", "category"], na_position="last").drop(columns=["_p", "_m"]).reset_index(drop=True)
+
+
+def _counts_by_period(referrals: pd.DataFrame, measure: str) -> dict[str, int]:
+    rows = referrals[(referrals["measure"] == measure) & (referrals["category"] == "all") & referrals["count"].notna()]
+    return {period: int(count) for period, count in zip(rows["period"], rows["count"])}
+
+
+# ------------------------------------------------------------------------------------------
+# National facts and expected demand
+# ------------------------------------------------------------------------------------------
+
+def national_facts() -> pd.DataFrame:
+    """The processed ``safe_accommodation_facts`` table (England figures with their sources)."""
+    return tables.read_table("safe_accommodation_facts")
+
+
+def national_value(measure: str, period: str | None = None) -> pd.Series:
+    """One England figure (the latest period unless ``period`` is given), as a row with its source."""
+    facts = national_facts()
+    rows = facts[(facts["measure"] == measure) & (facts["geography_code"] == config.ENGLAND_CODE)]
+    if period is not None:
+        rows = rows[rows["period"] == period]
+    if rows.empty:
+        raise ParameterError(f"No England figure for {measure!r}" + (f" in {period}" if period else "") + ".",
+                             "See the safe_accommodation_facts table for the measures and periods available.")
+    return rows.loc[rows["period"].map(period_sort_key).idxmax()]
+
+
+def expected_demand(area_population: float, demand_year: str = config.DEFAULT_DEMAND_YEAR,
+                    refuge_share: float = config.DEFAULT_REFUGE_SHARE) -> pd.DataFrame:
+    """England's Part 4 counts per head applied to the area: a benchmark of yearly demand.
+
+    ``expected = england_count / england_population * area_population`` (both mid-2020
+    populations). The scenario ``refuge_share`` splits individuals supported into refuge and
+    other types.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``measure, label, england_count, england_rate_per_100k, expected_in_area, basis,
+        source_title``.
+    """
+    share = check_number("refuge_share", refuge_share, minimum=0, maximum=1)
+    england_population = float(population.total_population(config.ENGLAND_CODE).iloc[0])
+    rows = []
+    for measure, label in DEMAND_MEASURES.items():
+        fact = national_value(measure, demand_year)
+        parts = [(measure, label, 1.0, f"England {demand_year}, per head of England's mid-2020 population")]
+        if measure == "individuals_supported_in_safe_accommodation":
+            parts += [(f"{measure}_refuge", "  of whom needing refuge (scenario)", share,
+                       f"scenario: {share:.0%} need refuge"),
+                      (f"{measure}_other_types", "  of whom needing other types (scenario)", 1 - share,
+                       f"scenario: {1 - share:.0%} need other types")]
+        for name, text, fraction, basis in parts:
+            count = float(fact["value"]) * fraction
+            rate = count / england_population * config.PER_100K
+            rows.append({"measure": name, "label": text, "england_count": count, "england_rate_per_100k": rate,
+                         "expected_in_area": rate * area_population / config.PER_100K, "basis": basis,
+                         "source_title": fact["source_title"]})
+    return pd.DataFrame(rows)
+
+
+def demand_benchmark(expected: pd.DataFrame, referrals: pd.DataFrame | None) -> pd.DataFrame:
+    """The area's own referral counts beside the expected yearly figures (latest period with a count).
+
+    Returns rows for referrals received against expected individuals needing refuge, and
+    referrals declined against expected households not supported; ``local_count`` is
+    missing where the local file has no such count.
+    """
+    pairs = [("individuals_supported_in_safe_accommodation_refuge", "received",
+              "Refuge referrals received vs individuals expected to need refuge"),
+             ("households_unable_to_be_supported", "declined_or_unsuccessful",
+              "Referrals declined or unsuccessful vs households expected not to be supported")]
+    rows = []
+    for expected_measure, local_measure, label in pairs:
+        counts = _counts_by_period(referrals, local_measure) if referrals is not None else {}
+        period = latest_period(list(counts)) if counts else None
+        rows.append({"comparison": label,
+                     "expected_per_year": float(expected.set_index("measure").at[expected_measure, "expected_in_area"]),
+                     "local_count": counts.get(period, math.nan) if period else math.nan, "local_period": period})
+    return pd.DataFrame(rows)
+
+
+# ------------------------------------------------------------------------------------------
+# The area against its region and England
+# ------------------------------------------------------------------------------------------
+
+def compare_per_100k(area: Area, available: float | None, supply_period: str | None,
+                     standard_per_10k: float = config.REFUGE_STANDARD_PLACES_PER_10K) -> pd.DataFrame:
+    """Refuge places per 100,000 for the area, its region and England, "no data" where unknown.
+
+    England's places are the latest Women's Aid / Hansard count of refuge spaces and the
+    Part 4 commissioned refuge bedspaces (2022-23), per 100,000 of England's mid-2020
+    population. No regional counts are in the workspace, so the region row has none.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``area_code, area_name, level, places, population, places_per_100k,
+        required_places, shortfall_pct, period, source``; places and rates missing (never
+        zero) where unknown.
+    """
+    codes = [area.code] + ([area.region_code] if area.level == "utla" and area.region_code else []) + [config.ENGLAND_CODE]
+    pops = population.total_population(list(dict.fromkeys(codes)))
+    rows = [{"area_code": area.code, "area_name": area.name, "level": area.level, "places": available,
+             "period": supply_period,
+             "source": "Local data (supply.csv), refuge and specialist refuge bedspaces" if available is not None
+             else "No local supply data"}]
+    if area.level == "utla" and area.region_code:
+        rows.append({"area_code": area.region_code, "area_name": area.region_name, "level": "region", "places": None,
+                     "period": None, "source": "No regional refuge counts are published in a readable form; ONS "
+                     "(Nov 2021) reported that only London and the West Midlands exceeded the recommended number"})
+    if area.code != config.ENGLAND_CODE:
+        for measure in ("refuge_spaces", "commissioned_refuge_bedspaces"):
+            fact = national_value(measure)
+            rows.append({"area_code": config.ENGLAND_CODE, "area_name": f"{config.ENGLAND_NAME} ({_england_label(measure)})",
+                         "level": "country", "places": float(fact["value"]), "period": fact["period"],
+                         "source": fact["source_title"]})
+    frame = pd.DataFrame(rows)
+    frame["population"] = frame["area_code"].map(pops).astype(float)
+    frame["places"] = frame["places"].astype(float)
+    frame["places_per_100k"] = frame["places"] / frame["population"] * config.PER_100K
+    frame["required_places"] = frame["population"] / PER_10K * standard_per_10k
+    frame["shortfall_pct"] = (frame["required_places"] - frame["places"]) / frame["required_places"] * 100
+    return frame[["area_code", "area_name", "level", "places", "population", "places_per_100k", "required_places",
+                  "shortfall_pct", "period", "source"]]
+
+
+def _england_label(measure: str) -> str:
+    return {"refuge_spaces": "all refuge spaces", "commissioned_refuge_bedspaces": "Part 4 commissioned refuge"}[measure]
+
+
+# ------------------------------------------------------------------------------------------
+# The whole assessment for one area (what the notebook shows)
+# ------------------------------------------------------------------------------------------
+
+@dataclass
+class SupplyAssessment:
+    """Everything the demand-supply notebook shows for one area."""
+
+    area: Area
+    local: Any  # analysis.local_data.LocalData
+    scenario: dict[str, Any]
+    gap: dict[str, Any]
+    supply_period: str | None
+    by_type: pd.DataFrame
+    shares: pd.DataFrame
+    expected: pd.DataFrame
+    benchmark: pd.DataFrame
+    comparison: pd.DataFrame
+    missing: list[str]
+
+    @property
+    def headline(self) -> str:
+        return headline(self.area.name, self.gap, self.supply_period)
+
+    @property
+    def england_population(self) -> float:
+        """England's mid-2020 population, the denominator of every England rate here."""
+        return float(population.total_population(config.ENGLAND_CODE).iloc[0])
+
+    def records(self) -> dict[str, Any]:
+        """Machine-readable headline values (for :func:`analysis.report.record`)."""
+        expected = self.expected.set_index("measure")["expected_in_area"]
+        england = self.comparison[self.comparison["area_code"] == config.ENGLAND_CODE]
+        return {
+            **{key: self.gap[key] for key in ("required_places", "available_places", "shortfall_places",
+                                              "shortfall_pct", "places_per_100k", "standard_per_10k",
+                                              "standard_places_per_100k", "population")},
+            "has_local_data": self.local.has_any, "has_supply_data": self.local.has_supply,
+            "has_referral_data": self.local.has_referrals, "supply_period": self.supply_period,
+            "refuge_share": self.scenario["refuge_share"], "demand_year": self.scenario["demand_year"],
+            "expected_individuals_supported": float(expected["individuals_supported_in_safe_accommodation"]),
+            "expected_refuge_individuals": float(expected["individuals_supported_in_safe_accommodation_refuge"]),
+            "expected_households_unable_to_be_supported": float(expected["households_unable_to_be_supported"]),
+            "england_places_per_100k": float(england["places_per_100k"].iloc[0]) if len(england) else None,
+            "referral_rows": len(self.shares), "missing_local_data": len(self.missing),
+        }
+
+
+def assess(area: Area, standard_per_10k: float = config.REFUGE_STANDARD_PLACES_PER_10K,
+           refuge_share: float = config.DEFAULT_REFUGE_SHARE, demand_year: str = config.DEFAULT_DEMAND_YEAR,
+           confidence: float = config.DEFAULT_CONFIDENCE) -> SupplyAssessment:
+    """Check the scenario, read the area's local data and compute every table of the notebook.
+
+    Raises
+    ------
+    ParameterError
+        A scenario parameter out of range (see :func:`check_parameters`).
+    AreaError, ValidationError
+        A misnamed local data folder or a malformed local file (see :mod:`analysis.local_data`).
+    """
+    from analysis import local_data
+
+    scenario = check_parameters(standard_per_10k, refuge_share, demand_year)
+    local = local_data.load_local_data(area)
+    pop = float(population.total_population(area.code).iloc[0])
+    available, period = available_places(local.supply)
+    expected = expected_demand(pop, scenario["demand_year"], scenario["refuge_share"])
+    return SupplyAssessment(
+        area=area, local=local, scenario=scenario,
+        gap=standard_gap(pop, available, scenario["standard_per_10k"]), supply_period=period,
+        by_type=supply_by_type(local.supply, pop), shares=referral_shares(local.referrals, confidence),
+        expected=expected, benchmark=demand_benchmark(expected, local.referrals),
+        comparison=compare_per_100k(area, available, period, scenario["standard_per_10k"]),
+        missing=local_data.local_data_gaps(local))
