@@ -220,3 +220,24 @@ def test_geometry_is_prepared_once_and_stays_a_valid_coverage():
     assert maps.boundaries("utla") is first
     assert len(first) == 152 and first.crs.to_epsg() == 27700
     assert bool(shapely.coverage_is_valid(first.geometry.to_numpy()))
+
+
+def test_the_readme_example_declaration_is_one_call_and_draws_every_figure():
+    """The README's "Declaring an indicator" example, executed: one declaration, no plotting code."""
+    import re
+
+    readme = (config.project_root() / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Declaring an indicator", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    namespace = {name: getattr(indicators, name) for name in ("Indicator", "Denominator", "population_numerator",
+                                                              "numerator_from")}
+    namespace["declare"] = lambda indicator: indicator  # build it without adding it to the registry
+    example = eval(code.strip().removeprefix("declare(")[:-1], namespace)
+    frame = indicators.compute_indicator(example)
+    hampshire = frame.set_index("area_code").loc["E10000014"]
+    from tests.test_indicators import hand_persons
+
+    assert hampshire["rate_per_100k"] == pytest.approx(
+        hand_persons("E10000014", 75, None) / hand_persons("E10000014", 16, None) * 1e5, rel=1e-12)
+    exhibits = maps.indicator_figures(example, frame, areas.get_area("E10000014"))
+    assert [e.kind for e in exhibits if e.figure is not None] == ["region_map", "england_map", "funnel", "dot_plot"]

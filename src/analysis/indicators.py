@@ -441,43 +441,39 @@ _POPULATION_CAVEAT = (
     "experiencing or using abuse: they size the group a young people's service would serve."
 )
 
-declare(Indicator(
-    id="population_14_18",
-    title="Young people aged 14 to 18",
-    numerator=population_numerator(14, 18),
-    numerator_label="people aged 14-18",
-    denominator=Denominator(),
-    interval="none",
-    interval_reason=_POPULATION_INTERVAL_REASON,
-    sources=("mye2020_ltla21_sya",),
-    source_note="Data: ONS mid-2020 population estimates (OGL v3)",
-    caveat=_POPULATION_CAVEAT,
+
+def population_share(id: str, title: str, min_age: int, max_age: int | None, *, shows: str,
+                     does_not_show: str, caveat: str = _POPULATION_CAVEAT) -> Indicator:
+    """An indicator of the residents in an age range per 100,000 of the whole population.
+
+    Whole-population counts: no interval (see ``interval_reason``), proportion funnel limits.
+    """
+    from analysis.population import age_band_label
+
+    return Indicator(
+        id=id, title=title, numerator=population_numerator(min_age, max_age),
+        numerator_label=f"people aged {age_band_label(min_age, max_age)}", denominator=Denominator(),
+        interval="none", interval_reason=_POPULATION_INTERVAL_REASON, sources=("mye2020_ltla21_sya",),
+        source_note="Data: ONS mid-2020 population estimates (OGL v3)", caveat=caveat, shows=shows,
+        does_not_show=does_not_show, funnel="proportion", funnel_reason=_POPULATION_FUNNEL_REASON)
+
+
+declare(population_share(
+    "population_14_18", "Young people aged 14 to 18", 14, 18,
     shows=("how many residents are aged 14 to 18, the age group of the young people's scoping "
            "(Hampshire needs assessment, recommendation 7), for every 100,000 residents of each area"),
     does_not_show=("how many young people experience domestic abuse or use harmful behaviour, or need "
                    "a service; areas with more young people per 100,000 have a larger group to reach, "
                    "not necessarily more abuse"),
-    funnel="proportion",
-    funnel_reason=_POPULATION_FUNNEL_REASON,
 ))
 
-declare(Indicator(
-    id="population_16_17",
-    title="Young people aged 16 and 17",
-    numerator=population_numerator(16, 17),
-    numerator_label="people aged 16-17",
-    denominator=Denominator(),
-    interval="none",
-    interval_reason=_POPULATION_INTERVAL_REASON,
-    sources=("mye2020_ltla21_sya",),
-    source_note="Data: ONS mid-2020 population estimates (OGL v3)",
-    caveat=_POPULATION_CAVEAT + " At 16 and 17 young people fall under the Domestic Abuse Act 2021 "
-                                "definition of a victim of abuse by a partner or family member.",
+declare(population_share(
+    "population_16_17", "Young people aged 16 and 17", 16, 17,
     shows=("how many residents are aged 16 or 17 (covered as victims by the Domestic Abuse Act 2021 "
            "definition, yet often outside adult services) for every 100,000 residents"),
     does_not_show="how many 16 and 17 year olds experience domestic abuse or need safe accommodation",
-    funnel="proportion",
-    funnel_reason=_POPULATION_FUNNEL_REASON,
+    caveat=_POPULATION_CAVEAT + " At 16 and 17 young people fall under the Domestic Abuse Act 2021 "
+                                "definition of a victim of abuse by a partner or family member.",
 ))
 
 declare(Indicator(

@@ -48,6 +48,8 @@ _SCHEME_WORDS = {"quantiles": "quantiles (equal numbers of areas per class)",
 _LEVEL_WORDS = {"utla": "upper-tier authorities", "region": "regions"}
 _SMALL_AREA_KM2 = 150.0  # labels of smaller areas (towns, inner London) are set a point smaller
 _LABEL_WIDTH = 18  # characters per line of an area label
+_TITLE_WIDTH = 70  # characters per line of a chart title
+_NOTE_CHARS_PER_INCH = 17  # characters per inch of figure width in a 7.5 pt source note
 
 
 # ------------------------------------------------------------------------------------------
@@ -132,6 +134,15 @@ def class_labels(breaks: np.ndarray, minimum: float, decimals: int = 0) -> list[
 # Geometry, prepared once per process
 # ------------------------------------------------------------------------------------------
 
+def _polygon_path(geometry) -> Any:
+    """A matplotlib compound path of a (multi)polygon: exterior and hole rings, as geopandas draws them."""
+    from matplotlib.path import Path
+
+    polygons = getattr(geometry, "geoms", [geometry])
+    rings = [ring for polygon in polygons for ring in (polygon.exterior, *polygon.interiors)]
+    return Path.make_compound_path(*[Path(np.asarray(ring.coords)[:, :2]) for ring in rings])
+
+
 @lru_cache(maxsize=4)
 def _prepared_geometry(path: str, mtime_ns: int, tolerance: float) -> dict[str, Any]:
     import geopandas
@@ -145,6 +156,7 @@ def _prepared_geometry(path: str, mtime_ns: int, tolerance: float) -> dict[str, 
         geometry = shapely.coverage_simplify(rows.geometry.to_numpy(), tolerance) if len(rows) > 1 else rows.geometry
         frame = geopandas.GeoDataFrame(rows.drop(columns="geometry"), geometry=list(geometry), crs=config.CRS_BNG)
         frame["region_code"] = frame["area_code"].map(places)
+        frame["path"] = [_polygon_path(g) for g in frame.geometry]
         out[level] = frame
     return out
 
@@ -153,8 +165,9 @@ def boundaries(level: str) -> Any:
     """Simplified polygons of one level ("utla", "region", "country"), cached per process.
 
     Returns a GeoDataFrame (EPSG:27700) with ``area_code``, ``area_name``, ``level``,
-    ``label_x``, ``label_y``, ``area_km2``, ``region_code``; shared between callers: copy
-    before modifying.
+    ``label_x``, ``label_y``, ``area_km2``, ``region_code`` and ``path`` (the polygon as a
+    matplotlib path, so maps draw without re-converting geometry); shared between callers:
+    copy before modifying.
     """
     tables.read_table("boundaries")  # rebuilds a missing or damaged table first
     path = tables.table_path("boundaries")
@@ -177,16 +190,26 @@ def _halo() -> list:
     return [patheffects.withStroke(linewidth=2.2, foreground="white")]
 
 
+def _draw(ax, geo, facecolors: Any, edgecolor: str, linewidth: float, hatch: str | None = None) -> None:
+    """Draw prepared polygon paths in one collection (faster than GeoDataFrame.plot, which redraws the figure)."""
+    from matplotlib.collections import PathCollection
+
+    if not len(geo):
+        return
+    collection = PathCollection(list(geo["path"]), facecolors=facecolors, edgecolors=edgecolor, linewidths=linewidth,
+                                hatch=hatch)
+    ax.add_collection(collection, autolim=True)
+    ax.autoscale_view()
+
+
 def _paint(ax, geo, breaks: np.ndarray, edgecolor: str = "#4d4d4d", linewidth: float = 0.35) -> None:
     """Fill areas by class; areas without data white and hatched."""
     colours = class_colours(len(breaks))
-    has = geo["has_data"].fillna(False).astype(bool)
+    has = geo["has_data"].fillna(False).astype(bool).to_numpy()
     if has.any():
         classes = assign_classes(geo.loc[has, "rate_per_100k"], breaks)
-        geo[has].plot(ax=ax, color=[colours[c] for c in classes], edgecolor=edgecolor, linewidth=linewidth)
-    if (~has).any():
-        geo[~has].plot(ax=ax, facecolor=config.COLOUR_NO_DATA, edgecolor=edgecolor, linewidth=linewidth,
-                       hatch=config.MAP_NO_DATA_HATCH)
+        _draw(ax, geo[has], [colours[c] for c in classes], edgecolor, linewidth)
+    _draw(ax, geo[~has], config.COLOUR_NO_DATA, edgecolor, linewidth, hatch=config.MAP_NO_DATA_HATCH)
 
 
 def _legend(ax, indicator: Indicator, frame: pd.DataFrame, breaks: np.ndarray, extra: list) -> None:
@@ -217,18 +240,24 @@ def _scale_bar_and_north(ax) -> None:
                 fontsize=9, fontweight="bold", arrowprops={"arrowstyle": "-|>", "color": "black", "linewidth": 1.2})
 
 
+def _source_note(fig, text: str) -> None:
+    """Source line at the foot of a figure, wrapped here (matplotlib's own wrapping re-measures every word)."""
+    width = int(fig.get_figwidth() * _NOTE_CHARS_PER_INCH)
+    fig.text(0.0, -0.02, textwrap.fill(text, width), ha="left", va="top", fontsize=7.5, color="#444444",
+             transform=fig.transFigure)
+
+
 def _finish(fig, ax, indicator: Indicator, title: str) -> None:
     ax.set_aspect("equal")
     ax.set_axis_off()
     _scale_bar_and_north(ax)
     ax.set_title(title, loc="left")
-    plots.add_source_note(fig, f"{indicator.source_note}. {config.BOUNDARY_ATTRIBUTION}. "
+    _source_note(fig, f"{indicator.source_note}. {config.BOUNDARY_ATTRIBUTION}. "
                                f"British National Grid; {config.GEOGRAPHY_VINTAGE}.")
 
 
 def _outline(ax, geo, colour: str, linewidth: float) -> None:
-    if len(geo):
-        geo.boundary.plot(ax=ax, color=colour, linewidth=linewidth)
+    _draw(ax, geo, "none", colour, linewidth)
 
 
 def _label(ax, row, text: str, *, bold: bool = False, size: float = 7.0, colour: str = "black") -> None:
@@ -306,8 +335,7 @@ def region_map(indicator: Indicator, frame: pd.DataFrame, area, *,
     xmin, ymin, xmax, ymax = region.total_bounds
     pad = max(xmax - xmin, ymax - ymin) * 0.05
     fig, ax = plots.new_figure(8.2, float(np.clip(5.6 * (ymax - ymin) / (xmax - xmin) + 1.0, 4.0, 9.0)))
-    geo[geo["region_code"] != region_code].plot(ax=ax, facecolor=config.COLOUR_CONTEXT, edgecolor="white",
-                                                linewidth=0.5)
+    _draw(ax, geo[geo["region_code"] != region_code], config.COLOUR_CONTEXT, "white", 0.5)
     _paint(ax, inside, breaks, edgecolor="#333333", linewidth=0.5)
     _outline(ax, region, "black", 1.1)
     ax.set_xlim(xmin - pad, xmax + pad)
@@ -387,7 +415,7 @@ def funnel_plot(indicator: Indicator, frame: pd.DataFrame, area=None):
     ax.set_ylabel(indicator.unit_label)
     ax.legend(fontsize=8, loc="best")
     ax.set_title(f"{indicator.title}: upper-tier authorities against England", loc="left")
-    plots.add_source_note(fig, f"{indicator.source_note}. Control limits: PHE funnel plot method "
+    _source_note(fig, f"{indicator.source_note}. Control limits: PHE funnel plot method "
                                f"({indicator.funnel}).")
     return fig
 
@@ -420,15 +448,19 @@ def dot_plot(indicator: Indicator, frame: pd.DataFrame, area=None):
         return None
     missing = len(rows) - len(shown)
     reference = _reference(indicator, frame)
-    highlight = [area.name] if area is not None else []
+    highlight = [] if area is None else [area.name] if area.code in set(rows["area_code"]) else \
+        rows.loc[rows["area_code"] == area.region_code, "area_name"].tolist()
     title = f"{indicator.title}: {what}, ranked"
     if missing:
         title += f" ({missing} without data not shown)"
-    return plots.dot_plot_with_intervals(
+    title = textwrap.fill(title, _TITLE_WIDTH)
+    fig = plots.dot_plot_with_intervals(
         shown, "area_name", "rate_per_100k", "ci_lower", "ci_upper", highlight=highlight,
         reference=reference[2] if reference else None, reference_label=reference[1] if reference else "",
         xlabel=indicator.unit_label + ("" if indicator.interval != "none" else " (no interval: see methods)"),
-        title=title, source=indicator.source_note)
+        title=title)
+    _source_note(fig, indicator.source_note)
+    return fig
 
 
 def comparison_areas(area) -> pd.DataFrame:
@@ -528,12 +560,16 @@ class Exhibit:
     note: str = ""
 
 
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
 def _summary(indicator: Indicator, frame: pd.DataFrame, area) -> str:
     row = frame[frame["area_code"] == area.code].iloc[0]
     value = _value_text(indicator, row)
     reference = _reference(indicator, frame)
     text = f"{area.name}: {value}" + ("" if value == config.MAP_NO_DATA_LABEL else f" {indicator.unit_label}")
-    if reference is not None:
+    if reference is not None and reference[0] != area.code:
         text += f"; {reference[1]}: {reference[2]:,.{indicator.decimals}f}"
     return text
 
@@ -548,7 +584,7 @@ def _map_alt(indicator: Indicator, frame: pd.DataFrame, area, where: str, scheme
         low = rows.loc[rows["has_data"], "rate_per_100k"].min()
         span = (f" in {len(breaks)} {check_classification(scheme).replace('_', ' ')} classes from "
                 f"{low:,.{indicator.decimals}f} to {breaks[-1]:,.{indicator.decimals}f}")
-    return (f"Map of {where} shaded by {indicator.title.lower()} ({indicator.unit_label}){span}. "
+    return (f"Map of {where} shaded by {_lower_first(indicator.title)} ({indicator.unit_label}){span}. "
             f"{_summary(indicator, frame, area)}. {missing} {_LEVEL_WORDS[level]} have no data and are hatched.")
 
 
@@ -568,7 +604,7 @@ def indicator_figures(indicator: Indicator, frame: pd.DataFrame, area, *,
         region_name = area.name if area.level == "region" else area.region_name
         if figure is None:
             exhibits.append(Exhibit("region_map", None, "", note=(
-                f"No map of {region_name} by authority: {indicator.title.lower()} is published for regions only, "
+                f"No map of {region_name} by authority: {_lower_first(indicator.title)} is published for regions only, "
                 "so every authority in the region would have no data. The England map shows the regions.")))
         else:
             exhibits.append(Exhibit("region_map", figure, _map_alt(
@@ -582,7 +618,7 @@ def indicator_figures(indicator: Indicator, frame: pd.DataFrame, area, *,
         exhibits.append(Exhibit("funnel", None, "", note=indicator.funnel_reason))
     else:
         exhibits.append(Exhibit("funnel", funnel, (
-            f"Funnel plot of every upper-tier authority's {indicator.title.lower()} ({indicator.unit_label}) against "
+            f"Funnel plot of every upper-tier authority's {_lower_first(indicator.title)} ({indicator.unit_label}) against "
             f"its population, with England's value and 95% and 99.8% control limits. {_summary(indicator, frame, area)}."),
             caption=indicator.funnel_reason))
     dots = dot_plot(indicator, frame, area)
@@ -591,7 +627,7 @@ def indicator_figures(indicator: Indicator, frame: pd.DataFrame, area, *,
         exhibits.append(Exhibit("dot_plot", None, "", note=f"No ranked chart: none of the {what} has data."))
     else:
         exhibits.append(Exhibit("dot_plot", dots, (
-            f"Dot chart ranking the {what} by {indicator.title.lower()} ({indicator.unit_label})"
+            f"Dot chart ranking the {what} by {_lower_first(indicator.title)} ({indicator.unit_label})"
             + ("" if indicator.interval == "none" else " with confidence intervals")
             + f". {_summary(indicator, frame, area)}."), caption=f"Interval: {indicator.interval_reason}"))
     return exhibits
@@ -614,7 +650,7 @@ def headline_sentence(indicator: Indicator, frame: pd.DataFrame, area) -> str:
         where = f"; {reference[1]}: {reference[2]:,.{indicator.decimals}f}" if reference else ""
         return f"{indicator.title} has no value for {area.name} ({indicator.unit_label}{where})."
     text = (f"{area.name} has {row['rate_per_100k']:,.{indicator.decimals}f} "
-            f"{indicator.title[0].lower() + indicator.title[1:]} {indicator.unit_label}")
+            f"{_lower_first(indicator.title)} {indicator.unit_label}")
     if reference is not None and reference[0] != area.code:
         text += f", against {reference[2]:,.{indicator.decimals}f} for {reference[1]}"
     return text + "."
