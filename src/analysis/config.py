@@ -281,3 +281,32 @@ LOCAL_PERIOD_PATTERN = r"^(\d{4}|\d{4}-\d{2}|\d{4}-\d{4}|\d{4}-\d{2}-\d{2}|not s
 DEFAULT_REFUGE_SHARE = 0.44
 #: The Part 4 year whose national counts give the expected-demand benchmark by default.
 DEFAULT_DEMAND_YEAR = "2022-23"
+
+# --------------------------------------------------------------------------------------
+# Regional maps and indicators (analysis.indicators, analysis.maps; issue 5)
+# --------------------------------------------------------------------------------------
+
+#: Class schemes a map may use (mapclassify: Quantiles, EqualInterval, FisherJenks). Breaks are
+#: always computed over England's upper-tier authorities (or regions, for an indicator published
+#: only by region), never over the region shown, so every region map and the England map of an
+#: indicator share one legend and the same value always falls in the same class.
+MAP_CLASSIFICATIONS: tuple[str, ...] = ("quantiles", "equal_interval", "fisher_jenks")
+MAP_CLASSIFICATION_DEFAULT = "quantiles"
+#: Number of classes: five, the usual choropleth default (Brewer CA, "Color use guidelines for
+#: mapping and visualization", 1994; ONS Data Visualisation guidance on choropleths), few enough
+#: to tell apart in greyscale.
+MAP_CLASSES = 5
+#: Areas without data are drawn white with this hatch and labelled, never coloured as zero.
+MAP_NO_DATA_HATCH = "////"
+MAP_NO_DATA_LABEL = "no data"
+#: Fraction of the sequential colour map used for classes: the lightest end of cividis is
+#: close to white and to the context grey in greyscale, so classes stop short of it.
+MAP_CMAP_RANGE = (0.0, 0.85)
+
+#: Crime Survey year of the regional partner abuse rates mapped by region (SDG 5.2.1 file):
+#: the year ending March 2020 is the last full-year survey before the pandemic (YE Mar 2021 has
+#: no estimate; YE Mar 2022 is six months of fieldwork and not National Statistics), and the
+#: same year as the national rates the prevalence estimates use.
+REGIONAL_PARTNER_ABUSE_YEAR = "YE Mar 2020"
+REGIONAL_PARTNER_ABUSE_AGE_BAND = "16-74"
+ENGLAND_AND_WALES_CODE = "K04000001"

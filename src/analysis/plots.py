@@ -122,6 +122,7 @@ def dot_plot_with_intervals(
     if reference is not None:
         ax.axvline(reference, color="black", linestyle="--", linewidth=1)
         ax.annotate(reference_label, (reference, len(ranked) - 0.5), xytext=(3, 0), textcoords="offset points",
+                    annotation_clip=False,
                     fontsize=8, va="bottom")
     return _finish(fig, ax, xlabel=xlabel, title=title, source=source, horizontal_grid=False)
 

@@ -1,0 +1,145 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: "Python (analysis: DA needs assessment)"
+#     language: python
+#     name: analysis
+# ---
+
+# %% [markdown] tags=["researcher-notes"]
+# # Regional maps per 100,000 population (researcher notes)
+#
+# Maps and comparisons of every declared indicator (`analysis.indicators`) for one authority's
+# region and for England: a region map (the authority highlighted and labelled, its neighbours
+# labelled, the rest of England grey), an England map with region outlines, a funnel plot of all
+# upper-tier authorities against England, a ranked dot plot for the region and a comparison table
+# (the authority, each neighbour in its region, the region and England).
+#
+# Parameters (next cell):
+# - `area`: an upper-tier authority code or name (default Hampshire, E10000014); a region or
+#   England also work (then the region's authorities, or the regions, are compared).
+# - `indicators`: `"all"` or a list of indicator ids, e.g. `["population_14_18"]`; run
+#   `python -c "from analysis import indicators; print(indicators.indicator_ids())"` to list them.
+# - `classification`: `"quantiles"` (default), `"equal_interval"` or `"fisher_jenks"`; classes are
+#   always computed over England, so every map of an indicator shares its legend.
+# - `confidence_level`: two-sided level of the intervals (e.g. 0.95).
+#
+# Run: `papermill notebooks/03_regional_maps.ipynb out.ipynb -p area E06000045 -y 'indicators: [population_14_18]'`
+# or `analysis batch --area E06000045 --notebooks 03_regional_maps`. A new indicator is one
+# `declare(Indicator(...))` in `src/analysis/indicators.py`; this notebook picks it up unchanged.
+
+# %% tags=["parameters"]
+area: str = "E10000014"  # authority code or name (default: Hampshire); a region or England also work
+indicators: "Union[list[str], str]" = "all"  # indicator ids to show, e.g. ["population_14_18"], or "all"
+classification: str = "quantiles"  # map classes over England: "quantiles", "equal_interval" or "fisher_jenks"
+confidence_level: float = 0.95  # two-sided confidence level for intervals, between 0 and 1
+
+# %%
+from analysis import indicators as indicator_registry
+from analysis import maps, report
+
+ctx = report.start("03_regional_maps", area, confidence_level, indicators=indicators, classification=classification)
+chosen_ids = indicator_registry.check_indicator_selection(indicators)
+scheme = maps.check_classification(classification)
+report.title(ctx)
+
+# %% [markdown]
+# ## Headline
+
+# %%
+chosen = [indicator_registry.get_indicator(i) for i in chosen_ids]
+frames = {i.id: indicator_registry.compute_indicator(i, confidence=ctx.confidence_level) for i in chosen}
+report.headline(maps.headline_sentence(chosen[0], frames[chosen[0].id], ctx.area))
+comparison = maps.comparison_areas(ctx.area)
+report.record(
+    region_code=ctx.area.region_code,
+    indicators=chosen_ids,
+    neighbours=maps.neighbour_codes(ctx.area),
+    classification=scheme,
+    rate_per_100k={i: maps.area_value(frames[i], ctx.area.code) for i in chosen_ids},
+    england_rate_per_100k={i: indicator_registry.england_value(frames[i]) for i in chosen_ids},
+)
+
+# %% [markdown]
+# ## How to read these maps
+#
+# Each indicator below is a count or estimate **per 100,000 of the population it is about**
+# (the unit is on every legend and axis). The maps colour each area by class: the classes are
+# computed once over **all of England's upper-tier authorities** (or regions, for a figure
+# published only by region), never over the region shown, so the region map and the England map
+# share one legend and a colour means the same value on both. Lighter is lower, darker is
+# higher; the colours stay in order when printed in greyscale. Areas **without data are white,
+# hatched and labelled "no data"**: they are not zero. On the region map the selected authority
+# is outlined and labelled, its neighbours are labelled, and the rest of England is grey for
+# context; the England map outlines the nine regions.
+#
+# The **funnel plot** places every upper-tier authority's value against its population, with
+# England's value and control limits at 95% and 99.8%: a point outside the limits differs from
+# England by more than chance variation in a population of that size would explain. The **dot
+# plot** ranks the region's authorities with their intervals where the indicator has one. The
+# **comparison table** lists the authority, each neighbour in its region, the region and England.
+# Where a figure does not apply to an indicator the report says why instead.
+
+# %%
+report.markdown(maps.describe_classification(scheme, frames[chosen[0].id]))
+
+# %% [markdown]
+# ## Findings by indicator
+#
+# One section per indicator: what it shows and does not show, then the region map, the England
+# map, the funnel plot, the ranked dot plot and the comparison table.
+
+# %%
+n_figures = 0
+for indicator in chosen:
+    frame = frames[indicator.id]
+    report.markdown(f"### {indicator.title}\n\n" + maps.describe_indicator(indicator, frame, ctx.area))
+    for exhibit in maps.indicator_figures(indicator, frame, ctx.area, scheme=scheme):
+        if exhibit.figure is None:
+            report.markdown(exhibit.note)
+        else:
+            report.figure(exhibit.figure, alt=exhibit.alt, caption=exhibit.caption)
+            n_figures += 1
+    report.table(
+        maps.comparison_table(indicator, frame, ctx.area),
+        caption=f"{indicator.title}: {ctx.area.name} and its comparators ({indicator.unit_label})",
+        count_columns=["numerator"] if indicator.count_numerator else (),
+        derived_columns=["rate_per_100k", "ci_lower", "ci_upper"] if indicator.count_numerator else (),
+        decimals={"rate_per_100k": indicator.decimals, "ci_lower": indicator.decimals,
+                  "ci_upper": indicator.decimals},
+        notes=[f"numerator: {indicator.numerator_label}; denominator: {indicator.denominator.describe()}. "
+               "\"no data\": the source gives no value for that area (not zero)."],
+    )
+report.record(n_figures=n_figures)
+
+# %% [markdown]
+# ## Sources
+
+# %%
+report.sources(maps.source_ids(chosen))
+
+# %% [markdown]
+# ## Methods, assumptions and caveats
+#
+# Rates are the numerator divided by the denominator population (ONS mid-2020 estimates, from the
+# processed `population` table) times 100,000. The interval method is declared with each indicator
+# (Byar or exact Poisson for observed counts, Wilson for proportions, the estimate's own interval
+# for modelled estimates, none where an interval would be meaningless) and stated below.
+# Funnel limits follow the PHE funnel plot method around England's value. Boundaries are the ONS
+# May 2021 districts dissolved into upper-tier authorities and regions, simplified along shared
+# edges for drawing; nothing is fetched from the internet.
+
+# %%
+report.table(indicator_registry.describe_indicators(chosen_ids), caption="Indicators shown in this report")
+report.caveats(maps.caveat_lines(chosen, scheme, ctx.confidence_level))
+
+# %% [markdown]
+# ## Reproduce
+
+# %%
+report.reproduce(ctx)
