@@ -508,99 +508,120 @@ declare(Indicator(
 
 
 # ------------------------------------------------------------------------------------------
-# Extension points: the declarations to add once the other modules merge
+# Indicators from the prevalence and supply modules
 # ------------------------------------------------------------------------------------------
-#
-# Each is one declare(...) call; nothing in maps.py or the notebook changes. The numerator
-# adapters assume each module offers a tidy frame keyed by area_code for every upper-tier
-# authority, region and England; rename the function and columns to what the module offers.
-# Regions and England must only get a value where it is not a partial sum (for supply: only
-# where every authority in them has data), otherwise leave them out: missing means "no data".
-#
-# 1. Estimated adults experiencing domestic abuse (synthetic estimate, analysis.prevalence):
-#
-#     declare(Indicator(
-#         id="adults_experiencing_da",
-#         title="Adults estimated to have experienced domestic abuse in the last year",
-#         numerator=numerator_from(lambda confidence: prevalence.estimate_all_areas(confidence=confidence),
-#                                  "estimated_adults", "estimated_adults_lower", "estimated_adults_upper"),
-#         numerator_label="adults aged 16-74 estimated to experience domestic abuse (synthetic estimate)",
-#         denominator=Denominator(min_age=16, max_age=74),
-#         interval="numerator",
-#         interval_reason=("The estimate's own interval, from the Crime Survey rates' confidence intervals "
-#                          "applied to the local population; no Poisson or Wilson interval, because nothing "
-#                          "local was counted."),
-#         sources=("csew_rates_authored", "mye2020_ltla21_sya", "census2021_ltla21_sex"),
-#         source_note="Synthetic estimate: CSEW year ending March 2020 rates x ONS mid-2020 population",
-#         caveat=("A synthetic estimate: national survey rates by sex (and age, where published) applied to "
-#                 "the local population. It is not a measurement of local abuse."),
-#         shows="how many adults would experience domestic abuse per 100,000 if national rates held locally",
-#         does_not_show=("local differences in risk: the map mostly reflects each area's age and sex "
-#                        "structure, not more or less abuse"),
-#         higher_is_worse=True,
-#         funnel=None,
-#         funnel_reason=("No funnel plot: the estimate has no chance variation between areas (it is the "
-#                        "national rate applied to known populations), so control limits do not apply."),
-#     ))
-#
-# 2. Estimated children affected (analysis.prevalence, where it provides it):
-#
-#     declare(Indicator(
-#         id="children_affected",
-#         title="Children estimated to live with domestic abuse",
-#         numerator=numerator_from(lambda confidence: prevalence.estimate_children_all_areas(confidence=confidence),
-#                                  "estimated_children", "estimated_children_lower", "estimated_children_upper"),
-#         numerator_label="children aged 0-17 estimated to live in a household with domestic abuse",
-#         denominator=Denominator(min_age=0, max_age=17),
-#         interval="numerator",   # or "none" if the module gives no interval; say why in interval_reason
-#         interval_reason="The estimate's own interval from the national rate's interval; nothing local was counted.",
-#         sources=(<the prevalence module's manifest ids>, "mye2020_ltla21_sya"),
-#         source_note="Synthetic estimate: national rate x ONS mid-2020 children aged 0-17",
-#         caveat="A national rate applied to local children; reflects the number of children, not local risk.",
-#         shows="how many children per 100,000 children would live with domestic abuse at the national rate",
-#         does_not_show="local differences in risk, or children known to services",
-#         higher_is_worse=True,
-#         funnel=None,
-#         funnel_reason="No funnel plot: a synthetic estimate has no chance variation between areas.",
-#     ))
-#
-# 3. Refuge places: required under one per 10,000 (config.REFUGE_STANDARD_PLACES_PER_10K) versus
-#    available, and the shortfall, for authorities with supply data (data/raw/local/<code>/supply.csv);
-#    every other authority has no data, never zero. Two declarations: what is available (the standard is
-#    10 per 100,000, the reference line) and the shortfall (required - available; negative = above it):
-#
-#     declare(Indicator(
-#         id="refuge_places_available",
-#         title="Refuge places available",
-#         numerator=numerator_from(lambda confidence: supply.requirement_all_areas(), "places_available"),
-#         numerator_label="refuge places (bedspaces) available",
-#         denominator=Denominator(),
-#         interval="none",
-#         interval_reason="None: an administrative count of places, not a sample or random events.",
-#         sources=("local_supply",),   # the manifest id(s) of the local supply files
-#         source_note="Data: councils' local supply returns (data/raw/local)",
-#         caveat=("Only authorities that supplied local data are shown; the standard is one place per "
-#                 "10,000 population (10 per 100,000): " + config.REFUGE_STANDARD_CITATION),
-#         shows="refuge places per 100,000 residents, against the standard of 10",
-#         does_not_show="places used by people from elsewhere, other safe accommodation types, or quality",
-#         higher_is_worse=False,
-#         funnel=None,
-#         funnel_reason="No funnel plot: places are planned capacity, not counts of chance events.",
-#     ))
-#     declare(Indicator(
-#         id="refuge_shortfall",
-#         title="Refuge places short of the one-per-10,000 standard",
-#         numerator=numerator_from(lambda confidence: supply.requirement_all_areas(), "shortfall_places"),
-#         numerator_label="refuge places required (population / 10,000) minus places available",
-#         denominator=Denominator(),
-#         interval="none",
-#         interval_reason="None: a difference between a standard and an administrative count.",
-#         sources=("local_supply",),
-#         source_note="Data: councils' local supply returns; standard: Council of Europe (2008)",
-#         caveat="Negative values mean more places than the standard; only authorities with local data.",
-#         shows="how many more refuge places per 100,000 residents the standard would need",
-#         does_not_show="need from people placed out of area, or need for other accommodation types",
-#         higher_is_worse=True,
-#         funnel=None,
-#         funnel_reason="No funnel plot: a shortfall against a standard has no chance variation.",
-#     ))
+
+def _adults_numerator(confidence: float) -> pd.DataFrame:
+    from analysis import prevalence
+
+    summary = prevalence.estimate_all_areas(confidence=confidence)
+    ranges = set(summary["age_range"])
+    if ranges != {ADULTS_DENOMINATOR_RANGE}:
+        raise DataFileError(f"The default crime survey rates cover ages {sorted(ranges)}, but the indicator "
+                            f"adults_experiencing_da is declared per adults aged {ADULTS_DENOMINATOR_RANGE}.",
+                            "Update ADULTS_DENOMINATOR_RANGE and the declaration's Denominator in indicators.py.")
+    return summary.rename(columns={"estimate": "numerator", "ci_lower": "numerator_lower",
+                                   "ci_upper": "numerator_upper"})[["area_code", "numerator", "numerator_lower",
+                                                                    "numerator_upper"]]
+
+
+def _children_numerator(confidence: float) -> pd.DataFrame:
+    from analysis import prevalence
+
+    return prevalence.estimate_children_all_areas()[["area_code", "estimate"]].rename(columns={"estimate": "numerator"})
+
+
+def _refuge_numerator(column: str) -> NumeratorFn:
+    def numerator(confidence: float) -> pd.DataFrame:
+        from analysis import supply
+
+        return supply.places_all_areas()[["area_code", column]].rename(columns={column: "numerator"})
+
+    return numerator
+
+
+#: The survey age range the default crime survey rates cover (16+ since the survey year ending
+#: March 2022); the adults indicator is per 100,000 people in it.
+ADULTS_DENOMINATOR_RANGE = "16+"
+_SYNTHETIC_FUNNEL_REASON = ("No funnel plot: a synthetic estimate is the national rate applied to known populations, "
+                            "so it has no chance variation between areas and control limits do not apply.")
+
+declare(Indicator(
+    id="adults_experiencing_da",
+    title="Adults estimated to have experienced domestic abuse in the last year",
+    numerator=_adults_numerator,
+    numerator_label="adults aged 16 and over estimated to have experienced domestic abuse (synthetic estimate)",
+    denominator=Denominator(min_age=16, max_age=None),
+    interval="numerator",
+    interval_reason=("The estimate's own interval, carried from the crime survey rates' published intervals; "
+                     "none is shown while data/raw holds no published intervals for the rates used. No Poisson "
+                     "or Wilson interval: nothing local was counted."),
+    sources=("csew_rates_authored", "mye2020_ltla21_sya", "census2021_ltla21_sex"),
+    source_note="Synthetic estimate: CSEW rates by sex (default survey year) x ONS mid-2020 population",
+    caveat=("A synthetic estimate: national survey rates by sex applied to the local population (the female/male "
+            "split of the population is an assumption). It is not a measurement of local abuse."),
+    shows="how many adults would experience domestic abuse per 100,000 if national rates held locally",
+    does_not_show=("local differences in risk: the map mostly reflects each area's sex (and age) structure, "
+                   "not more or less abuse"),
+    higher_is_worse=True,
+    funnel=None,
+    funnel_reason=_SYNTHETIC_FUNNEL_REASON,
+))
+
+declare(Indicator(
+    id="children_affected",
+    title="Children estimated to live in a household with domestic abuse",
+    numerator=_children_numerator,
+    numerator_label="children aged 0-17 estimated to live where a parent experiences domestic abuse",
+    denominator=Denominator(min_age=0, max_age=17),
+    interval="none",
+    interval_reason="None: the national rate was published without an interval and nothing local was counted.",
+    sources=("children_rates_authored", "mye2020_ltla21_sya"),
+    source_note="Synthetic estimate: Childhood Local Data on Risks and Needs national rate (2019) x ONS mid-2020 children",
+    caveat="A national rate applied to local children: every area gets the same rate per 100,000 children.",
+    shows="how many children per 100,000 children would live with domestic abuse at the national rate",
+    does_not_show="local differences in risk, or children known to services",
+    higher_is_worse=True,
+    funnel=None,
+    funnel_reason=_SYNTHETIC_FUNNEL_REASON,
+))
+
+_REFUGE_SOURCES = ("local_example_hampshire_supply", "mye2020_ltla21_sya")
+_REFUGE_NOTE = ("Data: councils' local supply files (data/raw/local); standard: " + config.REFUGE_STANDARD_CITATION)
+
+declare(Indicator(
+    id="refuge_places_available",
+    title="Refuge places available",
+    numerator=_refuge_numerator("places_available"),
+    numerator_label="refuge and specialist refuge bedspaces available (latest period in the local file)",
+    denominator=Denominator(),
+    interval="none",
+    interval_reason="None: an administrative count of places, not a sample or random events.",
+    sources=_REFUGE_SOURCES,
+    source_note=_REFUGE_NOTE,
+    caveat=("Only authorities that supplied local data are shown; the standard is one place per 10,000 "
+            "population, i.e. 10 per 100,000."),
+    shows="refuge places per 100,000 residents, against the standard of 10",
+    does_not_show="places used by people from elsewhere, other safe accommodation types, or their quality",
+    higher_is_worse=False,
+    funnel=None,
+    funnel_reason="No funnel plot: places are planned capacity, not counts of chance events.",
+))
+
+declare(Indicator(
+    id="refuge_shortfall",
+    title="Refuge places short of the one-per-10,000 standard",
+    numerator=_refuge_numerator("shortfall_places"),
+    numerator_label="refuge places required (population / 10,000) minus places available",
+    denominator=Denominator(),
+    interval="none",
+    interval_reason="None: the difference between a standard and an administrative count.",
+    sources=_REFUGE_SOURCES,
+    source_note=_REFUGE_NOTE,
+    caveat="Negative values mean more places than the standard; only authorities with local data are shown.",
+    shows="how many more refuge places per 100,000 residents the standard would need",
+    does_not_show="need from people placed from other areas, or need for other types of safe accommodation",
+    higher_is_worse=True,
+    funnel=None,
+    funnel_reason="No funnel plot: a shortfall against a standard has no chance variation.",
+))

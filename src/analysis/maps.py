@@ -597,6 +597,11 @@ def indicator_figures(indicator: Indicator, frame: pd.DataFrame, area, *,
     with no figure and a ``note`` saying why.
     """
     scheme = check_classification(scheme)
+    values = frame.loc[frame["has_data"], "rate_per_100k"].round(6).unique()
+    if len(values) == 1:  # e.g. one national rate applied to every area: a flat map says nothing
+        note = (f"No maps or charts: every area with data has the same value ({values[0]:,.{indicator.decimals}f} "
+                f"{indicator.unit_label}), so they would show nothing. {indicator.caveat}")
+        return [Exhibit("england_map", None, "", note=note)]
     classes = describe_classification(scheme, frame, k)
     exhibits = []
     if area.level != "country":

@@ -700,3 +700,18 @@ def explain_comparison(summary_row: pd.Series) -> str:
 def sex_assumption_notes(groups: pd.DataFrame) -> list[str]:
     """[:data:`SEX_ASSUMPTION_NOTE`] when any group's population is one sex (an assumed split), else []."""
     return [SEX_ASSUMPTION_NOTE] if (groups["sex"] != "all").any() else []
+
+
+# ------------------------------------------------------------------------------------------
+# Every area at once (for the declared indicators behind the regional maps)
+# ------------------------------------------------------------------------------------------
+
+def estimate_all_areas(confidence: float = config.DEFAULT_CONFIDENCE) -> pd.DataFrame:
+    """:func:`summarise_estimates` for every upper-tier authority, region and England (default rates)."""
+    codes = areas.list_areas()["area_code"].tolist()
+    return summarise_estimates(estimate_adults(codes, confidence=confidence))
+
+
+def estimate_children_all_areas() -> pd.DataFrame:
+    """:func:`estimate_children` for every upper-tier authority, region and England (default rate)."""
+    return estimate_children(areas.list_areas()["area_code"].tolist())

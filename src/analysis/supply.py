@@ -515,3 +515,40 @@ def assess(area: Area, standard_per_10k: float = config.REFUGE_STANDARD_PLACES_P
         expected=expected, benchmark=demand_benchmark(expected, local.referrals),
         comparison=compare_per_100k(area, available, period, scenario["standard_per_10k"]),
         missing=local_data.local_data_gaps(local))
+
+
+# ------------------------------------------------------------------------------------------
+# Every authority with local supply data (for the declared indicators behind the maps)
+# ------------------------------------------------------------------------------------------
+
+def places_all_areas(standard_per_10k: float = config.REFUGE_STANDARD_PLACES_PER_10K) -> pd.DataFrame:
+    """Available refuge places, required places and the shortfall for every area with supply data.
+
+    Areas without a ``supply.csv`` (or whose file states no refuge bedspaces) are left out, so
+    they show as "no data", never zero; regions and England are left out too, because a sum
+    over the few authorities with data would not be a regional figure.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``area_code``, ``supply_period``, ``places_available``, ``population``,
+        ``required_places``, ``shortfall_places``.
+    """
+    from analysis import local_data
+    from analysis.areas import get_area
+
+    rows = []
+    for code in sorted(local_data.check_local_folders()):
+        area = get_area(code)
+        if area.level != "utla":
+            continue
+        available, period = available_places(local_data.load_local_data(area).supply)
+        if available is None:
+            continue
+        pop = float(population.total_population(code).iloc[0])
+        required = required_places(pop, standard_per_10k)
+        rows.append({"area_code": code, "supply_period": period, "places_available": available,
+                     "population": pop, "required_places": required,
+                     "shortfall_places": shortfall(required, available)["shortfall_places"]})
+    return pd.DataFrame(rows, columns=["area_code", "supply_period", "places_available", "population",
+                                       "required_places", "shortfall_places"])
