@@ -559,7 +559,8 @@ declare(Indicator(
     sources=("csew_rates_authored", "mye2020_ltla21_sya", "census2021_ltla21_sex"),
     source_note="Synthetic estimate: CSEW rates by sex (default survey year) x ONS mid-2020 population",
     caveat=("A synthetic estimate: national survey rates by sex applied to the local population (the female/male "
-            "split of the population is an assumption). It is not a measurement of local abuse."),
+            "split of the population is an assumption). It is not a measurement of local abuse, and areas differ "
+            "by only a few per cent: the map's classes spread small differences in sex structure across the colours."),
     shows="how many adults would experience domestic abuse per 100,000 if national rates held locally",
     does_not_show=("local differences in risk: the map mostly reflects each area's sex (and age) structure, "
                    "not more or less abuse"),
