@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from analysis import batch, cli, population, report
+from analysis import batch, cli, lock, population, report
 from analysis.errors import BatchError, ParameterError
 
 pytestmark = pytest.mark.notebook
@@ -98,6 +98,12 @@ def test_selection_errors_come_before_anything_runs(tmp_path, capsys):
     assert "error: Parameter 'confidence_level' of fixture_ok must be float, got text 'high'." in err
     assert "hint: Valid parameters of fixture_ok: area (str" in err
     assert not reports.exists()  # refused before the lock, the build or any kernel
+
+
+def test_a_missing_kernel_is_reported_before_anything_runs():
+    batch.check_kernel()  # the workspace kernel is registered by make setup
+    with pytest.raises(BatchError, match="kernel 'fixture-no-such-kernel' that the notebooks run on is not installed"):
+        batch.check_kernel("fixture-no-such-kernel")
 
 
 def test_all_selects_every_upper_tier_authority_and_regions_their_authorities():
@@ -186,7 +192,8 @@ def test_the_report_reads_as_a_report(first):
         "Population by age", "Small-number check", "Sources", "Methods, assumptions and caveats",
         "Reproduce", "About this report"]
     assert soup.find("img")["alt"].startswith("Bar chart of residents of Hampshire")
-    assert "analysis batch --area E10000014 --notebooks fixture_ok -p label" in soup.find(id="about-this-report").parent.get_text()
+    about = soup.find(id="about-this-report").parent.get_text()
+    assert "analysis batch --area E10000014 --notebooks fixture_ok -p label" in about
 
 
 def test_the_index_lists_both_areas_and_the_failures(first):
@@ -263,24 +270,24 @@ def test_no_temporary_files_are_left_behind(first, unchanged):
 
 def test_a_second_batch_on_the_same_folder_is_refused(tmp_path, capsys):
     reports = tmp_path / "reports"
-    with batch.batch_lock(reports, "analysis batch --all"):
+    with lock.batch_lock(reports, "analysis batch --all"):
         code = cli.main(batch_args(reports, notebooks=["fixture_second"]))
     err = capsys.readouterr().err
     assert code == 1
     assert f"error: Another batch is already writing to {reports} (PID {os.getpid()} on" in err
     assert "analysis batch --all" in err and "hint: Wait for it to finish or stop it" in err
-    with batch.batch_lock(reports) as stale:  # released: the next batch takes it
+    with lock.batch_lock(reports) as stale:  # released: the next batch takes it
         assert stale == {}
 
 
 def test_a_lock_left_by_a_dead_batch_is_taken_over(tmp_path):
     reports = tmp_path / "reports"
     reports.mkdir()
-    (reports / batch.LOCK_NAME).write_text(json.dumps({"pid": 999999999, "host": "elsewhere", "started": "x"}))
-    with batch.batch_lock(reports) as stale:
+    (reports / lock.LOCK_NAME).write_text(json.dumps({"pid": 999999999, "host": "elsewhere", "started": "x"}))
+    with lock.batch_lock(reports) as stale:
         assert stale["pid"] == 999999999
     with pytest.raises(BatchError, match="Cannot write to the reports folder"):
-        with batch.batch_lock(reports / batch.LOCK_NAME / "sub"):  # a file where a folder should be
+        with lock.batch_lock(reports / lock.LOCK_NAME / "sub"):  # a file where a folder should be
             pass
 
 
@@ -315,7 +322,7 @@ def test_interrupt_stops_cleanly_and_the_next_run_carries_on(tmp_path):
     assert "interrupted: stopped cleanly" in err
     assert not (folder / "fixture_sleeps.html").exists() and not (folder / "fixture_sleeps.run.json").exists()
     assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []
-    assert (reports / batch.LOCK_NAME).read_text() == ""  # released
+    assert (reports / lock.LOCK_NAME).read_text() == ""  # released
     assert "interrupted after" in (reports / "batch.log").read_text()
 
     hold.unlink()

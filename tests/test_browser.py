@@ -61,12 +61,14 @@ def test_a_project_path_with_spaces_and_accents_never_leaks_into_the_html(projec
     for html in [project["reports"] / "index.html", *project["reports"].glob("*/*.html")]:
         text = html.read_text(encoding="utf-8")
         assert str(project["root"]) not in text and "Comté" not in text
-    assert "PATH-MARKER [project folder]" in (project["reports"] / "E06000045-southampton" / "fixture_ok.html").read_text()
+    southampton = project["reports"] / "E06000045-southampton" / "fixture_ok.html"
+    assert "PATH-MARKER [project folder]" in southampton.read_text(encoding="utf-8")
 
 
 def test_index_in_chromium(project, tmp_path):
     shot = tmp_path / "index.png"
-    with browser.chromium() as chromium, browser.open_page(chromium, project["reports"] / "index.html") as (page, check):
+    index = project["reports"] / "index.html"
+    with browser.chromium() as chromium, browser.open_page(chromium, index) as (page, check):
         page.screenshot(path=str(shot), full_page=True)
         first_column = "table.sortable tbody tr th"
         assert page.locator(first_column).all_inner_texts()[0].startswith("Hampshire")

@@ -51,9 +51,10 @@ def test_annotations_optional_unions_and_unannotated_defaults():
     assert not parameters.matches_type(True, found["b"].accepts)  # a bool is not a number here
 
 
-def test_a_default_that_is_not_a_literal_is_refused():
-    with pytest.raises(ParameterError, match="'area' of nb has a default that is not a literal: get_area()"):
-        parameters.parse_parameters("area: str = get_area()  # computed", "nb")
+def test_a_default_that_is_code_is_described_and_checked_by_its_annotation():
+    found = parameters.parse_parameters("area: str = config.DEFAULT_AREA_CODE  # computed\nlevel = get()", "nb")
+    assert found["area"].describe() == "area (str, default config.DEFAULT_AREA_CODE): computed"
+    assert found["area"].accepts == (str,) and found["level"].accepts == (object,)
     with pytest.raises(ParameterError, match="not valid Python"):
         parameters.parse_parameters("area: str = 'E1", "nb")
 

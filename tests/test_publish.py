@@ -175,6 +175,26 @@ def test_a_table_published_with_a_lowered_threshold_is_refused(monkeypatch, page
         publish.render_report(nb, page)
 
 
+def test_the_check_reads_tables_with_an_index_and_two_header_rows(monkeypatch, page):
+    frame = pd.DataFrame({"group": ["a", "b"], "count": [40, 3]}).set_index("group")
+    nb = _table_notebook(monkeypatch, lambda: report.table(frame, "Indexed", count_columns=["count"], threshold=2,
+                                                           index=True))
+    assert "<th>group</th>" in nb.cells[0].outputs[0]["data"]["text/html"].replace("\n", "")  # a second header row
+    with pytest.raises(PublicationError, match="'Indexed' shows 3 in count column 'count' \\(row 2\\)"):
+        publish.render_report(nb, page)
+
+
+def test_markdown_images_are_embedded_and_remote_ones_refused(page):
+    png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+    cell = nbformat.v4.new_markdown_cell("![A one-pixel fixture image](attachment:dot.png)")
+    cell.attachments = {"dot.png": {"image/png": png}}
+    html = publish.render_report(nbformat.v4.new_notebook(cells=[cell]), page).html
+    assert f'src="data:image/png;base64,{png}"' in html
+    remote = nbformat.v4.new_markdown_cell("![A logo](https://example.org/logo.png)")
+    with pytest.raises(PublicationError, match="is not embedded"):
+        publish.render_report(nbformat.v4.new_notebook(cells=[remote]), page)
+
+
 def test_a_hand_made_table_with_a_small_count_is_refused(page):
     table = ('<table class="data-table" data-count-columns=\'["referrals"]\'><caption>Hand made</caption>'
              "<thead><tr><th>area</th><th>referrals</th></tr></thead>"
@@ -237,7 +257,8 @@ def test_index_lists_areas_headlines_reports_and_failures(tmp_path):
                   region_name="South East", status="ok", html="02_refuge_demand_supply.html",
                   records={"required_places": 138.92, "available_places": 92})
     _write_record(soton, "01_prevalence", area_code="E06000045", area_name="Southampton", region_name="South East",
-                  status="failed", error="cell 4 (In [4]): ValueError: boom", failed_notebook="01_prevalence.failed.ipynb")
+                  status="failed", error="cell 4 (In [4]): ValueError: boom",
+                  failed_notebook="01_prevalence.failed.ipynb")
     path = publish.write_index(tmp_path, {"version": "0.1.0", "commit": None}, now=NOW)
     soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
     assert soup.html["lang"] == "en" and soup.title.string == publish.INDEX_TITLE
@@ -279,3 +300,29 @@ def test_a_failed_write_leaves_the_earlier_file_whole_and_no_temporary(tmp_path,
         publish.write_text_atomic(target, "new report " * 1000)
     assert target.read_text() == "earlier report"
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
+
+
+def test_a_full_disk_fails_the_run_cleanly_and_keeps_the_earlier_report(tmp_path, monkeypatch, notebook, page):
+    from analysis import runner
+
+    run = runner.Run(area_code="E10000014", area_name="Hampshire", report_slug="E10000014-hampshire",
+                     notebook="01_prevalence", notebook_path=str(tmp_path / "01_prevalence.ipynb"),
+                     parameters={"area": "E10000014"}, reports_dir=str(tmp_path), project_root=str(config.ROOT),
+                     fingerprint="f", publication_fingerprint="p", mode="publish", page=page)
+    paths = runner.output_paths(run.output_dir, run.notebook)
+    run.output_dir.mkdir()
+    nbformat.write(notebook, paths["executed"])
+    paths["html"].write_text("earlier report", encoding="utf-8")
+
+    def disk_full(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", disk_full)
+    outcome = runner.execute_run(run)
+    assert outcome.failed and outcome.error.startswith("could not write its files in E10000014-hampshire: "
+                                                       "No space left on device")
+    assert paths["html"].read_text(encoding="utf-8") == "earlier report"
+    assert sorted(p.name for p in run.output_dir.iterdir()) == ["01_prevalence.html", "01_prevalence.ipynb"]
+    monkeypatch.undo()
+    assert runner.execute_run(run).status == "republished"  # space again: the same run publishes
+    assert "Hampshire headline sentence." in paths["html"].read_text(encoding="utf-8")

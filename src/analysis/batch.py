@@ -8,7 +8,7 @@ One batch = every selected notebook for every selected area. In order:
    found in the notebooks folder).
 2. **Parameters**: ``-p NAME VALUE`` and ``-f params.yaml`` are checked against each
    notebook's ``parameters`` cell (:mod:`analysis.parameters`) before any kernel starts.
-3. **Lock**: one batch at a time per reports folder (:func:`batch_lock`).
+3. **Lock**: one batch at a time per reports folder (:func:`analysis.lock.batch_lock`).
 4. **Data**: the processed tables are built once (:func:`analysis.build.build_tables`), so
    workers only read Parquet.
 5. **Plan**: a run whose notebook, parameters, package code and data are unchanged since
@@ -29,34 +29,29 @@ files and releases the lock; finished runs are kept, so the same command resumes
 from __future__ import annotations
 
 import difflib
-import fcntl
 import hashlib
 import json
-import multiprocessing
 import os
 import signal
 import socket
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 import yaml
 
-from analysis import config, parameters, runner
+from analysis import config, executors, lock, parameters, runner
 from analysis.errors import BatchError, ParameterError
 
-LOCK_NAME = ".batch.lock"
 LOG_NAME = "batch.log"
-KERNEL_LOG_NAME = "batch-kernels.log"
 EXECUTORS = ("processes", "dask")
 #: Modules whose code does not change what a notebook computes (publishing has its own fingerprint).
-NOT_EXECUTION_CODE = ("cli.py", "publish.py")
+NOT_EXECUTION_CODE = ("cli.py", "publish.py", "browser.py", "lock.py", "executors.py")
 #: Libraries whose versions can change a notebook's results or its execution.
 FINGERPRINT_LIBRARIES = ("pandas", "numpy", "scipy", "statsmodels", "geopandas", "shapely", "pyproj",
                          "matplotlib", "mapclassify", "pyarrow", "papermill", "nbclient", "ipykernel")
@@ -291,7 +286,8 @@ def resolve_parameters(declared: Mapping[str, Mapping[str, parameters.NotebookPa
     for notebook, names in declared.items():
         if "area" not in names:
             raise ParameterError(f"Notebook {notebook} has no 'area' parameter, so a batch cannot run it per area.",
-                                 "Declare  area: str = \"E10000014\"  # authority code or name  in its parameters cell.")
+                                 "Declare  area: str = \"E10000014\"  # authority code or name  "
+                                 "in its parameters cell.")
 
     def assign(name: str, value: Any, notebook: str | None, from_text: bool) -> None:
         if name == "area":
@@ -389,223 +385,6 @@ def data_fingerprint() -> str:
 
 
 # ------------------------------------------------------------------------------------------
-# Lock
-# ------------------------------------------------------------------------------------------
-
-def _read_holder(path: Path) -> dict[str, Any]:
-    try:
-        holder = json.loads(path.read_text(encoding="utf-8") or "{}")
-    except (OSError, ValueError):
-        return {}
-    return holder if isinstance(holder, dict) else {}
-
-
-def _pid_alive(pid: Any) -> bool:
-    try:
-        os.kill(int(pid), 0)
-    except (ProcessLookupError, ValueError, TypeError):
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _describe_holder(holder: Mapping[str, Any]) -> str:
-    return (f"PID {holder.get('pid', '?')} on {holder.get('host', '?')}, started {holder.get('started', '?')}"
-            + (f": {holder['command']}" if holder.get("command") else ""))
-
-
-@contextmanager
-def batch_lock(reports_dir: str | Path, command: str = "") -> Iterator[dict[str, Any]]:
-    """Hold the reports folder's batch lock; yield the record of an earlier batch that died holding it.
-
-    The lock is an exclusive ``flock`` on ``reports/.batch.lock``, which also records the
-    holder (PID, host, start time, command). The operating system releases a flock when its
-    process ends however it ends, so a lock left by a crashed batch is never "stuck": the
-    next batch takes it and reports the stale record. Where a filesystem does not support
-    flock, a holder on this host whose PID no longer exists is taken over.
-
-    Raises
-    ------
-    BatchError
-        If another batch holds the lock.
-    """
-    reports_dir = Path(reports_dir)
-    try:
-        reports_dir.mkdir(parents=True, exist_ok=True)
-        path = reports_dir / LOCK_NAME
-        handle = open(path, "a+", encoding="utf-8")
-    except OSError as exc:
-        raise BatchError(f"Cannot write to the reports folder {reports_dir}: {exc.strerror}.",
-                         "Choose a folder you can write to with --reports-dir, or fix its permissions.") from None
-    refused = "Another batch is already writing to {folder} ({holder})."
-    hint = ("Wait for it to finish or stop it (Ctrl-C in its terminal, or kill its PID); its finished reports "
-            "are kept and the same command then carries on. Or use another folder with --reports-dir.")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        holder = _read_holder(path)
-        handle.close()
-        raise BatchError(refused.format(folder=reports_dir, holder=_describe_holder(holder)), hint) from None
-    except OSError:  # no flock on this filesystem: fall back to the recorded PID
-        holder = _read_holder(path)
-        if holder and holder.get("host") == socket.gethostname() and _pid_alive(holder.get("pid")):
-            handle.close()
-            raise BatchError(refused.format(folder=reports_dir, holder=_describe_holder(holder)), hint) from None
-    stale = _read_holder(path)
-    me = {"pid": os.getpid(), "host": socket.gethostname(),
-          "started": datetime.now(timezone.utc).replace(microsecond=0).isoformat(), "command": command}
-    handle.seek(0)
-    handle.truncate()
-    handle.write(json.dumps(me))
-    handle.flush()
-    try:
-        yield stale
-    finally:
-        handle.seek(0)
-        handle.truncate()
-        handle.flush()
-        try:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-        except OSError:
-            pass
-        handle.close()
-
-
-def remove_partial_files(reports_dir: Path) -> list[Path]:
-    """Delete temporary files a stopped batch left in the area folders (call while holding the lock)."""
-    removed = []
-    for pattern in ("*/.*.tmp", "*/.*.running-*.ipynb", ".*.tmp"):
-        for path in reports_dir.glob(pattern):
-            path.unlink(missing_ok=True)
-            removed.append(path)
-    return removed
-
-
-# ------------------------------------------------------------------------------------------
-# Workers
-# ------------------------------------------------------------------------------------------
-
-def _kill_child_processes() -> None:
-    """Kill this process's children (its kernels) and remove their connection files."""
-    import psutil
-
-    for child in psutil.Process().children(recursive=True):
-        try:
-            command = child.cmdline()
-            child.kill()
-        except psutil.Error:
-            continue
-        if "-f" in command[:-1] and command[command.index("-f") + 1].endswith(".json"):
-            Path(command[command.index("-f") + 1]).unlink(missing_ok=True)
-
-
-def _stop_worker(signum: int, frame: Any) -> None:
-    """SIGTERM in a pool worker: kill its kernel, remove its partial files, exit at once."""
-    _kill_child_processes()
-    for path in list(runner.IN_PROGRESS):
-        path.unlink(missing_ok=True)
-    os._exit(128 + signum)
-
-
-def _init_worker(project_root: str, console_log: str) -> None:
-    """Set up a pool worker: signals, environment, quiet logs, and warm imports."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is handled by the parent, which stops workers
-    signal.signal(signal.SIGTERM, _stop_worker)
-    os.environ[config.ROOT_ENV] = project_root
-    try:  # kernels inherit the worker's stdout/stderr: keep their console messages out of the terminal
-        fd = os.open(console_log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-        os.dup2(fd, 1)
-        os.dup2(fd, 2)
-        os.close(fd)
-    except OSError:
-        pass
-    import nbclient  # noqa: F401
-    import papermill  # noqa: F401
-
-    from analysis import publish
-
-    runner._quiet_loggers()
-    publish._exporter()
-
-
-def _stop_pool(pool: ProcessPoolExecutor) -> None:
-    processes = list(getattr(pool, "_processes", {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        if process.is_alive():
-            process.terminate()
-    deadline = time.monotonic() + 15
-    for process in processes:
-        process.join(timeout=max(0.1, deadline - time.monotonic()))
-        if process.is_alive():
-            process.kill()
-            process.join(timeout=5)
-
-
-def execute_with_processes(runs: Sequence[runner.Run], workers: int, reports_dir: Path,
-                           on_outcome: Callable[[runner.RunOutcome], None]) -> None:
-    """Run on a local pool of worker processes (spawned: no state copied from this process)."""
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_init_worker,
-                               initargs=(str(config.project_root()), str(reports_dir / KERNEL_LOG_NAME)))
-    futures = {pool.submit(runner.execute_run, run): run for run in runs}
-    try:
-        for future in as_completed(futures):
-            try:
-                outcome = future.result()
-            except Exception as exc:  # noqa: BLE001 - e.g. a worker killed by the OS
-                outcome = runner.outcome_from_error(futures[future], exc)
-            on_outcome(outcome)
-    except BaseException:
-        _stop_pool(pool)
-        raise
-    pool.shutdown(wait=True)
-
-
-def execute_with_dask(runs: Sequence[runner.Run], workers: int, scheduler: str | None,
-                      on_outcome: Callable[[runner.RunOutcome], None]) -> None:
-    """Run the same tasks on a Dask distributed cluster (``scheduler`` address, or a local one).
-
-    Workers must see the project folder at the same path (a shared drive) and have the
-    workspace environment, with its ``analysis`` kernel, installed.
-    """
-    try:
-        from distributed import Client, LocalCluster
-        from distributed import as_completed as dask_as_completed
-    except ImportError:
-        raise BatchError("The Dask executor needs the 'distributed' package.",
-                         "Install it in the workspace environment (it is in requirements.lock).") from None
-    cluster = None
-    try:
-        if scheduler:
-            client = Client(scheduler, timeout="30s")
-        else:
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
-            client = Client(cluster)
-    except (OSError, TimeoutError) as exc:
-        raise BatchError(f"Cannot connect to the Dask scheduler {scheduler}: {exc}",
-                         "Check the address (e.g. tcp://host:8786) and that the scheduler is running.") from None
-    try:
-        futures = [client.submit(runner.execute_run, run, pure=False) for run in runs]
-        lookup = {future.key: run for future, run in zip(futures, runs)}
-        try:
-            for future in dask_as_completed(futures):
-                try:
-                    outcome = future.result()
-                except Exception as exc:  # noqa: BLE001 - a worker lost, a task that could not run
-                    outcome = runner.outcome_from_error(lookup[future.key], exc)
-                on_outcome(outcome)
-        except BaseException:
-            client.cancel(futures)
-            raise
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
-
-
-# ------------------------------------------------------------------------------------------
 # The batch
 # ------------------------------------------------------------------------------------------
 
@@ -643,6 +422,19 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+def check_kernel(name: str = config.KERNEL_NAME) -> None:
+    """Fail early, with the fix, when the notebooks' Jupyter kernel is not registered here."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        KernelSpecManager().get_kernel_spec(name)
+    except NoSuchKernel:
+        raise BatchError(f"The Jupyter kernel {name!r} that the notebooks run on is not installed.",
+                         "Run 'make setup' (it registers the kernel in .venv), or in a conda environment: "
+                         f"python -m ipykernel install --user --name {name} "
+                         f"--display-name \"{config.KERNEL_DISPLAY_NAME}\"") from None
+
+
 def plan_runs(areas: Sequence[Any], notebook_paths: Sequence[Path], values: Mapping[str, Mapping[str, Any]],
               reports_dir: Path, options: BatchOptions, workspace: Mapping[str, Any]
               ) -> tuple[list[runner.Run], list[runner.RunOutcome]]:
@@ -663,7 +455,7 @@ def plan_runs(areas: Sequence[Any], notebook_paths: Sequence[Path], values: Mapp
                 notebook_path=str(path), parameters=run_parameters, reports_dir=str(reports_dir),
                 project_root=str(config.project_root()), fingerprint=fingerprint,
                 publication_fingerprint=_sha(fingerprint, publishing), timeout=options.timeout or None,
-                page=publish.report_page(area, notebook, run_parameters, workspace))
+                page=publish.report_page(area, notebook, run_parameters, workspace, notebook_dir=path.parent))
             paths = runner.output_paths(run.output_dir, notebook)
             record = runner.read_run_record(paths["record"])
             unchanged = (not options.force and record.get("status") == "ok" and record.get("fingerprint") == fingerprint
@@ -709,14 +501,16 @@ def run_batch(options: BatchOptions) -> BatchSummary:
     known = [*config.NOTEBOOKS, *(p.stem for p in available_notebooks(notebook_paths[0].parent))]
     values = resolve_parameters(declared, options.parameters, load_parameters_file(options.parameters_file), known)
     say = (lambda message: None) if options.quiet else (lambda message: print(message, file=sys.stderr))
+    if not options.scheduler and options.executor == "processes":
+        check_kernel()
 
-    with batch_lock(reports_dir, options.command) as stale, _sigterm_as_interrupt():
+    with lock.batch_lock(reports_dir, options.command) as stale, _sigterm_as_interrupt():
         notes = []
         if stale:
-            notes.append(f"the previous batch ({_describe_holder(stale)}) stopped without finishing; "
+            notes.append(f"the previous batch ({lock.describe_holder(stale)}) stopped without finishing; "
                          "carrying on where it stopped.")
             say(f"note: {notes[-1]}")
-        remove_partial_files(reports_dir)
+        lock.remove_partial_files(reports_dir)
         build.build_tables(report=say)
         workspace = publish.workspace_info()
         todo, skipped = plan_runs(areas, notebook_paths, values, reports_dir, options, workspace)
@@ -724,8 +518,8 @@ def run_batch(options: BatchOptions) -> BatchSummary:
         executor = "dask" if scheduler else options.executor
         workers = max(1, min(options.workers or default_workers(), len(todo) or 1))
         _log(reports_dir, f"start pid={os.getpid()} host={socket.gethostname()}: {len(areas)} area(s) x "
-                          f"{len(notebook_paths)} notebook(s); {len(todo)} to run or publish, {len(skipped)} unchanged; "
-                          f"{workers} worker(s), {executor}" + (f"; command: {options.command}" if options.command else ""))
+                          f"{len(notebook_paths)} notebook(s); {len(todo)} to run or publish, "
+                          f"{len(skipped)} unchanged; {workers} worker(s), {executor}; command: {options.command}")
         outcomes: list[runner.RunOutcome] = list(skipped)
         bar = tqdm(total=len(todo) + len(skipped), initial=len(skipped), unit="run", desc="batch",
                    disable=True if options.quiet else None, file=sys.stderr, dynamic_ncols=True)
@@ -741,12 +535,12 @@ def run_batch(options: BatchOptions) -> BatchSummary:
 
         try:
             if todo and executor == "dask":
-                execute_with_dask(todo, workers, scheduler, on_outcome)
+                executors.run_with_dask(todo, workers, scheduler, on_outcome)
             elif todo:
-                execute_with_processes(todo, workers, reports_dir, on_outcome)
+                executors.run_with_processes(todo, workers, reports_dir, on_outcome)
         except KeyboardInterrupt:
             bar.close()
-            remove_partial_files(reports_dir)
+            lock.remove_partial_files(reports_dir)
             _log(reports_dir, f"interrupted after {len(outcomes) - len(skipped)} of {len(todo)} run(s); "
                               "finished runs are kept, the same command carries on")
             raise

@@ -268,7 +268,8 @@ def _add_batch(sub: argparse._SubParsersAction) -> None:
     how.add_argument("--executor", choices=["processes", "dask"], default="processes",
                      help="local worker processes (default) or a local Dask cluster")
     how.add_argument("--scheduler", metavar="ADDRESS",
-                     help="run on this Dask scheduler (e.g. tcp://10.0.0.5:8786); workers must share the project folder")
+                     help="run on this Dask scheduler (e.g. tcp://10.0.0.5:8786); its workers must see the "
+                          "project folder at the same path")
     parser.set_defaults(handler=_cmd_batch)
 
 
@@ -282,10 +283,10 @@ def _cmd_publish(args: argparse.Namespace) -> int:
         browser.screenshot(html, png, width=args.width)
         print(f"screenshot of {html} saved to {png}")
         return EXIT_OK
-    from analysis import batch
+    from analysis import lock
 
     reports_dir = Path(args.reports_dir) if args.reports_dir else config.REPORTS_DIR
-    with batch.batch_lock(reports_dir, "analysis publish"):
+    with lock.batch_lock(reports_dir, "analysis publish"):
         workspace = publish.workspace_info()
         count, problems = publish.republish(reports_dir, workspace)
         index = publish.write_index(reports_dir, workspace)

@@ -44,6 +44,16 @@ _ANY = (object,)
 
 
 @dataclass(frozen=True)
+class Expression:
+    """A default that is code, not a literal (the notebook contract asks for literals)."""
+
+    source: str
+
+    def __repr__(self) -> str:
+        return self.source
+
+
+@dataclass(frozen=True)
 class NotebookParameter:
     """One parameter declared in a notebook's ``parameters`` cell."""
 
@@ -100,7 +110,8 @@ def _accepted_types(annotation: ast.expr | None, default: Any) -> tuple[type, ..
     if isinstance(annotation, ast.Constant) and annotation.value is None:
         return (type(None),)
     if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
-        return tuple(dict.fromkeys(_accepted_types(annotation.left, default) + _accepted_types(annotation.right, default)))
+        either = _accepted_types(annotation.left, default) + _accepted_types(annotation.right, default)
+        return tuple(dict.fromkeys(either))
     if isinstance(annotation, ast.Subscript):
         base = annotation.value.id if isinstance(annotation.value, ast.Name) else getattr(annotation.value, "attr", "")
         inner = annotation.slice.elts if isinstance(annotation.slice, ast.Tuple) else [annotation.slice]
@@ -130,10 +141,13 @@ def _comments_by_line(source: str) -> dict[int, str]:
 def parse_parameters(source: str, notebook: str = "notebook") -> dict[str, NotebookParameter]:
     """Parameters declared in a ``parameters`` cell's source, in order.
 
+    A default that is not a literal is kept as an :class:`Expression` (its type then comes
+    from the annotation alone).
+
     Raises
     ------
     ParameterError
-        If the cell is not valid Python or a default is not a literal.
+        If the cell is not valid Python.
     """
     try:
         tree = ast.parse(source)
@@ -151,16 +165,16 @@ def parse_parameters(source: str, notebook: str = "notebook") -> dict[str, Noteb
             continue
         try:
             default = ast.literal_eval(value) if value is not None else None
-        except ValueError:
-            raise ParameterError(f"Parameter {name!r} of {notebook} has a default that is not a literal: "
-                                 f"{ast.unparse(value)}.",
-                                 "The parameters cell holds literals only (notebook contract).") from None
+        except ValueError:  # not a literal (against the contract): only the annotation can be checked
+            default = Expression(ast.unparse(value))
         if isinstance(default, tuple):
             default = list(default)
         found[name] = NotebookParameter(
-            name=name, type_name=ast.unparse(annotation) if annotation is not None else type(default).__name__,
+            name=name, type_name=ast.unparse(annotation) if annotation is not None else (
+                "any" if isinstance(default, Expression) else type(default).__name__),
             default=default, help=comments.get(node.end_lineno or node.lineno, ""),
-            accepts=_accepted_types(annotation, default))
+            accepts=_ANY if annotation is None and isinstance(default, Expression) else
+            _accepted_types(annotation, default))
     return found
 
 

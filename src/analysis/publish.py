@@ -108,7 +108,7 @@ def workspace_info() -> dict[str, Any]:
 
 
 def report_page(area: Any, notebook: str, parameters: Mapping[str, Any], workspace: Mapping[str, Any],
-                threshold: int = config.SUPPRESSION_THRESHOLD) -> dict[str, Any]:
+                threshold: int = config.SUPPRESSION_THRESHOLD, notebook_dir: str | Path = "") -> dict[str, Any]:
     """What a report page says about its run (everything but the date, set when it is rendered).
 
     Parameters
@@ -121,6 +121,10 @@ def report_page(area: Any, notebook: str, parameters: Mapping[str, Any], workspa
         The parameters the batch passed (``area`` among them).
     workspace
         :func:`workspace_info`.
+    threshold
+        The small-number suppression threshold the publication check applies.
+    notebook_dir
+        The notebook's folder, from which images its markdown cells show are embedded.
     """
     from analysis import report, stats
 
@@ -139,7 +143,7 @@ def report_page(area: Any, notebook: str, parameters: Mapping[str, Any], workspa
         "command": report.reproduce_command(area.code, notebook, shown),
         "workspace": dict(workspace), "threshold": int(threshold),
         "suppression": stats.suppression_footnote(threshold), "attribution": ATTRIBUTION,
-        "index_href": f"../{INDEX_NAME}",
+        "index_href": f"../{INDEX_NAME}", "notebook_dir": str(notebook_dir),
     }
 
 
@@ -236,7 +240,7 @@ def _exporter():
 
         exporter = HTMLExporter(template_name=REPORT_TEMPLATE, extra_template_basedirs=[str(TEMPLATES_DIR)],
                                 exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-                                exclude_raw=True, anchor_link_text="")
+                                exclude_raw=True, exclude_anchor_links=True, embed_images=True)
         _local.exporter = exporter
     return exporter
 
@@ -270,7 +274,8 @@ def render_report(nb: Any, page: Mapping[str, Any], *, now: datetime | None = No
     records = notebook_records(nb)
     clean, dropped = prepare_notebook(nb)
     resources = {"report": {**page, "title": records.get("title") or page["fallback_title"],
-                            "published": _display_date(now or datetime.now(timezone.utc))}}
+                            "published": _display_date(now or datetime.now(timezone.utc))},
+                 "metadata": {"path": page.get("notebook_dir", "")}}  # markdown images are embedded from here
     body, _ = _exporter().from_notebook_node(clean, resources=resources)
     return Rendered(finish_html(body, resources["report"]), dropped)
 
@@ -287,13 +292,28 @@ def _number(text: str) -> float | None:
         return None
 
 
+def _column_headers(table: Any) -> list[str]:
+    """Each column's header text: the lowest non-empty header cell above it (multi-row headers too)."""
+    headers: list[str] = []
+    for row in table.select("thead tr"):
+        position = 0
+        for cell in row.find_all(["th", "td"]):
+            span = int(cell.get("colspan", 1) or 1)
+            text = cell.get_text(strip=True)
+            for i in range(position, position + span):
+                headers.extend([""] * (i + 1 - len(headers)))
+                if text:
+                    headers[i] = text
+            position += span
+    return headers
+
+
 def check_small_counts(soup: Any, threshold: int) -> None:
     """Refuse a table whose count columns (marked by report.table) show a count from 1 to threshold - 1."""
     for table in soup.select("table[data-count-columns]"):
         columns = json.loads(table["data-count-columns"])
         limit = max(int(threshold), int(table.get("data-suppression-threshold", threshold)))
-        header_rows = table.select("thead tr")
-        headers = [cell.get_text(strip=True) for cell in header_rows[-1].find_all(["th", "td"])] if header_rows else []
+        headers = _column_headers(table)
         caption = table.caption.get_text(strip=True) if table.caption else "untitled table"
         for row_number, row in enumerate(table.select("tbody tr"), start=1):
             cells = row.find_all(["th", "td"])
@@ -330,7 +350,8 @@ def _check_self_contained(soup: Any) -> None:
                                        "Published reports must be self-contained; embed the content instead.")
         if tag.name == "link" or (tag.name == "script" and tag.get("src")):
             raise PublicationError(f"The report references an external file (<{tag.name}>).")
-    for style in [s.get_text() for s in soup.find_all("style")] + [t.get("style", "") for t in soup.find_all(style=True)]:
+    styles = [s.get_text() for s in soup.find_all("style")] + [t.get("style", "") for t in soup.find_all(style=True)]
+    for style in styles:
         if re.search(r"@import|url\(\s*['\"]?(?!data:)", style):
             raise PublicationError("The report's styles would fetch a file from outside the page.")
 
@@ -355,7 +376,8 @@ def _remove_empty_sections(body: Any) -> None:
         level = int(heading.name[1])
         empty = True
         for element in heading.next_elements:
-            if getattr(element, "name", None) and re.fullmatch(r"h[1-6]", element.name) and int(element.name[1]) <= level:
+            name = getattr(element, "name", None)
+            if name and re.fullmatch(r"h[1-6]", name) and int(name[1]) <= level:
                 break
             if element in heading.descendants:
                 continue

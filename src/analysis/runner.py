@@ -37,6 +37,7 @@ from analysis import config
 RUN_RECORD_VERSION = 1
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _ENV_LOCK = threading.Lock()
+_PAPERMILL_TAGS = {"injected-parameters", "papermill-error-cell-tag"}
 #: Temporary files of the runs in progress in this process (removed if the worker is stopped).
 IN_PROGRESS: set[Path] = set()
 
@@ -148,7 +149,7 @@ def _quiet_loggers() -> None:
 def _source_cell_number(nb: Any, index: int) -> int:
     """1-based number, in the notebook as written, of cell ``index`` of the executed notebook."""
     skipped = sum(1 for cell in nb.cells[:index]
-                  if set(cell.get("metadata", {}).get("tags", [])) & {"injected-parameters", "papermill-error-cell-tag"})
+                  if set(cell.get("metadata", {}).get("tags", [])) & _PAPERMILL_TAGS)
     return index - skipped + 1
 
 
@@ -178,7 +179,8 @@ def _failure_from_exception(exc: BaseException, nb: Any | None, timeout: float |
     cell = _source_cell_number(nb, index) if index is not None else None
     count = nb.cells[index].get("execution_count") if index is not None else None
     if isinstance(exc, CellTimeoutError):
-        return Failure(f"timed out: the notebook was still running after {timeout:g} s (the --timeout limit)", cell, count)
+        return Failure(f"timed out: the notebook was still running after {timeout:g} s (the --timeout limit)",
+                       cell, count)
     if isinstance(exc, DeadKernelError):
         return Failure("the kernel died (crashed, was killed, or ran out of memory)", cell, count)
     if nb is None or index is None:
@@ -245,7 +247,8 @@ def _write_record(run: Run, paths: dict[str, Path], status: str, started: str, s
     publish.write_text_atomic(paths["record"], json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
 
 
-def _outcome(run: Run, status: str, started_clock: float, paths: dict[str, Path], failure: Failure | None = None) -> RunOutcome:
+def _outcome(run: Run, status: str, started_clock: float, paths: dict[str, Path],
+             failure: Failure | None = None) -> RunOutcome:
     return RunOutcome(area_code=run.area_code, area_name=run.area_name, notebook=run.notebook, status=status,
                       seconds=round(time.monotonic() - started_clock, 2),
                       error=failure.describe() if failure else None, cell=failure.cell if failure else None,
@@ -256,49 +259,63 @@ def _outcome(run: Run, status: str, started_clock: float, paths: dict[str, Path]
 def execute_run(run: Run) -> RunOutcome:
     """Execute (or only re-publish) one run; write its files; return its outcome.
 
-    A failing notebook (an error in a cell, a timeout, a dead kernel) or a report that may
-    not be published (:class:`~analysis.errors.PublicationError`) gives a "failed" outcome:
-    the executed notebook is kept as ``<notebook>.failed.ipynb`` and no HTML is written
-    (the HTML of an earlier successful run, if any, is left as it was).
+    A failing notebook (an error in a cell, a timeout, a dead kernel), a report that may
+    not be published (:class:`~analysis.errors.PublicationError`) or files that cannot be
+    written (a full disk) give a "failed" outcome: the executed notebook is kept as
+    ``<notebook>.failed.ipynb`` where possible and no HTML is written (the HTML of an
+    earlier successful run, if any, is left as it was).
     """
+    clock, started = time.monotonic(), _now()
+    _ensure_environment(run.project_root)
+    paths = output_paths(run.output_dir, run.notebook)
+    temporary = run.output_dir / f".{run.notebook}.running-{os.getpid()}-{threading.get_ident()}.ipynb"
+    IN_PROGRESS.add(temporary)
+    try:
+        run.output_dir.mkdir(parents=True, exist_ok=True)
+        return _execute_and_publish(run, paths, temporary, clock, started)
+    except OSError as exc:  # e.g. no space left on device: earlier files are intact (atomic writes)
+        failure = Failure(f"could not write its files in {run.output_dir.name}: "
+                          f"{exc.strerror or exc}" + (f" ({Path(exc.filename).name})" if exc.filename else ""))
+        try:
+            _write_record(run, paths, "failed", started, time.monotonic() - clock, failure)
+        except OSError:
+            pass
+        return _outcome(run, "failed", clock, paths, failure)
+    finally:
+        temporary.unlink(missing_ok=True)
+        IN_PROGRESS.discard(temporary)
+
+
+def _execute_and_publish(run: Run, paths: dict[str, Path], temporary: Path, clock: float,
+                         started: str) -> RunOutcome:
     import nbformat
 
     from analysis import publish, report
     from analysis.errors import PublicationError
 
-    clock, started = time.monotonic(), _now()
-    _ensure_environment(run.project_root)
-    paths = output_paths(run.output_dir, run.notebook)
-    run.output_dir.mkdir(parents=True, exist_ok=True)
-    temporary = run.output_dir / f".{run.notebook}.running-{os.getpid()}-{threading.get_ident()}.ipynb"
-    IN_PROGRESS.add(temporary)
-    try:
-        if run.mode == "publish":
-            nb, failure = nbformat.read(str(paths["executed"]), as_version=4), None
-        else:
-            nb, failure = execute_notebook(run, temporary)
-        if failure is None:
-            try:
-                rendered = publish.render_report(nb, run.page)
-            except PublicationError as exc:
-                failure = Failure(f"not published: {exc.message}")
-                if run.mode == "publish":
-                    publish.write_text_atomic(temporary, nbformat.writes(nb))
-        if failure is not None:
-            if temporary.is_file():
-                os.replace(temporary, paths["failed"])
-            _write_record(run, paths, "failed", started, time.monotonic() - clock, failure)
-            return _outcome(run, "failed", clock, paths, failure)
-        if run.mode == "execute":
-            os.replace(temporary, paths["executed"])  # written completely by papermill before it returned
-        publish.write_text_atomic(paths["html"], rendered.html)
-        paths["failed"].unlink(missing_ok=True)
-        _write_record(run, paths, "ok", started, time.monotonic() - clock,
-                      records=report.read_records(paths["executed"]), dropped=rendered.dropped)
-        return _outcome(run, "ran" if run.mode == "execute" else "republished", clock, paths)
-    finally:
-        temporary.unlink(missing_ok=True)
-        IN_PROGRESS.discard(temporary)
+    if run.mode == "publish":
+        nb, failure = nbformat.read(str(paths["executed"]), as_version=4), None
+    else:
+        nb, failure = execute_notebook(run, temporary)
+    if failure is None:
+        try:
+            rendered = publish.render_report(nb, run.page)
+        except PublicationError as exc:
+            failure = Failure(f"not published: {exc.message}")
+            if run.mode == "publish":
+                publish.write_text_atomic(temporary, nbformat.writes(nb))
+    if failure is not None:
+        if temporary.is_file():
+            os.replace(temporary, paths["failed"])
+        _write_record(run, paths, "failed", started, time.monotonic() - clock, failure)
+        return _outcome(run, "failed", clock, paths, failure)
+    if run.mode == "execute":
+        os.replace(temporary, paths["executed"])  # written completely by papermill before it returned
+    publish.write_text_atomic(paths["html"], rendered.html)
+    paths["failed"].unlink(missing_ok=True)
+    _write_record(run, paths, "ok", started, time.monotonic() - clock,
+                  records=report.read_records(paths["executed"]), dropped=rendered.dropped)
+    return _outcome(run, "ran" if run.mode == "execute" else "republished", clock, paths)
 
 
 def outcome_from_error(run: Run, exc: BaseException) -> RunOutcome:
