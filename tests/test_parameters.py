@@ -172,3 +172,23 @@ def test_bad_parameters_files_are_explained(tmp_path, declared):
         batch.load_parameters_file(tmp_path / "missing.yaml")
     with pytest.raises(ParameterError, match="not one of the selected notebooks"):
         batch.resolve_parameters(declared, [("fixture_dies.area", "x")])
+
+
+def test_the_reproduce_command_reads_back_to_the_same_values():
+    import subprocess
+
+    from analysis import report
+
+    declared = parameters.parse_parameters(
+        "area: str = 'E10000014'\nlabel: str = ''\nlevel: float = 0.95\nflag: bool = False\n"
+        "names: list[str] = []\nnote: str | None = None\nyear: str = '2020'\n")
+    values = {"label": 'Comté "Sir" $HOME `x` it\'s \\n!', "level": 0.9, "flag": True, "names": ["a", "it's"],
+              "note": None, "year": "2020", "area": "ignored"}
+    command = report.reproduce_command("E06000045", "01_prevalence", values)
+    assert " -p year \"2020\"" in command and "ignored" not in command
+    shell = subprocess.run(["bash", "-c", "printf '%s\\0' " + command], capture_output=True, text=True, check=True)
+    words = shell.stdout.split("\0")[:-1]  # what a shell hands the command: nothing expanded
+    del values["area"]
+    assert words[:6] == ["analysis", "batch", "--area", "E06000045", "--notebooks", "01_prevalence"]
+    pairs = [(words[i + 1], words[i + 2]) for i in range(6, len(words), 3)]
+    assert {name: parameters.parse_text_value(text, declared[name]) for name, text in pairs} == values

@@ -326,3 +326,36 @@ def test_a_full_disk_fails_the_run_cleanly_and_keeps_the_earlier_report(tmp_path
     monkeypatch.undo()
     assert runner.execute_run(run).status == "republished"  # space again: the same run publishes
     assert "Hampshire headline sentence." in paths["html"].read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------------------------------
+# Contrast
+# ------------------------------------------------------------------------------------------
+
+def _luminance(hex_colour: str) -> float:
+    """Relative luminance (WCAG 2.1)."""
+    channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(foreground: str, background: str) -> float:
+    high, low = sorted((_luminance(foreground), _luminance(background)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_every_text_colour_has_readable_contrast():
+    """WCAG 2.1 AA: 4.5:1 for text, against the rule's own background or the white page."""
+    css = (publish.TEMPLATES_DIR / "report" / "report.css").read_text(encoding="utf-8")
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    checked = 0
+    for selector, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css):
+        text = re.search(r"(?<![-\w])color:\s*(#[0-9a-fA-F]{6})", body)
+        if not text:
+            continue
+        background = re.search(r"background(?:-color)?:\s*(#[0-9a-fA-F]{6})", body)
+        shades = [background.group(1)] if background else ["#ffffff", "#f3f2f1", "#eef3f9"]  # page, panels
+        for shade in shades:
+            assert _contrast(text.group(1), shade) >= 4.5, (selector.strip(), text.group(1), shade)
+            checked += 1
+    assert checked >= 10

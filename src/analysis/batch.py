@@ -184,7 +184,7 @@ def select_notebooks(names: Sequence[str] = (), notebooks_dir: str | Path | None
     unique prefixes such as ``01``. By default: the topic notebooks (``config.NOTEBOOKS``)
     present in the folder, or, in a folder holding none of them, every notebook in it.
     """
-    directory = Path(notebooks_dir) if notebooks_dir else config.NOTEBOOKS_DIR
+    directory = (Path(notebooks_dir) if notebooks_dir else config.NOTEBOOKS_DIR).absolute()
     available = {p.stem: p for p in available_notebooks(directory)}
     if not available:
         raise ParameterError(f"There are no notebooks in {directory}.",

@@ -311,20 +311,23 @@ def reproduce(ctx: ReportContext) -> None:
 # ------------------------------------------------------------------------------------------
 
 def command_value(value: Any) -> str:
-    """A parameter value as ``analysis batch -p NAME VALUE`` reads it back (a YAML scalar), shell-quoted."""
+    """A parameter value as ``analysis batch -p NAME VALUE`` reads it back, ready for a shell.
+
+    Text is double-quoted (as :func:`reproduce` always wrote it), or single-quoted when it
+    holds characters a shell would act on inside double quotes; numbers and booleans are
+    written as they are; lists and dicts as single-quoted JSON (a YAML flow value); None as null.
+    """
     import shlex
 
     if isinstance(value, str):
-        text = value
-    elif value is None:
-        text = "null"
-    elif isinstance(value, bool):
-        text = "true" if value else "false"
-    elif isinstance(value, (int, float)):
-        text = repr(value)
-    else:
-        text = json.dumps(value, ensure_ascii=False)
-    return shlex.quote(text)
+        if any(ch in value for ch in "$`!\\") or not value.isprintable():
+            return shlex.quote(value)
+        return json.dumps(value, ensure_ascii=False)
+    if value is None:
+        return "null"
+    if isinstance(value, (bool, int, float)):
+        return str(value)
+    return shlex.quote(json.dumps(value, ensure_ascii=False))
 
 
 def reproduce_command(area_code: str, notebook: str, parameters: Mapping[str, Any]) -> str:

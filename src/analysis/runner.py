@@ -226,7 +226,7 @@ def execute_notebook(run: Run, output_path: Path) -> tuple[Any | None, Failure |
 
 def _write_record(run: Run, paths: dict[str, Path], status: str, started: str, seconds: float,
                   failure: Failure | None = None, records: dict | None = None,
-                  dropped: list[str] | None = None) -> None:
+                  dropped: list[str] | None = None, timings: dict[str, float] | None = None) -> None:
     from analysis import publish
 
     record = {
@@ -235,7 +235,7 @@ def _write_record(run: Run, paths: dict[str, Path], status: str, started: str, s
         "fingerprint": run.fingerprint if status == "ok" else None,
         "publication_fingerprint": run.publication_fingerprint if status == "ok" else None,
         "region_name": run.page.get("region_name"), "command": run.page.get("command"),
-        "started_at": started, "finished_at": _now(), "seconds": round(seconds, 2),
+        "started_at": started, "finished_at": _now(), "seconds": round(seconds, 2), **(timings or {}),
         "error": failure.describe() if failure else None, "cell": failure.cell if failure else None,
         "records": records if records is not None else {},
         "html": paths["html"].name if paths["html"].is_file() else None,
@@ -297,9 +297,11 @@ def _execute_and_publish(run: Run, paths: dict[str, Path], temporary: Path, cloc
         nb, failure = nbformat.read(str(paths["executed"]), as_version=4), None
     else:
         nb, failure = execute_notebook(run, temporary)
+    timings = {"execute_seconds": round(time.monotonic() - clock, 2)}
     if failure is None:
         try:
             rendered = publish.render_report(nb, run.page)
+            timings["publish_seconds"] = round(time.monotonic() - clock - timings["execute_seconds"], 2)
         except PublicationError as exc:
             failure = Failure(f"not published: {exc.message}")
             if run.mode == "publish":
@@ -307,14 +309,14 @@ def _execute_and_publish(run: Run, paths: dict[str, Path], temporary: Path, cloc
     if failure is not None:
         if temporary.is_file():
             os.replace(temporary, paths["failed"])
-        _write_record(run, paths, "failed", started, time.monotonic() - clock, failure)
+        _write_record(run, paths, "failed", started, time.monotonic() - clock, failure, timings=timings)
         return _outcome(run, "failed", clock, paths, failure)
     if run.mode == "execute":
         os.replace(temporary, paths["executed"])  # written completely by papermill before it returned
     publish.write_text_atomic(paths["html"], rendered.html)
     paths["failed"].unlink(missing_ok=True)
     _write_record(run, paths, "ok", started, time.monotonic() - clock,
-                  records=report.read_records(paths["executed"]), dropped=rendered.dropped)
+                  records=report.read_records(paths["executed"]), dropped=rendered.dropped, timings=timings)
     return _outcome(run, "ran" if run.mode == "execute" else "republished", clock, paths)
 
 
