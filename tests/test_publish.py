@@ -77,7 +77,8 @@ def notebook(monkeypatch, hampshire):
         code_cell("report.table(...)", outputs_of(monkeypatch, lambda: (
             report.table(counts, "Fixture counts", count_columns=["count"], derived_columns=["rate_per_100k"]),
             report.figure(fig, alt="Fixture bar chart of two groups."),
-            report.markdown(f"PATH-MARKER {config.project_root()}/data/raw"))) + [
+            report.markdown(f"PATH-MARKER {config.project_root()}/data/raw"),
+            report.markdown(pd.DataFrame({"MD-BYPASS": [3]}).to_html()))) + [
             nbformat.v4.new_output("display_data", data={"text/html": pd.DataFrame({"BYPASS": [3]}).to_html(),
                                                          "text/plain": "BYPASS"}),
             nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"}),
@@ -134,7 +135,7 @@ def test_headings_are_in_order_without_skipped_levels(rendered):
 
 @pytest.mark.parametrize("marker", ["RESEARCHER-NOTES-MARKER", "PARAMETERS-MARKER", "INJECTED-MARKER", "CODE-MARKER",
                                     "STDOUT-MARKER", "WARNING-MARKER", "EXECUTE-RESULT-MARKER", "ERROR-MARKER",
-                                    "Traceback", "BYPASS", "PAPERMILL-MARKER", "papermill", "In&nbsp;[", "In [",
+                                    "Traceback", "BYPASS", "MD-BYPASS", "PAPERMILL-MARKER", "papermill", "In&nbsp;[", "In [",
                                     "Out[", "cdn.example.org", "<script", "jp-InputArea-editor", "highlight"])
 def test_nothing_but_the_story_reaches_the_html(rendered, marker):
     assert marker not in rendered.html

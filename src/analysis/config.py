@@ -208,5 +208,5 @@ INDEX_HEADLINES: tuple[tuple[str, str, str], ...] = (
     ("estimate_16_18", "Estimated 16-18 year olds experiencing domestic abuse", "04_young_people_14_18"),
 )
 #: Cell tags whose cells never reach published HTML: the researcher's notes (notebook
-#: contract), papermill's injected parameters and its error markers.
-UNPUBLISHED_CELL_TAGS = ("researcher-notes", "injected-parameters", "papermill-error-cell-tag")
+#: contract), the parameters cell, papermill's injected parameters and its error markers.
+UNPUBLISHED_CELL_TAGS = ("researcher-notes", "parameters", "injected-parameters", "papermill-error-cell-tag")

@@ -177,7 +177,7 @@ def _publishable_output(output: Mapping[str, Any]) -> tuple[dict | None, str | N
     kept = {mime: _text(data[mime]) for mime in _PUBLISHED_MIMES if mime in data}
     if not kept:
         return None, "a display without HTML or Markdown (e.g. an inline figure without alt text)"
-    if "<table" in kept.get("text/html", "") and "data-table" not in kept["text/html"]:
+    if any("<table" in text and "data-table" not in text for text in kept.values()):
         return None, "a table not shown with report.table (it would bypass small-number suppression)"
     return {"output_type": "display_data", "data": kept, "metadata": {}}, None
 
