@@ -133,18 +133,22 @@ def _add_areas(sub: argparse._SubParsersAction) -> None:
 # ------------------------------------------------------------------------------------------
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from analysis import areas, build
+    from analysis import areas, batch, build
 
     area = areas.resolve_area(args.area)
     build.build_tables()
-    notebooks = sorted(config.NOTEBOOKS_DIR.glob("0*.ipynb"))
-    if not notebooks:
+    if not batch.available_notebooks():
         print(f"Processed data is built for {area.name} ({area.code}); the topic notebooks do not exist yet, "
               "so there is no report to run.")
         return EXIT_OK
-    from analysis import batch  # noqa: F401  (provided by the batch module once it exists)
-
-    return batch.main_for_report(area, args)
+    summary = batch.run_batch(batch.BatchOptions(areas=[area.code], command=f"analysis report --area {area.code}"))
+    print(summary.format())
+    published = [o.html for o in summary.outcomes if o.html and not o.failed]
+    if published:
+        print(f"HTML reports for {area.name} ({area.code}):")
+        for path in published:
+            print(f"  {path}")
+    return summary.exit_code
 
 
 def _add_report(sub: argparse._SubParsersAction) -> None:
@@ -211,6 +215,100 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: unexpected {type(exc).__name__}: {exc}", file=sys.stderr)
         print("hint: run again with --debug for the full traceback, and report it if it persists.", file=sys.stderr)
         return EXIT_FAILED
+
+
+# ------------------------------------------------------------------------------------------
+# batch and publish
+# ------------------------------------------------------------------------------------------
+
+def _cmd_batch(args: argparse.Namespace) -> int:
+    from analysis import batch
+
+    options = batch.BatchOptions(
+        areas=args.area or (), regions=args.region or (), all_authorities=args.all,
+        notebooks=args.notebooks or (), parameters=[tuple(pair) for pair in args.parameter or ()],
+        parameters_file=args.parameters_file, workers=args.workers,
+        timeout=args.timeout, force=args.force, quiet=args.quiet, reports_dir=args.reports_dir,
+        notebooks_dir=args.notebooks_dir, executor=args.executor, scheduler=args.scheduler)
+    options.command = batch.command_line(options)
+    summary = batch.run_batch(options)
+    print(summary.format())
+    return summary.exit_code
+
+
+def _add_batch(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "batch", help="run notebooks for many areas in parallel and publish HTML",
+        description="Run the topic notebooks with papermill for one or more areas, in parallel worker processes "
+                    "(or on a Dask cluster), and publish each as self-contained HTML under reports/, with "
+                    "reports/index.html. Unchanged runs are skipped; failures are reported, not fatal.",
+        epilog="Examples: analysis batch --area Hampshire | analysis batch --region \"South East\" "
+               "-p confidence_level 0.9 | analysis batch --all -f params.yaml --quiet")
+    what = parser.add_argument_group("what to run")
+    what.add_argument("--area", action="append", metavar="CODE_OR_NAME",
+                      help="an authority (or region / England) code or name; repeatable")
+    what.add_argument("--region", action="append", metavar="NAME_OR_CODE",
+                      help="every upper-tier authority in this region; repeatable")
+    what.add_argument("--all", action="store_true",
+                      help="every upper-tier authority in England (152); add --area London for London as a whole")
+    what.add_argument("--notebooks", nargs="+", metavar="NAME",
+                      help="notebooks to run (names or prefixes such as 01; default: the topic notebooks)")
+    what.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
+                      help="a notebook parameter (VALUE read as YAML; NOTEBOOK.NAME for one notebook); repeatable")
+    what.add_argument("-f", "--parameters-file", metavar="YAML",
+                      help="parameters file: 'name: value' lines, and '<notebook>:' sections for one notebook")
+    how = parser.add_argument_group("how to run it")
+    how.add_argument("--workers", type=int, metavar="N", help="parallel runs (default: the CPUs available)")
+    how.add_argument("--timeout", type=float, default=config.BATCH_TIMEOUT_SECONDS, metavar="SECONDS",
+                     help=f"limit on each notebook's execution (default {config.BATCH_TIMEOUT_SECONDS}; 0: none)")
+    how.add_argument("--force", action="store_true", help="rerun even runs whose inputs are unchanged")
+    how.add_argument("--quiet", action="store_true", help="no progress bar or notes: only the summary (for logs)")
+    how.add_argument("--reports-dir", metavar="DIR", help="where to write the reports (default: reports/)")
+    how.add_argument("--notebooks-dir", metavar="DIR", help="where the notebooks are (default: notebooks/)")
+    how.add_argument("--executor", choices=["processes", "dask"], default="processes",
+                     help="local worker processes (default) or a local Dask cluster")
+    how.add_argument("--scheduler", metavar="ADDRESS",
+                     help="run on this Dask scheduler (e.g. tcp://10.0.0.5:8786); its workers must see the "
+                          "project folder at the same path")
+    parser.set_defaults(handler=_cmd_batch)
+
+
+def _cmd_publish(args: argparse.Namespace) -> int:
+    from analysis import publish
+
+    if args.screenshot:
+        from analysis import browser
+
+        html, png = (Path(p) for p in args.screenshot)
+        browser.screenshot(html, png, width=args.width)
+        print(f"screenshot of {html} saved to {png}")
+        return EXIT_OK
+    from analysis import lock
+
+    reports_dir = Path(args.reports_dir) if args.reports_dir else config.REPORTS_DIR
+    with lock.batch_lock(reports_dir, "analysis publish"):
+        workspace = publish.workspace_info()
+        count, problems = publish.republish(reports_dir, workspace)
+        index = publish.write_index(reports_dir, workspace)
+    print(f"re-published {count} report(s) from their executed notebooks; index: {index}")
+    for problem in problems:
+        print(f"  NOT PUBLISHED (earlier HTML kept): {problem}", file=sys.stderr)
+    return EXIT_FAILED if problems else EXIT_OK
+
+
+def _add_publish(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "publish", help="re-publish HTML from executed notebooks, rebuild the index, or take a screenshot",
+        description="Re-render every report's HTML from its executed notebook (no kernels run) and rebuild "
+                    "reports/index.html; or save a screenshot of a report in headless Chromium.")
+    parser.add_argument("--reports-dir", metavar="DIR", help="the reports folder (default: reports/)")
+    parser.add_argument("--screenshot", nargs=2, metavar=("HTML", "PNG"),
+                        help="save a full-page screenshot of HTML to PNG (needs /usr/bin/chromium)")
+    parser.add_argument("--width", type=int, default=1000, help="screenshot page width in pixels (default 1000)")
+    parser.set_defaults(handler=_cmd_publish)
+
+
+SUBCOMMANDS.extend([_add_batch, _add_publish])
 
 
 if __name__ == "__main__":

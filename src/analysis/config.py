@@ -310,3 +310,24 @@ MAP_CMAP_RANGE = (0.0, 0.85)
 REGIONAL_PARTNER_ABUSE_YEAR = "YE Mar 2020"
 REGIONAL_PARTNER_ABUSE_AGE_BAND = "16-74"
 ENGLAND_AND_WALES_CODE = "K04000001"
+
+# --------------------------------------------------------------------------------------
+# Batch runs and publication (analysis.batch, analysis.publish)
+# --------------------------------------------------------------------------------------
+
+#: Default limit on one notebook's execution (all its cells together), in seconds. The
+#: topic notebooks run in well under a minute; this only stops a hung or runaway run.
+BATCH_TIMEOUT_SECONDS = 600
+#: Limit on a kernel's start-up (papermill's default), in seconds.
+KERNEL_START_TIMEOUT_SECONDS = 60
+#: Records (``report.record``) that the reports index summarises, with their column labels
+#: and the notebook that records them.
+INDEX_HEADLINES: tuple[tuple[str, str, str], ...] = (
+    ("estimate_per_100k_adults", "Estimated adults experiencing domestic abuse per 100,000", "01_prevalence"),
+    ("required_places", "Refuge places required (1 per 10,000)", "02_refuge_demand_supply"),
+    ("available_places", "Refuge places available", "02_refuge_demand_supply"),
+    ("estimate_16_18", "Estimated 16-18 year olds experiencing domestic abuse", "04_young_people_14_18"),
+)
+#: Cell tags whose cells never reach published HTML: the researcher's notes (notebook
+#: contract), the parameters cell, papermill's injected parameters and its error markers.
+UNPUBLISHED_CELL_TAGS = ("researcher-notes", "parameters", "injected-parameters", "papermill-error-cell-tag")

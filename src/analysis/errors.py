@@ -37,3 +37,11 @@ class ValidationError(DataFileError, ValueError):
 
 class ParameterError(AnalysisError, ValueError):
     """A notebook or function parameter with an unknown name, wrong type or out-of-range value."""
+
+
+class BatchError(AnalysisError):
+    """A batch that cannot start: the reports folder is locked by another batch, or unusable."""
+
+
+class PublicationError(AnalysisError):
+    """An executed notebook that must not be published as it stands (e.g. a small count in a table)."""

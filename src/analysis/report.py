@@ -235,6 +235,7 @@ def table(
     table_html = shown.to_html(index=index, escape=True, border=0, classes="data-table", na_rep="–")
     table_html = table_html.replace("<table", f"<table aria-label=\"{html.escape(caption)}\"", 1)
     table_html = table_html.replace(">\n  <thead>", f">\n  <caption>{html.escape(caption)}</caption>\n  <thead>", 1)
+    table_html = mark_count_columns(table_html, count_columns, threshold)
     notes_html = "".join(f'<p class="table-note">{html.escape(n)}</p>' for n in footnotes)
     text = f"{caption}\n{shown.to_string(index=index)}" + "".join(f"\n{n}" for n in footnotes)
     _display({"text/html": table_html + notes_html, "text/plain": text})
@@ -300,8 +301,45 @@ def caveats(items: Iterable[str]) -> None:
 
 def reproduce(ctx: ReportContext) -> None:
     """Show how to reproduce this report, with the workspace version."""
-    params = " ".join(f"-p {k} {json.dumps(v) if isinstance(v, str) else v}" for k, v in ctx.parameters.items()
-                      if k != "area")
+    params = {k: v for k, v in ctx.parameters.items() if k != "area"}
     markdown(f"Produced by the DA needs assessment workspace, version {__version__}. To reproduce: "
-             f"`analysis batch --area {ctx.area.code} --notebooks {ctx.notebook}"
-             + (f" {params}" if params else "") + "`.")
+             f"`{reproduce_command(ctx.area.code, ctx.notebook, params)}`.")
+
+
+# ------------------------------------------------------------------------------------------
+# Batch and publication support (analysis.batch, analysis.publish)
+# ------------------------------------------------------------------------------------------
+
+def command_value(value: Any) -> str:
+    """A parameter value as ``analysis batch -p NAME VALUE`` reads it back, ready for a shell.
+
+    Text is double-quoted (as :func:`reproduce` always wrote it), or single-quoted when it
+    holds characters a shell would act on inside double quotes; numbers and booleans are
+    written as they are; lists and dicts as single-quoted JSON (a YAML flow value); None as null.
+    """
+    import shlex
+
+    if isinstance(value, str):
+        if any(ch in value for ch in "$`!\\") or not value.isprintable():
+            return shlex.quote(value)
+        return json.dumps(value, ensure_ascii=False)
+    if value is None:
+        return "null"
+    if isinstance(value, (bool, int, float)):
+        return str(value)
+    return shlex.quote(json.dumps(value, ensure_ascii=False))
+
+
+def reproduce_command(area_code: str, notebook: str, parameters: Mapping[str, Any]) -> str:
+    """The ``analysis batch`` command that reruns one notebook for one area with these parameters."""
+    options = "".join(f" -p {name} {command_value(value)}" for name, value in parameters.items() if name != "area")
+    return f"analysis batch --area {area_code} --notebooks {notebook}{options}"
+
+
+def mark_count_columns(table_html: str, count_columns: Sequence[str], threshold: int) -> str:
+    """Mark a table's count columns and threshold (``data-`` attributes) for the publication check."""
+    if not count_columns:
+        return table_html
+    marks = (f' data-count-columns="{html.escape(json.dumps(list(count_columns)))}"'
+             f' data-suppression-threshold="{int(threshold)}"')
+    return table_html.replace("<table", "<table" + marks, 1)

@@ -1,0 +1,370 @@
+"""End-to-end batches of fixture notebooks: failures, resuming, skipping, the lock, timeouts, Dask.
+
+The fixture notebooks (tests/fixtures/notebooks/fixture_*.ipynb) follow the notebook
+contract: one succeeds and shows the real mid-2020 population through every part of
+analysis.report (and tries to publish a count of 3), one raises in its fourth cell
+unless ``fail`` is false, one sleeps, one kills its own kernel. Each batch executes real
+kernels, so the batches are shared between tests through module-scoped fixtures.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from analysis import batch, cli, lock, population, report
+from analysis.errors import BatchError, ParameterError
+
+pytestmark = pytest.mark.notebook
+
+FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
+THREE = ["fixture_ok", "fixture_second", "fixture_fails"]
+AREAS = ["Hampshire", "E06000045"]  # a county by name and a unitary authority by code
+FOLDERS = {"E10000014": "E10000014-hampshire", "E06000045": "E06000045-southampton"}
+PAYLOAD = '"); import os; os.system("touch {marker}")#'
+
+
+def batch_args(reports: Path, *extra: str, areas=AREAS, notebooks=THREE) -> list[str]:
+    args = ["batch", "--notebooks-dir", str(FIXTURES), "--reports-dir", str(reports), "--workers", "2"]
+    for area in areas:
+        args += ["--area", area]
+    return args + ["--notebooks", *notebooks, *extra]
+
+
+def snapshot(reports: Path) -> dict[str, float]:
+    """Modification times of every file under the reports folder."""
+    return {str(p.relative_to(reports)): p.stat().st_mtime_ns for p in reports.rglob("*") if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def first(tmp_path_factory):
+    """Three notebooks (one failing) for two areas, a code-carrying label for fixture_ok."""
+    root = tmp_path_factory.mktemp("batch")
+    reports, marker = root / "reports", root / "pwned"
+    capture = _Capture()
+    with capture:
+        code = cli.main(batch_args(reports, "-p", "label", PAYLOAD.format(marker=marker)))
+    records = {(code_, nb): json.loads((reports / folder / f"{nb}.run.json").read_text())
+               for code_, folder in FOLDERS.items() for nb in THREE}
+    return {"reports": reports, "marker": marker, "code": code, "out": capture.out, "err": capture.err,
+            "records": records, "files": snapshot(reports)}
+
+
+class _Capture:
+    """Capture sys.stdout / sys.stderr of an in-process command (module fixtures cannot use capsys)."""
+
+    def __enter__(self):
+        import io
+
+        self._saved = sys.stdout, sys.stderr
+        sys.stdout, sys.stderr = self._out, self._err = io.StringIO(), io.StringIO()
+        return self
+
+    def __exit__(self, *exc):
+        sys.stdout, sys.stderr = self._saved
+        self.out, self.err = self._out.getvalue(), self._err.getvalue()
+        return False
+
+
+def html_of(reports: Path, area_code: str, notebook: str) -> str:
+    return (reports / FOLDERS[area_code] / f"{notebook}.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("command", [["batch"], ["publish"]])
+def test_help_for_the_batch_commands(command, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main([*command, "--help"])
+    assert exit_info.value.code == 0 and "usage: analysis" in capsys.readouterr().out
+
+
+def test_selection_errors_come_before_anything_runs(tmp_path, capsys):
+    reports = tmp_path / "reports"
+    assert cli.main(["batch", "--notebooks-dir", str(FIXTURES), "--reports-dir", str(reports)]) == 1
+    assert "error: No areas chosen for the batch." in capsys.readouterr().err
+    assert cli.main(batch_args(reports, notebooks=["fixture_nope"])) == 1
+    assert "Notebook 'fixture_nope' is not a notebook in" in capsys.readouterr().err
+    assert cli.main(batch_args(reports, areas=["Winchester"])) == 1
+    assert "Winchester (E07000094) is a lower-tier district" in capsys.readouterr().err
+    assert cli.main(batch_args(reports, "-p", "confidence_level", "high")) == 1
+    err = capsys.readouterr().err
+    assert "error: Parameter 'confidence_level' of fixture_ok must be float, got text 'high'." in err
+    assert "hint: Valid parameters of fixture_ok: area (str" in err
+    assert not reports.exists()  # refused before the lock, the build or any kernel
+
+
+def test_a_missing_kernel_is_reported_before_anything_runs():
+    batch.check_kernel()  # the workspace kernel is registered by make setup
+    with pytest.raises(BatchError, match="kernel 'fixture-no-such-kernel' that the notebooks run on is not installed"):
+        batch.check_kernel("fixture-no-such-kernel")
+
+
+def test_all_selects_every_upper_tier_authority_and_regions_their_authorities():
+    everything = batch.select_areas(all_authorities=True)
+    assert len(everything) == 152 and {a.level for a in everything} == {"utla"}
+    south_east = batch.select_areas(regions=["South East"], areas=["London"])
+    assert len(south_east) == 20 and south_east[-1].code == "E12000007"  # 19 authorities + London as a whole
+
+
+def test_notebooks_are_chosen_by_name_or_unique_prefix():
+    assert batch.select_notebooks(["fixture_se", "fixture_ok.ipynb"], FIXTURES) == [
+        FIXTURES / "fixture_second.ipynb", FIXTURES / "fixture_ok.ipynb"]
+    with pytest.raises(ParameterError, match="'fixture_s' matches more than one notebook"):
+        batch.select_notebooks(["fixture_s"], FIXTURES)
+    # a folder holding none of the topic notebooks: every notebook in it
+    assert [p.stem for p in batch.select_notebooks([], FIXTURES)] == [
+        "fixture_dies", "fixture_fails", "fixture_ok", "fixture_second", "fixture_sleeps"]
+
+
+# ------------------------------------------------------------------------------------------
+# A failing notebook in a batch of three
+# ------------------------------------------------------------------------------------------
+
+def test_a_failing_notebook_does_not_stop_the_others(first):
+    reports = first["reports"]
+    assert first["code"] == 1
+    for code, folder in FOLDERS.items():
+        assert (reports / folder / "fixture_ok.html").is_file() and (reports / folder / "fixture_second.html").is_file()
+        assert not (reports / folder / "fixture_fails.html").exists()
+        assert (reports / folder / "fixture_fails.failed.ipynb").is_file()  # kept for debugging
+        assert not (reports / folder / "fixture_fails.ipynb").exists()
+
+
+def test_summary_names_area_notebook_cell_and_error(first):
+    out = first["out"]
+    assert "6 run(s) for 2 area(s)" in out and "4 ran" in out and "2 failed" in out
+    assert ("FAILED Hampshire (E10000014) fixture_fails: cell 4 (In [4]): ValueError: deliberate fixture failure"
+            in out)
+    assert "FAILED Southampton (E06000045) fixture_fails: cell 4" in out
+    assert "executed notebook kept for debugging" in out and str(first["reports"] / "index.html") in out
+    record = first["records"][("E10000014", "fixture_fails")]
+    assert record["status"] == "failed" and record["cell"] == 4 and record["html"] is None
+    log = (first["reports"] / "batch.log").read_text(encoding="utf-8")
+    assert "failed E10000014 fixture_fails" in log and "end: 6 run(s)" in log
+
+
+def test_records_carry_the_headline_values(first):
+    for code in FOLDERS:
+        records = first["records"][(code, "fixture_ok")]["records"]
+        expected = population.total_population([code]).iloc[0] / 10_000  # one place per 10,000 residents
+        assert records["required_places"] == pytest.approx(expected)
+        assert records["repeats"] == 1
+
+
+def test_a_code_carrying_parameter_is_data_never_code(first):
+    payload = PAYLOAD.format(marker=first["marker"])
+    record = first["records"][("E10000014", "fixture_ok")]
+    assert record["parameters"]["label"] == payload and record["records"]["label"] == payload
+    assert not first["marker"].exists()
+
+
+def test_the_html_has_no_code_prompts_tracebacks_parameters_notes_or_paths(first):
+    html = html_of(first["reports"], "E10000014", "fixture_ok")
+    for marker in ("RESEARCHER-NOTES-MARKER", "STDOUT-MARKER", "WARNING-MARKER", "fixture_bypass_count",
+                   "Traceback", "import warnings", "report.headline(", "injected-parameters", "In&nbsp;[",
+                   "Out[", "jp-InputArea-editor", "papermill", str(FIXTURES), str(first["reports"]),
+                   str(Path.home()) + "/"):
+        assert marker not in html, marker
+    assert "PATH-MARKER [project folder]" in html
+
+
+def test_a_count_of_three_is_suppressed_in_the_published_table(first):
+    soup = BeautifulSoup(html_of(first["reports"], "E06000045", "fixture_ok"), "html.parser")
+    table = next(t for t in soup.find_all("table") if t.caption.get_text() == "FIXTURE small-count table")
+    first_row = [td.get_text() for td in table.tbody.tr.find_all("td")]
+    assert first_row == ["fixture group A", "[c]", "[c]"]
+    assert "fewer than 5 cases" in table.find_next("p", class_="table-note").get_text()
+
+
+def test_the_report_reads_as_a_report(first):
+    soup = BeautifulSoup(html_of(first["reports"], "E10000014", "fixture_ok"), "html.parser")
+    persons = population.total_population(["E10000014"]).iloc[0]
+    assert soup.title.string == "Hampshire: fixture_ok"
+    assert soup.select_one("main > div.headline").get_text().startswith(f"Hampshire had {persons:,.0f} residents")
+    assert [a.get_text() for a in soup.select("#contents-list a")] == [
+        "Population by age", "Small-number check", "Sources", "Methods, assumptions and caveats",
+        "Reproduce", "About this report"]
+    assert soup.find("img")["alt"].startswith("Bar chart of residents of Hampshire")
+    about = soup.find(id="about-this-report").parent.get_text()
+    assert "analysis batch --area E10000014 --notebooks fixture_ok -p label" in about
+
+
+def test_the_index_lists_both_areas_and_the_failures(first):
+    soup = BeautifulSoup((first["reports"] / "index.html").read_text(encoding="utf-8"), "html.parser")
+    rows = soup.select_one("table.sortable").tbody.find_all("tr")
+    assert [r.th.get_text(" ", strip=True) for r in rows] == ["Hampshire (E10000014)", "Southampton (E06000045)"]
+    required = [r.find_all("td")[2].get_text() for r in rows]
+    assert required == [f"{population.total_population([c]).iloc[0] / 10_000:,.1f}" for c in ("E10000014", "E06000045")]
+    failures = soup.find(id="failed-runs").find_next("table").tbody.find_all("tr")
+    assert len(failures) == 2 and "deliberate fixture failure" in failures[0].get_text()
+
+
+# ------------------------------------------------------------------------------------------
+# Skipping, forcing, resuming
+# ------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def unchanged(first):
+    """The same batch again, without the failing notebook: nothing to do."""
+    before = snapshot(first["reports"])
+    start = time.monotonic()
+    with _Capture() as capture:
+        code = cli.main(batch_args(first["reports"], "-p", "label", PAYLOAD.format(marker=first["marker"]),
+                                   notebooks=["fixture_ok", "fixture_second"]))
+    return {"code": code, "out": capture.out, "before": before, "after": snapshot(first["reports"]),
+            "seconds": time.monotonic() - start}
+
+
+def test_a_second_run_skips_everything(unchanged):
+    assert unchanged["code"] == 0
+    assert "0 ran" in unchanged["out"] and "4 skipped (unchanged)" in unchanged["out"]
+    changed = {k for k in unchanged["after"] if unchanged["before"].get(k) != unchanged["after"][k]}
+    assert changed <= {"batch.log", "index.html", ".batch.lock"}, changed
+
+
+def test_resume_after_a_failure_reruns_only_the_failed_runs(first, unchanged, tmp_path):
+    reports = first["reports"]
+    params = tmp_path / "params.yaml"
+    params.write_text("fixture_fails:\n  fail: false\n", encoding="utf-8")
+    with _Capture() as capture:
+        code = cli.main(batch_args(reports, "-f", str(params), "-p", "label", PAYLOAD.format(marker=first["marker"])))
+    assert code == 0, capture.out
+    assert "2 ran" in capture.out and "4 skipped (unchanged)" in capture.out and "0 failed" in capture.out
+    for folder in FOLDERS.values():
+        assert (reports / folder / "fixture_fails.html").is_file()
+        assert not (reports / folder / "fixture_fails.failed.ipynb").exists()
+        assert report.read_records(reports / folder / "fixture_fails.ipynb")["fixed"] is True
+    index = BeautifulSoup((reports / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert index.find(id="failed-runs").find_next("p").get_text() == "None."
+
+
+def test_force_reruns_and_a_changed_parameter_reruns(first, unchanged):
+    reports = first["reports"]
+    with _Capture() as capture:
+        code = cli.main(batch_args(reports, "--force", "-p", "confidence_level", "0.9", areas=["E06000045"],
+                                   notebooks=["fixture_second"]))
+    assert code == 0 and "1 ran" in capture.out
+    record = json.loads((reports / FOLDERS["E06000045"] / "fixture_second.run.json").read_text())
+    assert record["parameters"] == {"area": "E06000045", "confidence_level": 0.9}
+    with _Capture() as capture:
+        assert cli.main(batch_args(reports, "--force", "-p", "confidence_level", "0.9", areas=["E06000045"],
+                                   notebooks=["fixture_second"])) == 0
+    assert "1 ran" in capture.out  # --force: even though nothing changed
+
+
+def test_no_temporary_files_are_left_behind(first, unchanged):
+    leftovers = [p for p in first["reports"].rglob(".*") if p.name != ".batch.lock"]
+    assert leftovers == []
+
+
+# ------------------------------------------------------------------------------------------
+# Lock, interrupt and resume
+# ------------------------------------------------------------------------------------------
+
+def test_a_second_batch_on_the_same_folder_is_refused(tmp_path, capsys):
+    reports = tmp_path / "reports"
+    with lock.batch_lock(reports, "analysis batch --all"):
+        code = cli.main(batch_args(reports, notebooks=["fixture_second"]))
+    err = capsys.readouterr().err
+    assert code == 1
+    assert f"error: Another batch is already writing to {reports} (PID {os.getpid()} on" in err
+    assert "analysis batch --all" in err and "hint: Wait for it to finish or stop it" in err
+    with lock.batch_lock(reports) as stale:  # released: the next batch takes it
+        assert stale == {}
+
+
+def test_a_lock_left_by_a_dead_batch_is_taken_over(tmp_path):
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / lock.LOCK_NAME).write_text(json.dumps({"pid": 999999999, "host": "elsewhere", "started": "x"}))
+    with lock.batch_lock(reports) as stale:
+        assert stale["pid"] == 999999999
+    with pytest.raises(BatchError, match="Cannot write to the reports folder"):
+        with lock.batch_lock(reports / lock.LOCK_NAME / "sub"):  # a file where a folder should be
+            pass
+
+
+def _wait_for(condition, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting")
+        time.sleep(0.2)
+
+
+def test_interrupt_stops_cleanly_and_the_next_run_carries_on(tmp_path):
+    reports, hold = tmp_path / "reports", tmp_path / "hold"
+    hold.touch()
+    args = [sys.executable, "-m", "analysis", *batch_args(reports, "-p", "hold_file", str(hold), areas=["E06000045"],
+                                                          notebooks=["fixture_sleeps", "fixture_second"])]
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    folder = reports / FOLDERS["E06000045"]
+    try:
+        _wait_for(lambda: (folder / "fixture_second.html").is_file()
+                  and any(folder.glob(".fixture_sleeps.running-*")))
+        # a second batch meanwhile is refused, naming the first
+        second = subprocess.run([sys.executable, "-m", "analysis", *batch_args(reports, notebooks=["fixture_second"])],
+                                capture_output=True, text=True)
+        assert second.returncode == 1 and f"(PID {process.pid} on" in second.stderr
+        os.killpg(process.pid, signal.SIGINT)  # Ctrl-C in a terminal signals the whole process group
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 130, err
+    assert "interrupted: stopped cleanly" in err
+    assert not (folder / "fixture_sleeps.html").exists() and not (folder / "fixture_sleeps.run.json").exists()
+    assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []
+    assert (reports / lock.LOCK_NAME).read_text() == ""  # released
+    assert "interrupted after" in (reports / "batch.log").read_text()
+
+    hold.unlink()
+    resumed = subprocess.run(args, capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
+    assert "1 ran, 0 republished, 1 skipped (unchanged)" in resumed.stdout or (
+        "1 ran" in resumed.stdout and "1 skipped (unchanged)" in resumed.stdout)
+    assert (folder / "fixture_sleeps.html").is_file()
+
+
+# ------------------------------------------------------------------------------------------
+# Timeouts and dead kernels; Dask
+# ------------------------------------------------------------------------------------------
+
+def test_timeout_and_dead_kernel_are_reported_and_the_batch_continues(tmp_path):
+    summary = batch.run_batch(batch.BatchOptions(
+        areas=["E06000045"], notebooks=["fixture_sleeps", "fixture_dies", "fixture_second"],
+        notebooks_dir=FIXTURES, reports_dir=tmp_path / "reports", parameters=[("seconds", "120")], timeout=3,
+        quiet=True))
+    by_notebook = {o.notebook: o for o in summary.outcomes}
+    assert summary.exit_code == 1
+    assert by_notebook["fixture_second"].status == "ran" and Path(by_notebook["fixture_second"].html).is_file()
+    sleeps, dies = by_notebook["fixture_sleeps"], by_notebook["fixture_dies"]
+    assert sleeps.failed and sleeps.cell == 3 and "timed out: the notebook was still running after 3 s" in sleeps.error
+    assert sleeps.seconds < 60
+    assert dies.failed and dies.cell == 3 and "the kernel died" in dies.error
+    assert Path(sleeps.executed).name == "fixture_sleeps.failed.ipynb" and Path(sleeps.executed).is_file()
+    assert "FAILED Southampton (E06000045) fixture_sleeps: cell 3 (In [3]): timed out" in summary.format()
+
+
+def test_the_same_batch_runs_on_a_dask_cluster(tmp_path):
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
+        summary = batch.run_batch(batch.BatchOptions(
+            areas=AREAS, notebooks=["fixture_second"], notebooks_dir=FIXTURES, reports_dir=tmp_path / "reports",
+            scheduler=cluster.scheduler_address, quiet=True))
+    assert summary.executor == "dask" and summary.exit_code == 0
+    assert [o.status for o in summary.outcomes] == ["ran", "ran"]
+    for code, folder in FOLDERS.items():
+        records = report.read_records(tmp_path / "reports" / folder / "fixture_second.ipynb")
+        expected = population.total_population([code], min_age=16, max_age=18).iloc[0]
+        assert records["population_16_18"] == pytest.approx(expected)
+        assert (tmp_path / "reports" / folder / "fixture_second.html").is_file()
+    assert (tmp_path / "reports" / "index.html").is_file()
