@@ -320,6 +320,7 @@ def resolve_parameters(declared: Mapping[str, Mapping[str, parameters.NotebookPa
         assign(bare, text, notebook or None, from_text=True)
     for notebook, given in values.items():
         parameters.check_parameters(notebook, declared[notebook], given)
+        parameters.check_values(notebook, declared[notebook], given)
     return values
 
 
@@ -470,6 +471,19 @@ def plan_runs(areas: Sequence[Any], notebook_paths: Sequence[Path], values: Mapp
     return todo, skipped
 
 
+#: Notebooks that read councils' local files (02 for its area, 03 for every authority's supply).
+LOCAL_DATA_NOTEBOOKS = frozenset({"02_refuge_demand_supply", "03_regional_maps"})
+
+
+def check_local_files() -> None:
+    """Validate every local data folder and file before any kernel starts (errors name file, line, column)."""
+    from analysis import areas as area_registry
+    from analysis import local_data
+
+    for code in sorted(local_data.check_local_folders()):
+        local_data.load_local_data(area_registry.get_area(code))
+
+
 def run_batch(options: BatchOptions) -> BatchSummary:
     """Run a batch (see the module docstring); return its summary.
 
@@ -503,6 +517,8 @@ def run_batch(options: BatchOptions) -> BatchSummary:
     say = (lambda message: None) if options.quiet else (lambda message: print(message, file=sys.stderr))
     if not options.scheduler and options.executor == "processes":
         check_kernel()
+    if any(path.stem in LOCAL_DATA_NOTEBOOKS for path in notebook_paths):
+        check_local_files()
 
     with lock.batch_lock(reports_dir, options.command) as stale, _sigterm_as_interrupt():
         notes = []

@@ -97,7 +97,8 @@ def check_folder_name(name: str) -> Area:
         area = resolve_area(name, levels=("utla", "region"))
     except AreaError as exc:
         raise AreaError(f"{where}: the folder name is not an upper-tier authority code. {exc.message}",
-                        f"{exc.hint or ''} Rename the folder to that code.".strip()) from None
+                        f"{exc.hint + '. ' if exc.hint else ''}Rename the folder to the code of the authority "
+                        "the files describe, or remove it.") from None
     if name != area.code:
         raise AreaError(f"{where}: write the code in capitals.", f"Rename the folder to {area.code}.")
     if area.level == "region" and area.code != config.LONDON_CODE:

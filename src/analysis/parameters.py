@@ -269,3 +269,69 @@ def parse_text_value(text: str, spec: NotebookParameter | None = None) -> Any:
     if not _is_data(value):  # e.g. YAML dates: keep the text
         return text
     return value
+
+
+# ------------------------------------------------------------------------------------------
+# Values: ranges and choices, checked before any kernel starts
+# ------------------------------------------------------------------------------------------
+
+def _check_confidence(values: Mapping[str, Any]) -> None:
+    from analysis import report
+
+    report.check_confidence_level(values["confidence_level"])
+
+
+def _check_supply(values: Mapping[str, Any]) -> None:
+    from analysis import supply
+
+    supply.check_parameters(values["standard_per_10k"], values["refuge_share"], values["demand_year"])
+
+
+def _check_scenario(values: Mapping[str, Any]) -> None:
+    from analysis import young_people
+
+    young_people.check_scenario_bounds(values["scenario_low_percent"], values["scenario_high_percent"])
+
+
+def _check_maps(values: Mapping[str, Any]) -> None:
+    from analysis import indicators, maps
+
+    if "classification" in values:
+        maps.check_classification(values["classification"])
+    if "indicators" in values:
+        indicators.check_indicator_selection(values["indicators"])
+
+
+def _check_survey(values: Mapping[str, Any]) -> None:
+    from analysis import prevalence
+
+    year = values.get("survey_year")
+    version = values.get("measure_version")
+    prevalence.select_rates(None if year == "latest" else year, values.get("measure", "any_domestic_abuse"),
+                            None if version == "auto" else version)
+
+
+#: Checks of parameter values by the names they read; each runs when the notebook declares
+#: all its names and at least one was given. They call the same functions the notebooks use,
+#: so a batch refuses an out-of-range value before any kernel starts.
+VALUE_CHECKS: tuple[tuple[tuple[str, ...], Any], ...] = (
+    (("confidence_level",), _check_confidence),
+    (("standard_per_10k", "refuge_share", "demand_year"), _check_supply),
+    (("scenario_low_percent", "scenario_high_percent"), _check_scenario),
+    (("classification", "indicators"), _check_maps),
+    (("survey_year", "measure", "measure_version"), _check_survey),
+)
+
+
+def check_values(notebook: str, declared: Mapping[str, NotebookParameter], values: Mapping[str, Any]) -> None:
+    """Check given values' ranges and choices with the notebook's own checks (ParameterError if bad)."""
+    merged = {name: spec.default for name, spec in declared.items()} | dict(values)
+    for names, check in VALUE_CHECKS:
+        present = [n for n in names if n in declared]
+        if present and any(n in values for n in present):
+            try:
+                check({n: merged[n] for n in present})
+            except ParameterError as exc:
+                raise ParameterError(f"{notebook}: {exc.message}", exc.hint or (
+                    f"Give a value in range; the parameters cell of {notebook} documents each one "
+                    f"(papermill --help-notebook notebooks/{notebook}.ipynb).")) from None

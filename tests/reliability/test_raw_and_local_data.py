@@ -97,3 +97,60 @@ def test_case19_processed_parquet_deleted_or_truncated_is_rebuilt(project, damag
     assert result.code == 0 and result.out.startswith("E10000014  Hampshire")
     assert "note: data/processed/authorities.parquet" in result.err and "rebuilding it from data/raw" in result.err
     assert (root / "data" / "processed" / "authorities.parquet").stat().st_size > 1000
+
+
+# Cases 16-18: a council's local files. `analysis batch` checks every local folder and file before
+# any kernel starts when a notebook that reads them (02, 03) is selected.
+
+NOTEBOOKS = str(config.project_root() / "notebooks")
+
+
+def _batch_02(root):
+    return run_cli("batch", "--area", "Hampshire", "--notebooks-dir", NOTEBOOKS, "--notebooks", "02", "--quiet",
+                   root=root)
+
+
+def _hampshire_supply(root):
+    return root / "data" / "raw" / "local" / "E10000014" / "supply.csv"
+
+
+def test_case16_local_file_for_an_area_code_that_does_not_exist(project):
+    root, _ = project
+    folder = root / "data" / "raw" / "local" / "E10000099"
+    folder.mkdir()
+    (folder / "supply.csv").write_text(_hampshire_supply(root).read_text())
+    result = _batch_02(root)
+    assert_one_clear_error(result, "data/raw/local/E10000099: the folder name is not an upper-tier authority code",
+                           "Rename the folder to the code of the authority the files describe, or remove it")
+    assert not (root / "reports" / "E10000014-hampshire").exists()
+
+
+def test_case17_local_file_in_the_wrong_encoding(project):
+    root, _ = project
+    path = _hampshire_supply(root)
+    text = path.read_text(encoding="utf-8").replace("Stop Domestic Abuse", "Stop Domestic Abuse – café", 1)
+    path.write_bytes(text.encode("cp1252"))
+    result = _batch_02(root)
+    assert_one_clear_error(result, "data/raw/local/E10000014/supply.csv is not UTF-8 text: byte 0x96 on line 2",
+                           "Save the file as UTF-8")
+
+
+def test_case17b_local_file_with_a_byte_order_mark_is_read_normally(project, monkeypatch):
+    from analysis import areas, local_data
+
+    root, _ = project
+    monkeypatch.setenv(config.ROOT_ENV, str(root))
+    path = _hampshire_supply(root)
+    plain = local_data.load_local_data(areas.get_area("E10000014")).supply
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    with_bom = local_data.load_local_data(areas.get_area("E10000014")).supply
+    rows = len(path.read_text(encoding="utf-8-sig").strip().splitlines()) - 1
+    assert with_bom.equals(plain) and "period" in with_bom.columns and len(with_bom) == rows
+
+
+def test_case18_empty_local_file(project):
+    root, _ = project
+    _hampshire_supply(root).write_text("")
+    result = _batch_02(root)
+    assert_one_clear_error(result, "data/raw/local/E10000014/supply.csv is empty",
+                           "or delete the file if you have no figures")
