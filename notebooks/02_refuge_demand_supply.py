@@ -1,9 +1,15 @@
 # ---
 # jupyter:
 #   jupytext:
+#     cell_metadata_filter: tags,-all
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext,-jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
 #   kernelspec:
-#     display_name: "Python (analysis: DA needs assessment)"
+#     display_name: 'Python (analysis: DA needs assessment)'
 #     language: python
 #     name: analysis
 # ---
@@ -135,14 +141,16 @@ if result.local.has_supply:
 shares = result.shares
 if len(shares):
     shown = shares.assign(count=shares["count"].astype(float), base_count=shares["base_count"].astype(float))
-    report.table(shown[["label", "count", "base_count", "percent", "ci_lower", "ci_upper", "percent_basis",
-                        "rank", "interval"]],
-                 f"{ctx.area.name}: referrals to safe accommodation, as given in the local file",
-                 count_columns=["count", "base_count"], derived_columns=["percent", "ci_lower", "ci_upper"],
-                 decimals={"percent": 1, "ci_lower": 1, "ci_upper": 1},
-                 notes=[f"Intervals: Wilson score, {ctx.confidence_level:.0%}, where the file gives both counts. "
-                        "Percentages a source printed without counts are shown as printed, with no interval."])
-    plotted = shown[shown["percent"].notna()]
+    published = report.table(shown[["label", "count", "base_count", "percent", "ci_lower", "ci_upper",
+                                    "percent_basis", "rank", "interval"]],
+                             f"{ctx.area.name}: referrals to safe accommodation, as given in the local file",
+                             count_columns=["count", "base_count"],
+                             derived_columns=["percent", "ci_lower", "ci_upper", "percent_basis"],
+                             decimals={"percent": 1, "ci_lower": 1, "ci_upper": 1},
+                             notes=[f"Intervals: Wilson score, {ctx.confidence_level:.0%}, where the file gives both "
+                                    "counts. Percentages a source printed without counts are shown as printed, "
+                                    "with no interval."])
+    plotted = shown[shown["percent"].notna() & report.unsuppressed(published)]  # never chart a suppressed row
     if len(plotted):
         fig = plots.bars_with_reference(
             plotted, "label", "percent", lower="ci_lower", upper="ci_upper", decimals=1,

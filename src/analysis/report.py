@@ -343,3 +343,15 @@ def mark_count_columns(table_html: str, count_columns: Sequence[str], threshold:
     marks = (f' data-count-columns="{html.escape(json.dumps(list(count_columns)))}"'
              f' data-suppression-threshold="{int(threshold)}"')
     return table_html.replace("<table", "<table" + marks, 1)
+
+
+def unsuppressed(published: pd.DataFrame) -> pd.Series:
+    """True for rows of a frame returned by :func:`table` in which no cell was suppressed.
+
+    Use it to choose what a chart may show after the table: a figure drawn from rows the
+    table suppressed would publish the small number the table hid (as a bar, a label or alt
+    text).
+    """
+    from analysis import stats
+
+    return ~published.map(stats.is_suppressed).any(axis=1)
