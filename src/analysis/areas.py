@@ -268,3 +268,14 @@ def neighbours_in_region(area: Area) -> pd.DataFrame:
         raise AreaError(f"{area.name} is a {area.area_type}, not an upper-tier authority.")
     rows = list_areas(levels=("utla",))
     return rows[(rows["region_code"] == area.region_code) & (rows["area_code"] != area.code)].reset_index(drop=True)
+
+
+def with_region_and_england(area: Area) -> list[Area]:
+    """The area, then its region (for an upper-tier authority), then England, without repeats."""
+    chosen = [area]
+    region = region_of(area) if area.level == "utla" else None
+    if region is not None:
+        chosen.append(region)
+    if area.code != config.ENGLAND_CODE:
+        chosen.append(get_area(config.ENGLAND_CODE))
+    return chosen

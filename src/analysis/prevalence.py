@@ -463,14 +463,7 @@ def summarise_estimates(groups: pd.DataFrame) -> pd.DataFrame:
 
 def comparison_areas(area: str) -> list[areas.Area]:
     """The area, then its region (for an authority), then England, without repeats."""
-    chosen = areas.resolve_area(area)
-    out = [chosen]
-    region = areas.region_of(chosen) if chosen.level == "utla" else None
-    if region is not None:
-        out.append(region)
-    if chosen.code != config.ENGLAND_CODE:
-        out.append(areas.get_area(config.ENGLAND_CODE))
-    return out
+    return areas.with_region_and_england(areas.resolve_area(area))
 
 
 def compare_with_region_and_england(

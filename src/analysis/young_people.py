@@ -55,13 +55,7 @@ LOCAL_FACTS_COLUMNS = ["area_code", "area_name", "period", "measure", "value", "
 
 def comparison_areas(area: areas.Area) -> list[areas.Area]:
     """The area, its region (for an upper-tier authority) and England, without repeats."""
-    chosen = [area]
-    region = areas.region_of(area) if area.level == "utla" else None
-    if region is not None:
-        chosen.append(region)
-    if area.code != config.ENGLAND_CODE:
-        chosen.append(areas.get_area(config.ENGLAND_CODE))
-    return chosen
+    return areas.with_region_and_england(area)
 
 
 def age_profile(area_codes: str | Iterable[str], ages: Sequence[int] = AGES) -> pd.DataFrame:
