@@ -53,8 +53,13 @@ def test_case20_notebook_raising_mid_batch(mixed):
 
 def test_case25_kernel_that_dies_or_hangs(mixed):
     reports, result = mixed
-    assert "fixture_dies: cell 3 (In [3]): the kernel died" in result.out
-    assert "fixture_sleeps: cell 3 (In [3]): timed out: the notebook was still running after 3 s" in result.out
+    # The execution count "(In [3])" is shown when the kernel acknowledged the cell before it died or
+    # hung; a kernel that dies at once may not have, so only the cell number is certain.
+    lines = result.out.splitlines()
+    died = [line for line in lines if "fixture_dies: cell 3" in line]
+    hung = [line for line in lines if "fixture_sleeps: cell 3" in line]
+    assert died and "the kernel died (crashed, was killed, or ran out of memory)" in died[0]
+    assert hung and "timed out: the notebook was still running after 3 s" in hung[0]
     assert (reports / FOLDER / "fixture_second.html").is_file()  # the batch carried on
 
 
