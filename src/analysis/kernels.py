@@ -27,7 +27,7 @@ What stays the same as a fresh kernel, and how:
 * matplotlib's backend: the template sets ``MPLBACKEND`` as ipykernel does before anything
   imports matplotlib, and never draws with pyplot, so the inline backend is set up by the
   kernel itself on first use;
-* signals, the session and process group, stdin (``/dev/null``), the parent-process watch
+* signals, the session and process group, stdin (a pipe the worker holds), the parent-process watch
   (a kernel exits when its template exits), random seeds (NumPy's is reseeded);
 * a kernel that dies, times out or is interrupted is seen and handled by jupyter_client as
   usual: the worker watches it through a Linux pidfd and signals it through it.
@@ -92,10 +92,13 @@ def wanted() -> bool:
     return sys.platform.startswith("linux") and hasattr(os, "pidfd_open") and hasattr(signal, "pidfd_send_signal")
 
 
-def enable() -> bool:
-    """Use warm kernels for the notebooks this process runs (a batch worker calls it); True if on."""
+def enable(on: bool = True) -> bool:
+    """Use warm kernels for the notebooks this process runs (a batch worker calls it); True if on.
+
+    ``enable(False)`` starts fresh kernels again but keeps the template for later runs.
+    """
     global _enabled
-    _enabled = wanted()
+    _enabled = on and wanted()
     return _enabled
 
 
@@ -138,6 +141,23 @@ def batch_engine() -> str:
 
     papermill_engines.register(BATCH_ENGINE, BatchEngine)
     return BATCH_ENGINE
+
+
+def disable() -> None:
+    """Stop using warm kernels in this process and stop its template (tests, a worker shutting down)."""
+    global _enabled, _broken
+    _enabled, _broken = False, False
+    _close_server()
+
+
+def template_pid() -> int | None:
+    """Process id of this process's kernel template, if one is running."""
+    return _server.process.pid if _server is not None and _server.process.poll() is None else None
+
+
+def warm_kernels_started() -> int:
+    """How many kernels this process's current template has forked."""
+    return _server.launched if _server is not None else 0
 
 
 def remove_connection_files() -> None:
@@ -197,6 +217,7 @@ class TemplateClient:
         theirs.close()
         self.sock = ours
         self.ready = False
+        self.launched = 0
 
     def matches(self, prefix: Sequence[str], env: dict[str, str]) -> bool:
         return list(prefix) == self.prefix and _comparable(env) == _comparable(self.env)
@@ -207,11 +228,12 @@ class TemplateClient:
         _send(self.sock, {"connection_file": connection_file, "cwd": str(cwd), "env": env})
         reply, fds = _receive(self.sock)
         self.ready = True
-        if reply is None or "pid" not in reply or not fds:
+        if reply is None or "pid" not in reply or len(fds) != 2:
             for fd in fds:
                 os.close(fd)
             raise OSError(errno.ECHILD, (reply or {}).get("error", "the kernel template stopped"))
-        return ForkedKernel(int(reply["pid"]), fds[0])
+        self.launched += 1
+        return ForkedKernel(int(reply["pid"]), fds[0], fds[1])
 
     def close(self) -> None:
         try:
@@ -256,13 +278,15 @@ class ForkedKernel:
     """The ``subprocess.Popen`` interface jupyter_client uses, for a kernel forked by the template.
 
     The kernel is the template's child, not ours, so it is watched and signalled through a
-    pidfd (which always refers to that process, even after its pid is reused).
+    pidfd (which always refers to that process, even after its pid is reused). Its stdin is
+    a pipe whose writing end we hold, as jupyter_client gives a kernel it starts itself.
     """
 
-    stdin = stdout = stderr = None
+    stdout = stderr = None
 
-    def __init__(self, pid: int, pidfd: int) -> None:
+    def __init__(self, pid: int, pidfd: int, stdin_fd: int) -> None:
         self.pid, self._pidfd, self.returncode = pid, pidfd, None
+        self.stdin = os.fdopen(stdin_fd, "wb")
 
     def _exited(self, timeout: float = 0) -> bool:
         if self.returncode is not None:
@@ -432,31 +456,35 @@ def serve(fd: int) -> None:
         if threading.active_count() != 1:
             _send(sock, {"error": "the kernel template is running threads and cannot fork safely"})
             continue
+        stdin_read, stdin_write = os.pipe()  # the kernel's stdin, as jupyter_client's Popen(stdin=PIPE)
         pid = os.fork()
         if pid == 0:
-            _become_kernel(request, sock, base_path0)
+            os.close(stdin_write)
+            _become_kernel(request, sock, base_path0, stdin_read)
+        os.close(stdin_read)
         try:
             pidfd = os.pidfd_open(pid)
         except OSError as exc:
+            os.close(stdin_write)
             _send(sock, {"error": f"no pidfd for the kernel: {exc}"})
             os.kill(pid, signal.SIGKILL)
             continue
         try:
-            _send(sock, {"pid": pid}, [pidfd])
+            _send(sock, {"pid": pid}, [pidfd, stdin_write])
         finally:
             os.close(pidfd)
+            os.close(stdin_write)
 
 
-def _become_kernel(request: dict, sock: socket.socket, base_path0: str | None) -> None:
+def _become_kernel(request: dict, sock: socket.socket, base_path0: str | None, stdin_fd: int) -> None:
     """In the forked child: become ``python -m ipykernel_launcher -f FILE`` and never return."""
     code: Any = 0
     try:
         sock.close()
         os.setsid()  # jupyter_client starts kernels in a new session (start_new_session=True)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        devnull = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(devnull, 0)
-        os.close(devnull)
+        os.dup2(stdin_fd, 0)
+        os.close(stdin_fd)
         cwd = request["cwd"]
         os.chdir(cwd)
         os.environ.clear()
