@@ -191,3 +191,30 @@ def test_kernel_commands_other_than_ipykernel_are_not_forked():
         "/venv/bin/python"]
     assert kernels._warm_command(["/usr/bin/R", "--slave", "-e", "IRkernel::main()", "--args", "k.json"]) is None
     assert kernels._warm_command(["python", "script.py", "-m", "ipykernel_launcher", "-f", "k.json"]) is None
+
+
+def test_a_warm_kernel_binds_free_ports_itself(facts_notebook, tmp_path, warm, monkeypatch):
+    """jupyter_client picks ports before the kernel binds them; if another process takes one in
+    between, a fresh kernel cannot start (and hangs). A warm kernel binds free ports itself."""
+    import socket
+
+    from jupyter_client.connect import LocalPortCache
+
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    busy = taken.getsockname()[1]
+    picked = []
+    real = LocalPortCache.find_available_port
+
+    def fixture_pick(self, ip):  # the iopub port is one another process holds
+        picked.append(busy if len(picked) == 1 else real(self, ip))
+        return picked[-1]
+
+    monkeypatch.setattr(LocalPortCache, "find_available_port", fixture_pick)
+    try:
+        outcome = execute(make_run(facts_notebook, tmp_path / "busy"))
+    finally:
+        taken.close()
+    assert busy in picked and outcome.status == "ran", outcome.error
+    assert facts_of(outcome)["ppid"] == kernels.template_pid()

@@ -332,6 +332,45 @@ def _warm_command(cmd: Sequence[str]) -> list[str] | None:
     return None
 
 
+PORT_NAMES = ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")
+
+
+def _set_ports(connection_file: str, ports: dict[str, int]) -> None:
+    """Rewrite the ports of a connection file (atomically, keeping its owner-only permissions)."""
+    info = json.loads(open(connection_file, encoding="utf-8").read())
+    info.update(ports)
+    temporary = f"{connection_file}.{os.getpid()}.tmp"
+    with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as f:
+        json.dump(info, f, indent=1)
+    os.replace(temporary, connection_file)
+
+
+async def _bound_ports(connection_file: str, process: "ForkedKernel", timeout: float = LAUNCH_TIMEOUT_SECONDS
+                       ) -> dict[str, int]:
+    """The ports a warm kernel bound, once it has written them to its connection file.
+
+    jupyter_client picks free ports for a kernel and the kernel binds them a moment later; in
+    between, another process may take one (jupyter_client issue 487), and the kernel then
+    fails to start, and hangs. A warm kernel is given port 0 instead: it binds free ports
+    itself, atomically, and records them in its connection file, which is read back here.
+    """
+    import asyncio
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise OSError(errno.ECHILD, "the kernel exited before it bound its ports")
+        try:
+            info = json.loads(open(connection_file, encoding="utf-8").read())
+        except (OSError, ValueError):  # being written
+            info = {}
+        ports = {name: info.get(name) for name in PORT_NAMES}
+        if all(isinstance(port, int) and port > 0 for port in ports.values()):
+            return ports
+        await asyncio.sleep(0.005)
+    raise OSError(errno.ETIMEDOUT, f"the kernel bound no ports within {timeout:g} s")
+
+
 @functools.lru_cache(maxsize=1)
 def warm_provisioner() -> type:
     """jupyter_client's LocalProvisioner, getting its kernel from the worker's template when it can."""
@@ -345,16 +384,37 @@ def warm_provisioner() -> type:
             template = _template_for(prefix, env, cwd) if prefix and env is not None and plain else None
             if template is None:
                 return await super().launch_kernel(cmd, **kwargs)
+            connection_file = cmd[-1]
+            planned = {name: self.connection_info[name] for name in PORT_NAMES}
+            own_ports = self.connection_info.get("transport") == "tcp"
+            process = None
             try:
-                self.process = template.launch(cmd[-1], cwd, dict(env))
+                if own_ports:  # the kernel binds free ports itself (see _bound_ports)
+                    _set_ports(connection_file, dict.fromkeys(PORT_NAMES, 0))
+                process = template.launch(connection_file, cwd, dict(env))
+                ports = await _bound_ports(connection_file, process) if own_ports else {}
             except (OSError, ValueError) as exc:
+                if process is not None:
+                    process.kill()
+                if own_ports:
+                    _set_ports(connection_file, planned)
                 self.log.warning("No warm kernel (%s): starting a fresh kernel.", exc)
                 _mark_broken()
                 return await super().launch_kernel(cmd, **kwargs)
-            self.pid = self.pgid = self.process.pid  # the kernel leads its own session
+            self.process = process
+            self.pid = self.pgid = process.pid  # the kernel leads its own session
             self.cwd = cwd
-            self.warm_connection_file = cmd[-1]
-            CONNECTION_FILES.add(cmd[-1])
+            self.warm_connection_file = connection_file
+            CONNECTION_FILES.add(connection_file)
+            if ports:
+                for name, port in ports.items():
+                    setattr(self.parent, name, port)
+                self.connection_info = {**self.connection_info, **ports}
+                if self.ports_cached:
+                    from jupyter_client.connect import LocalPortCache
+
+                    for port in planned.values():
+                        LocalPortCache.instance().return_port(port)
             return self.connection_info
 
         async def cleanup(self, restart: bool = False) -> None:
