@@ -39,7 +39,7 @@ confidence_level: float = 0.95  # two-sided confidence level for intervals, betw
 round_to: int = 10  # round the estimates shown to this multiple (1 for no rounding); records stay unrounded
 
 # %%
-from analysis import plots, prevalence, report
+from analysis import prevalence, report
 
 ctx = report.start("01_prevalence", area, confidence_level, survey_year=survey_year, measure=measure,
                    measure_version=measure_version, round_to=round_to)
@@ -84,17 +84,9 @@ report.table(prevalence.display_groups(groups, round_to),
                     f"Intervals: {mine['interval_method']}.",
                     "Modelled estimates from national rates and population estimates, not counts of people, so "
                     "no small-number suppression applies.", *prevalence.sex_assumption_notes(groups)])
-has_interval = bool(groups["estimate_se"].notna().all())
-report.figure(
-    plots.bar_with_intervals(groups.assign(group=prevalence.label_groups(groups)), "group", "estimate",
-                             lower="ci_lower" if has_interval else None, upper="ci_upper" if has_interval else None,
-                             xlabel="Estimated adults", title=f"{ctx.area.name}: estimate by group",
-                             source=f"Source: ONS CSEW {mine['survey_year']} rates; ONS mid-2020 population"),
-    alt=(f"Horizontal bar chart of the estimated number of adults in {ctx.area.name} who "
-         f"{prevalence.describe_measure(measure)}, by group: "
-         + "; ".join(f"{g} about {prevalence.report_number(e, round_to)}"
-                     for g, e in zip(prevalence.label_groups(groups), groups["estimate"]))
-         + ("" if has_interval else ". No intervals are shown because none were published in data/raw.")))
+has_interval = prevalence.has_intervals(groups)
+fig, alt = prevalence.figure_by_group(groups, mine, ctx.area.name, round_to)
+report.figure(fig, alt=alt)
 
 # %% [markdown]
 # ## Population structure: the area against England
@@ -106,15 +98,8 @@ report.figure(
 # two sides of the pyramid within an age band are not observed.
 
 # %%
-pyramid_rows, england_rows = prevalence.pyramid_populations(ctx.area.code)
-report.figure(
-    plots.population_pyramid(pyramid_rows, england_rows, area_label=ctx.area.name, comparator_label="England",
-                             title=f"{ctx.area.name}: population by age and sex, mid-2020",
-                             source="Source: ONS mid-2020 estimates; female/male split assumed from "
-                                    "Census 2021 shares"),
-    alt=(f"Population pyramid of {ctx.area.name} by five-year age band, males left and females right, as a share of "
-         "the total population in mid-2020" + ("" if england_rows is None else ", with England outlined for comparison")
-         + ". The split of each age into females and males is an assumption based on Census 2021 totals."))
+fig, alt = prevalence.figure_pyramid(ctx.area.code, ctx.area.name)
+report.figure(fig, alt=alt)
 
 # %% [markdown]
 # ## Per 100,000 adults: area, region and England
@@ -131,16 +116,8 @@ report.table(prevalence.display_comparison(comparison, round_to),
              decimals={"estimate_per_100k_adults": 0, "per_100k_ci_lower": 0, "per_100k_ci_upper": 0},
              notes=[f"population_adults: persons aged {mine['age_range']}, ONS mid-2020. Counts rounded to the nearest "
                     f"{round_to}. Intervals: {mine['interval_method']}."])
-report.figure(
-    plots.bar_with_intervals(comparison, "area_name", "estimate_per_100k_adults",
-                             lower="per_100k_ci_lower" if has_interval else None,
-                             upper="per_100k_ci_upper" if has_interval else None,
-                             highlight=[ctx.area.name], xlabel="Estimated adults per 100,000 adults",
-                             title="Per 100,000 adults",
-                             source=f"Source: ONS CSEW {mine['survey_year']}; ONS mid-2020"),
-    alt=("Horizontal bar chart of the estimated rate per 100,000 adults: "
-         + "; ".join(f"{n} {v:,.0f}" for n, v in zip(comparison["area_name"], comparison["estimate_per_100k_adults"]))
-         + ". The values differ only through population structure because the same national rates are applied."))
+fig, alt = prevalence.figure_per_100k(comparison, ctx.area.name, has_interval)
+report.figure(fig, alt=alt)
 
 # %% [markdown]
 # ## Children living in households with domestic abuse

@@ -47,7 +47,7 @@ demand_year: str = "2022-23"  # Part 4 year of England's figures for expected de
 confidence_level: float = 0.95  # two-sided confidence level for intervals, between 0 and 1
 
 # %%
-from analysis import config, local_data, plots, report, supply
+from analysis import config, local_data, report, supply
 
 ctx = report.start("02_refuge_demand_supply", area, confidence_level, levels=("utla", "region"),
                    standard_per_10k=standard_per_10k, refuge_share=refuge_share, demand_year=demand_year)
@@ -94,19 +94,8 @@ _ = report.table(pd.DataFrame(summary, columns=["measure", "value"]),
 # %%
 by_type = result.by_type
 if result.local.has_supply:
-    fig = plots.bars_with_reference(
-        by_type, "type_label", "bedspaces", reference=gap["required_places"],
-        reference_label=f"refuge places required: {gap['required_places']:,.0f}",
-        missing_labels=by_type["status"].tolist(),
-        highlight=by_type.loc[by_type["counted_in_standard"], "type_label"].tolist(),
-        xlabel="Bedspaces (a unit for one victim and their children)",
-        title=f"{ctx.area.name}: bedspaces by accommodation type, {result.supply_period}",
-        source="Source: local data (supply.csv); ONS mid-2020 population; Council of Europe (2008) standard.")
-    report.figure(fig, alt=(
-        f"Bar chart of bedspaces by accommodation type in {ctx.area.name} ({result.supply_period}), with a dashed "
-        f"line at the {gap['required_places']:,.0f} refuge places the standard requires. Refuge and specialist "
-        f"refuge bedspaces total {gap['available_places']:,.0f}. Types without a stated count are labelled, "
-        "not drawn as zero."))
+    fig, alt = supply.figure_places_by_type(result)
+    report.figure(fig, alt=alt)
 else:
     report.markdown(f"No `supply.csv` for {ctx.area.name}, so places by type cannot be shown: "
                     f"`{result.local.relative(config.LOCAL_SUPPLY_FILE)}` would add them.")
@@ -141,24 +130,18 @@ if result.local.has_supply:
 shares = result.shares
 if len(shares):
     shown = shares.assign(count=shares["count"].astype(float), base_count=shares["base_count"].astype(float))
-    published = report.table(shown[["label", "count", "base_count", "percent", "ci_lower", "ci_upper",
-                                    "percent_basis", "rank", "interval"]],
-                             f"{ctx.area.name}: referrals to safe accommodation, as given in the local file",
-                             count_columns=["count", "base_count"],
-                             derived_columns=["percent", "ci_lower", "ci_upper", "percent_basis"],
-                             decimals={"percent": 1, "ci_lower": 1, "ci_upper": 1},
-                             notes=[f"Intervals: Wilson score, {ctx.confidence_level:.0%}, where the file gives both "
-                                    "counts. Percentages a source printed without counts are shown as printed, "
-                                    "with no interval."])
-    plotted = shown[shown["percent"].notna() & report.unsuppressed(published)]  # never chart a suppressed row
-    if len(plotted):
-        fig = plots.bars_with_reference(
-            plotted, "label", "percent", lower="ci_lower", upper="ci_upper", decimals=1,
-            xlabel="% of referrals (as printed where no counts)",
-            title=f"{ctx.area.name}: referral shares", source="Source: local data (referrals.csv).")
-        report.figure(fig, alt=(
-            f"Bar chart of {len(plotted)} referral shares for {ctx.area.name}, in per cent, with Wilson intervals "
-            "where counts allow: " + "; ".join(f"{lab} {p:.0f}%" for lab, p in zip(plotted["label"], plotted["percent"]))))
+    report.table(shown[["label", "count", "base_count", "percent", "ci_lower", "ci_upper",
+                        "percent_basis", "rank", "interval"]],
+                 f"{ctx.area.name}: referrals to safe accommodation, as given in the local file",
+                 count_columns=["count", "base_count"],
+                 derived_columns=["percent", "ci_lower", "ci_upper", "percent_basis"],
+                 decimals={"percent": 1, "ci_lower": 1, "ci_upper": 1},
+                 notes=[f"Intervals: Wilson score, {ctx.confidence_level:.0%}, where the file gives both "
+                        "counts. Percentages a source printed without counts are shown as printed, "
+                        "with no interval."])
+    shares_figure = supply.figure_referral_shares(result)  # leaves out any row the table suppressed
+    if shares_figure is not None:
+        report.figure(shares_figure[0], alt=shares_figure[1])
 else:
     report.markdown(f"No `referrals.csv` for {ctx.area.name}: "
                     f"`{result.local.relative(config.LOCAL_REFERRALS_FILE)}` would add received, accepted and "
@@ -199,17 +182,8 @@ _ = report.table(shown_benchmark, f"{ctx.area.name}: own referral counts beside 
 
 # %%
 comparison = result.comparison
-fig = plots.bars_with_reference(
-    comparison, "area_name", "places_per_100k", reference=gap["standard_places_per_100k"],
-    reference_label=f"standard: {gap['standard_places_per_100k']:g} per 100,000",
-    highlight=[ctx.area.name], decimals=1, xlabel="Refuge places per 100,000 population",
-    title="Refuge places per 100,000 population",
-    source="Sources: local data; Women's Aid / Hansard; DLUHC Part 4 returns 2022-23; ONS mid-2020 population.")
-report.figure(fig, alt=(
-    "Bar chart of refuge places per 100,000 population for " + ", ".join(
-        f"{n}: {'no data' if pd.isna(v) else format(v, '.1f')}"
-        for n, v in zip(comparison["area_name"], comparison["places_per_100k"]))
-    + f", against a dashed line at the standard's {gap['standard_places_per_100k']:g}."))
+fig, alt = supply.figure_places_per_100k(result)
+report.figure(fig, alt=alt)
 shown_comparison = comparison[["area_name", "places", "period", "population", "places_per_100k", "required_places",
                                "shortfall_pct", "source"]].rename(columns={"shortfall_pct": "shortfall (% of required)"})
 _ = report.table(shown_comparison, "Refuge places per 100,000: area, region and England",

@@ -156,21 +156,8 @@ report.table(
     decimals={"Aged 14-18 (% of residents)": 2, "Aged 16-18 (% of residents)": 2,
               "Aged 15-24 (% of residents)": 1})
 
-profile = yp.age_profile(shares["area_code"])
-others = ", ".join(shares["area_name"].iloc[1:])
-area_range = profile.loc[profile["area_code"] == here.code, "share_percent"]
-england_range = profile.loc[profile["area_code"] == config.ENGLAND_CODE, "share_percent"]
-report.figure(
-    yp.plot_age_profile(profile, here.code, value="share_percent",
-                        title=f"Residents aged 14 to 18 by single year of age: {here.name}"
-                              + (f" against {others}" if others else ""),
-                        source="Source: ONS mid-2020 population estimates (persons), 2021 local authority geography."),
-    alt=(f"Bar chart of the share of all residents at each single year of age from 14 to 18 in {here.name}"
-         + (f" beside {others}" if others else "")
-         + f". In {here.name} each year of age is {area_range.min():.2f}% to {area_range.max():.2f}% of residents; "
-         f"in England {england_range.min():.2f}% to {england_range.max():.2f}%. A dashed line marks age 16, "
-         "the Domestic Abuse Act threshold."),
-    caption="Each bar is the number of residents of that age as a percentage of all residents.")
+fig, alt, caption = yp.figure_age_profile(here, shares)
+report.figure(fig, alt=alt, caption=caption)
 
 # %%
 report.markdown(yp.describe_15_24_share(here))

@@ -18,7 +18,7 @@ from typing import Iterable
 
 import pandas as pd
 
-from analysis import config, tables
+from analysis import config, memo, tables
 from analysis.errors import AreaError
 
 LEVELS = ("utla", "region", "country")
@@ -100,11 +100,17 @@ def list_areas(levels: Iterable[str] = LEVELS, region: str | None = None) -> pd.
 
 def get_area(code: str) -> Area:
     """The reporting area with exactly this GSS code (no fuzzy matching)."""
-    authorities = tables.read_table("authorities")
-    match = authorities[authorities["area_code"] == code]
-    if match.empty:
+    area = _areas_by_code(tables.read_table("authorities")).get(code) if isinstance(code, str) else None
+    if area is None:
         raise AreaError(f"{code!r} is not a reporting area code.", "Run 'analysis areas list' to see them.")
-    return _to_area(match.iloc[0])
+    return area
+
+
+def _areas_by_code(authorities: pd.DataFrame) -> dict[str, Area]:
+    """Code -> :class:`Area` for every row of an ``authorities`` table object, built once per object
+    (reports resolve every area of England, e.g. for England-wide estimates). Read only."""
+    return memo.derived(authorities, "areas_by_code",
+                        lambda table: {row["area_code"]: _to_area(row) for _, row in table.iterrows()})
 
 
 def _to_area(row: pd.Series) -> Area:
@@ -196,6 +202,9 @@ def resolve_area(query: str, levels: Iterable[str] = LEVELS) -> Area:
     text = query.strip()
     authorities = tables.read_table("authorities")
     if CODE_PATTERN.match(text):
+        known = _areas_by_code(authorities).get(text.upper())
+        if known is not None and known.level in levels:
+            return known
         return _resolve_code(text.upper(), authorities, levels)
 
     candidates = authorities[authorities["level"].isin(levels)]

@@ -532,7 +532,8 @@ def run_batch(options: BatchOptions) -> BatchSummary:
         todo, skipped = plan_runs(areas, notebook_paths, values, reports_dir, options, workspace)
         scheduler = options.scheduler
         executor = "dask" if scheduler else options.executor
-        workers = max(1, min(options.workers or default_workers(), len(todo) or 1))
+        workers = max(1, min(options.workers or (executors.pool_size(default_workers()) if executor == "processes"
+                                                 else default_workers()), len(todo) or 1))
         _log(reports_dir, f"start pid={os.getpid()} host={socket.gethostname()}: {len(areas)} area(s) x "
                           f"{len(notebook_paths)} notebook(s); {len(todo)} to run or publish, "
                           f"{len(skipped)} unchanged; {workers} worker(s), {executor}; command: {options.command}")

@@ -568,6 +568,27 @@ def read_state() -> dict:
         return {}
 
 
+def _recorded_output(table: str) -> str | None:
+    """The checksum the last build recorded for ``table`` (the state file is parsed once per version:
+    every table read checks it)."""
+    path = _state_path()
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return dict(_recorded_outputs(str(path), stat.st_ino, stat.st_mtime_ns, stat.st_size)).get(table)
+
+
+@lru_cache(maxsize=8)
+def _recorded_outputs(path: str, inode: int, mtime_ns: int, size: int) -> tuple[tuple[str, str], ...]:
+    try:
+        state = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ()
+    outputs = state.get("outputs") if isinstance(state, dict) else None
+    return tuple(sorted(outputs.items())) if isinstance(outputs, dict) else ()
+
+
 @lru_cache(maxsize=64)
 def _file_sha(path: str, mtime_ns: int, size: int) -> str:
     return sources.sha256_file(Path(path))
@@ -576,7 +597,7 @@ def _file_sha(path: str, mtime_ns: int, size: int) -> str:
 def output_matches_state(table: str) -> bool:
     """True when the table's file is the one the last build wrote."""
     path = config.PROCESSED_DIR / f"{table}.parquet"
-    expected = read_state().get("outputs", {}).get(table)
+    expected = _recorded_output(table)
     if not expected or not path.is_file():
         return False
     stat = path.stat()

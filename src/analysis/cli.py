@@ -258,7 +258,8 @@ def _add_batch(sub: argparse._SubParsersAction) -> None:
     what.add_argument("-f", "--parameters-file", metavar="YAML",
                       help="parameters file: 'name: value' lines, and '<notebook>:' sections for one notebook")
     how = parser.add_argument_group("how to run it")
-    how.add_argument("--workers", type=int, metavar="N", help="parallel runs (default: the CPUs available)")
+    how.add_argument("--workers", type=int, metavar="N",
+                     help="parallel runs (default: the CPUs available, plus one with warm kernels)")
     how.add_argument("--timeout", type=float, default=config.BATCH_TIMEOUT_SECONDS, metavar="SECONDS",
                      help=f"limit on each notebook's execution (default {config.BATCH_TIMEOUT_SECONDS}; 0: none)")
     how.add_argument("--force", action="store_true", help="rerun even runs whose inputs are unchanged")

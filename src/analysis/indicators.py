@@ -47,7 +47,7 @@ from typing import Any, Callable, Iterable
 import numpy as np
 import pandas as pd
 
-from analysis import config, stats, tables
+from analysis import config, memo, stats, tables
 from analysis.errors import DataFileError, ParameterError
 
 INTERVAL_METHODS = ("poisson", "wilson", "numerator", "none")
@@ -349,6 +349,13 @@ def compute_indicator(indicator: str | Indicator, confidence: float = config.DEF
     """
     chosen = get_indicator(indicator)
     level = stats.check_confidence(confidence)
+    return _compute_indicator(chosen, level)
+
+
+@memo.memoize(memo.ALL_TABLES, local=True)
+def _compute_indicator(chosen: Indicator, level: float) -> pd.DataFrame:
+    """:func:`compute_indicator` for a declared indicator and a checked level (memoised: every map
+    report needs every indicator for all 162 areas, so a process computes each once)."""
     places = tables.read_table("authorities")[["area_code", "area_name", "level", "region_code"]].copy()
     numerator = _check_numerator(chosen, chosen.numerator(level), set(places["area_code"]))
     frame = places.merge(numerator, on="area_code", how="left", validate="one_to_one")

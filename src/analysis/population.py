@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from typing import Iterable, Sequence
 
+import numpy as np
 import pandas as pd
 
-from analysis import tables
+from analysis import memo, tables
 from analysis.errors import ParameterError
 
 SEX_BASIS_OBSERVED = "observed (ONS mid-2020 estimates, persons)"
@@ -105,16 +106,36 @@ def get_population(
     """
     _check_sex(sex)
     _check_ages(min_age, max_age)
+    return _population_rows(_codes_key(area_codes), sex, min_age, max_age)
+
+
+def _codes_key(area_codes: str | Iterable[str] | None) -> tuple[str, ...] | None:
+    """Area codes as a hashable tuple (order kept), so repeated queries are memoised."""
+    if area_codes is None:
+        return None
+    return (area_codes,) if isinstance(area_codes, str) else tuple(area_codes)
+
+
+@memo.memoize("population")
+def _population_rows(codes: tuple[str, ...] | None, sex: str, min_age: int, max_age: int | None) -> pd.DataFrame:
+    """The rows of :func:`get_population` (memoised per process while the table is unchanged)."""
     pop = tables.read_table("population")
-    rows = pop[(pop["sex"] == sex) & (pop["age"] >= min_age) & (pop["age"] <= (MAX_AGE if max_age is None else max_age))]
-    if area_codes is not None:
-        codes = [area_codes] if isinstance(area_codes, str) else list(area_codes)
-        unknown = sorted(set(codes) - set(pop["area_code"]))
+    if codes is not None:
+        positions = _row_positions(pop)
+        unknown = sorted(set(codes) - set(positions))
         if unknown:
             raise ParameterError(f"No population for area code(s) {', '.join(unknown)}.",
                                  "Use an upper-tier authority, region or England code (see 'analysis areas list').")
-        rows = rows[rows["area_code"].isin(codes)]
+        pop = pop.take(np.sort(np.concatenate([positions[code] for code in set(codes)])))
+    rows = pop[(pop["sex"] == sex) & (pop["age"] >= min_age) & (pop["age"] <= (MAX_AGE if max_age is None else max_age))]
     return rows.reset_index(drop=True)
+
+
+def _row_positions(pop: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Area code -> positions of its rows in a population table object (built once per object), so
+    a query for a few areas reads their rows instead of scanning the whole table."""
+    return memo.derived(pop, "row_positions",
+                        lambda table: {code: np.asarray(rows) for code, rows in table.groupby("area_code").indices.items()})
 
 
 def total_population(
@@ -125,7 +146,14 @@ def total_population(
     max_age: int | None = None,
 ) -> pd.Series:
     """Total population per area (indexed by ``area_code``) over an age range and sex."""
-    rows = get_population(area_codes, sex=sex, min_age=min_age, max_age=max_age)
+    _check_sex(sex)
+    _check_ages(min_age, max_age)
+    return _population_totals(_codes_key(area_codes), sex, min_age, max_age)
+
+
+@memo.memoize("population")
+def _population_totals(codes: tuple[str, ...] | None, sex: str, min_age: int, max_age: int | None) -> pd.Series:
+    rows = _population_rows(codes, sex, min_age, max_age)
     return rows.groupby("area_code", sort=True)["population"].sum().rename("population")
 
 

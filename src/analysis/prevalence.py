@@ -63,7 +63,7 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 
-from analysis import areas, config, population, stats, tables
+from analysis import areas, config, memo, population, stats, tables
 from analysis.errors import ParameterError
 
 #: What every output says when the rates used carry no published interval.
@@ -191,6 +191,7 @@ def _year_number(survey_year: str) -> int:
     return int(str(survey_year)[-4:])
 
 
+@memo.memoize("csew_rates")
 def list_survey_years(measure: str = config.PREVALENCE_DEFAULT_MEASURE) -> pd.DataFrame:
     """Survey years and measure versions with national rates for a measure, and what they allow.
 
@@ -708,3 +709,66 @@ def estimate_all_areas(confidence: float = config.DEFAULT_CONFIDENCE) -> pd.Data
 def estimate_children_all_areas() -> pd.DataFrame:
     """:func:`estimate_children` for every upper-tier authority, region and England (default rate)."""
     return estimate_children(areas.list_areas()["area_code"].tolist())
+
+
+# ------------------------------------------------------------------------------------------
+# The prevalence report's figures (notebook 01 shows them; the batch benchmark draws them)
+# ------------------------------------------------------------------------------------------
+
+def has_intervals(groups: pd.DataFrame) -> bool:
+    """True when every group's estimate has an interval (every rate used published its limits)."""
+    return bool(groups["estimate_se"].notna().all())
+
+
+def figure_by_group(groups: pd.DataFrame, summary_row: pd.Series, area_name: str,
+                    multiple: int = config.PREVALENCE_DEFAULT_ROUND_TO) -> tuple[Any, str]:
+    """Bar chart of the estimate by group (intervals when every rate has them), and its alt text.
+
+    ``groups`` is :func:`estimate_adults` for the area, ``summary_row`` its row of
+    :func:`compare_with_region_and_england`.
+    """
+    from analysis import plots
+
+    interval = has_intervals(groups)
+    labels = label_groups(groups)
+    fig = plots.bar_with_intervals(
+        groups.assign(group=labels), "group", "estimate", lower="ci_lower" if interval else None,
+        upper="ci_upper" if interval else None, xlabel="Estimated adults", title=f"{area_name}: estimate by group",
+        source=f"Source: ONS CSEW {summary_row['survey_year']} rates; ONS mid-2020 population")
+    alt = (f"Horizontal bar chart of the estimated number of adults in {area_name} who "
+           f"{describe_measure(summary_row['measure'])}, by group: "
+           + "; ".join(f"{g} about {report_number(e, multiple)}" for g, e in zip(labels, groups["estimate"]))
+           + ("" if interval else ". No intervals are shown because none were published in data/raw."))
+    return fig, alt
+
+
+def figure_pyramid(area_code: str, area_name: str) -> tuple[Any, str]:
+    """Population pyramid of the area by five-year band and sex, England outlined; and its alt text."""
+    from analysis import plots
+
+    pyramid_rows, england_rows = pyramid_populations(area_code)
+    fig = plots.population_pyramid(pyramid_rows, england_rows, area_label=area_name, comparator_label="England",
+                                   title=f"{area_name}: population by age and sex, mid-2020",
+                                   source="Source: ONS mid-2020 estimates; female/male split assumed from "
+                                          "Census 2021 shares")
+    alt = (f"Population pyramid of {area_name} by five-year age band, males left and females right, as a share of "
+           "the total population in mid-2020" + ("" if england_rows is None else ", with England outlined for "
+                                                 "comparison")
+           + ". The split of each age into females and males is an assumption based on Census 2021 totals.")
+    return fig, alt
+
+
+def figure_per_100k(comparison: pd.DataFrame, area_name: str, interval: bool) -> tuple[Any, str]:
+    """Bar chart of the estimate per 100,000 adults for the area, its region and England; and its alt text."""
+    from analysis import plots
+
+    mine = comparison.iloc[0]
+    fig = plots.bar_with_intervals(
+        comparison, "area_name", "estimate_per_100k_adults", lower="per_100k_ci_lower" if interval else None,
+        upper="per_100k_ci_upper" if interval else None, highlight=[area_name],
+        xlabel="Estimated adults per 100,000 adults", title="Per 100,000 adults",
+        source=f"Source: ONS CSEW {mine['survey_year']}; ONS mid-2020")
+    alt = ("Horizontal bar chart of the estimated rate per 100,000 adults: "
+           + "; ".join(f"{n} {v:,.0f}" for n, v in zip(comparison["area_name"], comparison["estimate_per_100k_adults"]))
+           + ". The values differ only through population structure because the same national rates are applied.")
+    return fig, alt

@@ -256,14 +256,9 @@ def figure(fig: Any, alt: str, *, caption: str | None = None, source: str | None
     source
         Optional source line shown under the figure (e.g. "Source: ONS mid-2020 estimates").
     """
-    import matplotlib.pyplot as plt
-
     if not alt or not alt.strip():
         raise ParameterError("Every figure needs alt text describing what it shows.")
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=config.FIGURE_DPI, bbox_inches="tight", metadata={"Software": None})
-    plt.close(fig)
-    encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
+    encoded = base64.b64encode(figure_png(fig)).decode("ascii")
     parts = [f'<figure class="report-figure"><img src="data:image/png;base64,{encoded}" alt="{html.escape(alt)}"/>']
     if caption or source:
         parts.append("<figcaption>")
@@ -355,3 +350,13 @@ def unsuppressed(published: pd.DataFrame) -> pd.Series:
     from analysis import stats
 
     return ~published.map(stats.is_suppressed).any(axis=1)
+
+
+def figure_png(fig: Any) -> bytes:
+    """The PNG :func:`figure` embeds (house dpi, tight bounding box, no software tag); closes ``fig``."""
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=config.FIGURE_DPI, bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+    return buffer.getvalue()

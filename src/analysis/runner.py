@@ -199,6 +199,8 @@ def execute_notebook(run: Run, output_path: Path) -> tuple[Any | None, Failure |
     """Run the notebook with papermill into ``output_path``; return (notebook, failure or None)."""
     import papermill
 
+    from analysis import kernels
+
     state: dict[str, float] = {}
 
     def remaining_time(cell: Any) -> int | None:
@@ -213,7 +215,7 @@ def execute_notebook(run: Run, output_path: Path) -> tuple[Any | None, Failure |
             run.notebook_path, str(output_path), parameters=run.parameters, kernel_name=run.kernel_name,
             progress_bar=False, log_output=False, start_timeout=run.start_timeout,
             resources={"metadata": {"path": str(Path(run.notebook_path).parent)}},
-            timeout_func=remaining_time, shutdown_kernel="immediate")
+            timeout_func=remaining_time, shutdown_kernel="immediate", **kernels.papermill_options())
         return nb, None
     except Exception as exc:  # noqa: BLE001 - every failure of the notebook is reported, not raised
         nb = _read_partial(output_path)

@@ -564,3 +564,22 @@ def plot_age_profile(profile: pd.DataFrame, highlight: str, *, value: str = "sha
     if source:
         plots.add_source_note(fig, source)
     return fig
+
+
+def figure_age_profile(area: areas.Area, shares: pd.DataFrame) -> tuple[Any, str, str]:
+    """The area's residents aged 14-18 by single year as a share of all residents, beside its
+    comparators (``shares`` is :func:`compare_shares`): the figure, its alt text and its caption."""
+    profile = age_profile(shares["area_code"])
+    others = ", ".join(shares["area_name"].iloc[1:])
+    area_range = profile.loc[profile["area_code"] == area.code, "share_percent"]
+    england_range = profile.loc[profile["area_code"] == config.ENGLAND_CODE, "share_percent"]
+    fig = plot_age_profile(profile, area.code, value="share_percent",
+                           title=f"Residents aged 14 to 18 by single year of age: {area.name}"
+                                 + (f" against {others}" if others else ""),
+                           source="Source: ONS mid-2020 population estimates (persons), 2021 local authority geography.")
+    alt = (f"Bar chart of the share of all residents at each single year of age from 14 to 18 in {area.name}"
+           + (f" beside {others}" if others else "")
+           + f". In {area.name} each year of age is {area_range.min():.2f}% to {area_range.max():.2f}% of residents; "
+           f"in England {england_range.min():.2f}% to {england_range.max():.2f}%. A dashed line marks age 16, "
+           "the Domestic Abuse Act threshold.")
+    return fig, alt, "Each bar is the number of residents of that age as a percentage of all residents."

@@ -1,0 +1,564 @@
+"""Benchmark ``analysis batch`` against the naive route and against the floor (issue 8).
+
+One command, from the workspace folder with its environment set up (``make setup``, data got
+and built)::
+
+    .venv/bin/python benchmarks/batch.py                 # 8 authorities, all four notebooks
+    .venv/bin/python benchmarks/batch.py --areas 4       # a smaller sample
+    .venv/bin/python benchmarks/batch.py --repeat 2      # run the comparisons twice (noisy machine)
+    .venv/bin/python benchmarks/batch.py --full          # ... and one full England batch (--all)
+
+It prints, for the same authorities on the same machine in one run:
+
+1. **naive**: the route analysts take without the batch: for each authority and notebook, the
+   ``papermill`` command line, then ``jupyter nbconvert --to html``, each a fresh process, one
+   after the other;
+2. **ours**: ``analysis batch`` with its defaults, from cold (a new reports folder, so nothing
+   is skipped), with the peak memory of its whole process tree (resident set size summed over
+   the processes, and the proportional set size, which counts shared pages once);
+3. **floor**: every analysis and figure of the same reports computed in one fresh Python
+   process by calling the package directly (:func:`floor_for_area`: the package calls each
+   notebook makes, every figure drawn and encoded as the report embeds it; no kernel, no
+   notebook, no HTML);
+
+with the ratios naive/ours and ours/floor, seconds per authority and the projection for all
+152 authorities; and ``import analysis`` in a fresh process, ``analysis data build`` from
+clean (a temporary copy of ``data/raw``), and, with ``--full``, one measured ``analysis batch
+--all``. Everything runs in temporary folders: ``reports/`` and ``data/processed`` are never
+touched. The figures go to ``benchmarks/results.md`` (between the generated-section markers;
+the rest of the file is kept). Timings are figures, not pass/fail.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Sequence
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+RESULTS = ROOT / "benchmarks" / "results.md"
+NOTEBOOKS = ("01_prevalence", "02_refuge_demand_supply", "03_regional_maps", "04_young_people_14_18")
+#: Eight authorities from eight regions, of every kind: counties, a unitary, metropolitan
+#: districts, a London borough. More (--areas N > 8) are taken region by region.
+DEFAULT_SAMPLE = ("E10000014", "E06000052", "E08000025", "E08000035", "E08000003", "E08000021", "E10000020",
+                  "E09000007")
+ALL_AUTHORITIES = 152
+LIBRARIES = ("pandas", "numpy", "scipy", "matplotlib", "geopandas", "shapely", "pyarrow", "papermill", "nbclient",
+             "nbconvert", "ipykernel", "jupyter_client", "pyzmq")
+TARGETS = {"naive_over_ours": 4.0, "ours_over_floor": 2.0, "projection_minutes": 10.0, "import_seconds": 1.0,
+           "build_seconds": 30.0, "peak_memory_gib": 4.0}
+MARKERS = {"sample": ("<!-- benchmark:sample:start -->", "<!-- benchmark:sample:end -->"),
+           "full": ("<!-- benchmark:full:start -->", "<!-- benchmark:full:end -->")}
+
+
+# ------------------------------------------------------------------------------------------
+# The floor: what the four notebooks compute and draw, by calling the package directly
+# ------------------------------------------------------------------------------------------
+
+def _render(figure: Any) -> int:
+    """Encode a figure as the report embeds it (PNG bytes); return the size."""
+    from analysis import report
+
+    return len(report.figure_png(figure))
+
+
+def floor_prevalence(code: str) -> int:
+    """Notebook 01 with its default parameters: estimates, comparisons, children, three figures."""
+    from analysis import areas, config, plots, prevalence, sources
+
+    area = areas.resolve_area(code)
+    plots.apply_house_style()
+    multiple = prevalence.check_round_to(config.PREVALENCE_DEFAULT_ROUND_TO)
+    rates = prevalence.select_rates("latest", config.PREVALENCE_DEFAULT_MEASURE, "auto")
+    comparison = prevalence.compare_with_region_and_england(area.code, "latest", config.PREVALENCE_DEFAULT_MEASURE,
+                                                            "auto", config.DEFAULT_CONFIDENCE)
+    mine = comparison.iloc[0]
+    children = prevalence.estimate_children(area.code)
+    groups = prevalence.estimate_adults(area.code, "latest", config.PREVALENCE_DEFAULT_MEASURE, "auto",
+                                        config.DEFAULT_CONFIDENCE)
+    prevalence.headline_text(mine, multiple)
+    prevalence.headline_values(comparison, children)
+    prevalence.display_groups(groups, multiple)
+    prevalence.display_comparison(comparison, multiple)
+    prevalence.display_children(children, multiple)
+    prevalence.explain_comparison(mine)
+    sources.load_manifest()
+    size = _render(prevalence.figure_by_group(groups, mine, area.name, multiple)[0])
+    size += _render(prevalence.figure_pyramid(area.code, area.name)[0])
+    size += _render(prevalence.figure_per_100k(comparison, area.name, prevalence.has_intervals(groups))[0])
+    return size + len(rates)
+
+
+def floor_supply(code: str) -> int:
+    """Notebook 02 with its default parameters: the assessment and its figures."""
+    from analysis import areas, config, local_data, plots, sources, supply
+
+    area = areas.resolve_area(code, levels=("utla", "region"))
+    plots.apply_house_style()
+    result = supply.assess(area, config.REFUGE_STANDARD_PLACES_PER_10K, config.DEFAULT_REFUGE_SHARE,
+                           config.DEFAULT_DEMAND_YEAR, config.DEFAULT_CONFIDENCE)
+    result.headline
+    result.records()
+    local_data.manifest_ids(result.local)
+    local_data.source_lines(result.local)
+    sources.load_manifest()
+    figures = [supply.figure_places_by_type(result), supply.figure_referral_shares(result),
+               supply.figure_places_per_100k(result)]
+    return sum(_render(pair[0]) for pair in figures if pair is not None)
+
+
+def floor_maps(code: str) -> int:
+    """Notebook 03 with its default parameters: every indicator, its maps, charts and table."""
+    from analysis import areas, config, indicators, maps, plots, sources
+
+    area = areas.resolve_area(code)
+    plots.apply_house_style()
+    chosen_ids = indicators.check_indicator_selection("all")
+    scheme = maps.check_classification(config.MAP_CLASSIFICATION_DEFAULT)
+    chosen = [indicators.get_indicator(i) for i in chosen_ids]
+    frames = {i.id: indicators.compute_indicator(i, confidence=config.DEFAULT_CONFIDENCE) for i in chosen}
+    maps.headline_sentence(chosen[0], frames[chosen[0].id], area)
+    maps.comparison_areas(area)
+    maps.neighbour_codes(area)
+    {i: (maps.area_value(frames[i], area.code), indicators.england_value(frames[i])) for i in chosen_ids}
+    maps.describe_classification(scheme, frames[chosen[0].id])
+    size = 0
+    for indicator in chosen:
+        frame = frames[indicator.id]
+        maps.describe_indicator(indicator, frame, area)
+        for exhibit in maps.indicator_figures(indicator, frame, area, scheme=scheme):
+            if exhibit.figure is not None:
+                size += _render(exhibit.figure)
+        maps.comparison_table(indicator, frame, area)
+    indicators.describe_indicators(chosen_ids)
+    maps.caveat_lines(chosen, scheme, config.DEFAULT_CONFIDENCE)
+    sources.load_manifest()
+    return size
+
+
+def floor_young_people(code: str) -> int:
+    """Notebook 04 with its default parameters: the scoping tables, estimates, scenario and figure."""
+    from analysis import areas, plots, sources
+    from analysis import young_people as yp
+
+    area = areas.resolve_area(code)
+    plots.apply_house_style()
+    scenario = yp.resolve_scenario(None, None)
+    rate = yp.youngest_band_rate()
+    women_rate = yp.youngest_band_rate(sex="female", measure="partner_abuse")
+    yp.scoping_table(area.code, scenario, rate)
+    shares = yp.compare_shares(area)
+    yp.estimate_16_18(area.code, rate)
+    yp.estimate_16_18(area.code, women_rate)
+    yp.scenario_14_15(area.code, scenario)
+    yp.population_by_sex(area.code)
+    yp.sons_in_refuge_context(area)
+    yp.refuge_son_age_limits(area)
+    yp.local_facts(area)
+    yp.describe_15_24_share(area)
+    yp.survey_estimates(area.code)
+    yp.research_facts()
+    sources.load_manifest()
+    return _render(yp.figure_age_profile(area, shares)[0])
+
+
+FLOORS = {"01_prevalence": floor_prevalence, "02_refuge_demand_supply": floor_supply,
+          "03_regional_maps": floor_maps, "04_young_people_14_18": floor_young_people}
+
+
+def floor_for_area(code: str, notebooks: Sequence[str] = NOTEBOOKS) -> dict[str, float]:
+    """Seconds to compute and draw each notebook's content for one authority, in this process."""
+    seconds = {}
+    for name in notebooks:
+        start = time.perf_counter()
+        FLOORS[name](code)
+        seconds[name] = time.perf_counter() - start
+    return seconds
+
+
+def floor_main(codes: Sequence[str]) -> None:
+    """``--floor-only``: the floor for ``codes`` in this (fresh) process; prints JSON."""
+    started = time.perf_counter()
+    import analysis  # noqa: F401
+
+    by_notebook: dict[str, float] = {name: 0.0 for name in NOTEBOOKS}
+    for code in codes:
+        for name, seconds in floor_for_area(code).items():
+            by_notebook[name] += seconds
+    print(json.dumps({"seconds": time.perf_counter() - started, "by_notebook": by_notebook}))
+
+
+# ------------------------------------------------------------------------------------------
+# Measuring
+# ------------------------------------------------------------------------------------------
+
+class TreeMemory:
+    """Peak memory of a process and its descendants, sampled in a thread."""
+
+    def __init__(self, pid: int, interval: float = 0.25) -> None:
+        self.pid, self.interval = pid, interval
+        self.peak_rss = self.peak_pss = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> "TreeMemory":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        import psutil
+
+        try:
+            root = psutil.Process(self.pid)
+        except psutil.Error:
+            return
+        while not self._stop.is_set():
+            rss = pss = 0
+            try:
+                processes = [root, *root.children(recursive=True)]
+            except psutil.Error:
+                break
+            for process in processes:
+                try:
+                    info = process.memory_full_info()
+                except psutil.Error:
+                    continue
+                rss += info.rss
+                pss += getattr(info, "pss", info.rss)
+            self.peak_rss, self.peak_pss = max(self.peak_rss, rss), max(self.peak_pss, pss)
+            self._stop.wait(self.interval)
+
+
+def run(command: Sequence[str], env: dict[str, str] | None = None, cwd: Path = ROOT,
+        memory: bool = False) -> tuple[float, subprocess.CompletedProcess, TreeMemory | None]:
+    """Run a command; return (wall seconds, result, memory sampler or None).
+
+    The result's ``cpu_seconds`` attribute is the CPU time (user + system) of the command and
+    every process under it (each is waited for by its parent, so it counts here).
+    """
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    process = subprocess.Popen(list(command), cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    sampler = TreeMemory(process.pid) if memory else None
+    if sampler:
+        with sampler:
+            out, err = process.communicate()
+    else:
+        out, err = process.communicate()
+    seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result = subprocess.CompletedProcess(command, process.returncode, out, err)
+    result.cpu_seconds = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return seconds, result, sampler
+
+
+def time_import(repeats: int = 5) -> dict[str, float]:
+    """``import analysis`` in a fresh interpreter (median of ``repeats``): in-process and whole process."""
+    code = "import time; t = time.perf_counter(); import analysis; print(time.perf_counter() - t)"
+    inside, whole = [], []
+    for _ in range(repeats):
+        seconds, result, _ = run([sys.executable, "-c", code])
+        inside.append(float(result.stdout.strip()))
+        whole.append(seconds)
+    heavy = "import time; t = time.perf_counter(); import analysis.maps, analysis.prevalence; print(time.perf_counter() - t)"
+    _, result, _ = run([sys.executable, "-c", heavy])
+    return {"import_seconds": statistics.median(inside), "process_seconds": statistics.median(whole),
+            "maps_prevalence_seconds": float(result.stdout.strip())}
+
+
+def time_build(scratch: Path) -> float:
+    """``analysis data build`` from clean: a copy of data/raw, no processed tables (ANALYSIS_ROOT)."""
+    project = scratch / "build-project"
+    shutil.copytree(ROOT / "data" / "raw", project / "data" / "raw")
+    (project / "data" / "processed").mkdir(parents=True)
+    env = {**os.environ, "ANALYSIS_ROOT": str(project)}
+    seconds, result, _ = run([str(BIN / "analysis"), "data", "build"], env=env)
+    if result.returncode:
+        raise SystemExit(f"analysis data build failed:\n{result.stderr}")
+    return seconds
+
+
+def time_naive(codes: Sequence[str], scratch: Path) -> tuple[float, int]:
+    """papermill CLI then nbconvert CLI, per authority and notebook, one after the other."""
+    out = scratch / "naive"
+    out.mkdir()
+    failures = 0
+    start = time.perf_counter()
+    for code in codes:
+        for name in NOTEBOOKS:
+            executed = out / f"{code}-{name}.ipynb"
+            _, result, _ = run([str(BIN / "papermill"), str(ROOT / "notebooks" / f"{name}.ipynb"), str(executed),
+                                "-p", "area", code, "-k", "analysis", "--cwd", str(ROOT / "notebooks")])
+            failures += result.returncode != 0
+            _, result, _ = run([str(BIN / "jupyter"), "nbconvert", "--to", "html", str(executed)])
+            failures += result.returncode != 0
+    return time.perf_counter() - start, failures
+
+
+def time_ours(codes: Sequence[str], scratch: Path, label: str, extra: Sequence[str] = ()) -> dict[str, Any]:
+    """``analysis batch`` with its defaults into a new reports folder (nothing skipped)."""
+    reports = scratch / f"reports-{label}"
+    areas = [w for code in codes for w in ("--area", code)]
+    seconds, result, memory = run([str(BIN / "analysis"), "batch", *areas, *extra, "--reports-dir", str(reports),
+                                   "--quiet", "--force"], memory=True)
+    summary = result.stderr.strip().splitlines() + result.stdout.strip().splitlines()
+    line = next((s for s in summary if s.startswith("batch:")), "no summary")
+    if result.returncode:
+        print(result.stdout, result.stderr, file=sys.stderr)
+    runs = [json.loads(p.read_text()) for p in reports.glob("*/*.run.json")]
+    by_notebook = {name: statistics.mean([r["seconds"] for r in runs if r["notebook"] == name] or [0])
+                   for name in NOTEBOOKS}
+    workers = int(re.search(r"\((\d+) worker", line).group(1)) if re.search(r"\((\d+) worker", line) else 1
+    return {"seconds": seconds, "ok": result.returncode == 0, "summary": line, "peak_rss": memory.peak_rss,
+            "peak_pss": memory.peak_pss, "mean_run_seconds": by_notebook, "runs": len(runs),
+            "cpu_seconds": result.cpu_seconds, "workers": workers, "steady": steady_seconds_per_run(runs, workers)}
+
+
+def steady_seconds_per_run(runs: Sequence[dict], workers: int) -> float | None:
+    """Wall seconds per run once every worker is busy: the span between the first wave of runs
+    finishing (each worker's first run, which waits for its kernel template) and the last one,
+    over the runs finished in it. None for too few runs."""
+    finished = sorted(datetime.fromisoformat(r["finished_at"]).timestamp() for r in runs if r.get("finished_at"))
+    if len(finished) < 2 * workers + 2:
+        return None
+    span = finished[-1] - finished[workers - 1]
+    return span / (len(finished) - workers) if span > 0 else None
+
+
+def projection_minutes(ours: dict, authorities: int) -> tuple[float, float | None]:
+    """Minutes for all 152 authorities: (linear in the sample's seconds per authority, and the
+    sample's time plus the remaining authorities at the steady rate, which does not repeat the
+    batch's start-up: kernel templates, worker start, data checks)."""
+    linear = ours["seconds"] / authorities * ALL_AUTHORITIES / 60
+    if ours["steady"] is None:
+        return linear, None
+    remaining = (ALL_AUTHORITIES - authorities) * len(NOTEBOOKS) * ours["steady"]
+    return linear, (ours["seconds"] + remaining) / 60
+
+
+def time_floor(codes: Sequence[str]) -> dict[str, Any]:
+    """The floor in a fresh process (imports and first data reads included)."""
+    seconds, result, _ = run([sys.executable, str(Path(__file__).resolve()), "--floor-only", *codes])
+    if result.returncode:
+        raise SystemExit(f"floor failed:\n{result.stderr}")
+    measured = json.loads(result.stdout.strip().splitlines()[-1])
+    return {"seconds": seconds, "by_notebook": measured["by_notebook"], "cpu_seconds": result.cpu_seconds}
+
+
+# ------------------------------------------------------------------------------------------
+# Sample, machine, report
+# ------------------------------------------------------------------------------------------
+
+def sample_areas(count: int) -> list[str]:
+    """The default eight, then one more authority per region in turn (code order)."""
+    from analysis import areas
+
+    chosen = list(DEFAULT_SAMPLE[:count])
+    if count > len(chosen):
+        listing = areas.list_areas(levels=("utla",)).sort_values("area_code")
+        by_region = [list(group["area_code"]) for _, group in listing.groupby("region_code")]
+        while len(chosen) < count and any(by_region):
+            for codes in by_region:
+                extra = next((c for c in codes if c not in chosen), None)
+                if extra and len(chosen) < count:
+                    chosen.append(extra)
+                    codes.remove(extra)
+    return chosen
+
+
+def machine() -> dict[str, Any]:
+    """CPU, cores, memory, OS, Python and library versions."""
+    import psutil
+
+    model = platform.processor() or "unknown"
+    try:
+        found = re.search(r"^model name\s*:\s*(.+)$", Path("/proc/cpuinfo").read_text(), re.MULTILINE)
+        model = found.group(1).strip() if found else model
+    except OSError:
+        pass
+    versions = {}
+    for name in LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "absent"
+    return {"cpu": model, "cores": os.cpu_count(), "usable_cores": len(os.sched_getaffinity(0)),
+            "ram_gib": psutil.virtual_memory().total / 2**30, "os": platform.platform(),
+            "python": platform.python_version(), "libraries": versions, "load": os.getloadavg()}
+
+
+def _gib(value: float) -> str:
+    return f"{value / 2**30:.2f} GiB"
+
+
+def _met(value: float, target: float, lower_is_better: bool = True) -> str:
+    ok = value <= target if lower_is_better else value >= target
+    return "met" if ok else "NOT met"
+
+
+def describe_round(number: int, codes: Sequence[str], naive: tuple[float, int] | None, ours: dict, floor: dict) -> list[str]:
+    n = len(codes)
+    per = ours["seconds"] / n
+    linear, projection = projection_minutes(ours, n)
+    projection = projection if projection is not None else linear
+    lines = [f"#### Round {number}", "",
+             "| route | seconds | per authority | ratio |", "|---|---:|---:|---|"]
+    if naive is not None:
+        lines.append(f"| naive (papermill CLI + nbconvert CLI, sequential) | {naive[0]:.1f} | {naive[0] / n:.1f} | "
+                     f"naive/ours **{naive[0] / ours['seconds']:.1f}x** (target >= {TARGETS['naive_over_ours']:g}x: "
+                     f"{_met(naive[0] / ours['seconds'], TARGETS['naive_over_ours'], False)})"
+                     + (f"; {naive[1]} failed command(s)" if naive[1] else "") + " |")
+    lines.append(f"| ours (`analysis batch`, defaults, cold) | {ours['seconds']:.1f} | {per:.2f} | "
+                 f"{ours['summary']} |")
+    lines.append(f"| floor (package calls in one process) | {floor['seconds']:.1f} | {floor['seconds'] / n:.2f} | "
+                 f"ours/floor **{ours['seconds'] / floor['seconds']:.2f}x** (target <= {TARGETS['ours_over_floor']:g}x: "
+                 f"{_met(ours['seconds'] / floor['seconds'], TARGETS['ours_over_floor'])}) |")
+    lines += ["",
+              f"- Projection for all {ALL_AUTHORITIES} authorities x 4 notebooks: **{projection:.1f} min** "
+              f"(target < {TARGETS['projection_minutes']:g} min: {_met(projection, TARGETS['projection_minutes'])}): "
+              f"the sample's {ours['seconds']:.0f} s plus the other {ALL_AUTHORITIES - n} authorities at the steady "
+              f"rate of {ours['steady'] or 0:.2f} s per run once every worker is busy; {linear:.1f} min if every "
+              "authority also repeated the batch's start-up (sample seconds per authority x 152).",
+              f"- CPU time of the batch (all its processes): {ours['cpu_seconds']:.0f} s, "
+              f"{ours['cpu_seconds'] / n:.1f} s per authority; the CPUs were busy "
+              f"{ours['cpu_seconds'] / (ours['seconds'] * (os.cpu_count() or 1)) * 100:.0f}% of the time. "
+              f"The floor's CPU: {floor['cpu_seconds']:.0f} s.",
+              f"- Peak memory of the batch (process tree): RSS sum {_gib(ours['peak_rss'])}, PSS sum "
+              f"{_gib(ours['peak_pss'])} (target < {TARGETS['peak_memory_gib']:g} GiB: "
+              f"{_met(ours['peak_rss'] / 2**30, TARGETS['peak_memory_gib'])} on the RSS sum).",
+              "- Mean seconds per run in the batch (worker wall time, execute + publish): "
+              + ", ".join(f"{k} {v:.2f}" for k, v in ours["mean_run_seconds"].items()) + ".",
+              "- Floor seconds per notebook over the sample: "
+              + ", ".join(f"{k} {v:.2f}" for k, v in floor["by_notebook"].items()) + "."]
+    return lines
+
+
+def write_section(key: str, lines: list[str]) -> None:
+    """Replace one generated section of results.md (other text is kept)."""
+    start, end = MARKERS[key]
+    block = "\n".join([start, *lines, end])
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.is_file() else "# Batch benchmark results\n\n"
+    for name, (s, e) in MARKERS.items():
+        if s not in text:
+            text = text.rstrip("\n") + f"\n\n{s}\n{e}\n"
+    text = re.sub(re.escape(start) + r".*?" + re.escape(end), lambda _: block, text, flags=re.DOTALL)
+    RESULTS.write_text(text, encoding="utf-8")
+
+
+def machine_lines(info: dict[str, Any]) -> list[str]:
+    libs = ", ".join(f"{k} {v}" for k, v in info["libraries"].items())
+    return [f"- Machine: {info['cpu']}, {info['cores']} cores ({info['usable_cores']} usable), "
+            f"{info['ram_gib']:.1f} GiB RAM; {info['os']}; Python {info['python']}.",
+            f"- Libraries: {libs}.",
+            f"- Load average at the start: {' / '.join(f'{x:.2f}' for x in info['load'])} (other work on the machine "
+            "slows every route alike; compare within a run)."]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--areas", type=int, default=len(DEFAULT_SAMPLE), help="authorities in the sample (default 8)")
+    parser.add_argument("--area", action="append", default=[], help="use these authority codes instead (repeatable)")
+    parser.add_argument("--repeat", type=int, default=1, help="run the naive / ours / floor comparison N times")
+    parser.add_argument("--full", action="store_true", help="also run one full England batch (analysis batch --all)")
+    parser.add_argument("--full-only", action="store_true", help="only the full England batch")
+    parser.add_argument("--skip-naive", action="store_true", help="leave out the (slow) naive route")
+    parser.add_argument("--no-write", action="store_true", help="print only; do not update benchmarks/results.md")
+    parser.add_argument("--floor-only", nargs="+", metavar="CODE", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.floor_only:
+        floor_main(args.floor_only)
+        return
+
+    info = machine()
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    codes = args.area or sample_areas(args.areas)
+    print(f"benchmark {stamp}; {info['cpu']}, {info['usable_cores']} usable cores, {info['ram_gib']:.1f} GiB; "
+          f"load {info['load'][0]:.2f}", flush=True)
+    with tempfile.TemporaryDirectory(prefix="da-bench-") as tmp:
+        scratch = Path(tmp)
+        if not args.full_only:
+            imports = time_import()
+            print(f"import analysis: {imports['import_seconds']:.3f} s in-process, {imports['process_seconds']:.2f} s "
+                  f"whole process; import analysis.maps + prevalence: {imports['maps_prevalence_seconds']:.2f} s",
+                  flush=True)
+            build = time_build(scratch)
+            print(f"analysis data build from clean: {build:.1f} s", flush=True)
+            print(f"sample: {len(codes)} authorities x {len(NOTEBOOKS)} notebooks: {' '.join(codes)}", flush=True)
+            rounds = []
+            for number in range(1, args.repeat + 1):
+                naive = None if args.skip_naive else time_naive(codes, scratch)
+                if naive:
+                    print(f"[{number}] naive: {naive[0]:.1f} s ({naive[1]} failed commands)", flush=True)
+                    shutil.rmtree(scratch / "naive")
+                ours = time_ours(codes, scratch, f"sample{number}")
+                print(f"[{number}] ours: {ours['seconds']:.1f} s; {ours['summary']}; peak RSS {_gib(ours['peak_rss'])}, "
+                      f"PSS {_gib(ours['peak_pss'])}", flush=True)
+                floor = time_floor(codes)
+                print(f"[{number}] floor: {floor['seconds']:.1f} s", flush=True)
+                lines = describe_round(number, codes, naive, ours, floor)
+                print("\n".join(lines[2:]), flush=True)
+                rounds.append(lines)
+            sample_lines = [f"### Sample run: {stamp}", "", *machine_lines(info),
+                            f"- Sample: {len(codes)} authorities x {len(NOTEBOOKS)} notebooks: {', '.join(codes)}.",
+                            f"- `import analysis` in a fresh process: {imports['import_seconds']:.3f} s "
+                            f"(whole interpreter start {imports['process_seconds']:.2f} s; target < "
+                            f"{TARGETS['import_seconds']:g} s: {_met(imports['import_seconds'], TARGETS['import_seconds'])}). "
+                            f"Importing the heavy modules a notebook uses (`analysis.maps`, `analysis.prevalence`): "
+                            f"{imports['maps_prevalence_seconds']:.2f} s.",
+                            f"- `analysis data build` from clean: {build:.1f} s (target < {TARGETS['build_seconds']:g} s: "
+                            f"{_met(build, TARGETS['build_seconds'])}).", ""]
+            for lines in rounds:
+                sample_lines += lines + [""]
+            if not args.no_write:
+                write_section("sample", sample_lines)
+        if args.full or args.full_only:
+            from analysis import areas
+
+            every = list(areas.list_areas(levels=("utla",))["area_code"])
+            full = time_ours(every, scratch, "full")
+            per = full["seconds"] / len(every)
+            print(f"full England: {full['seconds']:.1f} s ({full['seconds'] / 60:.1f} min), {per:.2f} s per authority; "
+                  f"{full['summary']}; peak RSS {_gib(full['peak_rss'])}, PSS {_gib(full['peak_pss'])}", flush=True)
+            full_lines = [f"### Full England run: {stamp}", "", *machine_lines(info),
+                          f"- `analysis batch --all` ({len(every)} authorities x {len(NOTEBOOKS)} notebooks, defaults, "
+                          f"cold): **{full['seconds']:.0f} s = {full['seconds'] / 60:.1f} min** ({per:.2f} s per "
+                          f"authority; target < {TARGETS['projection_minutes']:g} min: "
+                          f"{_met(full['seconds'] / 60, TARGETS['projection_minutes'])}).",
+                          f"- {full['summary']}",
+                          f"- Peak memory (process tree): RSS sum {_gib(full['peak_rss'])}, PSS sum "
+                          f"{_gib(full['peak_pss'])} (target < {TARGETS['peak_memory_gib']:g} GiB: "
+                          f"{_met(full['peak_rss'] / 2**30, TARGETS['peak_memory_gib'])} on the RSS sum).",
+                          f"- CPU time (all processes): {full['cpu_seconds']:.0f} s, {full['cpu_seconds'] / len(every):.1f} s "
+                          f"per authority; CPUs busy {full['cpu_seconds'] / (full['seconds'] * (os.cpu_count() or 1)) * 100:.0f}% "
+                          f"of the time; steady rate {full['steady'] or 0:.2f} s per run.",
+                          "- Mean seconds per run: " + ", ".join(f"{k} {v:.2f}" for k, v in
+                                                                 full["mean_run_seconds"].items()) + "."]
+            if not args.no_write:
+                write_section("full", full_lines)
+    if not args.no_write:
+        print(f"written: {RESULTS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,220 @@
+"""Warm kernels (analysis.kernels): a batch run's kernel forked from a template behaves as a fresh one.
+
+Each test runs real kernels through :func:`analysis.runner.execute_run`, as a batch worker
+does, with warm kernels on and off. The notebook that reports on its own kernel is a
+fixture written here (fixture_kernel_facts); the failing ones are the batch fixtures.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nbformat
+import psutil
+import pytest
+
+from analysis import areas, config, kernels, publish, report, runner
+
+pytestmark = pytest.mark.notebook
+
+FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
+FACTS_CELLS = [
+    "area: str = 'E10000014'  # authority code or name",
+    "import json, os, signal, sys\n"
+    "import matplotlib\n"
+    "import matplotlib.pyplot as plt\n"
+    "from analysis import population, report\n"
+    "facts = {\n"
+    "    'cwd': os.getcwd(), 'argv0': os.path.basename(sys.argv[0]), 'argv1': sys.argv[1],\n"
+    "    'path': sys.path[:2], 'backend': matplotlib.get_backend(),\n"
+    "    'env': {k: os.environ.get(k) for k in ('ANALYSIS_ROOT', 'MPLBACKEND', 'FIXTURE_MARK')},\n"
+    "    'sigint': str(signal.getsignal(signal.SIGINT)), 'sigchld': str(signal.getsignal(signal.SIGCHLD)),\n"
+    "    'sigterm': str(signal.getsignal(signal.SIGTERM)),\n"
+    "    'session_leader': os.getsid(0) == os.getpid(), 'stdin': os.readlink('/proc/self/fd/0').split(':')[0],\n"
+    "    'leaked_from_an_earlier_run': 'fixture_leak' in globals(),\n"
+    "    'population': float(population.total_population(area).iloc[0]),\n"
+    "}\n"
+    "fixture_leak = True\n"
+    "report.record(pid=os.getpid(), ppid=os.getppid(), facts=json.dumps(facts, sort_keys=True))",
+    "fig, ax = plt.subplots(figsize=(2, 1))\n"
+    "_ = ax.plot([0, 1], [0, 1])  # left open: the inline backend shows it, as in any kernel",
+]
+
+
+@pytest.fixture(scope="module")
+def facts_notebook(tmp_path_factory) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata.kernelspec = {"name": config.KERNEL_NAME, "display_name": config.KERNEL_DISPLAY_NAME,
+                              "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(FACTS_CELLS[0], metadata={"tags": ["parameters"]}),
+                *[nbformat.v4.new_code_cell(source) for source in FACTS_CELLS[1:]]]
+    path = tmp_path_factory.mktemp("kernels") / "fixture_kernel_facts.ipynb"
+    nbformat.write(nb, str(path))
+    return path
+
+
+@pytest.fixture(scope="module")
+def template():
+    """Warm kernels in this (test) process, as in a batch worker: one template for the module."""
+    yield
+    kernels.disable()
+
+
+@pytest.fixture
+def warm(template):
+    """Warm kernels on for a test (its fresh runs call kernels.enable(False))."""
+    assert kernels.enable()
+    yield
+    kernels.enable(False)
+
+
+def execute(run: runner.Run) -> runner.RunOutcome:
+    """Execute a run as a batch worker does, in an environment that stays the same from run to run.
+
+    (pytest names the current test in PYTEST_CURRENT_TEST; a batch worker's environment never
+    changes, and a template only forks kernels for the environment it was started with.)
+    """
+    os.environ["PYTEST_CURRENT_TEST"] = "tests/test_kernels.py (a batch worker)"
+    return runner.execute_run(run)
+
+
+def make_run(notebook: Path, reports: Path, area_code: str = "E06000045", **parameters) -> runner.Run:
+    area = areas.get_area(area_code)
+    values = {"area": area.code, **parameters}
+    return runner.Run(area_code=area.code, area_name=area.name, report_slug=area.report_slug,
+                      notebook=notebook.stem, notebook_path=str(notebook), parameters=values,
+                      reports_dir=str(reports), project_root=str(config.project_root()), fingerprint="fixture",
+                      publication_fingerprint="fixture", timeout=60,
+                      page=publish.report_page(area, notebook.stem, values, {"version": "fixture", "commit": None,
+                                                                            "geography": "", "data": []},
+                                               notebook_dir=notebook.parent))
+
+
+def outputs_of(path: Path) -> list:
+    """Every output of the executed notebook but its records (which hold process ids)."""
+    nb = nbformat.read(str(path), as_version=4)
+    out = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = {mime: value for mime, value in output.get("data", {}).items() if mime != report.RECORD_MIME}
+            out.append((output.get("output_type"), data, output.get("text")))
+    return out
+
+
+def facts_of(outcome: runner.RunOutcome) -> dict:
+    import json
+
+    records = report.read_records(outcome.executed)
+    return {**records, "facts": json.loads(records["facts"])}
+
+
+def test_a_warm_kernel_behaves_as_a_fresh_one(facts_notebook, tmp_path, warm):
+    first = execute(make_run(facts_notebook, tmp_path / "warm1"))
+    second = execute(make_run(facts_notebook, tmp_path / "warm2"))
+    template = kernels.template_pid()
+    kernels.enable(False)
+    fresh = execute(make_run(facts_notebook, tmp_path / "fresh"))
+    assert [o.status for o in (first, second, fresh)] == ["ran", "ran", "ran"], [first.error, fresh.error]
+    warm1, warm2, cold = facts_of(first), facts_of(second), facts_of(fresh)
+    assert template is not None and warm1["ppid"] == template and warm2["ppid"] == template
+    assert cold["ppid"] == os.getpid()  # a fresh kernel is this process's child
+    assert len({warm1["pid"], warm2["pid"], cold["pid"]}) == 3  # one new kernel process per run
+    assert warm1["facts"] == warm2["facts"] == cold["facts"]
+    assert cold["facts"]["leaked_from_an_earlier_run"] is False
+    assert cold["facts"]["session_leader"] and cold["facts"]["stdin"] == "pipe"
+    assert cold["facts"]["backend"] == "module://matplotlib_inline.backend_inline"
+    assert cold["facts"]["population"] == areas_population("E06000045")
+    assert outputs_of(Path(first.executed)) == outputs_of(Path(fresh.executed))
+    assert any("image/png" in data for _, data, _ in outputs_of(Path(first.executed)))  # the open figure
+
+
+def areas_population(code: str) -> float:
+    from analysis import tables
+
+    pop = tables.read_table("population")
+    return float(pop.loc[(pop["area_code"] == code) & (pop["sex"] == "persons"), "population"].sum())
+
+
+def test_a_topic_notebook_gives_the_same_records_and_html_warm_or_fresh(tmp_path, warm):
+    notebook = config.NOTEBOOKS_DIR / "04_young_people_14_18.ipynb"
+    warm_run = execute(make_run(notebook, tmp_path / "warm", "E10000014"))
+    kernels.enable(False)
+    fresh_run = execute(make_run(notebook, tmp_path / "fresh", "E10000014"))
+    assert warm_run.status == fresh_run.status == "ran"
+    assert report.read_records(warm_run.executed) == report.read_records(fresh_run.executed)
+    warm_html = Path(warm_run.html).read_text(encoding="utf-8")
+    fresh_html = Path(fresh_run.html).read_text(encoding="utf-8")
+    assert warm_html == fresh_html
+
+
+def test_another_environment_gets_a_fresh_kernel(facts_notebook, tmp_path, warm, monkeypatch):
+    first = execute(make_run(facts_notebook, tmp_path / "one"))
+    template = kernels.template_pid()
+    monkeypatch.setenv("FIXTURE_MARK", "changed")  # not in the template's environment
+    second = execute(make_run(facts_notebook, tmp_path / "two"))
+    assert first.status == second.status == "ran" and template is not None
+    assert facts_of(first)["ppid"] == template
+    assert facts_of(second)["ppid"] == os.getpid()  # not forked from a template with another environment
+    assert facts_of(second)["facts"]["env"]["FIXTURE_MARK"] == "changed"
+
+
+def test_dead_and_timed_out_warm_kernels_are_reported(tmp_path, warm):
+    started = kernels.warm_kernels_started()
+    dies = execute(make_run(FIXTURES / "fixture_dies.ipynb", tmp_path / "dies"))
+    slow = make_run(FIXTURES / "fixture_sleeps.ipynb", tmp_path / "sleeps", seconds=120)
+    slow.timeout = 3
+    sleeps = execute(slow)
+    assert kernels.warm_kernels_started() == started + 2  # both failed runs had warm kernels
+    assert dies.failed and dies.cell == 3 and "the kernel died" in dies.error
+    assert sleeps.failed and sleeps.cell == 3 and "timed out" in sleeps.error and sleeps.seconds < 60
+    template = psutil.Process(kernels.template_pid())
+    assert template.children() == []  # no kernel left running
+    assert kernels.CONNECTION_FILES == set()
+
+
+def test_the_template_stops_with_its_worker_and_leaves_nothing(facts_notebook, tmp_path, warm):
+    outcome = execute(make_run(facts_notebook, tmp_path / "one"))
+    template = psutil.Process(kernels.template_pid())
+    kernel_pid = facts_of(outcome)["pid"]
+    assert outcome.status == "ran" and not psutil.pid_exists(kernel_pid)
+    assert kernels.CONNECTION_FILES == set()  # removed by jupyter_client when the kernel shut down
+    kernels.disable()  # what happens when a worker exits (atexit) or is stopped
+    assert not template.is_running() or template.status() == psutil.STATUS_ZOMBIE
+    assert kernels.template_pid() is None
+
+
+def test_kernel_commands_other_than_ipykernel_are_not_forked():
+    assert kernels._warm_command(["/venv/bin/python", "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f",
+                                  "/run/kernel-1.json"]) == ["/venv/bin/python", "-Xfrozen_modules=off"]
+    assert kernels._warm_command(["/venv/bin/python", "-m", "ipykernel_launcher", "-f", "k.json"]) == [
+        "/venv/bin/python"]
+    assert kernels._warm_command(["/usr/bin/R", "--slave", "-e", "IRkernel::main()", "--args", "k.json"]) is None
+    assert kernels._warm_command(["python", "script.py", "-m", "ipykernel_launcher", "-f", "k.json"]) is None
+
+
+def test_a_warm_kernel_binds_free_ports_itself(facts_notebook, tmp_path, warm, monkeypatch):
+    """jupyter_client picks ports before the kernel binds them; if another process takes one in
+    between, a fresh kernel cannot start (and hangs). A warm kernel binds free ports itself."""
+    import socket
+
+    from jupyter_client.connect import LocalPortCache
+
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    busy = taken.getsockname()[1]
+    picked = []
+    real = LocalPortCache.find_available_port
+
+    def fixture_pick(self, ip):  # the iopub port is one another process holds
+        picked.append(busy if len(picked) == 1 else real(self, ip))
+        return picked[-1]
+
+    monkeypatch.setattr(LocalPortCache, "find_available_port", fixture_pick)
+    try:
+        outcome = execute(make_run(facts_notebook, tmp_path / "busy"))
+    finally:
+        taken.close()
+    assert busy in picked and outcome.status == "ran", outcome.error
+    assert facts_of(outcome)["ppid"] == kernels.template_pid()
