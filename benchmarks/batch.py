@@ -7,6 +7,7 @@ and built)::
     .venv/bin/python benchmarks/batch.py --areas 4       # a smaller sample
     .venv/bin/python benchmarks/batch.py --repeat 2      # run the comparisons twice (noisy machine)
     .venv/bin/python benchmarks/batch.py --full          # ... and one full England batch (--all)
+    .venv/bin/python benchmarks/batch.py --ablation      # ... and the batch with each optimisation off
 
 It prints, for the same authorities on the same machine in one run:
 
@@ -62,7 +63,13 @@ LIBRARIES = ("pandas", "numpy", "scipy", "matplotlib", "geopandas", "shapely", "
 TARGETS = {"naive_over_ours": 4.0, "ours_over_floor": 2.0, "projection_minutes": 10.0, "import_seconds": 1.0,
            "build_seconds": 30.0, "peak_memory_gib": 4.0}
 MARKERS = {"sample": ("<!-- benchmark:sample:start -->", "<!-- benchmark:sample:end -->"),
+           "ablation": ("<!-- benchmark:ablation:start -->", "<!-- benchmark:ablation:end -->"),
            "full": ("<!-- benchmark:full:start -->", "<!-- benchmark:full:end -->")}
+#: --ablation: the batch with each switchable optimisation turned off, then both.
+ABLATIONS = (("defaults (warm kernels and memo on)", {}),
+             ("warm kernels off (ANALYSIS_WARM_KERNELS=0)", {"ANALYSIS_WARM_KERNELS": "0"}),
+             ("memo off (ANALYSIS_MEMO=0)", {"ANALYSIS_MEMO": "0"}),
+             ("both off", {"ANALYSIS_WARM_KERNELS": "0", "ANALYSIS_MEMO": "0"}))
 
 
 # ------------------------------------------------------------------------------------------
@@ -316,12 +323,14 @@ def time_naive(codes: Sequence[str], scratch: Path) -> tuple[float, int]:
     return time.perf_counter() - start, failures
 
 
-def time_ours(codes: Sequence[str], scratch: Path, label: str, extra: Sequence[str] = ()) -> dict[str, Any]:
-    """``analysis batch`` with its defaults into a new reports folder (nothing skipped)."""
+def time_ours(codes: Sequence[str], scratch: Path, label: str, extra: Sequence[str] = (),
+              env: dict[str, str] | None = None) -> dict[str, Any]:
+    """``analysis batch`` with its defaults into a new reports folder (nothing skipped);
+    ``env``: variables added to the environment (the ablation's switches)."""
     reports = scratch / f"reports-{label}"
     areas = [w for code in codes for w in ("--area", code)]
     seconds, result, memory = run([str(BIN / "analysis"), "batch", *areas, *extra, "--reports-dir", str(reports),
-                                   "--quiet", "--force"], memory=True)
+                                   "--quiet", "--force"], env={**os.environ, **(env or {})}, memory=True)
     summary = result.stderr.strip().splitlines() + result.stdout.strip().splitlines()
     line = next((s for s in summary if s.startswith("batch:")), "no summary")
     if result.returncode:
@@ -454,6 +463,22 @@ def describe_round(number: int, codes: Sequence[str], naive: tuple[float, int] |
     return lines
 
 
+def describe_ablation(stamp: str, codes: Sequence[str], scratch: Path) -> list[str]:
+    """Time the batch on the sample with each optimisation switched off; the table's lines."""
+    lines = [f"### Ablation: {stamp}", "",
+             f"`analysis batch` on the same {len(codes)} authorities x {len(NOTEBOOKS)} notebooks, cold, one after "
+             "the other, with each switchable optimisation turned off (the others stay on).", "",
+             "| batch | seconds | per authority | vs defaults | workers | peak RSS |", "|---|---:|---:|---:|---:|---:|"]
+    baseline = None
+    for number, (label, env) in enumerate(ABLATIONS):
+        ours = time_ours(codes, scratch, f"ablation{number}", env=env)
+        baseline = baseline or ours["seconds"]
+        print(f"ablation: {label}: {ours['seconds']:.1f} s; {ours['summary']}", flush=True)
+        lines.append(f"| {label} | {ours['seconds']:.1f} | {ours['seconds'] / len(codes):.2f} | "
+                     f"{ours['seconds'] / baseline:.2f}x | {ours['workers']} | {_gib(ours['peak_rss'])} |")
+    return lines
+
+
 def write_section(key: str, lines: list[str]) -> None:
     """Replace one generated section of results.md (other text is kept)."""
     start, end = MARKERS[key]
@@ -483,6 +508,8 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="also run one full England batch (analysis batch --all)")
     parser.add_argument("--full-only", action="store_true", help="only the full England batch")
     parser.add_argument("--skip-naive", action="store_true", help="leave out the (slow) naive route")
+    parser.add_argument("--ablation", action="store_true",
+                        help="also time the batch on the sample with warm kernels and/or the memo turned off")
     parser.add_argument("--no-write", action="store_true", help="print only; do not update benchmarks/results.md")
     parser.add_argument("--floor-only", nargs="+", metavar="CODE", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -532,6 +559,10 @@ def main() -> None:
                 sample_lines += lines + [""]
             if not args.no_write:
                 write_section("sample", sample_lines)
+            if args.ablation:
+                ablation_lines = describe_ablation(stamp, codes, scratch)
+                if not args.no_write:
+                    write_section("ablation", ablation_lines)
         if args.full or args.full_only:
             from analysis import areas
 
