@@ -289,18 +289,7 @@ def test_index_lists_areas_headlines_reports_and_failures(tmp_path):
 # Atomic writes
 # ------------------------------------------------------------------------------------------
 
-def test_a_failed_write_leaves_the_earlier_file_whole_and_no_temporary(tmp_path, monkeypatch):
-    target = tmp_path / "report.html"
-    publish.write_text_atomic(target, "earlier report")
-
-    def disk_full(fd):
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(os, "fsync", disk_full)
-    with pytest.raises(OSError, match="No space left"):
-        publish.write_text_atomic(target, "new report " * 1000)
-    assert target.read_text() == "earlier report"
-    assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
+# A write that fails part-way (disk full) is reliability case 23b (tests/reliability/test_runs_and_outputs.py).
 
 
 def test_a_full_disk_fails_the_run_cleanly_and_keeps_the_earlier_report(tmp_path, monkeypatch, notebook, page):
