@@ -172,3 +172,13 @@ def test_raw_data_is_not_committed():
     tracked = subprocess.run(["git", "ls-files", "data/raw"], cwd=REAL_ROOT, capture_output=True, text=True).stdout.split()
     open_data = {f"data/raw/{f.path}" for f in sources.load_manifest() if f.kind == "open_data"}
     assert not (open_data & set(tracked)), "third-party open data must not be committed"
+
+
+def test_a_councils_own_local_files_are_ignored_by_git_but_the_worked_examples_are_not():
+    def ignored(path: str) -> bool:
+        return subprocess.run(["git", "check-ignore", "--no-index", "-q", path], cwd=REAL_ROOT).returncode == 0
+
+    assert ignored("data/raw/local/E10000030/supply.csv")  # Surrey's own figures, were it to add them
+    assert ignored("data/raw/local/E12000007/referrals.csv")
+    assert not ignored("data/raw/local/E10000014/supply.csv")
+    assert not ignored("data/raw/local/E06000045/referrals.csv")
