@@ -4,6 +4,8 @@ tests that change data work on a temporary copy of the project pointed to by ANA
 from __future__ import annotations
 
 import shutil
+import signal
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,20 @@ import pytest
 from analysis import config
 
 REAL_ROOT = config.project_root()
+
+
+def start_batch_in_own_terminal(args: list[str]) -> subprocess.Popen:
+    """Start a command as if typed in its own terminal: its own process group, and Ctrl-C
+    (SIGINT) handled as by default.
+
+    A shell running a job in the background (``make test &``, ``nohup ... &`` in a script, some CI
+    runners) starts it with SIGINT *ignored*, every child inherits that, and Python then installs
+    no KeyboardInterrupt handler: a test of Ctrl-C would wait for ever. Restoring the default
+    disposition in the child makes the interrupt tests independent of how pytest was started.
+    """
+    return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def copy_project_data(destination: Path) -> Path:

@@ -22,6 +22,7 @@ from bs4 import BeautifulSoup
 
 from analysis import batch, cli, lock, population, report
 from analysis.errors import BatchError, ParameterError
+from tests.conftest import start_batch_in_own_terminal
 
 pytestmark = pytest.mark.notebook
 
@@ -304,7 +305,7 @@ def test_interrupt_stops_cleanly_and_the_next_run_carries_on(tmp_path):
     hold.touch()
     args = [sys.executable, "-m", "analysis", *batch_args(reports, "-p", "hold_file", str(hold), areas=["E06000045"],
                                                           notebooks=["fixture_sleeps", "fixture_second"])]
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    process = start_batch_in_own_terminal(args)
     folder = reports / FOLDERS["E06000045"]
     try:
         _wait_for(lambda: (folder / "fixture_second.html").is_file()

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from analysis import config, lock
-from tests.conftest import copy_project_data
+from tests.conftest import copy_project_data, start_batch_in_own_terminal
 
 from .helpers import assert_one_clear_error, run_cli
 
@@ -75,7 +75,7 @@ def test_case21_batch_interrupted_and_resumed(tmp_path):
     hold.touch()
     args = [sys.executable, "-m", "analysis",
             *batch_args(reports, "fixture_sleeps", "fixture_second", extra=("-p", "hold_file", str(hold)))]
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    process = start_batch_in_own_terminal(args)
     folder = reports / FOLDER
     try:
         _wait_for(lambda: (folder / "fixture_second.html").is_file() and any(folder.glob(".fixture_sleeps.running-*")))
