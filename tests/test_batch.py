@@ -334,6 +334,34 @@ def test_interrupt_stops_cleanly_and_the_next_run_carries_on(tmp_path):
     assert (folder / "fixture_sleeps.html").is_file()
 
 
+def test_sigterm_to_the_batch_alone_stops_it_as_cleanly_as_ctrl_c(tmp_path):
+    """`kill PID` (SIGTERM to the batch process only, e.g. a batch started in the background,
+    where Ctrl-C does not reach it): workers and kernels are stopped, partial files removed."""
+    import psutil
+
+    reports, hold = tmp_path / "reports", tmp_path / "hold"
+    hold.touch()
+    args = [sys.executable, "-m", "analysis", *batch_args(reports, "-p", "hold_file", str(hold), areas=["E06000045"],
+                                                          notebooks=["fixture_sleeps", "fixture_second"])]
+    process = start_batch_in_own_terminal(args)
+    folder = reports / FOLDERS["E06000045"]
+    try:
+        _wait_for(lambda: (folder / "fixture_second.html").is_file()
+                  and any(folder.glob(".fixture_sleeps.running-*")))
+        descendants = psutil.Process(process.pid).children(recursive=True)
+        assert any("ipykernel" in " ".join(child.cmdline()) for child in descendants)
+        process.terminate()  # SIGTERM to the batch process alone
+        _, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 130, err
+    assert "interrupted: stopped cleanly" in err
+    assert not [child for child in descendants if child.is_running() and child.status() != psutil.STATUS_ZOMBIE]
+    assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []
+    assert not (folder / "fixture_sleeps.html").exists()
+
+
 # ------------------------------------------------------------------------------------------
 # Timeouts and dead kernels; Dask
 # ------------------------------------------------------------------------------------------
