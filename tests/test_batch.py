@@ -9,6 +9,7 @@ kernels, so the batches are shared between tests through module-scoped fixtures.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -16,6 +17,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 from bs4 import BeautifulSoup
@@ -300,7 +302,11 @@ def _wait_for(condition, timeout: float = 90) -> None:
         time.sleep(0.2)
 
 
-def test_interrupt_stops_cleanly_and_the_next_run_carries_on(tmp_path):
+@contextlib.contextmanager
+def _held_batch(tmp_path: Path) -> Iterator[tuple[subprocess.Popen, list[str], Path, Path, Path]]:
+    """A batch of fixture_second and fixture_sleeps for Southampton, started in its own terminal and
+    yielded once fixture_second is published and fixture_sleeps is running (held by a file);
+    killed on the way out if a test left it running. Yields (process, args, reports, hold, folder)."""
     reports, hold = tmp_path / "reports", tmp_path / "hold"
     hold.touch()
     args = [sys.executable, "-m", "analysis", *batch_args(reports, "-p", "hold_file", str(hold), areas=["E06000045"],
@@ -310,15 +316,20 @@ def test_interrupt_stops_cleanly_and_the_next_run_carries_on(tmp_path):
     try:
         _wait_for(lambda: (folder / "fixture_second.html").is_file()
                   and any(folder.glob(".fixture_sleeps.running-*")))
+        yield process, args, reports, hold, folder
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def test_interrupt_stops_cleanly_and_the_next_run_carries_on(tmp_path):
+    with _held_batch(tmp_path) as (process, args, reports, hold, folder):
         # a second batch meanwhile is refused, naming the first
         second = subprocess.run([sys.executable, "-m", "analysis", *batch_args(reports, notebooks=["fixture_second"])],
                                 capture_output=True, text=True)
         assert second.returncode == 1 and f"(PID {process.pid} on" in second.stderr
         os.killpg(process.pid, signal.SIGINT)  # Ctrl-C in a terminal signals the whole process group
         out, err = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
     assert process.returncode == 130, err
     assert "interrupted: stopped cleanly" in err
     assert not (folder / "fixture_sleeps.html").exists() and not (folder / "fixture_sleeps.run.json").exists()
@@ -339,22 +350,11 @@ def test_sigterm_to_the_batch_alone_stops_it_as_cleanly_as_ctrl_c(tmp_path):
     where Ctrl-C does not reach it): workers and kernels are stopped, partial files removed."""
     import psutil
 
-    reports, hold = tmp_path / "reports", tmp_path / "hold"
-    hold.touch()
-    args = [sys.executable, "-m", "analysis", *batch_args(reports, "-p", "hold_file", str(hold), areas=["E06000045"],
-                                                          notebooks=["fixture_sleeps", "fixture_second"])]
-    process = start_batch_in_own_terminal(args)
-    folder = reports / FOLDERS["E06000045"]
-    try:
-        _wait_for(lambda: (folder / "fixture_second.html").is_file()
-                  and any(folder.glob(".fixture_sleeps.running-*")))
+    with _held_batch(tmp_path) as (process, _, _, _, folder):
         descendants = psutil.Process(process.pid).children(recursive=True)
         assert any("ipykernel" in " ".join(child.cmdline()) for child in descendants)
         process.terminate()  # SIGTERM to the batch process alone
         _, err = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
     assert process.returncode == 130, err
     assert "interrupted: stopped cleanly" in err
     assert not [child for child in descendants if child.is_running() and child.status() != psutil.STATUS_ZOMBIE]
