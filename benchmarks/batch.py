@@ -78,18 +78,22 @@ ABLATIONS = (("defaults (warm kernels and memo on)", {}),
 
 def _render(figure: Any) -> int:
     """Encode a figure as the report embeds it (PNG bytes); return the size."""
-    from analysis import report
+    from analysis.present import report
 
     return len(report.figure_png(figure))
 
 
 def floor_prevalence(code: str) -> int:
     """Notebook 01 with its default parameters: estimates, comparisons, children, three figures."""
-    from analysis import areas, config, plots, prevalence, sources
+    from analysis.present import prevalence as show
+    from analysis.methods import areas, prevalence
+    from analysis import config
+    from analysis.present import plots
+    from analysis.data import sources
 
     area = areas.resolve_area(code)
     plots.apply_house_style()
-    multiple = prevalence.check_round_to(config.PREVALENCE_DEFAULT_ROUND_TO)
+    multiple = show.check_round_to(config.PREVALENCE_DEFAULT_ROUND_TO)
     rates = prevalence.select_rates("latest", config.PREVALENCE_DEFAULT_MEASURE, "auto")
     comparison = prevalence.compare_with_region_and_england(area.code, "latest", config.PREVALENCE_DEFAULT_MEASURE,
                                                             "auto", config.DEFAULT_CONFIDENCE)
@@ -97,40 +101,49 @@ def floor_prevalence(code: str) -> int:
     children = prevalence.estimate_children(area.code)
     groups = prevalence.estimate_adults(area.code, "latest", config.PREVALENCE_DEFAULT_MEASURE, "auto",
                                         config.DEFAULT_CONFIDENCE)
-    prevalence.headline_text(mine, multiple)
+    show.headline_text(mine, multiple)
     prevalence.headline_values(comparison, children)
-    prevalence.display_groups(groups, multiple)
-    prevalence.display_comparison(comparison, multiple)
-    prevalence.display_children(children, multiple)
-    prevalence.explain_comparison(mine)
+    show.display_groups(groups, multiple)
+    show.display_comparison(comparison, multiple)
+    show.display_children(children, multiple)
+    show.explain_comparison(mine)
     sources.load_manifest()
-    size = _render(prevalence.figure_by_group(groups, mine, area.name, multiple)[0])
-    size += _render(prevalence.figure_pyramid(area.code, area.name)[0])
-    size += _render(prevalence.figure_per_100k(comparison, area.name, prevalence.has_intervals(groups))[0])
+    size = _render(show.figure_by_group(groups, mine, area.name, multiple)[0])
+    size += _render(show.figure_pyramid(area.code, area.name)[0])
+    size += _render(show.figure_per_100k(comparison, area.name, prevalence.has_intervals(groups))[0])
     return size + len(rates)
 
 
 def floor_supply(code: str) -> int:
     """Notebook 02 with its default parameters: the assessment and its figures."""
-    from analysis import areas, config, local_data, plots, sources, supply
+    from analysis.present import supply as show
+    from analysis.methods import areas, supply
+    from analysis import config
+    from analysis.data import local_data, sources
+    from analysis.present import council_data as council_text
+    from analysis.present import plots
 
     area = areas.resolve_area(code, levels=("utla", "region"))
     plots.apply_house_style()
     result = supply.assess(area, config.REFUGE_STANDARD_PLACES_PER_10K, config.DEFAULT_REFUGE_SHARE,
                            config.DEFAULT_DEMAND_YEAR, config.DEFAULT_CONFIDENCE)
-    result.headline
+    show.headline(area.name, result.gap, result.supply_period)
     result.records()
     local_data.manifest_ids(result.local)
-    local_data.source_lines(result.local)
+    council_text.source_lines(result.local)
+    council_text.local_data_gaps(result.local)
     sources.load_manifest()
-    figures = [supply.figure_places_by_type(result), supply.figure_referral_shares(result),
-               supply.figure_places_per_100k(result)]
+    figures = [show.figure_places_by_type(result), show.figure_referral_shares(result),
+               show.figure_places_per_100k(result)]
     return sum(_render(pair[0]) for pair in figures if pair is not None)
 
 
 def floor_maps(code: str) -> int:
     """Notebook 03 with its default parameters: every indicator, its maps, charts and table."""
-    from analysis import areas, config, indicators, maps, plots, sources
+    from analysis.methods import areas, indicators
+    from analysis import config
+    from analysis.present import maps, plots
+    from analysis.data import sources
 
     area = areas.resolve_area(code)
     plots.apply_house_style()
@@ -159,8 +172,11 @@ def floor_maps(code: str) -> int:
 
 def floor_young_people(code: str) -> int:
     """Notebook 04 with its default parameters: the scoping tables, estimates, scenario and figure."""
-    from analysis import areas, plots, sources
-    from analysis import young_people as yp
+    from analysis.present import young_people as show
+    from analysis.methods import areas
+    from analysis.present import plots
+    from analysis.data import sources
+    from analysis.methods import young_people as yp
 
     area = areas.resolve_area(code)
     plots.apply_house_style()
@@ -176,11 +192,11 @@ def floor_young_people(code: str) -> int:
     yp.sons_in_refuge_context(area)
     yp.refuge_son_age_limits(area)
     yp.local_facts(area)
-    yp.describe_15_24_share(area)
+    show.describe_15_24_share(area)
     yp.survey_estimates(area.code)
     yp.research_facts()
     sources.load_manifest()
-    return _render(yp.figure_age_profile(area, shares)[0])
+    return _render(show.figure_age_profile(area, shares)[0])
 
 
 FLOORS = {"01_prevalence": floor_prevalence, "02_refuge_demand_supply": floor_supply,
@@ -288,7 +304,7 @@ def time_import(repeats: int = 5) -> dict[str, float]:
         seconds, result, _ = run([sys.executable, "-c", code])
         inside.append(float(result.stdout.strip()))
         whole.append(seconds)
-    heavy = "import time; t = time.perf_counter(); import analysis.maps, analysis.prevalence; print(time.perf_counter() - t)"
+    heavy = "import time; t = time.perf_counter(); import analysis.present.maps, analysis.methods.prevalence; print(time.perf_counter() - t)"
     _, result, _ = run([sys.executable, "-c", heavy])
     return {"import_seconds": statistics.median(inside), "process_seconds": statistics.median(whole),
             "maps_prevalence_seconds": float(result.stdout.strip())}
@@ -381,7 +397,7 @@ def time_floor(codes: Sequence[str]) -> dict[str, Any]:
 
 def sample_areas(count: int) -> list[str]:
     """The default eight, then one more authority per region in turn (code order)."""
-    from analysis import areas
+    from analysis.methods import areas
 
     chosen = list(DEFAULT_SAMPLE[:count])
     if count > len(chosen):
@@ -527,7 +543,7 @@ def main() -> None:
         if not args.full_only:
             imports = time_import()
             print(f"import analysis: {imports['import_seconds']:.3f} s in-process, {imports['process_seconds']:.2f} s "
-                  f"whole process; import analysis.maps + prevalence: {imports['maps_prevalence_seconds']:.2f} s",
+                  f"whole process; import analysis.present.maps + prevalence: {imports['maps_prevalence_seconds']:.2f} s",
                   flush=True)
             build = time_build(scratch)
             print(f"analysis data build from clean: {build:.1f} s", flush=True)
@@ -551,7 +567,7 @@ def main() -> None:
                             f"- `import analysis` in a fresh process: {imports['import_seconds']:.3f} s "
                             f"(whole interpreter start {imports['process_seconds']:.2f} s; target < "
                             f"{TARGETS['import_seconds']:g} s: {_met(imports['import_seconds'], TARGETS['import_seconds'])}). "
-                            f"Importing the heavy modules a notebook uses (`analysis.maps`, `analysis.prevalence`): "
+                            f"Importing the heavy modules a notebook uses (`analysis.present.maps`, `analysis.methods.prevalence`): "
                             f"{imports['maps_prevalence_seconds']:.2f} s.",
                             f"- `analysis data build` from clean: {build:.1f} s (target < {TARGETS['build_seconds']:g} s: "
                             f"{_met(build, TARGETS['build_seconds'])}).", ""]
@@ -564,7 +580,7 @@ def main() -> None:
                 if not args.no_write:
                     write_section("ablation", ablation_lines)
         if args.full or args.full_only:
-            from analysis import areas
+            from analysis.methods import areas
 
             every = list(areas.list_areas(levels=("utla",))["area_code"])
             full = time_ours(every, scratch, "full")

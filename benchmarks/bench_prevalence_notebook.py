@@ -15,7 +15,9 @@ from pathlib import Path
 
 import papermill
 
-from analysis import config, prevalence, report
+from analysis import config
+from analysis.methods import prevalence
+from analysis.present import report
 
 DEFAULT_AREAS = ["E10000014", "E06000045", "E06000053", config.LONDON_CODE, config.ENGLAND_CODE]
 

@@ -22,7 +22,9 @@ def draw_all(area_code: str) -> list[tuple[str, float, float, int]]:
     """Compute every indicator and draw and render all its figures; (id, compute s, draw s, figures) each."""
     import matplotlib.pyplot as plt
 
-    from analysis import areas, config, indicators, maps
+    from analysis.methods import areas, indicators
+    from analysis import config
+    from analysis.present import maps
 
     area = areas.resolve_area(area_code)
     rows = []
@@ -48,7 +50,7 @@ def main() -> None:
     args = parser.parse_args()
 
     started = time.perf_counter()
-    from analysis import plots
+    from analysis.present import plots
 
     plots.apply_house_style()
     print(f"import analysis + matplotlib: {time.perf_counter() - started:.2f} s")

@@ -1,9 +1,15 @@
 # ---
 # jupyter:
 #   jupytext:
+#     cell_metadata_filter: tags,-all
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext,-jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
 #   kernelspec:
-#     display_name: "Python (analysis: DA needs assessment)"
+#     display_name: 'Python (analysis: DA needs assessment)'
 #     language: python
 #     name: analysis
 # ---
@@ -16,7 +22,7 @@
 # band where published), to the area's population: a *synthetic* estimate. It compares the rate per
 # 100,000 adults with the region and England, estimates children living in households where a
 # parent is experiencing domestic abuse, and lists sources, assumptions and caveats. The logic is in
-# `analysis.prevalence`; this notebook only tells the story.
+# `analysis.methods.prevalence`; this notebook only tells the story.
 #
 # **Parameters** (next cell; `papermill --help-notebook notebooks/01_prevalence.ipynb` lists them):
 # `area` (code or name of an upper-tier authority, a region such as London `E12000007`, or England),
@@ -39,11 +45,13 @@ confidence_level: float = 0.95  # two-sided confidence level for intervals, betw
 round_to: int = 10  # round the estimates shown to this multiple (1 for no rounding); records stay unrounded
 
 # %%
-from analysis import prevalence, report
+from analysis.present import prevalence as show
+from analysis.methods import prevalence
+from analysis.present import report
 
 ctx = report.start("01_prevalence", area, confidence_level, survey_year=survey_year, measure=measure,
                    measure_version=measure_version, round_to=round_to)
-round_to = prevalence.check_round_to(round_to)
+round_to = show.check_round_to(round_to)
 rates = prevalence.select_rates(survey_year, measure, measure_version)
 report.title(ctx)
 
@@ -56,13 +64,13 @@ comparison = prevalence.compare_with_region_and_england(ctx.area.code, survey_ye
 mine = comparison.iloc[0]
 children = prevalence.estimate_children(ctx.area.code)
 groups = prevalence.estimate_adults(ctx.area.code, survey_year, measure, measure_version, ctx.confidence_level)
-report.headline(prevalence.headline_text(mine, round_to))
+report.headline(show.headline_text(mine, round_to))
 report.record(**prevalence.headline_values(comparison, children))
 report.markdown(f"Crime survey rates used: **{mine['survey_year']}**, measure `{mine['measure']}` "
                 f"(**{mine['measure_version']}** version only), "
-                f"breakdown **{prevalence.BREAKDOWNS[mine['breakdown']]}**, "
+                f"breakdown **{show.BREAKDOWNS[mine['breakdown']]}**, "
                 f"ages {mine['age_range']}. Uncertainty: {mine['interval_method']}. "
-                + " ".join(prevalence.sex_assumption_notes(groups)))
+                + " ".join(show.sex_assumption_notes(groups)))
 
 # %% [markdown]
 # ## Estimate by sex and age band
@@ -75,17 +83,17 @@ report.markdown(f"Crime survey rates used: **{mine['survey_year']}**, measure `{
 # Methods.
 
 # %%
-report.table(prevalence.display_groups(groups, round_to),
-             f"{ctx.area.name}: estimated adults who {prevalence.describe_measure(measure)}, "
-             f"by {prevalence.BREAKDOWNS[mine['breakdown']]} ({mine['survey_year']} rates, mid-2020 population)",
+report.table(show.display_groups(groups, round_to),
+             f"{ctx.area.name}: estimated adults who {show.describe_measure(measure)}, "
+             f"by {show.BREAKDOWNS[mine['breakdown']]} ({mine['survey_year']} rates, mid-2020 population)",
              decimals={"rate_percent": 1, "rate_ci_lower": 1, "rate_ci_upper": 1},
              notes=[f"Estimates and populations rounded to the nearest {round_to}. rate_ci_lower / rate_ci_upper: "
                     "the published 95% limits of the rate; ci_lower / ci_upper: the estimate's interval. "
                     f"Intervals: {mine['interval_method']}.",
                     "Modelled estimates from national rates and population estimates, not counts of people, so "
-                    "no small-number suppression applies.", *prevalence.sex_assumption_notes(groups)])
+                    "no small-number suppression applies.", *show.sex_assumption_notes(groups)])
 has_interval = prevalence.has_intervals(groups)
-fig, alt = prevalence.figure_by_group(groups, mine, ctx.area.name, round_to)
+fig, alt = show.figure_by_group(groups, mine, ctx.area.name, round_to)
 report.figure(fig, alt=alt)
 
 # %% [markdown]
@@ -98,7 +106,7 @@ report.figure(fig, alt=alt)
 # two sides of the pyramid within an age band are not observed.
 
 # %%
-fig, alt = prevalence.figure_pyramid(ctx.area.code, ctx.area.name)
+fig, alt = show.figure_pyramid(ctx.area.code, ctx.area.name)
 report.figure(fig, alt=alt)
 
 # %% [markdown]
@@ -109,14 +117,14 @@ report.figure(fig, alt=alt)
 # structure; they say nothing about differences in local risk, services or reporting.
 
 # %%
-report.markdown(prevalence.explain_comparison(mine))
-report.table(prevalence.display_comparison(comparison, round_to),
-             f"Estimated adults who {prevalence.describe_measure(measure)}, per 100,000 adults aged "
+report.markdown(show.explain_comparison(mine))
+report.table(show.display_comparison(comparison, round_to),
+             f"Estimated adults who {show.describe_measure(measure)}, per 100,000 adults aged "
              f"{mine['age_range']} ({mine['survey_year']} rates)",
              decimals={"estimate_per_100k_adults": 0, "per_100k_ci_lower": 0, "per_100k_ci_upper": 0},
              notes=[f"population_adults: persons aged {mine['age_range']}, ONS mid-2020. Counts rounded to the nearest "
                     f"{round_to}. Intervals: {mine['interval_method']}."])
-fig, alt = prevalence.figure_per_100k(comparison, ctx.area.name, has_interval)
+fig, alt = show.figure_per_100k(comparison, ctx.area.name, has_interval)
 report.figure(fig, alt=alt)
 
 # %% [markdown]
@@ -129,7 +137,7 @@ report.figure(fig, alt=alt)
 # and in the adult estimate (which counts their own experience), so the two figures are not added.
 
 # %%
-children_table = report.table(prevalence.display_children(children, round_to),
+children_table = report.table(show.display_children(children, round_to),
              f"{ctx.area.name}: estimated children aged {children['age_band'].iloc[0]} living in a household where "
              f"a parent is experiencing domestic abuse",
              decimals={"rate_per_1000": 0},
@@ -170,13 +178,13 @@ report.sources(list(rates["source_id"].unique()) + ["mye2020_ltla21_sya", "censu
 # %%
 report.caveats([
     f"Method: synthetic estimate = sum over groups of the national (England and Wales) CSEW {mine['survey_year']} "
-    f"rate x the area's ONS mid-2020 population in the group; breakdown: {prevalence.describe_breakdown(mine)}. "
+    f"rate x the area's ONS mid-2020 population in the group; breakdown: {show.describe_breakdown(mine)}. "
     "The finest complete breakdown the published rates allow is used: sex and age band, else sex, else age band, "
     "else all adults; bands that leave gaps in the survey's age range are not used.",
-    f"Measure: {mine['measure']} ({prevalence.describe_measure(mine['measure'])}), {mine['measure_version']} version "
+    f"Measure: {mine['measure']} ({show.describe_measure(mine['measure'])}), {mine['measure_version']} version "
     "only; the pre-2024 and 2024+ measures are never mixed in one estimate.",
     f"Uncertainty: {mine['interval_method']}. Population estimates are treated as exact.",
-    *prevalence.sex_assumption_notes(groups),
+    *show.sex_assumption_notes(groups),
     f"Vintages differ: {mine['survey_year']} survey rates applied to the mid-2020 population estimate (rolled "
     "forward from the 2011 Census); the children's rate is for "
     f"{int(children['year'].iloc[0])}.",

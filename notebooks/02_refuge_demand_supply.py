@@ -22,7 +22,7 @@
 # places the council has, by Part 4 accommodation type; shows referrals with Wilson intervals;
 # sets England's Part 4 figures per head beside them as an expected-demand benchmark; compares
 # the area with its region and England per 100,000; and lists the local data that would complete
-# the picture. The logic is in `analysis.supply` and `analysis.local_data`; this notebook only
+# the picture. The logic is in `analysis.methods.supply` and `analysis.data.local_data`; this notebook only
 # tells the story.
 #
 # **Local data.** Put the council's aggregate counts in `data/raw/local/<area_code>/supply.csv`
@@ -47,7 +47,12 @@ demand_year: str = "2022-23"  # Part 4 year of England's figures for expected de
 confidence_level: float = 0.95  # two-sided confidence level for intervals, between 0 and 1
 
 # %%
-from analysis import config, local_data, report, supply
+from analysis.present import supply as show
+from analysis import config
+from analysis.data import local_data
+from analysis.present import council_data as council_text
+from analysis.present import report
+from analysis.methods import supply
 
 ctx = report.start("02_refuge_demand_supply", area, confidence_level, levels=("utla", "region"),
                    standard_per_10k=standard_per_10k, refuge_share=refuge_share, demand_year=demand_year)
@@ -58,7 +63,7 @@ report.title(ctx)
 # ## Headline
 
 # %%
-report.headline(result.headline)
+report.headline(show.headline(ctx.area.name, result.gap, result.supply_period))
 report.record(**result.records())
 
 # %% [markdown]
@@ -94,7 +99,7 @@ _ = report.table(pd.DataFrame(summary, columns=["measure", "value"]),
 # %%
 by_type = result.by_type
 if result.local.has_supply:
-    fig, alt = supply.figure_places_by_type(result)
+    fig, alt = show.figure_places_by_type(result)
     report.figure(fig, alt=alt)
 else:
     report.markdown(f"No `supply.csv` for {ctx.area.name}, so places by type cannot be shown: "
@@ -139,7 +144,7 @@ if len(shares):
                  notes=[f"Intervals: Wilson score, {ctx.confidence_level:.0%}, where the file gives both "
                         "counts. Percentages a source printed without counts are shown as printed, "
                         "with no interval."])
-    shares_figure = supply.figure_referral_shares(result)  # leaves out any row the table suppressed
+    shares_figure = show.figure_referral_shares(result)  # leaves out any row the table suppressed
     if shares_figure is not None:
         report.figure(shares_figure[0], alt=shares_figure[1])
 else:
@@ -182,7 +187,7 @@ _ = report.table(shown_benchmark, f"{ctx.area.name}: own referral counts beside 
 
 # %%
 comparison = result.comparison
-fig, alt = supply.figure_places_per_100k(result)
+fig, alt = show.figure_places_per_100k(result)
 report.figure(fig, alt=alt)
 shown_comparison = comparison[["area_name", "places", "period", "population", "places_per_100k", "required_places",
                                "shortfall_pct", "source"]].rename(columns={"shortfall_pct": "shortfall (% of required)"})
@@ -201,7 +206,8 @@ _ = report.table(shown_comparison, "Refuge places per 100,000: area, region and 
 # ## What is missing from the local data
 
 # %%
-report.markdown("\n".join(f"- {line}" for line in result.missing) if result.missing
+missing = council_text.local_data_gaps(result.local)
+report.markdown("\n".join(f"- {line}" for line in missing) if missing
                 else "The local files give every item this notebook uses.")
 
 # %% [markdown]
@@ -210,7 +216,7 @@ report.markdown("\n".join(f"- {line}" for line in result.missing) if result.miss
 # %%
 report.sources(["mye2020_ltla21_sya", "safe_accommodation_facts_authored", "part4_england_headlines",
                 "womens_aid_refuge_headlines"] + local_data.manifest_ids(result.local),
-               extra=[f"Standard: {config.REFUGE_STANDARD_CITATION}."] + local_data.source_lines(result.local))
+               extra=[f"Standard: {config.REFUGE_STANDARD_CITATION}."] + council_text.source_lines(result.local))
 
 # %% [markdown]
 # ## Methods, assumptions and caveats

@@ -1,12 +1,15 @@
 # ---
 # jupyter:
 #   jupytext:
+#     cell_metadata_filter: tags,-all
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext,-jupytext.text_representation.jupytext_version
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
 #   kernelspec:
-#     display_name: "Python (analysis: DA needs assessment)"
+#     display_name: 'Python (analysis: DA needs assessment)'
 #     language: python
 #     name: analysis
 # ---
@@ -14,7 +17,7 @@
 # %% [markdown] tags=["researcher-notes"]
 # # Regional maps per 100,000 population (researcher notes)
 #
-# Maps and comparisons of every declared indicator (`analysis.indicators`) for one authority's
+# Maps and comparisons of every declared indicator (`analysis.methods.indicators`) for one authority's
 # region and for England: a region map (the authority highlighted and labelled, its neighbours
 # labelled, the rest of England grey), an England map with region outlines, a funnel plot of all
 # upper-tier authorities against England, a ranked dot plot for the region and a comparison table
@@ -24,7 +27,7 @@
 # - `area`: an upper-tier authority code or name (default Hampshire, E10000014); a region or
 #   England also work (then the region's authorities, or the regions, are compared).
 # - `indicators`: `"all"` or a list of indicator ids, e.g. `["population_14_18"]`; run
-#   `python -c "from analysis import indicators; print(indicators.indicator_ids())"` to list them.
+#   `python -c "from analysis.methods import indicators; print(indicators.indicator_ids())"` to list them.
 # - `classification`: `"quantiles"` (default), `"equal_interval"` or `"fisher_jenks"`; classes are
 #   always computed over England, so every map of an indicator shares its legend.
 # - `confidence_level`: two-sided level of the intervals (e.g. 0.95).
@@ -40,8 +43,8 @@ classification: str = "quantiles"  # map classes over England: "quantiles", "equ
 confidence_level: float = 0.95  # two-sided confidence level for intervals, between 0 and 1
 
 # %%
-from analysis import indicators as indicator_registry
-from analysis import maps, report
+from analysis.methods import indicators as indicator_registry
+from analysis.present import maps, report
 
 ctx = report.start("03_regional_maps", area, confidence_level, indicators=indicators, classification=classification)
 chosen_ids = indicator_registry.check_indicator_selection(indicators)

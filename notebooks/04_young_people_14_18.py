@@ -1,9 +1,15 @@
 # ---
 # jupyter:
 #   jupytext:
+#     cell_metadata_filter: tags,-all
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext,-jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
 #   kernelspec:
-#     display_name: "Python (analysis: DA needs assessment)"
+#     display_name: 'Python (analysis: DA needs assessment)'
 #     language: python
 #     name: analysis
 # ---
@@ -39,8 +45,10 @@ scenario_high_percent: float | None = None  # 14-15 scenario high bound, % (None
 confidence_level: float = 0.95  # two-sided confidence level for intervals, between 0 and 1
 
 # %%
-from analysis import config, report
-from analysis import young_people as yp
+from analysis.present import young_people as show
+from analysis import config
+from analysis.present import report
+from analysis.methods import young_people as yp
 
 overrides = {name: value for name, value in {"scenario_low_percent": scenario_low_percent,
                                              "scenario_high_percent": scenario_high_percent}.items()
@@ -121,7 +129,7 @@ report.headline(
 # relationship abuse, labelled as such. The 14-18 row shows the population only.
 
 # %%
-published = yp.round_to(scoping, ["estimate", "range_low", "range_high"])
+published = show.round_to(scoping, ["estimate", "range_low", "range_high"])
 _ = report.table(
     published.rename(columns={"age": "Age", "population": "Population (mid-2020)",
                               "estimate": "Estimate: experiencing domestic abuse in a year",
@@ -156,11 +164,11 @@ report.table(
     decimals={"Aged 14-18 (% of residents)": 2, "Aged 16-18 (% of residents)": 2,
               "Aged 15-24 (% of residents)": 1})
 
-fig, alt, caption = yp.figure_age_profile(here, shares)
+fig, alt, caption = show.figure_age_profile(here, shares)
 report.figure(fig, alt=alt, caption=caption)
 
 # %%
-report.markdown(yp.describe_15_24_share(here))
+report.markdown(show.describe_15_24_share(here))
 
 # %% [markdown]
 # ## By sex (an assumed split)
@@ -171,7 +179,7 @@ report.markdown(yp.describe_15_24_share(here))
 
 # %%
 _ = report.table(
-    yp.round_to(by_sex.drop(columns="sex_basis"), ["female", "male"], base=1).rename(columns={
+    show.round_to(by_sex.drop(columns="sex_basis"), ["female", "male"], base=1).rename(columns={
         "age": "Age", "female": "Female (assumed split)", "male": "Male (assumed split)", "persons": "Persons"}),
     f"{here.name}: residents aged 14-18 by sex, mid-2020 (female/male are an ASSUMED split)",
     count_columns=["Female (assumed split)", "Male (assumed split)", "Persons"],
@@ -190,7 +198,7 @@ _ = report.table(
 
 # %%
 _ = report.table(
-    yp.round_to(yp.round_to(yp.survey_estimates(here.code), ["estimate"]), ["population"], base=1).rename(columns={
+    show.round_to(show.round_to(yp.survey_estimates(here.code), ["estimate"]), ["population"], base=1).rename(columns={
         "measure": "Measure", "who": "Survey group", "survey_year": "Survey year", "rate_percent": "Rate (%)",
         "applied_to": "Applied to", "population": "Population", "estimate": "Estimate",
         "interval": "Published interval",
@@ -248,7 +256,7 @@ if len(research):
 
 # %%
 report.table(
-    yp.round_to(sons, ["boys"], base=1).rename(columns={"age": "Age", "boys": "Boys living in the area (assumed split)",
+    show.round_to(sons, ["boys"], base=1).rename(columns={"age": "Age", "boys": "Boys living in the area (assumed split)",
                          "above_typical_limit": "Older than the typical refuge limit (about 14)",
                          "above_area_limit": "Older than the area's stated refuge limit"}),
     f"{here.name}: boys aged 14-18 (context, not need) against refuges' age limits for sons",

@@ -54,7 +54,7 @@ def project_copy(tmp_path, monkeypatch) -> Path:
 @pytest.fixture
 def built_project_copy(project_copy) -> Path:
     """A temporary project copy with data/processed built."""
-    from analysis import build
+    from analysis.data import build
 
     build.build_tables(report=lambda message: None)
     return project_copy
@@ -64,7 +64,7 @@ def raw_csv(source_id: str):
     """Read a raw manifest CSV of the real project as shipped (for hand computations in tests)."""
     import pandas as pd
 
-    from analysis import sources
+    from analysis.data import sources
 
     item = next(f for f in sources.load_manifest() if f.id == source_id)
     return pd.read_csv(REAL_ROOT / "data" / "raw" / item.path, encoding="utf-8-sig", dtype={0: str})
@@ -74,11 +74,11 @@ def run_notebook(name: str, output_dir: Path, **parameters):
     """Execute ``notebooks/<name>.ipynb`` with papermill on the workspace kernel.
 
     Returns ``(executed_path, records)`` where records are the values the notebook passed to
-    ``analysis.report.record``. The project root (``ANALYSIS_ROOT``) is inherited by the kernel.
+    ``analysis.present.report.record``. The project root (``ANALYSIS_ROOT``) is inherited by the kernel.
     """
     import papermill
 
-    from analysis import report
+    from analysis.present import report
 
     output_dir.mkdir(parents=True, exist_ok=True)
     executed = output_dir / f"{name}.ipynb"

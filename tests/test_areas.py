@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from analysis import areas
-from analysis.areas import AreaResolutionWarning
+from analysis.methods import areas
+from analysis.methods.areas import AreaResolutionWarning
 from analysis.errors import AreaError
 
 

@@ -2,7 +2,7 @@
 
 The fixture notebooks (tests/fixtures/notebooks/fixture_*.ipynb) follow the notebook
 contract: one succeeds and shows the real mid-2020 population through every part of
-analysis.report (and tries to publish a count of 3), one raises in its fourth cell
+analysis.present.report (and tries to publish a count of 3), one raises in its fourth cell
 unless ``fail`` is false, one sleeps, one kills its own kernel. Each batch executes real
 kernels, so the batches are shared between tests through module-scoped fixtures.
 """
@@ -22,7 +22,10 @@ from typing import Iterator
 import pytest
 from bs4 import BeautifulSoup
 
-from analysis import batch, cli, lock, population, report
+from analysis.run import batch, lock
+from analysis import cli
+from analysis.methods import population
+from analysis.present import report
 from analysis.errors import BatchError, ParameterError
 from tests.conftest import start_batch_in_own_terminal
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis import browser, cli, config, publish
+from analysis.present import browser, publish
+from analysis import cli, config
 from tests.conftest import REAL_ROOT, copy_project_data
 
 pytestmark = pytest.mark.browser

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis import build, config, tables
+from analysis.data import build, tables
+from analysis import config
 from analysis.errors import ValidationError
 
 from .conftest import raw_csv
@@ -167,7 +168,7 @@ def test_malformed_raw_csv_is_named_with_line_column_and_value(project_copy):
     assert "census2021_ltla21_persons_females_males.csv has changed" in str(info.value)
     # With the checksum check satisfied (as if a new release were registered), validation names the cell.
     frame = pd.read_csv(path, dtype={"ltla21_code": str})
-    from analysis import schemas
+    from analysis.data import schemas
 
     with pytest.raises(ValidationError) as info:
         schemas.validate_table(frame, schemas.census_sex_schema(), "census.csv")
@@ -175,7 +176,7 @@ def test_malformed_raw_csv_is_named_with_line_column_and_value(project_copy):
 
 
 def test_authored_rate_conflicting_with_another_source_is_refused(project_copy):
-    from analysis import sources
+    from analysis.data import sources
 
     table = project_copy / "data" / "raw" / "authored" / "csew_prevalence_rates.csv"
     text = table.read_text().replace("YE Mar 2020,female,16-74,any_domestic_abuse,pre-2024,K04000001,7.3",
@@ -187,7 +188,7 @@ def test_authored_rate_conflicting_with_another_source_is_refused(project_copy):
 
 
 def test_build_failure_keeps_the_previous_tables(built_project_copy):
-    from analysis import sources
+    from analysis.data import sources
 
     processed = built_project_copy / "data" / "processed"
     before = {p.name: p.read_bytes() for p in processed.glob("*.parquet")}

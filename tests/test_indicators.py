@@ -10,9 +10,10 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from analysis import config, indicators
+from analysis import config
+from analysis.methods import indicators
 from analysis.errors import DataFileError, ParameterError
-from analysis.indicators import Denominator, Indicator
+from analysis.methods.indicators import Denominator, Indicator
 from tests.conftest import raw_csv
 
 AUTHORITIES = ["E10000014", "E06000045", "E06000053", "E09000001", "E08000025"]  # county, unitary, tiny x2, met
@@ -108,7 +109,7 @@ def test_regional_partner_abuse_is_the_sdg_rate_for_regions_only():
 
 
 def test_declared_indicators_cite_sources_in_the_manifest():
-    from analysis import sources
+    from analysis.data import sources
 
     known = {item.id for item in sources.load_manifest()}
     for indicator in indicators.list_indicators():

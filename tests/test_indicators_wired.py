@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from analysis import areas, indicators, maps, prevalence
+from analysis.methods import areas, indicators, prevalence
+from analysis.present import maps
 
 from .conftest import raw_csv
 

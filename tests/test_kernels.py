@@ -1,6 +1,6 @@
-"""Warm kernels (analysis.kernels): a batch run's kernel forked from a template behaves as a fresh one.
+"""Warm kernels (analysis.run.kernels): a batch run's kernel forked from a template behaves as a fresh one.
 
-Each test runs real kernels through :func:`analysis.runner.execute_run`, as a batch worker
+Each test runs real kernels through :func:`analysis.run.runner.execute_run`, as a batch worker
 does, with warm kernels on and off. The notebook that reports on its own kernel is a
 fixture written here (fixture_kernel_facts); the failing ones are the batch fixtures.
 """
@@ -14,7 +14,10 @@ import nbformat
 import psutil
 import pytest
 
-from analysis import areas, config, kernels, publish, report, runner
+from analysis.methods import areas
+from analysis import config
+from analysis.run import kernels, runner
+from analysis.present import publish, report
 
 pytestmark = pytest.mark.notebook
 
@@ -24,7 +27,8 @@ FACTS_CELLS = [
     "import json, os, signal, sys\n"
     "import matplotlib\n"
     "import matplotlib.pyplot as plt\n"
-    "from analysis import population, report\n"
+    "from analysis.methods import population\n"
+    "from analysis.present import report\n"
     "facts = {\n"
     "    'cwd': os.getcwd(), 'argv0': os.path.basename(sys.argv[0]), 'argv1': sys.argv[1],\n"
     "    'path': sys.path[:2], 'backend': matplotlib.get_backend(),\n"
@@ -130,7 +134,7 @@ def test_a_warm_kernel_behaves_as_a_fresh_one(facts_notebook, tmp_path, warm):
 
 
 def areas_population(code: str) -> float:
-    from analysis import tables
+    from analysis.data import tables
 
     pop = tables.read_table("population")
     return float(pop.loc[(pop["area_code"] == code) & (pop["sex"] == "persons"), "population"].sum())

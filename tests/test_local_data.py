@@ -12,7 +12,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import areas, config, local_data
+from analysis.methods import areas
+from analysis import config
+from analysis.data import local_data
+from analysis.methods import council_data
+from analysis.present import council_data as council_text
 from analysis.errors import AreaError, ValidationError
 
 from .conftest import REAL_ROOT
@@ -45,7 +49,7 @@ def write_local(root: Path, code: str, name: str, text: str | bytes) -> Path:
 
 
 def load(code: str) -> local_data.LocalData:
-    return local_data.load_local_data(areas.resolve_area(code))
+    return council_data.load_local_data(areas.resolve_area(code))
 
 
 def refusal(root: Path, name: str, header: str, rows: list[str]) -> ValidationError:
@@ -77,7 +81,7 @@ def test_hampshire_example_validates_and_keeps_what_the_sources_give():
 @pytest.mark.parametrize("code, name", [(HAMPSHIRE, "supply.csv"), (HAMPSHIRE, "referrals.csv"),
                                         ("E06000045", "referrals.csv")])
 def test_every_shipped_local_row_cites_a_seed_document_and_is_in_the_manifest(code, name):
-    from analysis import sources
+    from analysis.data import sources
 
     table = pd.read_csv(REAL_ROOT / "data" / "raw" / "local" / code / name, dtype=str)
     assert table["source"].str.contains(r"\d{3}_[0-9a-f]{16}\.txt", regex=True).all()
@@ -100,13 +104,13 @@ def test_southampton_example_stores_percentages_without_inventing_a_denominator(
 def test_an_area_without_a_local_folder_is_not_an_error():
     local = load(ISLE_OF_WIGHT)
     assert (local.supply, local.referrals, local.has_any) == (None, None, False)
-    gaps = local_data.local_data_gaps(local)
+    gaps = council_text.local_data_gaps(local)
     assert any(f"data/raw/local/{ISLE_OF_WIGHT}/supply.csv" in g for g in gaps)
     assert any(f"data/raw/local/{ISLE_OF_WIGHT}/referrals.csv" in g for g in gaps)
 
 
 def test_gaps_name_the_missing_counts_of_a_partial_file():
-    gaps = " ".join(local_data.local_data_gaps(load(HAMPSHIRE)))
+    gaps = " ".join(council_text.local_data_gaps(load(HAMPSHIRE)))
     assert "Other emergency accommodation" in gaps          # no row for this type
     assert "Second stage / move-on" in gaps                  # properties given, bedspaces not
     assert "Referrals received" in gaps                      # shares have no denominator
@@ -230,7 +234,7 @@ def test_other_files_in_the_folder_are_reported_not_read(local_project):
     write_local(local_project, ISLE_OF_WIGHT, "supply.xlsx", b"fixture")
     local = load(ISLE_OF_WIGHT)
     assert local.other_files == ("supply.xlsx",)
-    assert any("supply.xlsx` was not read" in g for g in local_data.local_data_gaps(local))
+    assert any("supply.xlsx` was not read" in g for g in council_text.local_data_gaps(local))
 
 
 # ------------------------------------------------------------------------------------------
@@ -255,5 +259,5 @@ def test_a_misnamed_local_folder_says_how_to_rename_it(local_project, folder, ex
 def test_london_as_a_whole_may_hold_local_data(local_project):
     write_local(local_project, config.LONDON_CODE, "supply.csv",
                 SUPPLY_HEADER + "\n2022,refuge,fixture_provider,1,8,,,,fixture source,\n")
-    local = local_data.load_local_data(areas.resolve_area(config.LONDON_CODE, levels=("region",)))
+    local = council_data.load_local_data(areas.resolve_area(config.LONDON_CODE, levels=("region",)))
     assert local.supply["bedspaces"].tolist() == [8]

@@ -9,7 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import areas, config, indicators, maps
+from analysis.methods import areas, indicators
+from analysis import config
+from analysis.present import maps
 from analysis.errors import ParameterError
 from tests.test_indicators import fixture_indicator, hand_districts
 
@@ -72,7 +74,7 @@ def test_breaks_are_the_same_on_every_run(frame14, scheme):
 
 
 def test_breaks_are_the_same_in_a_fresh_process(frame14):
-    code = ("from analysis import indicators, maps; "
+    code = ("from analysis.methods import indicators; from analysis.present import maps; "
             "print(repr(maps.class_breaks(indicators.compute_indicator('population_14_18'), 'fisher_jenks').tolist()))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert eval(out) == maps.class_breaks(frame14, "fisher_jenks").tolist()

@@ -1,4 +1,4 @@
-"""analysis.memo: results computed once per process, and recomputed whenever their data change.
+"""analysis.data.memo: results computed once per process, and recomputed whenever their data change.
 
 Expected values are computed independently here (from the processed tables, or by calling
 the function with memoisation turned off), never typed in.
@@ -9,7 +9,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis import config, indicators, memo, population, prevalence, tables
+from analysis import config
+from analysis.methods import indicators, population, prevalence
+from analysis.data import memo, tables
 
 HAMPSHIRE = "E10000014"
 
@@ -122,7 +124,7 @@ def test_memoised_package_results_equal_unmemoised_ones(monkeypatch):
 
 def test_results_follow_a_rebuild_of_the_processed_data(built_project_copy):
     """Edit an authored crime survey rate, rebuild: the memoised survey years and estimates change."""
-    from analysis import build
+    from analysis.data import build
 
     before = prevalence.select_rates()
     year = before["survey_year"].iloc[0]
@@ -146,7 +148,7 @@ def test_results_follow_a_rebuild_of_the_processed_data(built_project_copy):
 
 def _rehash(relative: str) -> None:
     """Record the new checksum of an edited authored table (what `analysis data hash` does)."""
-    from analysis import sources
+    from analysis.data import sources
 
     sources.update_manifest_checksum(relative)
 

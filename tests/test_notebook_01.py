@@ -10,7 +10,8 @@ import json
 
 import pytest
 
-from analysis import prevalence, report
+from analysis.methods import prevalence
+from analysis.present import report
 
 from .conftest import run_notebook
 

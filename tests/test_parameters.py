@@ -9,7 +9,7 @@ import papermill
 import pytest
 from papermill.translators import PythonTranslator
 
-from analysis import batch, parameters
+from analysis.run import batch, parameters
 from analysis.errors import ParameterError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
@@ -177,7 +177,7 @@ def test_bad_parameters_files_are_explained(tmp_path, declared):
 def test_the_reproduce_command_reads_back_to_the_same_values():
     import subprocess
 
-    from analysis import report
+    from analysis.present import report
 
     declared = parameters.parse_parameters(
         "area: str = 'E10000014'\nlabel: str = ''\nlevel: float = 0.95\nflag: bool = False\n"

@@ -1,4 +1,4 @@
-"""analysis.prevalence against values computed by hand from the shipped raw files.
+"""analysis.methods.prevalence against values computed by hand from the shipped raw files.
 
 Expected values are computed here from data/raw (read with ``raw_csv``): persons by single
 year of age per district (ONS mid-2020), each district's Census 2021 female share (the
@@ -16,7 +16,10 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from analysis import build, config, prevalence, sources
+from analysis.present import prevalence as show_prevalence
+from analysis.data import build, sources
+from analysis import config
+from analysis.methods import prevalence
 from analysis.errors import AreaError, ParameterError
 
 from .conftest import raw_csv
@@ -264,8 +267,8 @@ def test_bad_area_confidence_and_rounding_are_refused():
         prevalence.estimate_adults([])
     for bad in (0, 2.5, True, "10"):
         with pytest.raises(ParameterError, match="round_to"):
-            prevalence.check_round_to(bad)
-    assert prevalence.check_round_to(100) == 100
+            show_prevalence.check_round_to(bad)
+    assert show_prevalence.check_round_to(100) == 100
 
 
 # ------------------------------------------------------------------------------------------
@@ -275,7 +278,7 @@ def test_bad_area_confidence_and_rounding_are_refused():
 def test_headline_text_and_values():
     comparison = prevalence.compare_with_region_and_england(SOUTHAMPTON, "YE Mar 2020")
     children = prevalence.estimate_children(SOUTHAMPTON)
-    text = prevalence.headline_text(comparison.iloc[0], 10)
+    text = show_prevalence.headline_text(comparison.iloc[0], 10)
     estimate = hand_by_sex(SOUTHAMPTON, "YE Mar 2020", "16-74", "pre-2024")
     assert f"{round(estimate / 10) * 10:,.0f} adults aged 16-74 in Southampton" in text
     assert prevalence.NO_INTERVAL_NOTE in text and "YE Mar 2020" in text and "pre-2024" in text
@@ -294,38 +297,38 @@ def test_headline_text_and_values():
 
 def test_describing_measures_breakdowns_and_comparisons():
     row = prevalence.compare_with_region_and_england(HAMPSHIRE, "YE Mar 2020").iloc[0]
-    assert prevalence.describe_breakdown(row) == "by sex (ages 16-74), YE Mar 2020 crime survey, pre-2024 measure"
-    assert "share of women among adults aged 16-74" in prevalence.explain_comparison(row)
-    assert prevalence.describe_measure("any_domestic_abuse") == "experienced domestic abuse in the last year"
-    assert "since the age of 16" in prevalence.describe_measure("any_domestic_abuse_since_16")
-    assert "'new_measure'" in prevalence.describe_measure("new_measure")
+    assert show_prevalence.describe_breakdown(row) == "by sex (ages 16-74), YE Mar 2020 crime survey, pre-2024 measure"
+    assert "share of women among adults aged 16-74" in show_prevalence.explain_comparison(row)
+    assert show_prevalence.describe_measure("any_domestic_abuse") == "experienced domestic abuse in the last year"
+    assert "since the age of 16" in show_prevalence.describe_measure("any_domestic_abuse_since_16")
+    assert "'new_measure'" in show_prevalence.describe_measure("new_measure")
     one_rate = prevalence.compare_with_region_and_england(HAMPSHIRE, "YE Mar 2025").iloc[0]
-    assert "every area gets the same rate" in prevalence.explain_comparison(one_rate)
+    assert "every area gets the same rate" in show_prevalence.explain_comparison(one_rate)
 
 
 def test_display_tables_round_counts_but_not_rates():
     groups = prevalence.estimate_adults(HAMPSHIRE, "YE Mar 2020")
-    shown = prevalence.display_groups(groups, 100)
+    shown = show_prevalence.display_groups(groups, 100)
     assert shown["group"].tolist() == ["Women 16-74", "Men 16-74"]
     assert shown["estimate"].tolist() == [round(e / 100) * 100 for e in groups["estimate"]]
     assert shown["rate_percent"].tolist() == groups["rate_percent"].tolist()
-    assert prevalence.label_groups(groups).tolist() == ["Women 16-74", "Men 16-74"]
+    assert show_prevalence.label_groups(groups).tolist() == ["Women 16-74", "Men 16-74"]
     comparison = prevalence.compare_with_region_and_england(HAMPSHIRE, "YE Mar 2020")
-    table = prevalence.display_comparison(comparison, 10)
+    table = show_prevalence.display_comparison(comparison, 10)
     assert table["estimate_per_100k_adults"].tolist() == comparison["estimate_per_100k_adults"].tolist()
     assert table["population_adults"].tolist() == [round(p / 10) * 10 for p in comparison["population_adults"]]
-    children = prevalence.display_children(prevalence.estimate_children(HAMPSHIRE), 10)
+    children = show_prevalence.display_children(prevalence.estimate_children(HAMPSHIRE), 10)
     assert children["year"].tolist() == ["2019"]  # shown as a year, not a number with a separator
-    assert prevalence.report_number(12_345.6, 10) == "12,350" and prevalence.report_number(12_345.6, 1) == "12,346"
-    assert math.isnan(prevalence.round_to(float("nan"), 10)) and prevalence.round_to(14.9, 10) == 10
+    assert show_prevalence.report_number(12_345.6, 10) == "12,350" and show_prevalence.report_number(12_345.6, 1) == "12,346"
+    assert math.isnan(show_prevalence.round_to(float("nan"), 10)) and show_prevalence.round_to(14.9, 10) == 10
 
 
 def test_the_sex_split_assumption_is_stated_only_for_groups_by_sex():
     by_sex = prevalence.estimate_adults(HAMPSHIRE, "YE Mar 2020")
-    assert prevalence.sex_assumption_notes(by_sex) == [prevalence.SEX_ASSUMPTION_NOTE]
-    assert "assumption" in prevalence.SEX_ASSUMPTION_NOTE
+    assert show_prevalence.sex_assumption_notes(by_sex) == [show_prevalence.SEX_ASSUMPTION_NOTE]
+    assert "assumption" in show_prevalence.SEX_ASSUMPTION_NOTE
     all_adults = prevalence.estimate_adults(HAMPSHIRE, "YE Mar 2025")
-    assert prevalence.sex_assumption_notes(all_adults) == []
+    assert show_prevalence.sex_assumption_notes(all_adults) == []
     assert all_adults["population_basis"].str.startswith("observed").all()
 
 
@@ -425,7 +428,7 @@ def test_bands_that_overlap_or_leave_gaps_are_not_combined(project_copy):
 
 
 def test_every_reporting_area_gets_an_estimate_and_a_children_estimate():
-    from analysis import areas
+    from analysis.methods import areas
 
     codes = areas.list_areas()["area_code"].tolist()
     assert len(codes) == 162  # 152 upper-tier authorities, 9 regions, England
@@ -436,7 +439,7 @@ def test_every_reporting_area_gets_an_estimate_and_a_children_estimate():
 
 
 def test_children_rates_table_is_built_from_the_authored_file():
-    from analysis import tables
+    from analysis.data import tables
 
     built = tables.read_table("children_rates")
     shipped = raw_csv("children_rates_authored")

@@ -1,7 +1,7 @@
 """Publication: what reaches the HTML, the small-number safety check, the index, atomic writes.
 
 These tests render notebooks built in memory from the real display outputs of
-``analysis.report`` (no kernel), so every rule is checked quickly and directly.
+``analysis.present.report`` (no kernel), so every rule is checked quickly and directly.
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from analysis import areas, config, publish, report
+from analysis.methods import areas
+from analysis import config
+from analysis.present import publish, report
 from analysis.errors import PublicationError
 
 matplotlib.use("Agg")
@@ -65,7 +67,7 @@ def notebook(monkeypatch, hampshire):
         nbformat.v4.new_markdown_cell("RESEARCHER-NOTES-MARKER", metadata={"tags": ["researcher-notes"]}),
         code_cell("area: str = 'E10000014'  # PARAMETERS-MARKER", tags=["parameters"]),
         code_cell("# Parameters\narea = 'E10000014'\nINJECTED-MARKER", tags=["injected-parameters"]),
-        code_cell("from analysis import report\nctx = report.start(...)  # CODE-MARKER",
+        code_cell("from analysis.present import report\nctx = report.start(...)  # CODE-MARKER",
                   outputs_of(monkeypatch, lambda: report.title(ctx))),
         nbformat.v4.new_markdown_cell("## Headline"),
         code_cell("report.headline(...)", outputs_of(monkeypatch, lambda: (
@@ -293,7 +295,7 @@ def test_index_lists_areas_headlines_reports_and_failures(tmp_path):
 
 
 def test_a_full_disk_fails_the_run_cleanly_and_keeps_the_earlier_report(tmp_path, monkeypatch, notebook, page):
-    from analysis import runner
+    from analysis.run import runner
 
     run = runner.Run(area_code="E10000014", area_name="Hampshire", report_slug="E10000014-hampshire",
                      notebook="01_prevalence", notebook_path=str(tmp_path / "01_prevalence.ipynb"),

@@ -8,7 +8,8 @@ import re
 
 import pytest
 
-from analysis import config, indicators
+from analysis import config
+from analysis.methods import indicators
 from tests.conftest import run_notebook
 from tests.test_indicators import hand_districts, hand_persons
 

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from analysis import config, sources
+from analysis import config
+from analysis.data import sources
 from analysis.errors import DataFileError
 
 from .conftest import REAL_ROOT

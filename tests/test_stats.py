@@ -1,4 +1,4 @@
-"""Tests for analysis.stats against published reference values and independent computations.
+"""Tests for analysis.methods.stats against published reference values and independent computations.
 
 Reference values
 ----------------
@@ -20,7 +20,8 @@ import pytest
 from scipy import stats as sps
 from statsmodels.stats.proportion import proportion_confint
 
-from analysis import config, stats
+from analysis import config
+from analysis.methods import stats
 from analysis.errors import ParameterError
 
 TOL = 1e-4

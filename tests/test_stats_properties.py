@@ -1,4 +1,4 @@
-"""Property-based tests (hypothesis) for the interval functions of analysis.stats.
+"""Property-based tests (hypothesis) for the interval functions of analysis.methods.stats.
 
 For Wilson intervals, count intervals and crude rates, over many valid inputs:
 lower <= estimate <= upper, no NaN, intervals nested (wider) as confidence rises,
@@ -14,7 +14,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from analysis import config, stats
+from analysis import config
+from analysis.methods import stats
 from analysis.errors import ParameterError
 
 # Modest runs keep the suite fast; no deadline because the first scipy call is slow.

@@ -1,4 +1,4 @@
-"""The 14-18 scoping (analysis.young_people): populations, the 16-18 estimate, the 14-15
+"""The 14-18 scoping (analysis.methods.young_people): populations, the 16-18 estimate, the 14-15
 scenario and the safe accommodation context, checked against values computed here by hand
 from the shipped raw files (ONS mid-2020 district file, ONS district lookup, the authored
 crime survey and young people's tables)."""
@@ -10,7 +10,9 @@ import math
 import pandas as pd
 import pytest
 
-from analysis import areas, build, young_people as yp
+from analysis.present import young_people as show_yp
+from analysis.methods import areas, young_people as yp
+from analysis.data import build
 from analysis.errors import DataFileError, ParameterError, ValidationError
 from tests.conftest import raw_csv
 
@@ -106,10 +108,10 @@ def test_southampton_15_24_share_is_computed_beside_its_strategy_statement(mye, 
     assert shares.loc[SOUTHAMPTON, "share_15_24_percent"] == pytest.approx(expected)
     stated = yp.local_facts(areas.get_area(SOUTHAMPTON))
     assert stated.loc[stated["measure"] == "population_aged_15_24_percent", "value"].tolist() == [19.0]
-    sentence = yp.describe_15_24_share(areas.get_area(SOUTHAMPTON))
+    sentence = show_yp.describe_15_24_share(areas.get_area(SOUTHAMPTON))
     assert f"{expected:.1f}% of Southampton's residents" in sentence
     assert "strategy states 19% against 12% nationally (001_fb53b9ff00823b74.txt" in sentence
-    assert "strategy states" not in yp.describe_15_24_share(areas.get_area(HAMPSHIRE))
+    assert "strategy states" not in show_yp.describe_15_24_share(areas.get_area(HAMPSHIRE))
 
 
 def test_comparators_of_a_region_and_of_england():
@@ -173,7 +175,7 @@ def test_a_published_interval_is_scaled_with_the_estimate():
 
 
 def test_missing_survey_figure_is_a_clear_error(monkeypatch):
-    from analysis import tables
+    from analysis.data import tables
 
     real = tables.read_table("csew_rates")
     fixture_rates = real[real["age_band"] != "16-19"]
@@ -294,7 +296,7 @@ def test_local_facts_are_the_areas_rows_plus_national_context():
 
 def test_plot_refuses_an_unknown_value_column():
     with pytest.raises(ParameterError, match="share_percent"):
-        yp.plot_age_profile(yp.age_profile(HAMPSHIRE), HAMPSHIRE, value="population")
+        show_yp.plot_age_profile(yp.age_profile(HAMPSHIRE), HAMPSHIRE, value="population")
 
 
 # ------------------------------------------------------------------------------------------

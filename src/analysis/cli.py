@@ -23,7 +23,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 # ------------------------------------------------------------------------------------------
 
 def _cmd_data_get(args: argparse.Namespace) -> int:
-    from analysis import sources
+    from analysis.data import sources
 
     mirror = Path(args.mirror) if args.mirror else None
     obtained = sources.get_raw_files(mirror, download=not args.no_download, force=args.force)
@@ -33,7 +33,7 @@ def _cmd_data_get(args: argparse.Namespace) -> int:
 
 
 def _cmd_data_verify(args: argparse.Namespace) -> int:
-    from analysis import sources
+    from analysis.data import sources
 
     checked = sources.verify_raw_files()
     print(f"data/raw: all {len(checked)} checksummed files match data/raw/sources.yaml.")
@@ -41,14 +41,14 @@ def _cmd_data_verify(args: argparse.Namespace) -> int:
 
 
 def _cmd_data_build(args: argparse.Namespace) -> int:
-    from analysis import build
+    from analysis.data import build
 
     build.build_tables(force=args.force)
     return EXIT_OK
 
 
 def _cmd_data_hash(args: argparse.Namespace) -> int:
-    from analysis import sources
+    from analysis.data import sources
 
     digest = sources.update_manifest_checksum(args.path)
     print(f"recorded sha256 {digest} for {args.path} in data/raw/sources.yaml; now run 'analysis data build'.")
@@ -95,7 +95,7 @@ def _print_table(frame, columns: list[str], fmt: str) -> None:
 
 
 def _cmd_areas_list(args: argparse.Namespace) -> int:
-    from analysis import areas
+    from analysis.methods import areas
 
     levels = args.level or ["utla"]
     rows = areas.list_areas(levels=levels, region=args.region)
@@ -104,7 +104,7 @@ def _cmd_areas_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_areas_find(args: argparse.Namespace) -> int:
-    from analysis import areas
+    from analysis.methods import areas
 
     area = areas.resolve_area(" ".join(args.text))
     print(f"{area.code}  {area.name}  ({area.area_type}; region {area.region_name or '-'}; "
@@ -133,7 +133,9 @@ def _add_areas(sub: argparse._SubParsersAction) -> None:
 # ------------------------------------------------------------------------------------------
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from analysis import areas, batch, build
+    from analysis.methods import areas
+    from analysis.run import batch
+    from analysis.data import build
 
     area = areas.resolve_area(args.area)
     build.build_tables()
@@ -222,7 +224,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 # ------------------------------------------------------------------------------------------
 
 def _cmd_batch(args: argparse.Namespace) -> int:
-    from analysis import batch
+    from analysis.run import batch
 
     options = batch.BatchOptions(
         areas=args.area or (), regions=args.region or (), all_authorities=args.all,
@@ -275,16 +277,16 @@ def _add_batch(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_publish(args: argparse.Namespace) -> int:
-    from analysis import publish
+    from analysis.present import publish
 
     if args.screenshot:
-        from analysis import browser
+        from analysis.present import browser
 
         html, png = (Path(p) for p in args.screenshot)
         browser.screenshot(html, png, width=args.width)
         print(f"screenshot of {html} saved to {png}")
         return EXIT_OK
-    from analysis import lock
+    from analysis.run import lock
 
     reports_dir = Path(args.reports_dir) if args.reports_dir else config.REPORTS_DIR
     with lock.batch_lock(reports_dir, "analysis publish"):

@@ -30,7 +30,10 @@ from typing import Any
 
 ROOT_ENV = "ANALYSIS_ROOT"
 MIRROR_ENV = "ANALYSIS_DATA_MIRROR"
-_PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+#: The installed package's folder, and the checkout it was installed from (``src/analysis`` lies
+#: two levels below the checkout).
+PACKAGE_DIR = Path(__file__).resolve().parent
+SOURCE_ROOT = PACKAGE_DIR.parents[1]
 
 _PATHS: dict[str, tuple[str, ...]] = {
     "RAW_DIR": ("data", "raw"),
@@ -46,7 +49,7 @@ _PATHS: dict[str, tuple[str, ...]] = {
 def project_root() -> Path:
     """Return the project root: ``$ANALYSIS_ROOT`` if set, else the checkout holding the package."""
     env = os.environ.get(ROOT_ENV)
-    return Path(env).expanduser().resolve() if env else _PACKAGE_ROOT
+    return Path(env).expanduser().resolve() if env else SOURCE_ROOT
 
 
 def default_mirror() -> Path | None:
@@ -208,7 +211,7 @@ CSEW_YOUNGEST_BAND = "16-19"
 CSEW_YOUNG_PEOPLE_SURVEY_YEAR = "YE Mar 2020"
 #: The age range the crime survey interviewed that year (ONS: adults aged 16 to 74).
 CSEW_AGE_RANGE_YE_MAR_2020 = "16-74"
-# Prevalence: synthetic estimates from crime survey rates (analysis.prevalence)
+# Prevalence: synthetic estimates from crime survey rates (analysis.methods.prevalence)
 # --------------------------------------------------------------------------------------
 
 #: Crime survey measure estimated by default: any domestic abuse (partner or family, by a
@@ -283,7 +286,7 @@ DEFAULT_REFUGE_SHARE = 0.44
 DEFAULT_DEMAND_YEAR = "2022-23"
 
 # --------------------------------------------------------------------------------------
-# Regional maps and indicators (analysis.indicators, analysis.maps; issue 5)
+# Regional maps and indicators (analysis.methods.indicators, analysis.present.maps; issue 5)
 # --------------------------------------------------------------------------------------
 
 #: Class schemes a map may use (mapclassify: Quantiles, EqualInterval, FisherJenks). Breaks are
@@ -312,7 +315,7 @@ REGIONAL_PARTNER_ABUSE_AGE_BAND = "16-74"
 ENGLAND_AND_WALES_CODE = "K04000001"
 
 # --------------------------------------------------------------------------------------
-# Batch runs and publication (analysis.batch, analysis.publish)
+# Batch runs and publication (analysis.run.batch, analysis.present.publish)
 # --------------------------------------------------------------------------------------
 
 #: Default limit on one notebook's execution (all its cells together), in seconds. The

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from analysis import sources
+from analysis.data import sources
 
 
 @dataclass

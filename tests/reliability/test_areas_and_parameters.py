@@ -86,7 +86,7 @@ def test_case08c_out_of_range_in_the_notebook_itself():
     """A researcher running a notebook directly gets the same check from report.start."""
     import pytest
 
-    from analysis import report
+    from analysis.present import report
     from analysis.errors import ParameterError
 
     with pytest.raises(ParameterError, match="confidence_level must be a number between 0 and 1"):

@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from analysis import build, config
+from analysis.data import build
+from analysis import config
 
 from .helpers import run_cli
 

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from analysis import build, config
+from analysis.data import build
+from analysis import config
 from tests.conftest import copy_project_data
 
 from .helpers import run_cli

@@ -136,14 +136,15 @@ def test_case17_local_file_in_the_wrong_encoding(project):
 
 
 def test_case17b_local_file_with_a_byte_order_mark_is_read_normally(project, monkeypatch):
-    from analysis import areas, local_data
+    from analysis.methods import areas
+    from analysis.methods import council_data
 
     root, _ = project
     monkeypatch.setenv(config.ROOT_ENV, str(root))
     path = _hampshire_supply(root)
-    plain = local_data.load_local_data(areas.get_area("E10000014")).supply
+    plain = council_data.load_local_data(areas.get_area("E10000014")).supply
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
-    with_bom = local_data.load_local_data(areas.get_area("E10000014")).supply
+    with_bom = council_data.load_local_data(areas.get_area("E10000014")).supply
     rows = len(path.read_text(encoding="utf-8-sig").strip().splitlines()) - 1
     assert with_bom.equals(plain) and "period" in with_bom.columns and len(with_bom) == rows
 

@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis import config, lock
+from analysis import files
+from analysis import config
+from analysis.run import lock
 from tests.conftest import copy_project_data, start_batch_in_own_terminal
 
 from .helpers import assert_one_clear_error, run_cli
@@ -135,17 +137,17 @@ def test_case23_reports_folder_read_only(tmp_path, tmp_path_factory):
 
 def test_case23b_disk_full_while_publishing(tmp_path, monkeypatch):
     """The write fails part-way (simulated ENOSPC at fsync): the run fails, the earlier report stays whole."""
-    from analysis import publish
+    from analysis.present import publish
 
     target = tmp_path / "report.html"
-    publish.write_text_atomic(target, "earlier report")
+    files.write_text_atomic(target, "earlier report")
 
     def disk_full(fd):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", disk_full)
     with pytest.raises(OSError, match="No space left on device"):
-        publish.write_text_atomic(target, "new report " * 1000)
+        files.write_text_atomic(target, "new report " * 1000)
     assert target.read_text() == "earlier report" and [p.name for p in tmp_path.iterdir()] == ["report.html"]
 
 

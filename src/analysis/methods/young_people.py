@@ -9,7 +9,7 @@ services for 16-18 year olds. This module gives the numbers behind notebook
 * :func:`age_profile` - population aged 14 to 18 by single year, per 100,000 residents and
   as a share of the area's population (ONS mid-2020 estimates);
 * :func:`population_by_sex` - the same by sex (an ASSUMED split: see
-  :func:`analysis.population.split_persons_by_sex` and the ``sex_basis`` column);
+  :func:`analysis.data.build.split_persons_by_sex` and the ``sex_basis`` column);
 * :func:`youngest_band_rate` / :func:`estimate_16_18` - the crime survey's youngest band
   (16-19, year ending March 2020) applied to 16-18 year olds. The band mismatch (16-19
   against 16-18) and the survey's coverage (private households, ages 16-74 that year) are
@@ -36,7 +36,10 @@ from typing import Any, Iterable, Sequence
 
 import pandas as pd
 
-from analysis import areas, config, population, report, tables
+from analysis.methods import areas, population
+from analysis import config
+from analysis.methods.checks import check_number
+from analysis.data import tables
 from analysis.errors import DataFileError, ParameterError
 
 AGES: tuple[int, ...] = config.YOUNG_PEOPLE_AGES
@@ -101,7 +104,7 @@ def population_by_sex(area_code: str, ages: Sequence[int] = AGES) -> pd.DataFram
     """Females and males by single year of age (ASSUMED split), with persons for reference.
 
     The female/male counts apply each district's Census 2021 female share to every age of
-    the mid-2020 persons estimate (:func:`analysis.population.split_persons_by_sex`); they
+    the mid-2020 persons estimate (:func:`analysis.data.build.split_persons_by_sex`); they
     are approximate. The ``sex_basis`` column says so on every row.
 
     Returns
@@ -306,8 +309,8 @@ def check_scenario_bounds(low: Any, high: Any) -> tuple[float | None, float | No
     ParameterError
         Naming ``scenario_low_percent`` / ``scenario_high_percent`` and the value.
     """
-    low_v = None if low is None else report.check_number("scenario_low_percent", low, minimum=0, maximum=100)
-    high_v = None if high is None else report.check_number("scenario_high_percent", high, minimum=0, maximum=100)
+    low_v = None if low is None else check_number("scenario_low_percent", low, minimum=0, maximum=100)
+    high_v = None if high is None else check_number("scenario_high_percent", high, minimum=0, maximum=100)
     if low_v is not None and high_v is not None and low_v > high_v:
         raise ParameterError(
             f"scenario_low_percent ({low!r}) is above scenario_high_percent ({high!r}).",
@@ -429,12 +432,6 @@ def scoping_table(area_code: str, scenario: Scenario, rate: SurveyRate | None = 
     return pd.DataFrame(rows)
 
 
-def round_to(frame: pd.DataFrame, columns: Sequence[str], base: int = 10) -> pd.DataFrame:
-    """A copy with ``columns`` rounded to the nearest ``base`` (missing values kept)."""
-    out = frame.copy()
-    for column in columns:
-        out[column] = (out[column] / base).round() * base
-    return out
 
 
 # ------------------------------------------------------------------------------------------
@@ -460,32 +457,9 @@ def local_facts(area: areas.Area, include_national: bool = True) -> pd.DataFrame
     return ordered[LOCAL_FACTS_COLUMNS].reset_index(drop=True)
 
 
-def describe_15_24_share(area: areas.Area) -> str:
-    """A sentence: the area's 15-24 share against England's, beside its strategy's own figure.
-
-    The computed shares use the ONS mid-2020 estimates. Where the area's strategy states its
-    own 15-24 share (Southampton: "19% ... compared 12% nationally"), that statement is
-    quoted beside them with its document and section; its year and source differ, so the two
-    are shown side by side, not reconciled.
-    """
-    shares = compare_shares(area).set_index("area_code")
-    mine = shares.loc[area.code, "share_15_24_percent"]
-    england = shares.loc[config.ENGLAND_CODE, "share_15_24_percent"]
-    text = (f"From the ONS mid-2020 estimates, {mine:.1f}% of {area.name}'s residents are aged 15-24 against "
-            f"{england:.1f}% in England.")
-    stated = _fact_value(area.code, "population_aged_15_24_percent")
-    national = _fact_value(area.code, "population_aged_15_24_percent_national_comparator")
-    if stated is not None:
-        facts = tables.read_table("young_people_local")
-        row = facts[(facts["area_code"] == area.code) & (facts["measure"] == "population_aged_15_24_percent")].iloc[0]
-        against = f" against {national:g}% nationally" if national is not None else ""
-        text += (f" {area.name}'s strategy states {stated:g}%{against} ({row['source_document']}, "
-                 f"{row['source_section']}); its year and source are not stated, so the two differ in year and "
-                 "source and are shown side by side, not reconciled.")
-    return text
 
 
-def _fact_value(area_code: str, measure: str) -> float | None:
+def fact_value(area_code: str, measure: str) -> float | None:
     facts = tables.read_table("young_people_local")
     match = facts[(facts["area_code"] == area_code) & (facts["measure"] == measure)]
     return None if match.empty else float(match["value"].iloc[0])
@@ -493,8 +467,8 @@ def _fact_value(area_code: str, measure: str) -> float | None:
 
 def refuge_son_age_limits(area: areas.Area) -> dict[str, float | None]:
     """Refuges' upper age for sons: the typical national limit and the area's own, if supplied."""
-    return {"typical": _fact_value(config.ENGLAND_CODE, "refuge_male_child_age_limit_typical_years"),
-            "area": _fact_value(area.code, "refuge_male_child_age_limit_years")}
+    return {"typical": fact_value(config.ENGLAND_CODE, "refuge_male_child_age_limit_typical_years"),
+            "area": fact_value(area.code, "refuge_male_child_age_limit_years")}
 
 
 def sons_in_refuge_context(area: areas.Area) -> pd.DataFrame:
@@ -524,62 +498,5 @@ def sons_in_refuge_context(area: areas.Area) -> pd.DataFrame:
 # Figure
 # ------------------------------------------------------------------------------------------
 
-def plot_age_profile(profile: pd.DataFrame, highlight: str, *, value: str = "share_percent", title: str = "",
-                     source: str | None = None):
-    """Grouped bars by single year of age, one bar per area (the chosen area highlighted).
-
-    ``profile`` is the output of :func:`age_profile` for the area and its comparators;
-    ``value`` is ``share_percent`` or ``per_100k``.
-    """
-    from analysis import plots
-
-    if value not in {"share_percent", "per_100k"}:
-        raise ParameterError(f"value must be 'share_percent' or 'per_100k', got {value!r}.")
-    names = list(dict.fromkeys(profile["area_name"]))
-    codes = list(dict.fromkeys(profile["area_code"]))
-    ages = sorted(profile["age"].unique())
-    fig, ax = plots.new_figure(7.5, 4.0)
-    width = 0.8 / len(codes)
-    others = [config.COLOUR_PRIMARY, config.COLOUR_SECONDARY]
-    hatches = ["", "//"]
-    for i, (code, name) in enumerate(zip(codes, names)):
-        rows = profile[profile["area_code"] == code].set_index("age").reindex(ages)
-        is_area = code == highlight
-        colour = config.COLOUR_HIGHLIGHT if is_area else others[(i - 1) % len(others)]
-        hatch = "" if is_area else hatches[(i - 1) % len(hatches)]
-        positions = [a + (i - (len(codes) - 1) / 2) * width for a in ages]
-        ax.bar(positions, rows[value], width=width, color=colour, edgecolor="black", linewidth=0.4, hatch=hatch,
-               label=name)
-    ax.axvline(config.DA_ACT_MIN_AGE - 0.5, color="black", linestyle="--", linewidth=1)
-    ax.set_xticks(ages, [str(a) for a in ages])
-    ax.set_xlabel("Single year of age (mid-2020)")
-    ax.set_ylabel("% of all residents" if value == "share_percent" else "People of that age per 100,000 residents")
-    ax.grid(axis="x", visible=False)
-    ax.set_ylim(0, profile[value].max() * 1.3)
-    ax.legend(loc="upper right", fontsize=8, ncols=len(codes))
-    ax.annotate("Domestic Abuse Act 2021: 16+", (config.DA_ACT_MIN_AGE - 0.45, profile[value].max() * 1.12),
-                fontsize=8)
-    if title:
-        ax.set_title(title, loc="left")
-    if source:
-        plots.add_source_note(fig, source)
-    return fig
 
 
-def figure_age_profile(area: areas.Area, shares: pd.DataFrame) -> tuple[Any, str, str]:
-    """The area's residents aged 14-18 by single year as a share of all residents, beside its
-    comparators (``shares`` is :func:`compare_shares`): the figure, its alt text and its caption."""
-    profile = age_profile(shares["area_code"])
-    others = ", ".join(shares["area_name"].iloc[1:])
-    area_range = profile.loc[profile["area_code"] == area.code, "share_percent"]
-    england_range = profile.loc[profile["area_code"] == config.ENGLAND_CODE, "share_percent"]
-    fig = plot_age_profile(profile, area.code, value="share_percent",
-                           title=f"Residents aged 14 to 18 by single year of age: {area.name}"
-                                 + (f" against {others}" if others else ""),
-                           source="Source: ONS mid-2020 population estimates (persons), 2021 local authority geography.")
-    alt = (f"Bar chart of the share of all residents at each single year of age from 14 to 18 in {area.name}"
-           + (f" beside {others}" if others else "")
-           + f". In {area.name} each year of age is {area_range.min():.2f}% to {area_range.max():.2f}% of residents; "
-           f"in England {england_range.min():.2f}% to {england_range.max():.2f}%. A dashed line marks age 16, "
-           "the Domestic Abuse Act threshold.")
-    return fig, alt, "Each bar is the number of residents of that age as a percentage of all residents."

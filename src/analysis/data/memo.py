@@ -10,7 +10,7 @@ Correctness rests on what a result is keyed by, never on time:
 * the function's arguments (unhashable arguments, e.g. a list, are not memoised: the call
   runs as before);
 * the **identity of every processed table the function reads**, as
-  :func:`analysis.tables.read_table` returns it at call time. ``read_table`` hands out one
+  :func:`analysis.data.tables.read_table` returns it at call time. ``read_table`` hands out one
   object per file version (it re-reads a file whose modification time or size changed, and
   rebuilds a damaged one), so a rebuilt or edited table, another project root
   (``ANALYSIS_ROOT``) or a table replaced in a test is a different object and a miss;
@@ -89,7 +89,7 @@ def copy_result(value: Any) -> Any:
 
 def _table_names(names: tuple[str, ...]) -> tuple[str, ...]:
     if names == (ALL_TABLES,):
-        from analysis import build
+        from analysis.data import build
 
         return tuple(sorted(build.TABLES))
     return names
@@ -117,7 +117,7 @@ def memoize(*tables: str, local: bool = False) -> Callable[[F], F]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             if not enabled():
                 return function(*args, **kwargs)
-            from analysis import tables as tables_module
+            from analysis.data import tables as tables_module
 
             frames = tuple(tables_module.read_table(name) for name in _table_names(tables))
             key = (args, tuple(sorted(kwargs.items())), tuple(id(frame) for frame in frames),

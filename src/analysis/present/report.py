@@ -31,6 +31,7 @@ import pandas as pd
 
 from analysis import __version__, config
 from analysis.errors import ParameterError
+from analysis.methods.checks import check_confidence_level
 
 RECORD_MIME = "application/vnd.da-needs.record+json"
 
@@ -40,7 +41,7 @@ class ReportContext:
     """What a notebook knows once its parameters are checked."""
 
     notebook: str
-    area: Any  # analysis.areas.Area
+    area: Any  # analysis.methods.areas.Area
     confidence_level: float
     parameters: dict[str, Any] = field(default_factory=dict)
 
@@ -67,26 +68,8 @@ def _display(bundle: dict, metadata: dict | None = None) -> None:
 # Parameters
 # ------------------------------------------------------------------------------------------
 
-def check_confidence_level(value: Any) -> float:
-    """A confidence level strictly between 0 and 1 (e.g. 0.95)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not (0 < float(value) < 1):
-        raise ParameterError(f"confidence_level must be a number between 0 and 1 (e.g. 0.95), got {value!r}.",
-                             "Pass for example -p confidence_level 0.95.")
-    return float(value)
 
 
-def check_number(name: str, value: Any, *, minimum: float | None = None, maximum: float | None = None,
-                 allow_equal_min: bool = True) -> float:
-    """A real number within bounds, or :class:`ParameterError` naming ``name`` and ``value``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(float(value)):
-        raise ParameterError(f"{name} must be a number, got {value!r}.")
-    number = float(value)
-    if minimum is not None and (number < minimum or (number == minimum and not allow_equal_min)):
-        relation = ">=" if allow_equal_min else ">"
-        raise ParameterError(f"{name} must be {relation} {minimum:g}, got {value!r}.")
-    if maximum is not None and number > maximum:
-        raise ParameterError(f"{name} must be <= {maximum:g}, got {value!r}.")
-    return number
 
 
 def start(notebook: str, area: Any, confidence_level: Any = config.DEFAULT_CONFIDENCE,
@@ -106,7 +89,8 @@ def start(notebook: str, area: Any, confidence_level: Any = config.DEFAULT_CONFI
     **parameters
         Other parameters, kept on the context (check them in the notebook's own module).
     """
-    from analysis import areas, plots
+    from analysis.methods import areas
+    from analysis.present import plots
 
     if notebook not in config.NOTEBOOKS:
         raise ParameterError(f"Unknown notebook {notebook!r}.", f"Use one of {', '.join(config.NOTEBOOKS)}.")
@@ -217,7 +201,7 @@ def table(
     notes
         Footnotes shown under the table (the suppression footnote is added when used).
     """
-    from analysis import stats
+    from analysis.methods import stats
 
     published = frame.copy()
     suppressed_any = False
@@ -273,7 +257,7 @@ def figure(fig: Any, alt: str, *, caption: str | None = None, source: str | None
 
 def sources(source_ids: Iterable[str], extra: Iterable[str] = ()) -> None:
     """Show a "Sources" list: title, publisher, vintage, licence and attribution per file."""
-    from analysis import sources as manifest
+    from analysis.data import sources as manifest
 
     known = {item.id: item for item in manifest.load_manifest()}
     lines = []
@@ -302,7 +286,7 @@ def reproduce(ctx: ReportContext) -> None:
 
 
 # ------------------------------------------------------------------------------------------
-# Batch and publication support (analysis.batch, analysis.publish)
+# Batch and publication support (analysis.run.batch, analysis.present.publish)
 # ------------------------------------------------------------------------------------------
 
 def command_value(value: Any) -> str:
@@ -347,7 +331,7 @@ def unsuppressed(published: pd.DataFrame) -> pd.Series:
     table suppressed would publish the small number the table hid (as a bar, a label or alt
     text).
     """
-    from analysis import stats
+    from analysis.methods import stats
 
     return ~published.map(stats.is_suppressed).any(axis=1)
 

@@ -15,7 +15,7 @@ Method
   ``shortfall_pct`` = shortfall / required * 100; ``places_per_100k`` = available /
   population * 100,000, against the standard's ``10 * standard_per_10k`` per 100,000.
 * **Referrals**: shares of referrals received with Wilson score intervals
-  (:func:`analysis.stats.wilson_interval`) where the file gives both counts; percentages a
+  (:func:`analysis.methods.stats.wilson_interval`) where the file gives both counts; percentages a
   source printed without counts are shown as printed, with no interval and no invented
   denominator.
 * **Expected demand** (a benchmark, not a forecast): England's Part 4 counts for a year
@@ -25,7 +25,7 @@ Method
   Part 4 year. The scenario ``refuge_share`` splits individuals between refuge and other
   types (default 44%, England 2022-23).
 
-Population is the ONS mid-2020 estimate (:mod:`analysis.population`).
+Population is the ONS mid-2020 estimate (:mod:`analysis.methods.population`).
 """
 
 from __future__ import annotations
@@ -37,10 +37,12 @@ from typing import Any
 
 import pandas as pd
 
-from analysis import config, population, stats, tables
-from analysis.areas import Area
+from analysis import config
+from analysis.methods import population, stats
+from analysis.data import tables
+from analysis.methods.areas import Area
 from analysis.errors import ParameterError
-from analysis.report import check_number, format_number
+from analysis.methods.checks import check_number
 
 PER_10K = 10_000
 SUPPLY_COUNT_COLUMNS = ["properties", "bedspaces", "child_spaces", "accessible_bedspaces"]
@@ -230,24 +232,6 @@ def standard_gap(population_count: float, available: float | None,
             "places_per_100k": places_per_100k(available, population_count)}
 
 
-def headline(area_name: str, gap: dict[str, Any], supply_period: str | None) -> str:
-    """The one-sentence headline: the gap against the standard, or what is needed to measure it."""
-    required = format_number(gap["required_places"])
-    standard = f"{format_number(gap['standard_per_10k'], 2).rstrip('0').rstrip('.')} place per 10,000 people"
-    if gap["available_places"] is None:
-        return (f"Under the Council of Europe standard of {standard}, {area_name} needs {required} refuge places; "
-                f"how many it has is not in the workspace, so the gap cannot be measured yet.")
-    available = format_number(gap["available_places"])
-    rate = format_number(gap["places_per_100k"], 1)
-    against = format_number(gap["standard_places_per_100k"], 0)
-    if gap["shortfall_places"] > 0:
-        gap_text = (f"a shortfall of {format_number(gap['shortfall_places'])} places "
-                    f"({format_number(gap['shortfall_pct'], 0)}% of the requirement)")
-    else:
-        gap_text = f"{format_number(-gap['shortfall_places'])} places more than the standard asks"
-    return (f"{area_name} has {available} refuge bedspaces ({supply_period}) against the {required} required by the "
-            f"Council of Europe standard of {standard}: {gap_text}, or {rate} places per 100,000 people against "
-            f"{against}.")
 
 
 # ------------------------------------------------------------------------------------------
@@ -450,7 +434,7 @@ class SupplyAssessment:
     """Everything the demand-supply notebook shows for one area."""
 
     area: Area
-    local: Any  # analysis.local_data.LocalData
+    local: Any  # analysis.data.local_data.LocalData
     scenario: dict[str, Any]
     gap: dict[str, Any]
     supply_period: str | None
@@ -459,11 +443,6 @@ class SupplyAssessment:
     expected: pd.DataFrame
     benchmark: pd.DataFrame
     comparison: pd.DataFrame
-    missing: list[str]
-
-    @property
-    def headline(self) -> str:
-        return headline(self.area.name, self.gap, self.supply_period)
 
     @property
     def england_population(self) -> float:
@@ -471,7 +450,7 @@ class SupplyAssessment:
         return float(population.total_population(config.ENGLAND_CODE).iloc[0])
 
     def records(self) -> dict[str, Any]:
-        """Machine-readable headline values (for :func:`analysis.report.record`)."""
+        """Machine-readable headline values (for :func:`analysis.present.report.record`)."""
         expected = self.expected.set_index("measure")["expected_in_area"]
         england = self.comparison[self.comparison["area_code"] == config.ENGLAND_CODE]
         return {
@@ -485,7 +464,7 @@ class SupplyAssessment:
             "expected_refuge_individuals": float(expected["individuals_supported_in_safe_accommodation_refuge"]),
             "expected_households_unable_to_be_supported": float(expected["households_unable_to_be_supported"]),
             "england_places_per_100k": float(england["places_per_100k"].iloc[0]) if len(england) else None,
-            "referral_rows": len(self.shares), "missing_local_data": len(self.missing),
+            "referral_rows": len(self.shares),
         }
 
 
@@ -499,12 +478,12 @@ def assess(area: Area, standard_per_10k: float = config.REFUGE_STANDARD_PLACES_P
     ParameterError
         A scenario parameter out of range (see :func:`check_parameters`).
     AreaError, ValidationError
-        A misnamed local data folder or a malformed local file (see :mod:`analysis.local_data`).
+        A misnamed local data folder or a malformed local file (see :mod:`analysis.data.local_data`).
     """
-    from analysis import local_data
+    from analysis.methods import council_data
 
     scenario = check_parameters(standard_per_10k, refuge_share, demand_year)
-    local = local_data.load_local_data(area)
+    local = council_data.load_local_data(area)
     pop = float(population.total_population(area.code).iloc[0])
     available, period = available_places(local.supply)
     expected = expected_demand(pop, scenario["demand_year"], scenario["refuge_share"])
@@ -513,8 +492,7 @@ def assess(area: Area, standard_per_10k: float = config.REFUGE_STANDARD_PLACES_P
         gap=standard_gap(pop, available, scenario["standard_per_10k"]), supply_period=period,
         by_type=supply_by_type(local.supply, pop), shares=referral_shares(local.referrals, confidence),
         expected=expected, benchmark=demand_benchmark(expected, local.referrals),
-        comparison=compare_per_100k(area, available, period, scenario["standard_per_10k"]),
-        missing=local_data.local_data_gaps(local))
+        comparison=compare_per_100k(area, available, period, scenario["standard_per_10k"]))
 
 
 # ------------------------------------------------------------------------------------------
@@ -534,15 +512,15 @@ def places_all_areas(standard_per_10k: float = config.REFUGE_STANDARD_PLACES_PER
         ``area_code``, ``supply_period``, ``places_available``, ``population``,
         ``required_places``, ``shortfall_places``.
     """
-    from analysis import local_data
-    from analysis.areas import get_area
+    from analysis.methods import council_data
+    from analysis.methods.areas import get_area
 
     rows = []
-    for code in sorted(local_data.check_local_folders()):
+    for code in sorted(council_data.check_local_folders()):
         area = get_area(code)
         if area.level != "utla":
             continue
-        available, period = available_places(local_data.load_local_data(area).supply)
+        available, period = available_places(council_data.load_local_data(area).supply)
         if available is None:
             continue
         pop = float(population.total_population(code).iloc[0])
@@ -558,70 +536,7 @@ def places_all_areas(standard_per_10k: float = config.REFUGE_STANDARD_PLACES_PER
 # The demand-supply report's figures (notebook 02 shows them; the batch benchmark draws them)
 # ------------------------------------------------------------------------------------------
 
-def figure_places_by_type(result: SupplyAssessment) -> tuple[Any, str] | None:
-    """Bedspaces by accommodation type against the places required, and its alt text (None without supply data)."""
-    from analysis import plots
-
-    if not result.local.has_supply:
-        return None
-    gap, by_type, name = result.gap, result.by_type, result.area.name
-    fig = plots.bars_with_reference(
-        by_type, "type_label", "bedspaces", reference=gap["required_places"],
-        reference_label=f"refuge places required: {gap['required_places']:,.0f}",
-        missing_labels=by_type["status"].tolist(),
-        highlight=by_type.loc[by_type["counted_in_standard"], "type_label"].tolist(),
-        xlabel="Bedspaces (a unit for one victim and their children)",
-        title=f"{name}: bedspaces by accommodation type, {result.supply_period}",
-        source="Source: local data (supply.csv); ONS mid-2020 population; Council of Europe (2008) standard.")
-    alt = (f"Bar chart of bedspaces by accommodation type in {name} ({result.supply_period}), with a dashed "
-           f"line at the {gap['required_places']:,.0f} refuge places the standard requires. Refuge and specialist "
-           f"refuge bedspaces total {gap['available_places']:,.0f}. Types without a stated count are labelled, "
-           "not drawn as zero.")
-    return fig, alt
 
 
-def figure_referral_shares(result: SupplyAssessment,
-                           threshold: int = config.SUPPRESSION_THRESHOLD) -> tuple[Any, str] | None:
-    """Referral shares with Wilson intervals where counts allow, and its alt text.
-
-    Rows whose count or base count the published table suppresses (1 to ``threshold - 1``)
-    are left out, so no bar, label or alt text gives back a number the table hid. Returns
-    None when no share is left to show.
-    """
-    from analysis import plots
-
-    shares = result.shares
-    if not len(shares):
-        return None
-    counts = shares[["count", "base_count"]].astype(float)
-    hidden = stats.is_suppressed(stats.suppress_small_counts(counts, ["count", "base_count"], [],
-                                                             threshold=threshold)).any(axis=1)
-    plotted = shares[shares["percent"].notna() & ~hidden]
-    if not len(plotted):
-        return None
-    name = result.area.name
-    fig = plots.bars_with_reference(
-        plotted, "label", "percent", lower="ci_lower", upper="ci_upper", decimals=1,
-        xlabel="% of referrals (as printed where no counts)",
-        title=f"{name}: referral shares", source="Source: local data (referrals.csv).")
-    alt = (f"Bar chart of {len(plotted)} referral shares for {name}, in per cent, with Wilson intervals "
-           "where counts allow: " + "; ".join(f"{lab} {p:.0f}%" for lab, p in zip(plotted["label"], plotted["percent"])))
-    return fig, alt
 
 
-def figure_places_per_100k(result: SupplyAssessment) -> tuple[Any, str]:
-    """Refuge places per 100,000 for the area, its region and England against the standard; and its alt text."""
-    from analysis import plots
-
-    gap, comparison = result.gap, result.comparison
-    fig = plots.bars_with_reference(
-        comparison, "area_name", "places_per_100k", reference=gap["standard_places_per_100k"],
-        reference_label=f"standard: {gap['standard_places_per_100k']:g} per 100,000",
-        highlight=[result.area.name], decimals=1, xlabel="Refuge places per 100,000 population",
-        title="Refuge places per 100,000 population",
-        source="Sources: local data; Women's Aid / Hansard; DLUHC Part 4 returns 2022-23; ONS mid-2020 population.")
-    alt = ("Bar chart of refuge places per 100,000 population for " + ", ".join(
-        f"{n}: {'no data' if pd.isna(v) else format(v, '.1f')}"
-        for n, v in zip(comparison["area_name"], comparison["places_per_100k"]))
-        + f", against a dashed line at the standard's {gap['standard_places_per_100k']:g}.")
-    return fig, alt

@@ -18,7 +18,8 @@ from typing import Iterable
 
 import pandas as pd
 
-from analysis import config, memo, tables
+from analysis import config
+from analysis.data import memo, tables
 from analysis.errors import AreaError
 
 LEVELS = ("utla", "region", "country")

@@ -4,8 +4,8 @@ Councils hold their own provider and referral figures. They put them, as aggrega
 only (never records about people), in ``data/raw/local/<area_code>/``:
 
 * ``supply.csv``: places by accommodation type and provider
-  (:class:`analysis.schemas.LocalSupply`);
-* ``referrals.csv``: referral figures, one per row (:class:`analysis.schemas.LocalReferrals`).
+  (:class:`analysis.data.schemas.LocalSupply`);
+* ``referrals.csv``: referral figures, one per row (:class:`analysis.data.schemas.LocalReferrals`).
 
 The README section "Refuge demand and supply" documents both with examples. Files are read
 when a notebook runs, never copied into ``data/processed`` or ``reports``. A missing folder
@@ -25,9 +25,9 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from analysis import config, schemas
-from analysis.areas import CODE_PATTERN, Area, resolve_area
-from analysis.errors import AreaError, ValidationError
+from analysis import config
+from analysis.data import schemas
+from analysis.errors import ValidationError
 
 #: File -> (pandera model, rule function, hint on fixing it).
 SUPPLY_HINT = ("Correct the cells listed. Each row is one provider's places of one accommodation type in one "
@@ -77,50 +77,8 @@ def _label(path: Path) -> str:
 # Folders
 # ------------------------------------------------------------------------------------------
 
-def check_folder_name(name: str) -> Area:
-    """The authority a local data folder belongs to, or :class:`AreaError` saying how to rename it.
-
-    The name must be the exact (upper-case) GSS code of an upper-tier authority, or
-    E12000007 for London as a whole.
-    """
-    where = f"data/raw/local/{name}"
-    if not CODE_PATTERN.match(name):
-        try:
-            area = resolve_area(name, levels=("utla", "region"))
-        except AreaError:
-            raise AreaError(f"{where}: local data folders are named with an authority's GSS code, not {name!r}.",
-                            "Rename it to the upper-tier authority's code (e.g. E10000014 for Hampshire); "
-                            "'analysis areas find NAME' gives the code.") from None
-        raise AreaError(f"{where}: local data folders are named with the authority's GSS code, not its name.",
-                        f"Rename the folder to {area.code} ({area.name}).")
-    try:
-        area = resolve_area(name, levels=("utla", "region"))
-    except AreaError as exc:
-        raise AreaError(f"{where}: the folder name is not an upper-tier authority code. {exc.message}",
-                        f"{exc.hint + '. ' if exc.hint else ''}Rename the folder to the code of the authority "
-                        "the files describe, or remove it.") from None
-    if name != area.code:
-        raise AreaError(f"{where}: write the code in capitals.", f"Rename the folder to {area.code}.")
-    if area.level == "region" and area.code != config.LONDON_CODE:
-        raise AreaError(f"{where}: {area.name} is a region, which does not hold the Part 4 duty.",
-                        "Put each upper-tier authority's files in its own folder (e.g. data/raw/local/E10000014).")
-    return area
 
 
-def check_local_folders() -> dict[str, Path]:
-    """Every local data folder, keyed by its area code, after checking each folder's name.
-
-    Raises
-    ------
-    AreaError
-        For the first folder whose name is not an upper-tier authority code (a district,
-        an unknown or reorganised code, a name, lower case), saying what to rename it to.
-    """
-    base = config.LOCAL_DIR
-    if not base.is_dir():
-        return {}
-    folders = sorted(p for p in base.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
-    return {check_folder_name(folder.name).code: folder for folder in folders}
 
 
 # ------------------------------------------------------------------------------------------
@@ -192,7 +150,7 @@ def _validate(frame: pd.DataFrame, model: type[pa.DataFrameModel], rules, label:
 
 
 def read_supply(path: Path) -> pd.DataFrame:
-    """Read and validate a ``supply.csv`` (see :class:`analysis.schemas.LocalSupply`).
+    """Read and validate a ``supply.csv`` (see :class:`analysis.data.schemas.LocalSupply`).
 
     Returns the table with counts as nullable integers and ``line`` (the file line).
     """
@@ -204,7 +162,7 @@ def read_supply(path: Path) -> pd.DataFrame:
 
 
 def read_referrals(path: Path) -> pd.DataFrame:
-    """Read and validate a ``referrals.csv`` (see :class:`analysis.schemas.LocalReferrals`).
+    """Read and validate a ``referrals.csv`` (see :class:`analysis.data.schemas.LocalReferrals`).
 
     An empty ``category`` means "all"; an empty ``percent_of`` beside a percent means
     "received". Returns counts and ranks as nullable integers and ``line`` (the file line).
@@ -234,21 +192,18 @@ def _finish(valid: pd.DataFrame, integer_columns: list[str], optional: list[str]
 # An area's local data
 # ------------------------------------------------------------------------------------------
 
-def load_local_data(area: Area) -> LocalData:
-    """Read and validate the local data of ``area``; absent files give ``None``, not an error.
 
-    Every folder under ``data/raw/local`` is checked first, so a misnamed folder is
-    reported rather than silently ignored.
+
+
+
+def read_local_files(area_code: str, folder: Path) -> LocalData:
+    """Read and validate the local files in ``folder`` (one authority's); absent files give ``None``.
 
     Raises
     ------
-    AreaError
-        A local data folder is not named with an upper-tier authority code.
     ValidationError
         A present file is empty, not UTF-8, not a CSV table, or breaks its schema.
     """
-    folders = check_local_folders()
-    folder = folders.get(area.code, config.LOCAL_DIR / area.code)
     supply_path = folder / config.LOCAL_SUPPLY_FILE
     referrals_path = folder / config.LOCAL_REFERRALS_FILE
     expected = {config.LOCAL_SUPPLY_FILE, config.LOCAL_REFERRALS_FILE}
@@ -256,7 +211,7 @@ def load_local_data(area: Area) -> LocalData:
                           and not p.name.startswith(".") and not p.name.lower().startswith("readme"))
                    ) if folder.is_dir() else ()
     return LocalData(
-        area_code=area.code,
+        area_code=area_code,
         folder=folder,
         supply=read_supply(supply_path) if supply_path.is_file() else None,
         referrals=read_referrals(referrals_path) if referrals_path.is_file() else None,
@@ -264,43 +219,9 @@ def load_local_data(area: Area) -> LocalData:
     )
 
 
-def local_data_gaps(local: LocalData) -> list[str]:
-    """Sentences naming the local data that would complete the picture for this area."""
-    gaps = []
-    if not local.has_supply:
-        gaps.append(f"**Supply**: add `{local.relative(config.LOCAL_SUPPLY_FILE)}` (bedspaces by accommodation type "
-                    "and provider) to measure the gap against the standard and show supply by type.")
-    else:
-        supply = local.supply
-        stated = set(supply["accommodation_type"])
-        missing_types = [config.ACCOMMODATION_TYPE_LABELS[t] for t in config.ACCOMMODATION_TYPES if t not in stated]
-        if missing_types:
-            gaps.append("**Supply by type**: no rows for " + ", ".join(missing_types)
-                        + " (add a row with 0 where there is none, so 'none' and 'not known' differ).")
-        no_beds = supply.loc[supply["bedspaces"].isna(), "accommodation_type"].map(config.ACCOMMODATION_TYPE_LABELS)
-        if len(no_beds):
-            gaps.append("**Bedspaces not stated** for " + ", ".join(dict.fromkeys(no_beds)) + ".")
-    if not local.has_referrals:
-        gaps.append(f"**Referrals**: add `{local.relative(config.LOCAL_REFERRALS_FILE)}` (received, accepted, "
-                    "declined, reasons, from outside the area, risk levels) to compare demand with the benchmark.")
-    else:
-        referrals = local.referrals
-        counted = set(referrals.loc[referrals["count"].notna() & (referrals["category"] == "all"), "measure"])
-        for measure, why in (("received", "the denominator for intervals on every share"),
-                             ("accepted", "the accepted share of referrals")):
-            if measure not in counted:
-                gaps.append(f"**Referrals {measure.replace('_', ' ')}** (a count): {why}.")
-        if "risk_level" not in set(referrals["measure"]):
-            gaps.append("**Risk levels** of referrals (high, medium, standard).")
-    gaps.extend(f"`{local.relative(name)}` was not read: only `{config.LOCAL_SUPPLY_FILE}` and "
-                f"`{config.LOCAL_REFERRALS_FILE}` are (save tables as CSV UTF-8 with those names)."
-                for name in local.other_files)
-    return gaps
-
-
 def manifest_ids(local: LocalData) -> list[str]:
     """Ids of the manifest entries (worked examples) describing this area's local files, if any."""
-    from analysis import sources
+    from analysis.data import sources
 
     present = {f"local/{local.area_code}/{name}" for name, table in
                ((config.LOCAL_SUPPLY_FILE, local.supply), (config.LOCAL_REFERRALS_FILE, local.referrals))
@@ -308,12 +229,3 @@ def manifest_ids(local: LocalData) -> list[str]:
     return [item.id for item in sources.load_manifest() if item.path in present]
 
 
-def source_lines(local: LocalData) -> list[str]:
-    """One line per local file read: its path and the distinct sources its rows cite."""
-    lines = []
-    for name, table in ((config.LOCAL_SUPPLY_FILE, local.supply), (config.LOCAL_REFERRALS_FILE, local.referrals)):
-        if table is not None:
-            cited = "; ".join(dict.fromkeys(table["source"]))
-            lines.append(f"Local data `{local.relative(name)}` (aggregate counts, read when this report ran), "
-                         f"citing: {cited}")
-    return lines

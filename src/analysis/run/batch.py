@@ -7,9 +7,9 @@ One batch = every selected notebook for every selected area. In order:
    notebooks from ``--notebooks`` (default: the topic notebooks of ``config.NOTEBOOKS``
    found in the notebooks folder).
 2. **Parameters**: ``-p NAME VALUE`` and ``-f params.yaml`` are checked against each
-   notebook's ``parameters`` cell (:mod:`analysis.parameters`) before any kernel starts.
-3. **Lock**: one batch at a time per reports folder (:func:`analysis.lock.batch_lock`).
-4. **Data**: the processed tables are built once (:func:`analysis.build.build_tables`), so
+   notebook's ``parameters`` cell (:mod:`analysis.run.parameters`) before any kernel starts.
+3. **Lock**: one batch at a time per reports folder (:func:`analysis.run.lock.batch_lock`).
+4. **Data**: the processed tables are built once (:func:`analysis.data.build.build_tables`), so
    workers only read Parquet.
 5. **Plan**: a run whose notebook, parameters, package code and data are unchanged since
    its last successful run (the fingerprint in its run record) is skipped; one whose only
@@ -17,7 +17,7 @@ One batch = every selected notebook for every selected area. In order:
    reruns everything.
 6. **Execution**: a pool of worker processes (default: one per CPU available to this
    process), each running papermill in-process with one fresh kernel per run
-   (:func:`analysis.runner.execute_run`), or the same tasks on a Dask cluster.
+   (:func:`analysis.run.runner.execute_run`), or the same tasks on a Dask cluster.
    A failing run never stops the others.
 7. **Index and summary**: ``reports/index.html``, a line per run in ``reports/batch.log``,
    and a summary (ran / skipped / failed, naming area, notebook, cell and error).
@@ -45,13 +45,14 @@ from typing import Any, Iterator, Mapping, Sequence
 
 import yaml
 
-from analysis import config, executors, lock, parameters, runner
+from analysis import config
+from analysis.run import executors, lock, parameters, runner
 from analysis.errors import BatchError, ParameterError
 
 LOG_NAME = "batch.log"
 EXECUTORS = ("processes", "dask")
 #: Modules whose code does not change what a notebook computes (publishing has its own fingerprint).
-NOT_EXECUTION_CODE = ("cli.py", "publish.py", "browser.py", "lock.py", "executors.py")
+NOT_EXECUTION_CODE = ("cli.py", "present/publish.py", "present/browser.py", "run/lock.py", "run/executors.py")
 #: Libraries whose versions can change a notebook's results or its execution.
 FINGERPRINT_LIBRARIES = ("pandas", "numpy", "scipy", "statsmodels", "geopandas", "shapely", "pyproj",
                          "matplotlib", "mapclassify", "pyarrow", "papermill", "nbclient", "ipykernel")
@@ -153,7 +154,7 @@ def select_areas(areas: Sequence[str] = (), regions: Sequence[str] = (), all_aut
         Every upper-tier authority in England (152 in the 2021 geography). London as a
         whole (E12000007, whose Part 4 duty the GLA holds) is added with ``--area London``.
     """
-    from analysis import areas as areas_module
+    from analysis.methods import areas as areas_module
 
     selected: dict[str, Any] = {}
     for query in areas:
@@ -267,10 +268,10 @@ def resolve_parameters(declared: Mapping[str, Mapping[str, parameters.NotebookPa
     Parameters
     ----------
     declared
-        Notebook name -> its declared parameters (:func:`analysis.parameters.read_parameters`).
+        Notebook name -> its declared parameters (:func:`analysis.run.parameters.read_parameters`).
     pairs
         ``(name, text)`` from ``-p NAME VALUE``; ``NOTEBOOK.NAME`` limits one to a notebook.
-        Text is read as a YAML scalar (:func:`analysis.parameters.parse_text_value`).
+        Text is read as a YAML scalar (:func:`analysis.run.parameters.parse_text_value`).
     file_values
         :func:`load_parameters_file`; command-line values win over the file.
     known_notebooks
@@ -357,23 +358,23 @@ def notebook_fingerprint(path: str | Path) -> str:
 
 def code_fingerprint() -> str:
     """Hash of the package code notebooks run (not the publishing code) and key library versions."""
-    package = Path(__file__).parent
-    parts = [f"{p.relative_to(package)}:{hashlib.sha256(p.read_bytes()).hexdigest()}"
-             for p in sorted(package.rglob("*.py")) if p.name not in NOT_EXECUTION_CODE]
+    package = config.PACKAGE_DIR
+    parts = [f"{p.relative_to(package).as_posix()}:{hashlib.sha256(p.read_bytes()).hexdigest()}"
+             for p in sorted(package.rglob("*.py")) if p.relative_to(package).as_posix() not in NOT_EXECUTION_CODE]
     return _sha(*parts, sys.version, _versions(FINGERPRINT_LIBRARIES))
 
 
 def publication_fingerprint() -> str:
     """Hash of the publishing code, templates and libraries (a change re-publishes without rerunning)."""
-    package = Path(__file__).parent
+    package = config.PACKAGE_DIR / "present"
     files = [package / "publish.py", *sorted(p for p in (package / "templates").rglob("*") if p.is_file())]
-    return _sha(*(f"{p.relative_to(package)}:{hashlib.sha256(p.read_bytes()).hexdigest()}" for p in files),
+    return _sha(*(f"{p.relative_to(package).as_posix()}:{hashlib.sha256(p.read_bytes()).hexdigest()}" for p in files),
                 _versions(PUBLICATION_LIBRARIES), str(config.SUPPRESSION_THRESHOLD))
 
 
 def data_fingerprint() -> str:
     """Hash of the data notebooks read: the processed build state, the manifest and local files."""
-    from analysis import build
+    from analysis.data import build
 
     parts = [json.dumps(build.read_state(), sort_keys=True)]
     if config.MANIFEST_PATH.is_file():
@@ -440,7 +441,7 @@ def plan_runs(areas: Sequence[Any], notebook_paths: Sequence[Path], values: Mapp
               reports_dir: Path, options: BatchOptions, workspace: Mapping[str, Any]
               ) -> tuple[list[runner.Run], list[runner.RunOutcome]]:
     """The runs to execute or re-publish, and the outcomes of those skipped as unchanged."""
-    from analysis import publish
+    from analysis.present import publish
 
     code, data, publishing = code_fingerprint(), data_fingerprint(), publication_fingerprint()
     todo, skipped = [], []
@@ -458,7 +459,7 @@ def plan_runs(areas: Sequence[Any], notebook_paths: Sequence[Path], values: Mapp
                 publication_fingerprint=_sha(fingerprint, publishing), timeout=options.timeout or None,
                 page=publish.report_page(area, notebook, run_parameters, workspace, notebook_dir=path.parent))
             paths = runner.output_paths(run.output_dir, notebook)
-            record = runner.read_run_record(paths["record"])
+            record = publish.read_run_record(paths["record"])
             unchanged = (not options.force and record.get("status") == "ok" and record.get("fingerprint") == fingerprint
                          and paths["executed"].is_file())
             if unchanged and record.get("publication_fingerprint") == run.publication_fingerprint \
@@ -477,11 +478,11 @@ LOCAL_DATA_NOTEBOOKS = frozenset({"02_refuge_demand_supply", "03_regional_maps"}
 
 def check_local_files() -> None:
     """Validate every local data folder and file before any kernel starts (errors name file, line, column)."""
-    from analysis import areas as area_registry
-    from analysis import local_data
+    from analysis.methods import areas as area_registry
+    from analysis.methods import council_data
 
-    for code in sorted(local_data.check_local_folders()):
-        local_data.load_local_data(area_registry.get_area(code))
+    for code in sorted(council_data.check_local_folders()):
+        council_data.load_local_data(area_registry.get_area(code))
 
 
 def run_batch(options: BatchOptions) -> BatchSummary:
@@ -498,7 +499,8 @@ def run_batch(options: BatchOptions) -> BatchSummary:
     """
     from tqdm import tqdm
 
-    from analysis import build, publish
+    from analysis.data import build
+    from analysis.present import publish
 
     clock = time.monotonic()
     if options.executor not in EXECUTORS:

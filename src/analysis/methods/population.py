@@ -15,52 +15,13 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from analysis import memo, tables
+from analysis.data import memo, tables
 from analysis.errors import ParameterError
 
-SEX_BASIS_OBSERVED = "observed (ONS mid-2020 estimates, persons)"
-SEX_BASIS_ASSUMED = (
-    "assumed: each district's Census 2021 female/male share applied to every single year "
-    "of age of the mid-2020 persons estimate (no ONS sex-by-age table for local "
-    "authorities is shipped)"
-)
 MAX_AGE = 90  # the ONS single-year tables end in an open band "90+", stored as age 90
 SEXES = ("persons", "female", "male")
 
 
-def split_persons_by_sex(persons: pd.DataFrame, sex_totals: pd.DataFrame) -> pd.DataFrame:
-    """Split persons by single year of age into females and males (an assumption).
-
-    Each district's female share of usual residents at Census 2021 is applied to its
-    mid-2020 persons estimate at every age. This ignores how the sex ratio varies with
-    age (more boys at birth, more women at older ages), so female and male counts by age
-    are approximate; persons counts are unaffected.
-
-    Parameters
-    ----------
-    persons
-        Long table with columns ``ltla_code``, ``age``, ``population`` (persons).
-    sex_totals
-        One row per district: ``ltla_code``, ``total_population``, ``total_females``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``ltla_code``, ``age``, ``sex`` ("female"/"male"), ``population`` (float) and
-        ``sex_basis`` naming the assumption.
-    """
-    missing = sorted(set(persons["ltla_code"]) - set(sex_totals["ltla_code"]))
-    if missing:
-        raise ParameterError(f"No Census 2021 sex totals for district(s) {', '.join(missing[:5])}.",
-                             "The sex totals file must cover every district of the population file.")
-    share = sex_totals.set_index("ltla_code")
-    female_share = (share["total_females"] / share["total_population"]).rename("female_share")
-    merged = persons.join(female_share, on="ltla_code")
-    female = merged.assign(sex="female", population=merged["population"] * merged["female_share"])
-    male = merged.assign(sex="male", population=merged["population"] * (1 - merged["female_share"]))
-    out = pd.concat([female, male], ignore_index=True).drop(columns="female_share")
-    out["sex_basis"] = SEX_BASIS_ASSUMED
-    return out
 
 
 # ------------------------------------------------------------------------------------------

@@ -4,17 +4,17 @@
 nbconvert template (``templates/report``), in this Python process (no nbconvert start-up
 per report). What reaches the page, and what never does:
 
-* shown: markdown cells, and the display outputs of :mod:`analysis.report` (title,
+* shown: markdown cells, and the display outputs of :mod:`analysis.present.report` (title,
   headline, tables, figures with alt text, sources, caveats, reproduce);
 * never shown: code, input and output prompts, the ``parameters`` and injected-parameters
   cells, cells tagged ``researcher-notes``, papermill's metadata and error cells,
   printed text, warnings, tracebacks, bare expression results, DataFrames displayed
-  without :func:`analysis.report.table` (they bypass small-number suppression), inline
+  without :func:`analysis.present.report.table` (they bypass small-number suppression), inline
   figures without alt text, scripts, and the machine's folder paths.
 
 Checks made before anything is written (a :class:`~analysis.errors.PublicationError`
 stops publication of that report): no count from 1 to ``threshold - 1`` in a count column
-of any table (the columns :func:`analysis.report.table` marks), alt text on every image,
+of any table (the columns :func:`analysis.present.report.table` marks), alt text on every image,
 every image embedded (``data:``), nothing referenced from outside the file.
 
 The page adds a date line, a table of contents, the headline first, and an "About this
@@ -28,11 +28,9 @@ from __future__ import annotations
 import copy
 import html as html_lib
 import json
-import os
 import re
 import subprocess
 import sys
-import tempfile
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -42,6 +40,7 @@ from urllib.parse import quote
 
 from analysis import __version__, config
 from analysis.errors import PublicationError
+from analysis.files import write_text_atomic
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 REPORT_TEMPLATE = "report"
@@ -63,25 +62,6 @@ _NBCONVERT_DEFAULT_ALT = "No description has been provided for this image"
 # Files
 # ------------------------------------------------------------------------------------------
 
-def write_text_atomic(path: str | Path, text: str) -> Path:
-    """Write UTF-8 text to ``path`` through a temporary file in the same folder and a rename.
-
-    A reader (or a crash) never sees a partly written file: either the old file or the new.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp_name, 0o644)
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    return path
 
 
 # ------------------------------------------------------------------------------------------
@@ -90,9 +70,9 @@ def write_text_atomic(path: str | Path, text: str) -> Path:
 
 def workspace_info() -> dict[str, Any]:
     """Version, code revision and data vintages shown on every page (computed once per batch)."""
-    from analysis import build, sources
+    from analysis.data import build, sources
 
-    package_root = Path(__file__).resolve().parents[2]
+    package_root = config.SOURCE_ROOT
     commit = None
     if (package_root / ".git").exists():
         try:
@@ -114,7 +94,7 @@ def report_page(area: Any, notebook: str, parameters: Mapping[str, Any], workspa
     Parameters
     ----------
     area
-        The :class:`analysis.areas.Area` reported on.
+        The :class:`analysis.methods.areas.Area` reported on.
     notebook
         The notebook's name.
     parameters
@@ -126,7 +106,8 @@ def report_page(area: Any, notebook: str, parameters: Mapping[str, Any], workspa
     notebook_dir
         The notebook's folder, from which images its markdown cells show are embedded.
     """
-    from analysis import report, stats
+    from analysis.present import report
+    from analysis.methods import stats
 
     shown = {k: v for k, v in parameters.items() if k != "area"}
     if area.holds_part4_duty:
@@ -165,7 +146,7 @@ def _text(value: Any) -> str:
 
 def _publishable_output(output: Mapping[str, Any]) -> tuple[dict | None, str | None]:
     """(the output reduced to what may be published, or None; why it was dropped)."""
-    from analysis.report import RECORD_MIME
+    from analysis.present.report import RECORD_MIME
 
     kind = output.get("output_type")
     data = output.get("data", {})
@@ -216,8 +197,8 @@ def prepare_notebook(nb: Any) -> tuple[Any, list[str]]:
 
 
 def notebook_records(nb: Any) -> dict[str, Any]:
-    """The values recorded with :func:`analysis.report.record` in a notebook object."""
-    from analysis.report import RECORD_MIME
+    """The values recorded with :func:`analysis.present.report.record` in a notebook object."""
+    from analysis.present.report import RECORD_MIME
 
     out: dict[str, Any] = {}
     for cell in nb.cells:
@@ -417,7 +398,7 @@ def _redact_paths(text: str) -> str:
     """Replace this machine's folder paths (project, environment, home) with neutral labels."""
     replacements = []
     for path, label in ((config.project_root(), "[project folder]"), (Path(sys.prefix), "[environment]"),
-                        (Path(__file__).resolve().parents[2], "[workspace]"), (Path.home(), "~")):
+                        (config.SOURCE_ROOT, "[workspace]"), (Path.home(), "~")):
         for form in {str(path), str(path.resolve()) if path.exists() else str(path)}:
             if len(form) > 1:
                 replacements.append((form, label))
@@ -482,8 +463,6 @@ def _href(*parts: str) -> str:
 
 def collect_runs(reports_dir: str | Path) -> list[dict[str, Any]]:
     """Every run record in a reports folder (``<area>/<notebook>.run.json``)."""
-    from analysis.runner import read_run_record
-
     records = []
     for path in sorted(Path(reports_dir).glob("*/*.run.json")):
         record = read_run_record(path)
@@ -496,7 +475,7 @@ def collect_runs(reports_dir: str | Path) -> list[dict[str, Any]]:
 
 def index_context(records: Iterable[Mapping[str, Any]], *, now: datetime | None = None) -> dict[str, Any]:
     """What ``reports/index.html`` shows, from run records."""
-    from analysis import report
+    from analysis.present import report
 
     order = {name: i for i, name in enumerate(config.NOTEBOOKS)}
     areas: dict[str, dict[str, Any]] = {}
@@ -540,7 +519,7 @@ def index_context(records: Iterable[Mapping[str, Any]], *, now: datetime | None 
 
 
 def _suppression_text() -> str:
-    from analysis import stats
+    from analysis.methods import stats
 
     return stats.suppression_footnote(config.SUPPRESSION_THRESHOLD)
 
@@ -584,3 +563,12 @@ def republish(reports_dir: str | Path, workspace: Mapping[str, Any] | None = Non
         write_text_atomic(folder / f"{record['notebook']}.html", rendered.html)
         count += 1
     return count, problems
+
+
+def read_run_record(path: Path) -> dict[str, Any]:
+    """A run record, or {} if it is missing or unreadable."""
+    try:
+        record = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) else {}

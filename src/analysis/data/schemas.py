@@ -462,7 +462,7 @@ class LocalSupply(pa.DataFrameModel):
 
     class Config:
         coerce = True
-        strict = False  # unknown columns are reported by analysis.local_data with a suggestion
+        strict = False  # unknown columns are reported by analysis.data.local_data with a suggestion
 
     @pa.check("properties", "bedspaces", "child_spaces", "accessible_bedspaces", error="whole number required")
     def whole_counts(cls, series: pd.Series) -> Series[bool]:

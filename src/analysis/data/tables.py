@@ -50,7 +50,7 @@ def read_table(name: str) -> pd.DataFrame:
     DataFileError
         If ``name`` is not a table the build produces, or the rebuild fails.
     """
-    from analysis import build  # local import: build pulls in geopandas and pandera
+    from analysis.data import build  # local import: build pulls in geopandas and pandera
 
     if name not in build.TABLES:
         raise DataFileError(f"There is no processed table called {name!r}.",

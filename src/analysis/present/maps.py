@@ -1,7 +1,7 @@
 """Maps and comparisons of declared indicators: choropleths, funnel plots, dot plots, tables.
 
-Every function takes an :class:`~analysis.indicators.Indicator`, the frame
-:func:`~analysis.indicators.compute_indicator` returned for it, and the reporting area the
+Every function takes an :class:`~analysis.methods.indicators.Indicator`, the frame
+:func:`~analysis.methods.indicators.compute_indicator` returned for it, and the reporting area the
 report is for, so one set of functions draws every indicator.
 
 Maps
@@ -37,9 +37,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis import config, plots, stats, tables
+from analysis import config
+from analysis.present import plots
+from analysis.methods import stats
+from analysis.data import tables
 from analysis.errors import ParameterError
-from analysis.indicators import Indicator, england_value
+from analysis.methods.indicators import Indicator, england_value
 
 _SCHEMES = {"quantiles": "Quantiles", "equal_interval": "EqualInterval", "fisher_jenks": "FisherJenks"}
 _SCHEME_WORDS = {"quantiles": "quantiles (equal numbers of areas per class)",
@@ -470,7 +473,7 @@ def comparison_areas(area) -> pd.DataFrame:
     * a region: its authorities (by name), the region, England;
     * England: the regions, England.
     """
-    from analysis import areas as areas_module
+    from analysis.methods import areas as areas_module
 
     places = tables.read_table("authorities")
     names = places.set_index("area_code")["area_name"]
@@ -681,7 +684,7 @@ def source_ids(chosen: list[Indicator]) -> list[str]:
 
 def caveat_lines(chosen: list[Indicator], scheme: str, confidence: float) -> list[str]:
     """Assumptions and caveats for the methods section of a map report."""
-    from analysis.population import SEX_BASIS_ASSUMED
+    from analysis.data.build import SEX_BASIS_ASSUMED
 
     lines = [f"{indicator.title}: {indicator.caveat} Interval: {indicator.interval_reason}" for indicator in chosen]
     lines.append(f"Map classes: {_SCHEME_WORDS[check_classification(scheme)]}, at most {config.MAP_CLASSES} "

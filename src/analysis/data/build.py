@@ -2,7 +2,7 @@
 
 ``analysis data build`` calls :func:`build_tables`. The build is
 
-* validated: every raw table passes its pandera model (:mod:`analysis.schemas`) before
+* validated: every raw table passes its pandera model (:mod:`analysis.data.schemas`) before
   anything is derived from it; a failure names file, line, column and value;
 * deterministic: rows and columns are sorted, so the same inputs give byte-identical files;
 * incremental: it is skipped when the raw checksums, the build code and the library
@@ -39,13 +39,14 @@ from typing import Callable, Iterator
 
 import pandas as pd
 
-from analysis import config, schemas, sources
-from analysis.errors import DataFileError, ValidationError
+from analysis import config
+from analysis.data import schemas, sources
+from analysis.errors import DataFileError, ParameterError, ValidationError
 
 STATE_FILE = "_build.json"
 LOCK_FILE = ".build.lock"
 #: Modules whose code shapes the processed tables: a change to any of them rebuilds.
-BUILD_MODULES = ("build.py", "schemas.py", "population.py", "config.py", "sources.py")
+BUILD_MODULES = ("data/build.py", "data/schemas.py", "config.py", "data/sources.py")
 ENGLAND_AND_WALES_CODE = "K04000001"
 UTLA_TYPES = {"E10": "county", "E06": "unitary authority", "E08": "metropolitan district", "E09": "London borough"}
 
@@ -215,13 +216,56 @@ def _area_changes(register: pd.DataFrame, areas: pd.DataFrame, authorities: pd.D
                         ).sort_values("code").reset_index(drop=True)
 
 
+#: How the ``sex_basis`` column labels rows: persons are observed; the female/male split is assumed.
+SEX_BASIS_OBSERVED = "observed (ONS mid-2020 estimates, persons)"
+SEX_BASIS_ASSUMED = (
+    "assumed: each district's Census 2021 female/male share applied to every single year "
+    "of age of the mid-2020 persons estimate (no ONS sex-by-age table for local "
+    "authorities is shipped)"
+)
+
+
+def split_persons_by_sex(persons: pd.DataFrame, sex_totals: pd.DataFrame) -> pd.DataFrame:
+    """Split persons by single year of age into females and males (an assumption).
+
+    Each district's female share of usual residents at Census 2021 is applied to its
+    mid-2020 persons estimate at every age. This ignores how the sex ratio varies with
+    age (more boys at birth, more women at older ages), so female and male counts by age
+    are approximate; persons counts are unaffected.
+
+    Parameters
+    ----------
+    persons
+        Long table with columns ``ltla_code``, ``age``, ``population`` (persons).
+    sex_totals
+        One row per district: ``ltla_code``, ``total_population``, ``total_females``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``ltla_code``, ``age``, ``sex`` ("female"/"male"), ``population`` (float) and
+        ``sex_basis`` naming the assumption.
+    """
+    missing = sorted(set(persons["ltla_code"]) - set(sex_totals["ltla_code"]))
+    if missing:
+        raise ParameterError(f"No Census 2021 sex totals for district(s) {', '.join(missing[:5])}.",
+                             "The sex totals file must cover every district of the population file.")
+    share = sex_totals.set_index("ltla_code")
+    female_share = (share["total_females"] / share["total_population"]).rename("female_share")
+    merged = persons.join(female_share, on="ltla_code")
+    female = merged.assign(sex="female", population=merged["population"] * merged["female_share"])
+    male = merged.assign(sex="male", population=merged["population"] * (1 - merged["female_share"]))
+    out = pd.concat([female, male], ignore_index=True).drop(columns="female_share")
+    out["sex_basis"] = SEX_BASIS_ASSUMED
+    return out
+
+
 # ------------------------------------------------------------------------------------------
 # Step 2: population
 # ------------------------------------------------------------------------------------------
 
 def build_population(raw: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """Mid-2020 persons by single year of age, split by sex, for every reporting area."""
-    from analysis.population import SEX_BASIS_OBSERVED, split_persons_by_sex
 
     areas = raw["areas"]
     authorities = raw["authorities"]
@@ -548,7 +592,7 @@ def code_fingerprint() -> str:
     import pyarrow
 
     digest = hashlib.sha256()
-    package_dir = Path(__file__).parent
+    package_dir = config.PACKAGE_DIR
     for module in BUILD_MODULES:
         digest.update((package_dir / module).read_bytes())
     for lib in (pd, pyarrow, geopandas):

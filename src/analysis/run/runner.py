@@ -3,7 +3,7 @@
 :func:`execute_run` is what a batch worker does for one :class:`Run` (one notebook, one
 area): it runs the notebook with papermill in this (warm) Python process, on a fresh
 kernel of the registered workspace kernel, under a time limit for the whole notebook;
-then converts it to HTML in-process (:mod:`analysis.publish`) and records the outcome.
+then converts it to HTML in-process (:mod:`analysis.present.publish`) and records the outcome.
 It never raises for a failing notebook: the failure (cell and error) is part of the
 returned :class:`RunOutcome` and of the run record written beside the outputs.
 
@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis import config
+from analysis.files import write_text_atomic
 
 RUN_RECORD_VERSION = 1
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -111,13 +112,6 @@ def output_paths(output_dir: Path, notebook: str) -> dict[str, Path]:
             "failed": output_dir / f"{notebook}.failed.ipynb", "record": output_dir / f"{notebook}.run.json"}
 
 
-def read_run_record(path: Path) -> dict[str, Any]:
-    """A run record, or {} if it is missing or unreadable."""
-    try:
-        record = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return record if isinstance(record, dict) else {}
 
 
 def _now() -> str:
@@ -199,7 +193,7 @@ def execute_notebook(run: Run, output_path: Path) -> tuple[Any | None, Failure |
     """Run the notebook with papermill into ``output_path``; return (notebook, failure or None)."""
     import papermill
 
-    from analysis import kernels
+    from analysis.run import kernels
 
     state: dict[str, float] = {}
 
@@ -229,8 +223,6 @@ def execute_notebook(run: Run, output_path: Path) -> tuple[Any | None, Failure |
 def _write_record(run: Run, paths: dict[str, Path], status: str, started: str, seconds: float,
                   failure: Failure | None = None, records: dict | None = None,
                   dropped: list[str] | None = None, timings: dict[str, float] | None = None) -> None:
-    from analysis import publish
-
     record = {
         "version": RUN_RECORD_VERSION, "status": status, "area_code": run.area_code, "area_name": run.area_name,
         "report_slug": run.report_slug, "notebook": run.notebook, "parameters": run.parameters,
@@ -246,7 +238,7 @@ def _write_record(run: Run, paths: dict[str, Path], status: str, started: str, s
         "not_published": dropped or [],
         "page": run.page,
     }
-    publish.write_text_atomic(paths["record"], json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    write_text_atomic(paths["record"], json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
 
 
 def _outcome(run: Run, status: str, started_clock: float, paths: dict[str, Path],
@@ -292,7 +284,7 @@ def _execute_and_publish(run: Run, paths: dict[str, Path], temporary: Path, cloc
                          started: str) -> RunOutcome:
     import nbformat
 
-    from analysis import publish, report
+    from analysis.present import publish, report
     from analysis.errors import PublicationError
 
     if run.mode == "publish":
@@ -307,7 +299,7 @@ def _execute_and_publish(run: Run, paths: dict[str, Path], temporary: Path, cloc
         except PublicationError as exc:
             failure = Failure(f"not published: {exc.message}")
             if run.mode == "publish":
-                publish.write_text_atomic(temporary, nbformat.writes(nb))
+                write_text_atomic(temporary, nbformat.writes(nb))
     if failure is not None:
         if temporary.is_file():
             os.replace(temporary, paths["failed"])
@@ -315,7 +307,7 @@ def _execute_and_publish(run: Run, paths: dict[str, Path], temporary: Path, cloc
         return _outcome(run, "failed", clock, paths, failure)
     if run.mode == "execute":
         os.replace(temporary, paths["executed"])  # written completely by papermill before it returned
-    publish.write_text_atomic(paths["html"], rendered.html)
+    write_text_atomic(paths["html"], rendered.html)
     paths["failed"].unlink(missing_ok=True)
     _write_record(run, paths, "ok", started, time.monotonic() - clock,
                   records=report.read_records(paths["executed"]), dropped=rendered.dropped, timings=timings)

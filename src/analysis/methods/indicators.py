@@ -22,9 +22,9 @@ tables need, so a new indicator is one :func:`declare` call and no new plotting 
 Interval methods (PHE Technical Guide: Confidence Intervals, 2018; OHID Fingertips):
 
 ``"poisson"``    observed counts of events or people: Byar at 10 or more, exact Poisson
-                 below (:func:`analysis.stats.crude_rate`).
+                 below (:func:`analysis.methods.stats.crude_rate`).
 ``"wilson"``     proportions, where the numerator is a subset of the denominator
-                 (:func:`analysis.stats.wilson_interval`).
+                 (:func:`analysis.methods.stats.wilson_interval`).
 ``"numerator"``  estimates that carry their own interval (e.g. a synthetic estimate whose
                  interval comes from the survey rate): the interval is divided by the
                  denominator.
@@ -47,7 +47,9 @@ from typing import Any, Callable, Iterable
 import numpy as np
 import pandas as pd
 
-from analysis import config, memo, stats, tables
+from analysis import config
+from analysis.data import memo, tables
+from analysis.methods import stats
 from analysis.errors import DataFileError, ParameterError
 
 INTERVAL_METHODS = ("poisson", "wilson", "numerator", "none")
@@ -68,7 +70,7 @@ class Denominator:
     """The population an indicator is per: sex and an inclusive age range of the ``population`` table.
 
     ``max_age=None`` includes the open band 90+. Female and male counts rest on the
-    workspace's assumed sex split (see :mod:`analysis.population`).
+    workspace's assumed sex split (see :mod:`analysis.methods.population`).
     """
 
     sex: str = "persons"
@@ -77,7 +79,7 @@ class Denominator:
 
     def describe(self) -> str:
         """Words for the population, e.g. "population (all ages)", "women aged 16-74"."""
-        from analysis.population import age_band_label
+        from analysis.methods.population import age_band_label
 
         if self.sex == "persons" and self.min_age == 0 and self.max_age is None:
             return "population (all ages)"
@@ -91,7 +93,7 @@ class Denominator:
 
     def population(self) -> pd.Series:
         """Population per ``area_code`` for every area of the ``population`` table."""
-        from analysis import population
+        from analysis.methods import population
 
         return population.total_population(sex=self.sex, min_age=self.min_age, max_age=self.max_age)
 
@@ -291,7 +293,7 @@ def _check_numerator(indicator: Indicator, frame: Any, known: set[str]) -> pd.Da
     name = f"The numerator of indicator {indicator.id!r}"
     if not isinstance(frame, pd.DataFrame) or not {"area_code", "numerator"} <= set(frame.columns):
         raise DataFileError(f"{name} must be a DataFrame with columns area_code and numerator.",
-                            "See analysis.indicators.numerator_from to adapt a tidy frame.")
+                            "See analysis.methods.indicators.numerator_from to adapt a tidy frame.")
     columns = ["area_code", "numerator"]
     if indicator.interval == "numerator":
         if not {"numerator_lower", "numerator_upper"} <= set(frame.columns):
@@ -391,7 +393,7 @@ def england_value(frame: pd.DataFrame) -> float:
 def population_numerator(min_age: int, max_age: int | None, sex: str = "persons") -> NumeratorFn:
     """Numerator: the population in an age range (ONS mid-2020 estimates), for every area."""
     def source(confidence: float) -> pd.DataFrame:
-        from analysis import population
+        from analysis.methods import population
 
         return population.total_population(sex=sex, min_age=min_age, max_age=max_age).reset_index()
 
@@ -411,7 +413,7 @@ def partner_abuse_numerator(confidence: float) -> pd.DataFrame:
     applied to its women aged 16-74. Regions only: the survey publishes no authority or
     England-only figure, so authorities and England have no data.
     """
-    from analysis import population
+    from analysis.methods import population
 
     low, high = population.parse_age_band(config.REGIONAL_PARTNER_ABUSE_AGE_BAND)
     rates = _regional_partner_abuse(config.REGIONAL_PARTNER_ABUSE_YEAR, config.REGIONAL_PARTNER_ABUSE_AGE_BAND)
@@ -455,7 +457,7 @@ def population_share(id: str, title: str, min_age: int, max_age: int | None, *, 
 
     Whole-population counts: no interval (see ``interval_reason``), proportion funnel limits.
     """
-    from analysis.population import age_band_label
+    from analysis.methods.population import age_band_label
 
     return Indicator(
         id=id, title=title, numerator=population_numerator(min_age, max_age),
@@ -519,7 +521,7 @@ declare(Indicator(
 # ------------------------------------------------------------------------------------------
 
 def _adults_numerator(confidence: float) -> pd.DataFrame:
-    from analysis import prevalence
+    from analysis.methods import prevalence
 
     summary = prevalence.estimate_all_areas(confidence=confidence)
     ranges = set(summary["age_range"])
@@ -533,14 +535,14 @@ def _adults_numerator(confidence: float) -> pd.DataFrame:
 
 
 def _children_numerator(confidence: float) -> pd.DataFrame:
-    from analysis import prevalence
+    from analysis.methods import prevalence
 
     return prevalence.estimate_children_all_areas()[["area_code", "estimate"]].rename(columns={"estimate": "numerator"})
 
 
 def _refuge_numerator(column: str) -> NumeratorFn:
     def numerator(confidence: float) -> pd.DataFrame:
-        from analysis import supply
+        from analysis.methods import supply
 
         return supply.places_all_areas()[["area_code", column]].rename(columns={column: "numerator"})
 

@@ -9,8 +9,8 @@ about 13 minutes of a 2-core machine.
 
 Here a batch worker starts, once, a **kernel template** process (:func:`serve`) with the same
 interpreter, flags, environment and working folder the registered kernel would get. The
-template imports those modules and warms the per-process caches (:mod:`analysis.memo`,
-:func:`analysis.tables.read_table`, :func:`analysis.maps.boundaries`), then waits. For each
+template imports those modules and warms the per-process caches (:mod:`analysis.data.memo`,
+:func:`analysis.data.tables.read_table`, :func:`analysis.present.maps.boundaries`), then waits. For each
 run, the worker's kernel manager (:class:`WarmKernelManager`, handed to papermill) asks the
 template for a kernel: the template forks, and the child becomes an ordinary ipykernel
 (``IPKernelApp``, the code ``python -m ipykernel_launcher -f CONNECTION_FILE`` runs) in its
@@ -68,10 +68,11 @@ _INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 PRELOAD = ("numpy", "pandas", "pyarrow.parquet", "scipy.stats", "scipy.special", "matplotlib",
            "matplotlib.pyplot", "matplotlib.collections", "matplotlib.patheffects", "geopandas", "shapely",
            "mapclassify", "pandera", "yaml", "IPython", "ipykernel.kernelapp", "ipykernel.ipkernel",
-           "ipykernel.zmqshell", "analysis.report", "analysis.plots", "analysis.areas", "analysis.population",
-           "analysis.stats", "analysis.prevalence", "analysis.supply", "analysis.local_data",
-           "analysis.young_people", "analysis.indicators", "analysis.maps", "analysis.build", "analysis.sources",
-           "analysis.tables", "analysis.memo",
+           "ipykernel.zmqshell", "analysis.present.report", "analysis.present.plots", "analysis.methods.areas", "analysis.methods.population",
+           "analysis.methods.stats", "analysis.methods.prevalence", "analysis.methods.supply", "analysis.data.local_data",
+           "analysis.methods.young_people", "analysis.methods.indicators", "analysis.present.maps", "analysis.data.build", "analysis.data.sources",
+           "analysis.data.tables", "analysis.data.memo", "analysis.present.prevalence", "analysis.present.supply",
+           "analysis.present.young_people", "analysis.methods.checks",
            # what each kernel's start-up imports (the debugger, history, inline figures' helpers)
            "ipykernel.debugger", "IPython.core.debugger", "IPython.core.completerlib", "IPython.core.pylabtools",
            "IPython.extensions.storemagic", "sqlite3", "pdb", "matplotlib.backends.backend_agg",
@@ -211,7 +212,7 @@ class TemplateClient:
     def __init__(self, prefix: list[str], env: dict[str, str], cwd: str) -> None:
         self.prefix, self.env, self.cwd = list(prefix), dict(env), str(cwd)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        command = [*self.prefix, "-c", f"from analysis.kernels import serve; serve({theirs.fileno()})"]
+        command = [*self.prefix, "-c", f"from analysis.run.kernels import serve; serve({theirs.fileno()})"]
         self.process = subprocess.Popen(command, env=self.env, cwd=self.cwd, pass_fds=[theirs.fileno()],
                                         stdin=subprocess.DEVNULL)
         theirs.close()
@@ -461,7 +462,10 @@ def preload(modules: Sequence[str] = PRELOAD) -> list[str]:
 
 def warm() -> None:
     """Fill the per-process caches every topic notebook uses (never changes global settings)."""
-    from analysis import build, config, indicators, maps, prevalence, sources, tables
+    from analysis.data import build, sources, tables
+    from analysis import config
+    from analysis.methods import indicators, prevalence
+    from analysis.present import maps
 
     for name in sorted(build.TABLES):
         tables.read_table(name)

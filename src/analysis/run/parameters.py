@@ -1,7 +1,7 @@
 """Notebook parameters: read a notebook's ``parameters`` cell and check values against it.
 
 A topic notebook declares its parameters in one code cell tagged ``parameters`` (the
-notebook contract in :mod:`analysis.report`): literals only, each with a type annotation
+notebook contract in :mod:`analysis.present.report`): literals only, each with a type annotation
 and a trailing comment, e.g.::
 
     area: str = "E10000014"  # authority code or name (default: Hampshire)
@@ -276,25 +276,26 @@ def parse_text_value(text: str, spec: NotebookParameter | None = None) -> Any:
 # ------------------------------------------------------------------------------------------
 
 def _check_confidence(values: Mapping[str, Any]) -> None:
-    from analysis import report
+    from analysis.methods import checks
 
-    report.check_confidence_level(values["confidence_level"])
+    checks.check_confidence_level(values["confidence_level"])
 
 
 def _check_supply(values: Mapping[str, Any]) -> None:
-    from analysis import supply
+    from analysis.methods import supply
 
     supply.check_parameters(values["standard_per_10k"], values["refuge_share"], values["demand_year"])
 
 
 def _check_scenario(values: Mapping[str, Any]) -> None:
-    from analysis import young_people
+    from analysis.methods import young_people
 
     young_people.check_scenario_bounds(values["scenario_low_percent"], values["scenario_high_percent"])
 
 
 def _check_maps(values: Mapping[str, Any]) -> None:
-    from analysis import indicators, maps
+    from analysis.methods import indicators
+    from analysis.present import maps
 
     if "classification" in values:
         maps.check_classification(values["classification"])
@@ -303,7 +304,7 @@ def _check_maps(values: Mapping[str, Any]) -> None:
 
 
 def _check_survey(values: Mapping[str, Any]) -> None:
-    from analysis import prevalence
+    from analysis.methods import prevalence
 
     year = values.get("survey_year")
     version = values.get("measure_version")

@@ -1,6 +1,6 @@
 """Figures in one house style: plain, readable in greyscale, colour-blind safe, labelled units.
 
-Every function returns a matplotlib ``Figure`` for :func:`analysis.report.figure` to embed
+Every function returns a matplotlib ``Figure`` for :func:`analysis.present.report.figure` to embed
 with alt text. Colours and the style come from :mod:`analysis.config`.
 """
 

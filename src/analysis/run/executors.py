@@ -1,6 +1,6 @@
 """Where a batch's runs execute: a local pool of worker processes, or a Dask cluster.
 
-Both call :func:`analysis.runner.execute_run` once per run and hand each outcome to a
+Both call :func:`analysis.run.runner.execute_run` once per run and hand each outcome to a
 callback as it arrives, so the batch shows progress and records outcomes in completion
 order. A run that fails outside its notebook (a worker killed by the operating system, a
 task lost by Dask) becomes a failed outcome; it never stops the other runs.
@@ -21,7 +21,8 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from analysis import config, kernels, runner
+from analysis import config
+from analysis.run import kernels, runner
 from analysis.errors import BatchError
 
 KERNEL_LOG_NAME = "batch-kernels.log"
@@ -57,7 +58,7 @@ def _stop_worker(signum: int, frame: Any) -> None:
 
 def _init_worker(project_root: str, console_log: str, warm_kernels: bool = False) -> None:
     """Set up a pool worker: signals, environment, quiet logs, warm imports and, when it will run
-    several notebooks, warm kernels (:mod:`analysis.kernels`)."""
+    several notebooks, warm kernels (:mod:`analysis.run.kernels`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is handled by the parent, which stops workers
     signal.signal(signal.SIGTERM, _stop_worker)
     os.environ[config.ROOT_ENV] = project_root
@@ -71,7 +72,7 @@ def _init_worker(project_root: str, console_log: str, warm_kernels: bool = False
     import nbclient  # noqa: F401
     import papermill  # noqa: F401
 
-    from analysis import publish
+    from analysis.present import publish
 
     runner._quiet_loggers()
     publish._exporter()

@@ -1,0 +1,188 @@
+"""How the prevalence chapter shows its results: wording, published tables and figures."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Iterable
+
+import numpy as np
+import pandas as pd
+
+from analysis import config
+from analysis.errors import ParameterError
+from analysis.methods.prevalence import NO_INTERVAL_NOTE, has_intervals, pyramid_populations
+
+
+#: Breakdowns from finest to coarsest, with how the output names them.
+BREAKDOWNS: dict[str, str] = {
+    "sex_age": "sex and age band",
+    "sex": "sex",
+    "age": "age band (women and men together)",
+    "all_adults": "all adults",
+}
+
+
+#: What each crime survey measure counts (used in sentences about the estimate).
+MEASURE_PHRASES: dict[str, str] = {
+    "any_domestic_abuse": "experienced domestic abuse in the last year",
+    "partner_abuse": "experienced partner abuse in the last year",
+    "family_abuse": "experienced abuse by a family member (not a partner) in the last year",
+    "any_domestic_abuse_since_16": "had experienced domestic abuse at some time since the age of 16",
+}
+
+
+SEX_LABELS = {"female": "Women", "male": "Men", "all": "Women and men"}
+
+
+SEX_ASSUMPTION_NOTE = ("Female and male populations by age are an assumption: each district's Census 2021 female "
+                       "share applied to every age of its mid-2020 population (no ONS sex-by-age table for local "
+                       "authorities is shipped); persons totals are exact.")
+
+
+def round_to(value: float, multiple: int) -> float:
+    """Round to the nearest ``multiple`` (e.g. 10) for display; NaN stays NaN."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return float("nan")
+    return float(round(value / multiple) * multiple)
+
+
+def check_round_to(value: Any) -> int:
+    """A whole number >= 1 for the notebook's ``round_to`` parameter, or :class:`ParameterError`."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ParameterError(f"round_to must be a whole number of at least 1 (1 = no rounding), got {value!r}.",
+                             "Pass for example -p round_to 10.")
+    return int(value)
+
+
+def describe_breakdown(summary_row: pd.Series) -> str:
+    """e.g. "by sex (ages 16+), YE Mar 2024 crime survey, 2024+ measure"."""
+    return (f"by {BREAKDOWNS[summary_row['breakdown']]} (ages {summary_row['age_range']}), "
+            f"{summary_row['survey_year']} crime survey, {summary_row['measure_version']} measure")
+
+
+def describe_measure(measure: str) -> str:
+    """What a crime survey measure counts, as a verb phrase ("experienced domestic abuse in the last year")."""
+    return MEASURE_PHRASES.get(measure, f"are counted by the crime survey measure '{measure}'")
+
+
+def headline_text(summary_row: pd.Series, multiple: int = config.PREVALENCE_DEFAULT_ROUND_TO) -> str:
+    """One sentence: the estimate for the area, its interval or the statement that there is none."""
+    estimate = report_number(summary_row["estimate"], multiple)
+    per_100k = f"{summary_row['estimate_per_100k_adults']:,.0f}"
+    if math.isnan(summary_row["ci_lower"]):
+        interval = f" ({NO_INTERVAL_NOTE})"
+    else:
+        interval = (f" ({summary_row['confidence']:.0%} interval {report_number(summary_row['ci_lower'], multiple)} "
+                    f"to {report_number(summary_row['ci_upper'], multiple)})")
+    return (f"An estimated {estimate} adults aged {summary_row['age_range']} in {summary_row['area_name']} "
+            f"{describe_measure(summary_row['measure'])}{interval}: {per_100k} per 100,000 adults, applying the "
+            f"{summary_row['survey_year']} national crime survey rates ({summary_row['measure_version']} measure) "
+            f"by {BREAKDOWNS[summary_row['breakdown']]} to the area's population.")
+
+
+def report_number(value: float, multiple: int) -> str:
+    """A rounded count with thousands separators ("91,350")."""
+    return f"{round_to(value, multiple):,.0f}"
+
+
+def label_groups(groups: pd.DataFrame) -> pd.Series:
+    """Readable group labels: "Women 16+", "Men 16-19", "Women and men 20-24"."""
+    return groups["sex"].map(SEX_LABELS) + " " + groups["age_band"]
+
+
+def _rounded(frame: pd.DataFrame, columns: Iterable[str], multiple: int) -> pd.DataFrame:
+    out = frame.copy()
+    for column in columns:
+        out[column] = [round_to(v, multiple) for v in out[column]]
+    return out
+
+
+def display_groups(groups: pd.DataFrame, multiple: int = config.PREVALENCE_DEFAULT_ROUND_TO) -> pd.DataFrame:
+    """The by-group table as published: label, population, rate and estimate (rounded), interval."""
+    shown = groups.assign(group=label_groups(groups))[
+        ["group", "population", "rate_percent", "rate_ci_lower", "rate_ci_upper", "estimate", "ci_lower", "ci_upper"]]
+    return _rounded(shown, ["population", "estimate", "ci_lower", "ci_upper"], multiple)
+
+
+def display_comparison(summary: pd.DataFrame, multiple: int = config.PREVALENCE_DEFAULT_ROUND_TO) -> pd.DataFrame:
+    """The area / region / England table as published."""
+    shown = summary[["area_name", "population_adults", "estimate", "ci_lower", "ci_upper", "estimate_per_100k_adults",
+                     "per_100k_ci_lower", "per_100k_ci_upper"]]
+    return _rounded(shown, ["population_adults", "estimate", "ci_lower", "ci_upper"], multiple)
+
+
+def display_children(children: pd.DataFrame, multiple: int = config.PREVALENCE_DEFAULT_ROUND_TO) -> pd.DataFrame:
+    """The children's estimate as published."""
+    shown = children[["area_name", "age_band", "population", "rate_per_1000", "estimate", "year"]]
+    return _rounded(shown, ["population", "estimate"], multiple).astype({"year": str})
+
+
+def explain_comparison(summary_row: pd.Series) -> str:
+    """What can make the area's rate per 100,000 adults differ from its region's and England's."""
+    through = {
+        "sex_age": "its sex and age structure within ages {r}",
+        "sex": "its share of women among adults aged {r} (the rates differ by sex but not by age)",
+        "age": "its age structure within ages {r} (the rates differ by age but not by sex)",
+        "all_adults": "nothing: with one rate for all adults aged {r}, every area gets the same rate per 100,000",
+    }[summary_row["breakdown"]].format(r=summary_row["age_range"])
+    return (f"With the {summary_row['survey_year']} rates by {BREAKDOWNS[summary_row['breakdown']]}, an area's "
+            f"estimated rate per 100,000 adults can differ from another's only through {through}.")
+
+
+def sex_assumption_notes(groups: pd.DataFrame) -> list[str]:
+    """[:data:`SEX_ASSUMPTION_NOTE`] when any group's population is one sex (an assumed split), else []."""
+    return [SEX_ASSUMPTION_NOTE] if (groups["sex"] != "all").any() else []
+
+
+def figure_by_group(groups: pd.DataFrame, summary_row: pd.Series, area_name: str,
+                    multiple: int = config.PREVALENCE_DEFAULT_ROUND_TO) -> tuple[Any, str]:
+    """Bar chart of the estimate by group (intervals when every rate has them), and its alt text.
+
+    ``groups`` is :func:`estimate_adults` for the area, ``summary_row`` its row of
+    :func:`compare_with_region_and_england`.
+    """
+    from analysis.present import plots
+
+    interval = has_intervals(groups)
+    labels = label_groups(groups)
+    fig = plots.bar_with_intervals(
+        groups.assign(group=labels), "group", "estimate", lower="ci_lower" if interval else None,
+        upper="ci_upper" if interval else None, xlabel="Estimated adults", title=f"{area_name}: estimate by group",
+        source=f"Source: ONS CSEW {summary_row['survey_year']} rates; ONS mid-2020 population")
+    alt = (f"Horizontal bar chart of the estimated number of adults in {area_name} who "
+           f"{describe_measure(summary_row['measure'])}, by group: "
+           + "; ".join(f"{g} about {report_number(e, multiple)}" for g, e in zip(labels, groups["estimate"]))
+           + ("" if interval else ". No intervals are shown because none were published in data/raw."))
+    return fig, alt
+
+
+def figure_pyramid(area_code: str, area_name: str) -> tuple[Any, str]:
+    """Population pyramid of the area by five-year band and sex, England outlined; and its alt text."""
+    from analysis.present import plots
+
+    pyramid_rows, england_rows = pyramid_populations(area_code)
+    fig = plots.population_pyramid(pyramid_rows, england_rows, area_label=area_name, comparator_label="England",
+                                   title=f"{area_name}: population by age and sex, mid-2020",
+                                   source="Source: ONS mid-2020 estimates; female/male split assumed from "
+                                          "Census 2021 shares")
+    alt = (f"Population pyramid of {area_name} by five-year age band, males left and females right, as a share of "
+           "the total population in mid-2020" + ("" if england_rows is None else ", with England outlined for "
+                                                 "comparison")
+           + ". The split of each age into females and males is an assumption based on Census 2021 totals.")
+    return fig, alt
+
+
+def figure_per_100k(comparison: pd.DataFrame, area_name: str, interval: bool) -> tuple[Any, str]:
+    """Bar chart of the estimate per 100,000 adults for the area, its region and England; and its alt text."""
+    from analysis.present import plots
+
+    mine = comparison.iloc[0]
+    fig = plots.bar_with_intervals(
+        comparison, "area_name", "estimate_per_100k_adults", lower="per_100k_ci_lower" if interval else None,
+        upper="per_100k_ci_upper" if interval else None, highlight=[area_name],
+        xlabel="Estimated adults per 100,000 adults", title="Per 100,000 adults",
+        source=f"Source: ONS CSEW {mine['survey_year']}; ONS mid-2020")
+    alt = ("Horizontal bar chart of the estimated rate per 100,000 adults: "
+           + "; ".join(f"{n} {v:,.0f}" for n, v in zip(comparison["area_name"], comparison["estimate_per_100k_adults"]))
+           + ". The values differ only through population structure because the same national rates are applied.")
+    return fig, alt
