@@ -11,11 +11,12 @@ STAMP := $(VENV)/.installed
 AREA ?= E10000014
 PYTEST_ARGS ?=
 
-.PHONY: setup data report test lab lock browser clean-data help
+.PHONY: setup data report test lint lab lock browser clean-data help
 
 help:
 	@echo "make report   - set up, build data and produce the report for $(AREA) (Hampshire)"
 	@echo "make test     - set up, build data and run the test suite"
+	@echo "make lint     - ruff (lint, format) and the import-layer contract"
 	@echo "make lab      - open JupyterLab with the workspace kernel"
 	@echo "make lock     - regenerate requirements.lock from requirements.in"
 
@@ -46,7 +47,13 @@ browser:
 	    echo "The browser tests need Chromium at /usr/bin/chromium: run 'sudo apt-get install chromium'" >&2; exit 1; \
 	  fi; }
 
-test: data browser
+# Lint and format checks, the layer contract (imports point down, no cycles), then the tests.
+lint: setup
+	$(BIN)/ruff check src tests benchmarks notebooks
+	$(BIN)/ruff format --check src tests benchmarks notebooks
+	$(BIN)/lint-imports
+
+test: data browser lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lab: setup

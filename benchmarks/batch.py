@@ -44,10 +44,11 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import datetime, timezone
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -55,26 +56,58 @@ RESULTS = ROOT / "benchmarks" / "results.md"
 NOTEBOOKS = ("01_prevalence", "02_refuge_demand_supply", "03_regional_maps", "04_young_people_14_18")
 #: Eight authorities from eight regions, of every kind: counties, a unitary, metropolitan
 #: districts, a London borough. More (--areas N > 8) are taken region by region.
-DEFAULT_SAMPLE = ("E10000014", "E06000052", "E08000025", "E08000035", "E08000003", "E08000021", "E10000020",
-                  "E09000007")
+DEFAULT_SAMPLE = (
+    "E10000014",
+    "E06000052",
+    "E08000025",
+    "E08000035",
+    "E08000003",
+    "E08000021",
+    "E10000020",
+    "E09000007",
+)
 ALL_AUTHORITIES = 152
-LIBRARIES = ("pandas", "numpy", "scipy", "matplotlib", "geopandas", "shapely", "pyarrow", "papermill", "nbclient",
-             "nbconvert", "ipykernel", "jupyter_client", "pyzmq")
-TARGETS = {"naive_over_ours": 4.0, "ours_over_floor": 2.0, "projection_minutes": 10.0, "import_seconds": 1.0,
-           "build_seconds": 30.0, "peak_memory_gib": 4.0}
-MARKERS = {"sample": ("<!-- benchmark:sample:start -->", "<!-- benchmark:sample:end -->"),
-           "ablation": ("<!-- benchmark:ablation:start -->", "<!-- benchmark:ablation:end -->"),
-           "full": ("<!-- benchmark:full:start -->", "<!-- benchmark:full:end -->")}
+LIBRARIES = (
+    "pandas",
+    "numpy",
+    "scipy",
+    "matplotlib",
+    "geopandas",
+    "shapely",
+    "pyarrow",
+    "papermill",
+    "nbclient",
+    "nbconvert",
+    "ipykernel",
+    "jupyter_client",
+    "pyzmq",
+)
+TARGETS = {
+    "naive_over_ours": 4.0,
+    "ours_over_floor": 2.0,
+    "projection_minutes": 10.0,
+    "import_seconds": 1.0,
+    "build_seconds": 30.0,
+    "peak_memory_gib": 4.0,
+}
+MARKERS = {
+    "sample": ("<!-- benchmark:sample:start -->", "<!-- benchmark:sample:end -->"),
+    "ablation": ("<!-- benchmark:ablation:start -->", "<!-- benchmark:ablation:end -->"),
+    "full": ("<!-- benchmark:full:start -->", "<!-- benchmark:full:end -->"),
+}
 #: --ablation: the batch with each switchable optimisation turned off, then both.
-ABLATIONS = (("defaults (warm kernels and memo on)", {}),
-             ("warm kernels off (ANALYSIS_WARM_KERNELS=0)", {"ANALYSIS_WARM_KERNELS": "0"}),
-             ("memo off (ANALYSIS_MEMO=0)", {"ANALYSIS_MEMO": "0"}),
-             ("both off", {"ANALYSIS_WARM_KERNELS": "0", "ANALYSIS_MEMO": "0"}))
+ABLATIONS = (
+    ("defaults (warm kernels and memo on)", {}),
+    ("warm kernels off (ANALYSIS_WARM_KERNELS=0)", {"ANALYSIS_WARM_KERNELS": "0"}),
+    ("memo off (ANALYSIS_MEMO=0)", {"ANALYSIS_MEMO": "0"}),
+    ("both off", {"ANALYSIS_WARM_KERNELS": "0", "ANALYSIS_MEMO": "0"}),
+)
 
 
 # ------------------------------------------------------------------------------------------
 # The floor: what the four notebooks compute and draw, by calling the package directly
 # ------------------------------------------------------------------------------------------
+
 
 def _render(figure: Any) -> int:
     """Encode a figure as the report embeds it (PNG bytes); return the size."""
@@ -85,22 +118,24 @@ def _render(figure: Any) -> int:
 
 def floor_prevalence(code: str) -> int:
     """Notebook 01 with its default parameters: estimates, comparisons, children, three figures."""
-    from analysis.present import prevalence as show
-    from analysis.methods import areas, prevalence
     from analysis import config
-    from analysis.present import plots
     from analysis.data import sources
+    from analysis.methods import areas, prevalence
+    from analysis.present import plots
+    from analysis.present import prevalence as show
 
     area = areas.resolve_area(code)
     plots.apply_house_style()
     multiple = show.check_round_to(config.PREVALENCE_DEFAULT_ROUND_TO)
     rates = prevalence.select_rates("latest", config.PREVALENCE_DEFAULT_MEASURE, "auto")
-    comparison = prevalence.compare_with_region_and_england(area.code, "latest", config.PREVALENCE_DEFAULT_MEASURE,
-                                                            "auto", config.DEFAULT_CONFIDENCE)
+    comparison = prevalence.compare_with_region_and_england(
+        area.code, "latest", config.PREVALENCE_DEFAULT_MEASURE, "auto", config.DEFAULT_CONFIDENCE
+    )
     mine = comparison.iloc[0]
     children = prevalence.estimate_children(area.code)
-    groups = prevalence.estimate_adults(area.code, "latest", config.PREVALENCE_DEFAULT_MEASURE, "auto",
-                                        config.DEFAULT_CONFIDENCE)
+    groups = prevalence.estimate_adults(
+        area.code, "latest", config.PREVALENCE_DEFAULT_MEASURE, "auto", config.DEFAULT_CONFIDENCE
+    )
     show.headline_text(mine, multiple)
     prevalence.headline_values(comparison, children)
     show.display_groups(groups, multiple)
@@ -116,34 +151,42 @@ def floor_prevalence(code: str) -> int:
 
 def floor_supply(code: str) -> int:
     """Notebook 02 with its default parameters: the assessment and its figures."""
-    from analysis.present import supply as show
-    from analysis.methods import areas, supply
     from analysis import config
     from analysis.data import local_data, sources
+    from analysis.methods import areas, supply
     from analysis.present import council_data as council_text
     from analysis.present import plots
+    from analysis.present import supply as show
 
     area = areas.resolve_area(code, levels=("utla", "region"))
     plots.apply_house_style()
-    result = supply.assess(area, config.REFUGE_STANDARD_PLACES_PER_10K, config.DEFAULT_REFUGE_SHARE,
-                           config.DEFAULT_DEMAND_YEAR, config.DEFAULT_CONFIDENCE)
+    result = supply.assess(
+        area,
+        config.REFUGE_STANDARD_PLACES_PER_10K,
+        config.DEFAULT_REFUGE_SHARE,
+        config.DEFAULT_DEMAND_YEAR,
+        config.DEFAULT_CONFIDENCE,
+    )
     show.headline(area.name, result.gap, result.supply_period)
     result.records()
     local_data.manifest_ids(result.local)
     council_text.source_lines(result.local)
     council_text.local_data_gaps(result.local)
     sources.load_manifest()
-    figures = [show.figure_places_by_type(result), show.figure_referral_shares(result),
-               show.figure_places_per_100k(result)]
+    figures = [
+        show.figure_places_by_type(result),
+        show.figure_referral_shares(result),
+        show.figure_places_per_100k(result),
+    ]
     return sum(_render(pair[0]) for pair in figures if pair is not None)
 
 
 def floor_maps(code: str) -> int:
     """Notebook 03 with its default parameters: every indicator, its maps, charts and table."""
-    from analysis.methods import areas, indicators
     from analysis import config
-    from analysis.present import maps, plots
     from analysis.data import sources
+    from analysis.methods import areas, indicators
+    from analysis.present import maps, plots
 
     area = areas.resolve_area(code)
     plots.apply_house_style()
@@ -172,11 +215,11 @@ def floor_maps(code: str) -> int:
 
 def floor_young_people(code: str) -> int:
     """Notebook 04 with its default parameters: the scoping tables, estimates, scenario and figure."""
-    from analysis.present import young_people as show
-    from analysis.methods import areas
-    from analysis.present import plots
     from analysis.data import sources
+    from analysis.methods import areas
     from analysis.methods import young_people as yp
+    from analysis.present import plots
+    from analysis.present import young_people as show
 
     area = areas.resolve_area(code)
     plots.apply_house_style()
@@ -199,8 +242,12 @@ def floor_young_people(code: str) -> int:
     return _render(show.figure_age_profile(area, shares)[0])
 
 
-FLOORS = {"01_prevalence": floor_prevalence, "02_refuge_demand_supply": floor_supply,
-          "03_regional_maps": floor_maps, "04_young_people_14_18": floor_young_people}
+FLOORS = {
+    "01_prevalence": floor_prevalence,
+    "02_refuge_demand_supply": floor_supply,
+    "03_regional_maps": floor_maps,
+    "04_young_people_14_18": floor_young_people,
+}
 
 
 def floor_for_area(code: str, notebooks: Sequence[str] = NOTEBOOKS) -> dict[str, float]:
@@ -218,7 +265,7 @@ def floor_main(codes: Sequence[str]) -> None:
     started = time.perf_counter()
     import analysis  # noqa: F401
 
-    by_notebook: dict[str, float] = {name: 0.0 for name in NOTEBOOKS}
+    by_notebook: dict[str, float] = dict.fromkeys(NOTEBOOKS, 0.0)
     for code in codes:
         for name, seconds in floor_for_area(code).items():
             by_notebook[name] += seconds
@@ -229,6 +276,7 @@ def floor_main(codes: Sequence[str]) -> None:
 # Measuring
 # ------------------------------------------------------------------------------------------
 
+
 class TreeMemory:
     """Peak memory of a process and its descendants, sampled in a thread."""
 
@@ -238,7 +286,7 @@ class TreeMemory:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def __enter__(self) -> "TreeMemory":
+    def __enter__(self) -> TreeMemory:
         self._thread.start()
         return self
 
@@ -270,8 +318,9 @@ class TreeMemory:
             self._stop.wait(self.interval)
 
 
-def run(command: Sequence[str], env: dict[str, str] | None = None, cwd: Path = ROOT,
-        memory: bool = False) -> tuple[float, subprocess.CompletedProcess, TreeMemory | None]:
+def run(
+    command: Sequence[str], env: dict[str, str] | None = None, cwd: Path = ROOT, memory: bool = False
+) -> tuple[float, subprocess.CompletedProcess, TreeMemory | None]:
     """Run a command; return (wall seconds, result, memory sampler or None).
 
     The result's ``cpu_seconds`` attribute is the CPU time (user + system) of the command and
@@ -281,8 +330,9 @@ def run(command: Sequence[str], env: dict[str, str] | None = None, cwd: Path = R
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    process = subprocess.Popen(list(command), cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True)
+    process = subprocess.Popen(
+        list(command), cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     sampler = TreeMemory(process.pid) if memory else None
     if sampler:
         with sampler:
@@ -304,10 +354,16 @@ def time_import(repeats: int = 5) -> dict[str, float]:
         seconds, result, _ = run([sys.executable, "-c", code])
         inside.append(float(result.stdout.strip()))
         whole.append(seconds)
-    heavy = "import time; t = time.perf_counter(); import analysis.present.maps, analysis.methods.prevalence; print(time.perf_counter() - t)"
+    heavy = (
+        "import time; t = time.perf_counter(); import analysis.present.maps, analysis.methods.prevalence; "
+        "print(time.perf_counter() - t)"
+    )
     _, result, _ = run([sys.executable, "-c", heavy])
-    return {"import_seconds": statistics.median(inside), "process_seconds": statistics.median(whole),
-            "maps_prevalence_seconds": float(result.stdout.strip())}
+    return {
+        "import_seconds": statistics.median(inside),
+        "process_seconds": statistics.median(whole),
+        "maps_prevalence_seconds": float(result.stdout.strip()),
+    }
 
 
 def time_build(scratch: Path) -> float:
@@ -331,33 +387,59 @@ def time_naive(codes: Sequence[str], scratch: Path) -> tuple[float, int]:
     for code in codes:
         for name in NOTEBOOKS:
             executed = out / f"{code}-{name}.ipynb"
-            _, result, _ = run([str(BIN / "papermill"), str(ROOT / "notebooks" / f"{name}.ipynb"), str(executed),
-                                "-p", "area", code, "-k", "analysis", "--cwd", str(ROOT / "notebooks")])
+            _, result, _ = run(
+                [
+                    str(BIN / "papermill"),
+                    str(ROOT / "notebooks" / f"{name}.ipynb"),
+                    str(executed),
+                    "-p",
+                    "area",
+                    code,
+                    "-k",
+                    "analysis",
+                    "--cwd",
+                    str(ROOT / "notebooks"),
+                ]
+            )
             failures += result.returncode != 0
             _, result, _ = run([str(BIN / "jupyter"), "nbconvert", "--to", "html", str(executed)])
             failures += result.returncode != 0
     return time.perf_counter() - start, failures
 
 
-def time_ours(codes: Sequence[str], scratch: Path, label: str, extra: Sequence[str] = (),
-              env: dict[str, str] | None = None) -> dict[str, Any]:
+def time_ours(
+    codes: Sequence[str], scratch: Path, label: str, extra: Sequence[str] = (), env: dict[str, str] | None = None
+) -> dict[str, Any]:
     """``analysis batch`` with its defaults into a new reports folder (nothing skipped);
     ``env``: variables added to the environment (the ablation's switches)."""
     reports = scratch / f"reports-{label}"
     areas = [w for code in codes for w in ("--area", code)]
-    seconds, result, memory = run([str(BIN / "analysis"), "batch", *areas, *extra, "--reports-dir", str(reports),
-                                   "--quiet", "--force"], env={**os.environ, **(env or {})}, memory=True)
+    seconds, result, memory = run(
+        [str(BIN / "analysis"), "batch", *areas, *extra, "--reports-dir", str(reports), "--quiet", "--force"],
+        env={**os.environ, **(env or {})},
+        memory=True,
+    )
     summary = result.stderr.strip().splitlines() + result.stdout.strip().splitlines()
     line = next((s for s in summary if s.startswith("batch:")), "no summary")
     if result.returncode:
         print(result.stdout, result.stderr, file=sys.stderr)
     runs = [json.loads(p.read_text()) for p in reports.glob("*/*.run.json")]
-    by_notebook = {name: statistics.mean([r["seconds"] for r in runs if r["notebook"] == name] or [0])
-                   for name in NOTEBOOKS}
+    by_notebook = {
+        name: statistics.mean([r["seconds"] for r in runs if r["notebook"] == name] or [0]) for name in NOTEBOOKS
+    }
     workers = int(re.search(r"\((\d+) worker", line).group(1)) if re.search(r"\((\d+) worker", line) else 1
-    return {"seconds": seconds, "ok": result.returncode == 0, "summary": line, "peak_rss": memory.peak_rss,
-            "peak_pss": memory.peak_pss, "mean_run_seconds": by_notebook, "runs": len(runs),
-            "cpu_seconds": result.cpu_seconds, "workers": workers, "steady": steady_seconds_per_run(runs, workers)}
+    return {
+        "seconds": seconds,
+        "ok": result.returncode == 0,
+        "summary": line,
+        "peak_rss": memory.peak_rss,
+        "peak_pss": memory.peak_pss,
+        "mean_run_seconds": by_notebook,
+        "runs": len(runs),
+        "cpu_seconds": result.cpu_seconds,
+        "workers": workers,
+        "steady": steady_seconds_per_run(runs, workers),
+    }
 
 
 def steady_seconds_per_run(runs: Sequence[dict], workers: int) -> float | None:
@@ -395,6 +477,7 @@ def time_floor(codes: Sequence[str]) -> dict[str, Any]:
 # Sample, machine, report
 # ------------------------------------------------------------------------------------------
 
+
 def sample_areas(count: int) -> list[str]:
     """The default eight, then one more authority per region in turn (code order)."""
     from analysis.methods import areas
@@ -428,9 +511,16 @@ def machine() -> dict[str, Any]:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             versions[name] = "absent"
-    return {"cpu": model, "cores": os.cpu_count(), "usable_cores": len(os.sched_getaffinity(0)),
-            "ram_gib": psutil.virtual_memory().total / 2**30, "os": platform.platform(),
-            "python": platform.python_version(), "libraries": versions, "load": os.getloadavg()}
+    return {
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "usable_cores": len(os.sched_getaffinity(0)),
+        "ram_gib": psutil.virtual_memory().total / 2**30,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "libraries": versions,
+        "load": os.getloadavg(),
+    }
 
 
 def _gib(value: float) -> str:
@@ -442,56 +532,72 @@ def _met(value: float, target: float, lower_is_better: bool = True) -> str:
     return "met" if ok else "NOT met"
 
 
-def describe_round(number: int, codes: Sequence[str], naive: tuple[float, int] | None, ours: dict, floor: dict) -> list[str]:
+def describe_round(
+    number: int, codes: Sequence[str], naive: tuple[float, int] | None, ours: dict, floor: dict
+) -> list[str]:
     n = len(codes)
     per = ours["seconds"] / n
     linear, projection = projection_minutes(ours, n)
     projection = projection if projection is not None else linear
-    lines = [f"#### Round {number}", "",
-             "| route | seconds | per authority | ratio |", "|---|---:|---:|---|"]
+    lines = [f"#### Round {number}", "", "| route | seconds | per authority | ratio |", "|---|---:|---:|---|"]
     if naive is not None:
-        lines.append(f"| naive (papermill CLI + nbconvert CLI, sequential) | {naive[0]:.1f} | {naive[0] / n:.1f} | "
-                     f"naive/ours **{naive[0] / ours['seconds']:.1f}x** (target >= {TARGETS['naive_over_ours']:g}x: "
-                     f"{_met(naive[0] / ours['seconds'], TARGETS['naive_over_ours'], False)})"
-                     + (f"; {naive[1]} failed command(s)" if naive[1] else "") + " |")
-    lines.append(f"| ours (`analysis batch`, defaults, cold) | {ours['seconds']:.1f} | {per:.2f} | "
-                 f"{ours['summary']} |")
-    lines.append(f"| floor (package calls in one process) | {floor['seconds']:.1f} | {floor['seconds'] / n:.2f} | "
-                 f"ours/floor **{ours['seconds'] / floor['seconds']:.2f}x** (target <= {TARGETS['ours_over_floor']:g}x: "
-                 f"{_met(ours['seconds'] / floor['seconds'], TARGETS['ours_over_floor'])}) |")
-    lines += ["",
-              f"- Projection for all {ALL_AUTHORITIES} authorities x 4 notebooks: **{projection:.1f} min** "
-              f"(target < {TARGETS['projection_minutes']:g} min: {_met(projection, TARGETS['projection_minutes'])}): "
-              f"the sample's {ours['seconds']:.0f} s plus the other {ALL_AUTHORITIES - n} authorities at the steady "
-              f"rate of {ours['steady'] or 0:.2f} s per run once every worker is busy; {linear:.1f} min if every "
-              "authority also repeated the batch's start-up (sample seconds per authority x 152).",
-              f"- CPU time of the batch (all its processes): {ours['cpu_seconds']:.0f} s, "
-              f"{ours['cpu_seconds'] / n:.1f} s per authority; the CPUs were busy "
-              f"{ours['cpu_seconds'] / (ours['seconds'] * (os.cpu_count() or 1)) * 100:.0f}% of the time. "
-              f"The floor's CPU: {floor['cpu_seconds']:.0f} s.",
-              f"- Peak memory of the batch (process tree): RSS sum {_gib(ours['peak_rss'])}, PSS sum "
-              f"{_gib(ours['peak_pss'])} (target < {TARGETS['peak_memory_gib']:g} GiB: "
-              f"{_met(ours['peak_rss'] / 2**30, TARGETS['peak_memory_gib'])} on the RSS sum).",
-              "- Mean seconds per run in the batch (worker wall time, execute + publish): "
-              + ", ".join(f"{k} {v:.2f}" for k, v in ours["mean_run_seconds"].items()) + ".",
-              "- Floor seconds per notebook over the sample: "
-              + ", ".join(f"{k} {v:.2f}" for k, v in floor["by_notebook"].items()) + "."]
+        lines.append(
+            f"| naive (papermill CLI + nbconvert CLI, sequential) | {naive[0]:.1f} | {naive[0] / n:.1f} | "
+            f"naive/ours **{naive[0] / ours['seconds']:.1f}x** (target >= {TARGETS['naive_over_ours']:g}x: "
+            f"{_met(naive[0] / ours['seconds'], TARGETS['naive_over_ours'], False)})"
+            + (f"; {naive[1]} failed command(s)" if naive[1] else "")
+            + " |"
+        )
+    lines.append(f"| ours (`analysis batch`, defaults, cold) | {ours['seconds']:.1f} | {per:.2f} | {ours['summary']} |")
+    lines.append(
+        f"| floor (package calls in one process) | {floor['seconds']:.1f} | {floor['seconds'] / n:.2f} | "
+        f"ours/floor **{ours['seconds'] / floor['seconds']:.2f}x** (target <= {TARGETS['ours_over_floor']:g}x: "
+        f"{_met(ours['seconds'] / floor['seconds'], TARGETS['ours_over_floor'])}) |"
+    )
+    lines += [
+        "",
+        f"- Projection for all {ALL_AUTHORITIES} authorities x 4 notebooks: **{projection:.1f} min** "
+        f"(target < {TARGETS['projection_minutes']:g} min: {_met(projection, TARGETS['projection_minutes'])}): "
+        f"the sample's {ours['seconds']:.0f} s plus the other {ALL_AUTHORITIES - n} authorities at the steady "
+        f"rate of {ours['steady'] or 0:.2f} s per run once every worker is busy; {linear:.1f} min if every "
+        "authority also repeated the batch's start-up (sample seconds per authority x 152).",
+        f"- CPU time of the batch (all its processes): {ours['cpu_seconds']:.0f} s, "
+        f"{ours['cpu_seconds'] / n:.1f} s per authority; the CPUs were busy "
+        f"{ours['cpu_seconds'] / (ours['seconds'] * (os.cpu_count() or 1)) * 100:.0f}% of the time. "
+        f"The floor's CPU: {floor['cpu_seconds']:.0f} s.",
+        f"- Peak memory of the batch (process tree): RSS sum {_gib(ours['peak_rss'])}, PSS sum "
+        f"{_gib(ours['peak_pss'])} (target < {TARGETS['peak_memory_gib']:g} GiB: "
+        f"{_met(ours['peak_rss'] / 2**30, TARGETS['peak_memory_gib'])} on the RSS sum).",
+        "- Mean seconds per run in the batch (worker wall time, execute + publish): "
+        + ", ".join(f"{k} {v:.2f}" for k, v in ours["mean_run_seconds"].items())
+        + ".",
+        "- Floor seconds per notebook over the sample: "
+        + ", ".join(f"{k} {v:.2f}" for k, v in floor["by_notebook"].items())
+        + ".",
+    ]
     return lines
 
 
 def describe_ablation(stamp: str, codes: Sequence[str], scratch: Path) -> list[str]:
     """Time the batch on the sample with each optimisation switched off; the table's lines."""
-    lines = [f"### Ablation: {stamp}", "",
-             f"`analysis batch` on the same {len(codes)} authorities x {len(NOTEBOOKS)} notebooks, cold, one after "
-             "the other, with each switchable optimisation turned off (the others stay on).", "",
-             "| batch | seconds | per authority | vs defaults | workers | peak RSS |", "|---|---:|---:|---:|---:|---:|"]
+    lines = [
+        f"### Ablation: {stamp}",
+        "",
+        f"`analysis batch` on the same {len(codes)} authorities x {len(NOTEBOOKS)} notebooks, cold, one after "
+        "the other, with each switchable optimisation turned off (the others stay on).",
+        "",
+        "| batch | seconds | per authority | vs defaults | workers | peak RSS |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
     baseline = None
     for number, (label, env) in enumerate(ABLATIONS):
         ours = time_ours(codes, scratch, f"ablation{number}", env=env)
         baseline = baseline or ours["seconds"]
         print(f"ablation: {label}: {ours['seconds']:.1f} s; {ours['summary']}", flush=True)
-        lines.append(f"| {label} | {ours['seconds']:.1f} | {ours['seconds'] / len(codes):.2f} | "
-                     f"{ours['seconds'] / baseline:.2f}x | {ours['workers']} | {_gib(ours['peak_rss'])} |")
+        lines.append(
+            f"| {label} | {ours['seconds']:.1f} | {ours['seconds'] / len(codes):.2f} | "
+            f"{ours['seconds'] / baseline:.2f}x | {ours['workers']} | {_gib(ours['peak_rss'])} |"
+        )
     return lines
 
 
@@ -500,7 +606,7 @@ def write_section(key: str, lines: list[str]) -> None:
     start, end = MARKERS[key]
     block = "\n".join([start, *lines, end])
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.is_file() else "# Batch benchmark results\n\n"
-    for name, (s, e) in MARKERS.items():
+    for s, e in MARKERS.values():
         if s not in text:
             text = text.rstrip("\n") + f"\n\n{s}\n{e}\n"
     text = re.sub(re.escape(start) + r".*?" + re.escape(end), lambda _: block, text, flags=re.DOTALL)
@@ -509,11 +615,13 @@ def write_section(key: str, lines: list[str]) -> None:
 
 def machine_lines(info: dict[str, Any]) -> list[str]:
     libs = ", ".join(f"{k} {v}" for k, v in info["libraries"].items())
-    return [f"- Machine: {info['cpu']}, {info['cores']} cores ({info['usable_cores']} usable), "
-            f"{info['ram_gib']:.1f} GiB RAM; {info['os']}; Python {info['python']}.",
-            f"- Libraries: {libs}.",
-            f"- Load average at the start: {' / '.join(f'{x:.2f}' for x in info['load'])} (other work on the machine "
-            "slows every route alike; compare within a run)."]
+    return [
+        f"- Machine: {info['cpu']}, {info['cores']} cores ({info['usable_cores']} usable), "
+        f"{info['ram_gib']:.1f} GiB RAM; {info['os']}; Python {info['python']}.",
+        f"- Libraries: {libs}.",
+        f"- Load average at the start: {' / '.join(f'{x:.2f}' for x in info['load'])} (other work on the machine "
+        "slows every route alike; compare within a run).",
+    ]
 
 
 def main() -> None:
@@ -524,8 +632,11 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="also run one full England batch (analysis batch --all)")
     parser.add_argument("--full-only", action="store_true", help="only the full England batch")
     parser.add_argument("--skip-naive", action="store_true", help="leave out the (slow) naive route")
-    parser.add_argument("--ablation", action="store_true",
-                        help="also time the batch on the sample with warm kernels and/or the memo turned off")
+    parser.add_argument(
+        "--ablation",
+        action="store_true",
+        help="also time the batch on the sample with warm kernels and/or the memo turned off",
+    )
     parser.add_argument("--no-write", action="store_true", help="print only; do not update benchmarks/results.md")
     parser.add_argument("--floor-only", nargs="+", metavar="CODE", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -534,17 +645,22 @@ def main() -> None:
         return
 
     info = machine()
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     codes = args.area or sample_areas(args.areas)
-    print(f"benchmark {stamp}; {info['cpu']}, {info['usable_cores']} usable cores, {info['ram_gib']:.1f} GiB; "
-          f"load {info['load'][0]:.2f}", flush=True)
+    print(
+        f"benchmark {stamp}; {info['cpu']}, {info['usable_cores']} usable cores, {info['ram_gib']:.1f} GiB; "
+        f"load {info['load'][0]:.2f}",
+        flush=True,
+    )
     with tempfile.TemporaryDirectory(prefix="da-bench-") as tmp:
         scratch = Path(tmp)
         if not args.full_only:
             imports = time_import()
-            print(f"import analysis: {imports['import_seconds']:.3f} s in-process, {imports['process_seconds']:.2f} s "
-                  f"whole process; import analysis.present.maps + prevalence: {imports['maps_prevalence_seconds']:.2f} s",
-                  flush=True)
+            print(
+                f"import analysis: {imports['import_seconds']:.3f} s in-process, {imports['process_seconds']:.2f} s "
+                f"whole process; import analysis.present.maps + prevalence: {imports['maps_prevalence_seconds']:.2f} s",
+                flush=True,
+            )
             build = time_build(scratch)
             print(f"analysis data build from clean: {build:.1f} s", flush=True)
             print(f"sample: {len(codes)} authorities x {len(NOTEBOOKS)} notebooks: {' '.join(codes)}", flush=True)
@@ -555,22 +671,31 @@ def main() -> None:
                     print(f"[{number}] naive: {naive[0]:.1f} s ({naive[1]} failed commands)", flush=True)
                     shutil.rmtree(scratch / "naive")
                 ours = time_ours(codes, scratch, f"sample{number}")
-                print(f"[{number}] ours: {ours['seconds']:.1f} s; {ours['summary']}; peak RSS {_gib(ours['peak_rss'])}, "
-                      f"PSS {_gib(ours['peak_pss'])}", flush=True)
+                print(
+                    f"[{number}] ours: {ours['seconds']:.1f} s; {ours['summary']}; peak RSS {_gib(ours['peak_rss'])}, "
+                    f"PSS {_gib(ours['peak_pss'])}",
+                    flush=True,
+                )
                 floor = time_floor(codes)
                 print(f"[{number}] floor: {floor['seconds']:.1f} s", flush=True)
                 lines = describe_round(number, codes, naive, ours, floor)
                 print("\n".join(lines[2:]), flush=True)
                 rounds.append(lines)
-            sample_lines = [f"### Sample run: {stamp}", "", *machine_lines(info),
-                            f"- Sample: {len(codes)} authorities x {len(NOTEBOOKS)} notebooks: {', '.join(codes)}.",
-                            f"- `import analysis` in a fresh process: {imports['import_seconds']:.3f} s "
-                            f"(whole interpreter start {imports['process_seconds']:.2f} s; target < "
-                            f"{TARGETS['import_seconds']:g} s: {_met(imports['import_seconds'], TARGETS['import_seconds'])}). "
-                            f"Importing the heavy modules a notebook uses (`analysis.present.maps`, `analysis.methods.prevalence`): "
-                            f"{imports['maps_prevalence_seconds']:.2f} s.",
-                            f"- `analysis data build` from clean: {build:.1f} s (target < {TARGETS['build_seconds']:g} s: "
-                            f"{_met(build, TARGETS['build_seconds'])}).", ""]
+            sample_lines = [
+                f"### Sample run: {stamp}",
+                "",
+                *machine_lines(info),
+                f"- Sample: {len(codes)} authorities x {len(NOTEBOOKS)} notebooks: {', '.join(codes)}.",
+                f"- `import analysis` in a fresh process: {imports['import_seconds']:.3f} s "
+                f"(whole interpreter start {imports['process_seconds']:.2f} s; target < "
+                f"{TARGETS['import_seconds']:g} s: {_met(imports['import_seconds'], TARGETS['import_seconds'])}). "
+                "Importing the heavy modules a notebook uses "
+                f"(`analysis.present.maps`, `analysis.methods.prevalence`): "
+                f"{imports['maps_prevalence_seconds']:.2f} s.",
+                f"- `analysis data build` from clean: {build:.1f} s (target < {TARGETS['build_seconds']:g} s: "
+                f"{_met(build, TARGETS['build_seconds'])}).",
+                "",
+            ]
             for lines in rounds:
                 sample_lines += lines + [""]
             if not args.no_write:
@@ -585,22 +710,31 @@ def main() -> None:
             every = list(areas.list_areas(levels=("utla",))["area_code"])
             full = time_ours(every, scratch, "full")
             per = full["seconds"] / len(every)
-            print(f"full England: {full['seconds']:.1f} s ({full['seconds'] / 60:.1f} min), {per:.2f} s per authority; "
-                  f"{full['summary']}; peak RSS {_gib(full['peak_rss'])}, PSS {_gib(full['peak_pss'])}", flush=True)
-            full_lines = [f"### Full England run: {stamp}", "", *machine_lines(info),
-                          f"- `analysis batch --all` ({len(every)} authorities x {len(NOTEBOOKS)} notebooks, defaults, "
-                          f"cold): **{full['seconds']:.0f} s = {full['seconds'] / 60:.1f} min** ({per:.2f} s per "
-                          f"authority; target < {TARGETS['projection_minutes']:g} min: "
-                          f"{_met(full['seconds'] / 60, TARGETS['projection_minutes'])}).",
-                          f"- {full['summary']}",
-                          f"- Peak memory (process tree): RSS sum {_gib(full['peak_rss'])}, PSS sum "
-                          f"{_gib(full['peak_pss'])} (target < {TARGETS['peak_memory_gib']:g} GiB: "
-                          f"{_met(full['peak_rss'] / 2**30, TARGETS['peak_memory_gib'])} on the RSS sum).",
-                          f"- CPU time (all processes): {full['cpu_seconds']:.0f} s, {full['cpu_seconds'] / len(every):.1f} s "
-                          f"per authority; CPUs busy {full['cpu_seconds'] / (full['seconds'] * (os.cpu_count() or 1)) * 100:.0f}% "
-                          f"of the time; steady rate {full['steady'] or 0:.2f} s per run.",
-                          "- Mean seconds per run: " + ", ".join(f"{k} {v:.2f}" for k, v in
-                                                                 full["mean_run_seconds"].items()) + "."]
+            print(
+                f"full England: {full['seconds']:.1f} s ({full['seconds'] / 60:.1f} min), {per:.2f} s per authority; "
+                f"{full['summary']}; peak RSS {_gib(full['peak_rss'])}, PSS {_gib(full['peak_pss'])}",
+                flush=True,
+            )
+            full_lines = [
+                f"### Full England run: {stamp}",
+                "",
+                *machine_lines(info),
+                f"- `analysis batch --all` ({len(every)} authorities x {len(NOTEBOOKS)} notebooks, defaults, "
+                f"cold): **{full['seconds']:.0f} s = {full['seconds'] / 60:.1f} min** ({per:.2f} s per "
+                f"authority; target < {TARGETS['projection_minutes']:g} min: "
+                f"{_met(full['seconds'] / 60, TARGETS['projection_minutes'])}).",
+                f"- {full['summary']}",
+                f"- Peak memory (process tree): RSS sum {_gib(full['peak_rss'])}, PSS sum "
+                f"{_gib(full['peak_pss'])} (target < {TARGETS['peak_memory_gib']:g} GiB: "
+                f"{_met(full['peak_rss'] / 2**30, TARGETS['peak_memory_gib'])} on the RSS sum).",
+                f"- CPU time (all processes): {full['cpu_seconds']:.0f} s, {full['cpu_seconds'] / len(every):.1f} s "
+                "per authority; CPUs busy "
+                f"{full['cpu_seconds'] / (full['seconds'] * (os.cpu_count() or 1)) * 100:.0f}% "
+                f"of the time; steady rate {full['steady'] or 0:.2f} s per run.",
+                "- Mean seconds per run: "
+                + ", ".join(f"{k} {v:.2f}" for k, v in full["mean_run_seconds"].items())
+                + ".",
+            ]
             if not args.no_write:
                 write_section("full", full_lines)
     if not args.no_write:

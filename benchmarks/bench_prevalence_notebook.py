@@ -26,9 +26,14 @@ def time_notebook(area: str, out_dir: Path) -> tuple[float, dict]:
     """Execute the notebook for one area; return (seconds, records)."""
     executed = out_dir / f"01_prevalence-{area}.ipynb"
     start = time.perf_counter()
-    papermill.execute_notebook(str(config.NOTEBOOKS_DIR / "01_prevalence.ipynb"), str(executed),
-                               parameters={"area": area}, kernel_name=config.KERNEL_NAME,
-                               cwd=str(config.NOTEBOOKS_DIR), progress_bar=False)
+    papermill.execute_notebook(
+        str(config.NOTEBOOKS_DIR / "01_prevalence.ipynb"),
+        str(executed),
+        parameters={"area": area},
+        kernel_name=config.KERNEL_NAME,
+        cwd=str(config.NOTEBOOKS_DIR),
+        progress_bar=False,
+    )
     return time.perf_counter() - start, report.read_records(executed)
 
 
@@ -39,9 +44,11 @@ def main(areas: list[str]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for area in areas:
             seconds, records = time_notebook(area, Path(tmp))
-            print(f"01_prevalence  {area}  {records['area_name']:<24} {seconds:5.1f} s   "
-                  f"estimate {records['estimate_adults']:>12,.0f}  per 100k {records['estimate_per_100k_adults']:,.0f}"
-                  f"  ({records['survey_year']}, {records['breakdown']})")
+            print(
+                f"01_prevalence  {area}  {records['area_name']:<24} {seconds:5.1f} s   "
+                f"estimate {records['estimate_adults']:>12,.0f}  per 100k {records['estimate_per_100k_adults']:,.0f}"
+                f"  ({records['survey_year']}, {records['breakdown']})"
+            )
 
 
 if __name__ == "__main__":

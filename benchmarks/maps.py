@@ -22,8 +22,8 @@ def draw_all(area_code: str) -> list[tuple[str, float, float, int]]:
     """Compute every indicator and draw and render all its figures; (id, compute s, draw s, figures) each."""
     import matplotlib.pyplot as plt
 
-    from analysis.methods import areas, indicators
     from analysis import config
+    from analysis.methods import areas, indicators
     from analysis.present import maps
 
     area = areas.resolve_area(area_code)
@@ -58,7 +58,9 @@ def main() -> None:
         rows = draw_all(args.area)
         label = "cold" if run == 0 else "warm"
         for indicator_id, computed, drawn, figures in rows:
-            print(f"  {label} {indicator_id:<30} compute {computed:5.2f} s   draw+render {figures} figures {drawn:5.2f} s")
+            print(
+                f"  {label} {indicator_id:<30} compute {computed:5.2f} s   draw+render {figures} figures {drawn:5.2f} s"
+            )
         total = sum(r[1] + r[2] for r in rows)
         print(f"{label} pass, {args.area}: all maps and charts ({sum(r[3] for r in rows)} figures) in {total:.2f} s")
 

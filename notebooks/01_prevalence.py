@@ -45,12 +45,19 @@ confidence_level: float = 0.95  # two-sided confidence level for intervals, betw
 round_to: int = 10  # round the estimates shown to this multiple (1 for no rounding); records stay unrounded
 
 # %%
-from analysis.present import prevalence as show
 from analysis.methods import prevalence
+from analysis.present import prevalence as show
 from analysis.present import report
 
-ctx = report.start("01_prevalence", area, confidence_level, survey_year=survey_year, measure=measure,
-                   measure_version=measure_version, round_to=round_to)
+ctx = report.start(
+    "01_prevalence",
+    area,
+    confidence_level,
+    survey_year=survey_year,
+    measure=measure,
+    measure_version=measure_version,
+    round_to=round_to,
+)
 round_to = show.check_round_to(round_to)
 rates = prevalence.select_rates(survey_year, measure, measure_version)
 report.title(ctx)
@@ -59,18 +66,20 @@ report.title(ctx)
 # ## Headline
 
 # %%
-comparison = prevalence.compare_with_region_and_england(ctx.area.code, survey_year, measure, measure_version,
-                                                        ctx.confidence_level)
+comparison = prevalence.compare_with_region_and_england(
+    ctx.area.code, survey_year, measure, measure_version, ctx.confidence_level
+)
 mine = comparison.iloc[0]
 children = prevalence.estimate_children(ctx.area.code)
 groups = prevalence.estimate_adults(ctx.area.code, survey_year, measure, measure_version, ctx.confidence_level)
 report.headline(show.headline_text(mine, round_to))
 report.record(**prevalence.headline_values(comparison, children))
-report.markdown(f"Crime survey rates used: **{mine['survey_year']}**, measure `{mine['measure']}` "
-                f"(**{mine['measure_version']}** version only), "
-                f"breakdown **{show.BREAKDOWNS[mine['breakdown']]}**, "
-                f"ages {mine['age_range']}. Uncertainty: {mine['interval_method']}. "
-                + " ".join(show.sex_assumption_notes(groups)))
+report.markdown(
+    f"Crime survey rates used: **{mine['survey_year']}**, measure `{mine['measure']}` "
+    f"(**{mine['measure_version']}** version only), "
+    f"breakdown **{show.BREAKDOWNS[mine['breakdown']]}**, "
+    f"ages {mine['age_range']}. Uncertainty: {mine['interval_method']}. " + " ".join(show.sex_assumption_notes(groups))
+)
 
 # %% [markdown]
 # ## Estimate by sex and age band
@@ -83,15 +92,20 @@ report.markdown(f"Crime survey rates used: **{mine['survey_year']}**, measure `{
 # Methods.
 
 # %%
-report.table(show.display_groups(groups, round_to),
-             f"{ctx.area.name}: estimated adults who {show.describe_measure(measure)}, "
-             f"by {show.BREAKDOWNS[mine['breakdown']]} ({mine['survey_year']} rates, mid-2020 population)",
-             decimals={"rate_percent": 1, "rate_ci_lower": 1, "rate_ci_upper": 1},
-             notes=[f"Estimates and populations rounded to the nearest {round_to}. rate_ci_lower / rate_ci_upper: "
-                    "the published 95% limits of the rate; ci_lower / ci_upper: the estimate's interval. "
-                    f"Intervals: {mine['interval_method']}.",
-                    "Modelled estimates from national rates and population estimates, not counts of people, so "
-                    "no small-number suppression applies.", *show.sex_assumption_notes(groups)])
+report.table(
+    show.display_groups(groups, round_to),
+    f"{ctx.area.name}: estimated adults who {show.describe_measure(measure)}, "
+    f"by {show.BREAKDOWNS[mine['breakdown']]} ({mine['survey_year']} rates, mid-2020 population)",
+    decimals={"rate_percent": 1, "rate_ci_lower": 1, "rate_ci_upper": 1},
+    notes=[
+        f"Estimates and populations rounded to the nearest {round_to}. rate_ci_lower / rate_ci_upper: "
+        "the published 95% limits of the rate; ci_lower / ci_upper: the estimate's interval. "
+        f"Intervals: {mine['interval_method']}.",
+        "Modelled estimates from national rates and population estimates, not counts of people, so "
+        "no small-number suppression applies.",
+        *show.sex_assumption_notes(groups),
+    ],
+)
 has_interval = prevalence.has_intervals(groups)
 fig, alt = show.figure_by_group(groups, mine, ctx.area.name, round_to)
 report.figure(fig, alt=alt)
@@ -118,12 +132,16 @@ report.figure(fig, alt=alt)
 
 # %%
 report.markdown(show.explain_comparison(mine))
-report.table(show.display_comparison(comparison, round_to),
-             f"Estimated adults who {show.describe_measure(measure)}, per 100,000 adults aged "
-             f"{mine['age_range']} ({mine['survey_year']} rates)",
-             decimals={"estimate_per_100k_adults": 0, "per_100k_ci_lower": 0, "per_100k_ci_upper": 0},
-             notes=[f"population_adults: persons aged {mine['age_range']}, ONS mid-2020. Counts rounded to the nearest "
-                    f"{round_to}. Intervals: {mine['interval_method']}."])
+report.table(
+    show.display_comparison(comparison, round_to),
+    f"Estimated adults who {show.describe_measure(measure)}, per 100,000 adults aged "
+    f"{mine['age_range']} ({mine['survey_year']} rates)",
+    decimals={"estimate_per_100k_adults": 0, "per_100k_ci_lower": 0, "per_100k_ci_upper": 0},
+    notes=[
+        f"population_adults: persons aged {mine['age_range']}, ONS mid-2020. Counts rounded to the nearest "
+        f"{round_to}. Intervals: {mine['interval_method']}."
+    ],
+)
 fig, alt = show.figure_per_100k(comparison, ctx.area.name, has_interval)
 report.figure(fig, alt=alt)
 
@@ -137,12 +155,17 @@ report.figure(fig, alt=alt)
 # and in the adult estimate (which counts their own experience), so the two figures are not added.
 
 # %%
-children_table = report.table(show.display_children(children, round_to),
-             f"{ctx.area.name}: estimated children aged {children['age_band'].iloc[0]} living in a household where "
-             f"a parent is experiencing domestic abuse",
-             decimals={"rate_per_1000": 0},
-             notes=[children["source"].iloc[0], children["note"].iloc[0],
-                    f"Counts rounded to the nearest {round_to}. No interval was published for the rate."])
+children_table = report.table(
+    show.display_children(children, round_to),
+    f"{ctx.area.name}: estimated children aged {children['age_band'].iloc[0]} living in a household where "
+    f"a parent is experiencing domestic abuse",
+    decimals={"rate_per_1000": 0},
+    notes=[
+        children["source"].iloc[0],
+        children["note"].iloc[0],
+        f"Counts rounded to the nearest {round_to}. No interval was published for the rate.",
+    ],
+)
 
 # %% [markdown]
 # ## What these figures mean and do not mean
@@ -166,31 +189,37 @@ children_table = report.table(show.display_children(children, round_to),
 # ## Sources
 
 # %%
-report.sources(list(rates["source_id"].unique()) + ["mye2020_ltla21_sya", "census2021_ltla21_sex",
-                                                     "ltla22_utla22_lookup", "children_rates_authored"],
-               extra=[f"Crime survey rate ({s} {a}, {y}): {src}" for s, a, y, src in
-                      zip(rates["sex"], rates["age_band"], rates["survey_year"], rates["source"])]
-               + [f"Children's rate: {children['source'].iloc[0]}"])
+report.sources(
+    list(rates["source_id"].unique())
+    + ["mye2020_ltla21_sya", "census2021_ltla21_sex", "ltla22_utla22_lookup", "children_rates_authored"],
+    extra=[
+        f"Crime survey rate ({s} {a}, {y}): {src}"
+        for s, a, y, src in zip(rates["sex"], rates["age_band"], rates["survey_year"], rates["source"])
+    ]
+    + [f"Children's rate: {children['source'].iloc[0]}"],
+)
 
 # %% [markdown]
 # ## Methods, assumptions and caveats
 
 # %%
-report.caveats([
-    f"Method: synthetic estimate = sum over groups of the national (England and Wales) CSEW {mine['survey_year']} "
-    f"rate x the area's ONS mid-2020 population in the group; breakdown: {show.describe_breakdown(mine)}. "
-    "The finest complete breakdown the published rates allow is used: sex and age band, else sex, else age band, "
-    "else all adults; bands that leave gaps in the survey's age range are not used.",
-    f"Measure: {mine['measure']} ({show.describe_measure(mine['measure'])}), {mine['measure_version']} version "
-    "only; the pre-2024 and 2024+ measures are never mixed in one estimate.",
-    f"Uncertainty: {mine['interval_method']}. Population estimates are treated as exact.",
-    *show.sex_assumption_notes(groups),
-    f"Vintages differ: {mine['survey_year']} survey rates applied to the mid-2020 population estimate (rolled "
-    "forward from the 2011 Census); the children's rate is for "
-    f"{int(children['year'].iloc[0])}.",
-    *[f"Note on the {s} {a} rate: {n}" for s, a, n in zip(rates["sex"], rates["age_band"], rates["notes"]) if n],
-    "Private households only; people in refuges and other communal or temporary accommodation are not covered.",
-])
+report.caveats(
+    [
+        f"Method: synthetic estimate = sum over groups of the national (England and Wales) CSEW {mine['survey_year']} "
+        f"rate x the area's ONS mid-2020 population in the group; breakdown: {show.describe_breakdown(mine)}. "
+        "The finest complete breakdown the published rates allow is used: sex and age band, else sex, else age band, "
+        "else all adults; bands that leave gaps in the survey's age range are not used.",
+        f"Measure: {mine['measure']} ({show.describe_measure(mine['measure'])}), {mine['measure_version']} version "
+        "only; the pre-2024 and 2024+ measures are never mixed in one estimate.",
+        f"Uncertainty: {mine['interval_method']}. Population estimates are treated as exact.",
+        *show.sex_assumption_notes(groups),
+        f"Vintages differ: {mine['survey_year']} survey rates applied to the mid-2020 population estimate (rolled "
+        "forward from the 2011 Census); the children's rate is for "
+        f"{int(children['year'].iloc[0])}.",
+        *[f"Note on the {s} {a} rate: {n}" for s, a, n in zip(rates["sex"], rates["age_band"], rates["notes"]) if n],
+        "Private households only; people in refuges and other communal or temporary accommodation are not covered.",
+    ]
+)
 
 # %% [markdown]
 # ## Reproduce

@@ -47,15 +47,22 @@ demand_year: str = "2022-23"  # Part 4 year of England's figures for expected de
 confidence_level: float = 0.95  # two-sided confidence level for intervals, between 0 and 1
 
 # %%
-from analysis.present import supply as show
 from analysis import config
 from analysis.data import local_data
+from analysis.methods import supply
 from analysis.present import council_data as council_text
 from analysis.present import report
-from analysis.methods import supply
+from analysis.present import supply as show
 
-ctx = report.start("02_refuge_demand_supply", area, confidence_level, levels=("utla", "region"),
-                   standard_per_10k=standard_per_10k, refuge_share=refuge_share, demand_year=demand_year)
+ctx = report.start(
+    "02_refuge_demand_supply",
+    area,
+    confidence_level,
+    levels=("utla", "region"),
+    standard_per_10k=standard_per_10k,
+    refuge_share=refuge_share,
+    demand_year=demand_year,
+)
 result = supply.assess(ctx.area, standard_per_10k, refuge_share, demand_year, ctx.confidence_level)
 report.title(ctx)
 
@@ -81,20 +88,31 @@ summary = [
     ("Population (ONS mid-2020)", report.format_number(gap["population"])),
     ("Standard (refuge places per 10,000 people)", report.format_number(gap["standard_per_10k"], 2)),
     ("Refuge places required", report.format_number(gap["required_places"], 1)),
-    ("Refuge places available (refuge and specialist refuge bedspaces)",
-     "no local data" if gap["available_places"] is None
-     else f"{report.format_number(gap['available_places'])} ({result.supply_period})"),
-    ("Shortfall (places; negative = above the standard)",
-     "not known" if gap["shortfall_places"] is None else report.format_number(gap["shortfall_places"], 1)),
-    ("Shortfall (% of required places)",
-     "not known" if gap["shortfall_pct"] is None else report.format_number(gap["shortfall_pct"], 1)),
-    ("Places per 100,000 people (standard: " + report.format_number(gap["standard_places_per_100k"], 1) + ")",
-     "not known" if gap["places_per_100k"] is None else report.format_number(gap["places_per_100k"], 2)),
+    (
+        "Refuge places available (refuge and specialist refuge bedspaces)",
+        "no local data"
+        if gap["available_places"] is None
+        else f"{report.format_number(gap['available_places'])} ({result.supply_period})",
+    ),
+    (
+        "Shortfall (places; negative = above the standard)",
+        "not known" if gap["shortfall_places"] is None else report.format_number(gap["shortfall_places"], 1),
+    ),
+    (
+        "Shortfall (% of required places)",
+        "not known" if gap["shortfall_pct"] is None else report.format_number(gap["shortfall_pct"], 1),
+    ),
+    (
+        "Places per 100,000 people (standard: " + report.format_number(gap["standard_places_per_100k"], 1) + ")",
+        "not known" if gap["places_per_100k"] is None else report.format_number(gap["places_per_100k"], 2),
+    ),
 ]
-import pandas as pd  # noqa: E402
+import pandas as pd
 
-_ = report.table(pd.DataFrame(summary, columns=["measure", "value"]),
-                 f"{ctx.area.name}: refuge places against the Council of Europe standard")
+_ = report.table(
+    pd.DataFrame(summary, columns=["measure", "value"]),
+    f"{ctx.area.name}: refuge places against the Council of Europe standard",
+)
 
 # %%
 by_type = result.by_type
@@ -102,26 +120,51 @@ if result.local.has_supply:
     fig, alt = show.figure_places_by_type(result)
     report.figure(fig, alt=alt)
 else:
-    report.markdown(f"No `supply.csv` for {ctx.area.name}, so places by type cannot be shown: "
-                    f"`{result.local.relative(config.LOCAL_SUPPLY_FILE)}` would add them.")
+    report.markdown(
+        f"No `supply.csv` for {ctx.area.name}, so places by type cannot be shown: "
+        f"`{result.local.relative(config.LOCAL_SUPPLY_FILE)}` would add them."
+    )
 
 # %%
-type_table = by_type[["type_label", "counted_in_standard", "properties", "bedspaces", "child_spaces",
-                      "accessible_bedspaces", "places_per_100k", "england_places_per_100k", "status"]].rename(
-    columns={"type_label": "accommodation type", "counted_in_standard": "counts towards the standard",
-             "places_per_100k": "bedspaces per 100,000", "england_places_per_100k": "England commissioned per 100,000"})
+type_table = by_type[
+    [
+        "type_label",
+        "counted_in_standard",
+        "properties",
+        "bedspaces",
+        "child_spaces",
+        "accessible_bedspaces",
+        "places_per_100k",
+        "england_places_per_100k",
+        "status",
+    ]
+].rename(
+    columns={
+        "type_label": "accommodation type",
+        "counted_in_standard": "counts towards the standard",
+        "places_per_100k": "bedspaces per 100,000",
+        "england_places_per_100k": "England commissioned per 100,000",
+    }
+)
 type_table["counts towards the standard"] = type_table["counts towards the standard"].map({True: "yes", False: "no"})
-report.table(type_table, f"{ctx.area.name}: places by accommodation type"
-             + (f" ({result.supply_period})" if result.supply_period else " (no local data)"),
-             decimals={"bedspaces per 100,000": 2, "England commissioned per 100,000": 2},
-             notes=["England: Part 4 commissioned places 2022-23 (national expert steering group report) per "
-                    "100,000 of England's mid-2020 population. 'none' = stated as none; 'no data' = no row "
-                    "in the local file; '–' = not stated."])
+report.table(
+    type_table,
+    f"{ctx.area.name}: places by accommodation type"
+    + (f" ({result.supply_period})" if result.supply_period else " (no local data)"),
+    decimals={"bedspaces per 100,000": 2, "England commissioned per 100,000": 2},
+    notes=[
+        "England: Part 4 commissioned places 2022-23 (national expert steering group report) per "
+        "100,000 of England's mid-2020 population. 'none' = stated as none; 'no data' = no row "
+        "in the local file; '–' = not stated."
+    ],
+)
 if result.local.has_supply:
     counts = ["properties", "bedspaces", "child_spaces", "accessible_bedspaces"]
-    rows = result.local.supply.astype({column: float for column in counts})
-    _ = report.table(rows[["period", "accommodation_type", "provider", *counts, "restrictions", "notes"]],
-                     f"{ctx.area.name}: supply as given in the local file")
+    rows = result.local.supply.astype(dict.fromkeys(counts, float))
+    _ = report.table(
+        rows[["period", "accommodation_type", "provider", *counts, "restrictions", "notes"]],
+        f"{ctx.area.name}: supply as given in the local file",
+    )
 
 # %% [markdown]
 # Only refuge and specialist refuge bedspaces count towards the standard. Dispersed, second stage
@@ -135,22 +178,27 @@ if result.local.has_supply:
 shares = result.shares
 if len(shares):
     shown = shares.assign(count=shares["count"].astype(float), base_count=shares["base_count"].astype(float))
-    report.table(shown[["label", "count", "base_count", "percent", "ci_lower", "ci_upper",
-                        "percent_basis", "rank", "interval"]],
-                 f"{ctx.area.name}: referrals to safe accommodation, as given in the local file",
-                 count_columns=["count", "base_count"],
-                 derived_columns=["percent", "ci_lower", "ci_upper", "percent_basis"],
-                 decimals={"percent": 1, "ci_lower": 1, "ci_upper": 1},
-                 notes=[f"Intervals: Wilson score, {ctx.confidence_level:.0%}, where the file gives both "
-                        "counts. Percentages a source printed without counts are shown as printed, "
-                        "with no interval."])
+    report.table(
+        shown[["label", "count", "base_count", "percent", "ci_lower", "ci_upper", "percent_basis", "rank", "interval"]],
+        f"{ctx.area.name}: referrals to safe accommodation, as given in the local file",
+        count_columns=["count", "base_count"],
+        derived_columns=["percent", "ci_lower", "ci_upper", "percent_basis"],
+        decimals={"percent": 1, "ci_lower": 1, "ci_upper": 1},
+        notes=[
+            f"Intervals: Wilson score, {ctx.confidence_level:.0%}, where the file gives both "
+            "counts. Percentages a source printed without counts are shown as printed, "
+            "with no interval."
+        ],
+    )
     shares_figure = show.figure_referral_shares(result)  # leaves out any row the table suppressed
     if shares_figure is not None:
         report.figure(shares_figure[0], alt=shares_figure[1])
 else:
-    report.markdown(f"No `referrals.csv` for {ctx.area.name}: "
-                    f"`{result.local.relative(config.LOCAL_REFERRALS_FILE)}` would add received, accepted and "
-                    "declined referrals, reasons, cross-boundary referrals and risk levels.")
+    report.markdown(
+        f"No `referrals.csv` for {ctx.area.name}: "
+        f"`{result.local.relative(config.LOCAL_REFERRALS_FILE)}` would add received, accepted and "
+        "declined referrals, reasons, cross-boundary referrals and risk levels."
+    )
 
 # %% [markdown]
 # Where a source printed a percentage without the number of referrals received, no denominator is
@@ -162,19 +210,32 @@ else:
 
 # %%
 expected = result.expected
-report.table(expected[["label", "england_count", "england_rate_per_100k", "expected_in_area", "basis"]].rename(
-    columns={"england_count": "England count", "england_rate_per_100k": "England per 100,000",
-             "expected_in_area": f"expected in {ctx.area.name} per year"}),
+report.table(
+    expected[["label", "england_count", "england_rate_per_100k", "expected_in_area", "basis"]].rename(
+        columns={
+            "england_count": "England count",
+            "england_rate_per_100k": "England per 100,000",
+            "expected_in_area": f"expected in {ctx.area.name} per year",
+        }
+    ),
     f"Expected yearly demand in {ctx.area.name} at England's {demand_year} rates (a benchmark)",
     decimals={"England per 100,000": 1},
-    notes=[f"England's Part 4 counts divided by England's mid-2020 population "
-           f"({report.format_number(result.england_population)}) and applied to the area's mid-2020 population. "
-           "Assumes the area's need per head equals England's."])
+    notes=[
+        f"England's Part 4 counts divided by England's mid-2020 population "
+        f"({report.format_number(result.england_population)}) and applied to the area's mid-2020 population. "
+        "Assumes the area's need per head equals England's."
+    ],
+)
 benchmark = result.benchmark
-shown_benchmark = benchmark.rename(columns={"expected_per_year": "expected per year", "local_count": "local count",
-                                            "local_period": "local period"})
-_ = report.table(shown_benchmark, f"{ctx.area.name}: own referral counts beside the benchmark",
-                 count_columns=["local count"], notes=["'–' = no count in the local file."])
+shown_benchmark = benchmark.rename(
+    columns={"expected_per_year": "expected per year", "local_count": "local count", "local_period": "local period"}
+)
+_ = report.table(
+    shown_benchmark,
+    f"{ctx.area.name}: own referral counts beside the benchmark",
+    count_columns=["local count"],
+    notes=["'–' = no count in the local file."],
+)
 
 # %% [markdown]
 # The benchmark is England's per-head rate, not a forecast. Individuals supported count adults
@@ -189,12 +250,18 @@ _ = report.table(shown_benchmark, f"{ctx.area.name}: own referral counts beside 
 comparison = result.comparison
 fig, alt = show.figure_places_per_100k(result)
 report.figure(fig, alt=alt)
-shown_comparison = comparison[["area_name", "places", "period", "population", "places_per_100k", "required_places",
-                               "shortfall_pct", "source"]].rename(columns={"shortfall_pct": "shortfall (% of required)"})
-_ = report.table(shown_comparison, "Refuge places per 100,000: area, region and England",
-                 decimals={"places_per_100k": 2, "required_places": 1, "shortfall (% of required)": 1},
-                 notes=["'–' = no data (never zero). Required places per 100,000 equal the standard by definition, "
-                        "so only places are compared."])
+shown_comparison = comparison[
+    ["area_name", "places", "period", "population", "places_per_100k", "required_places", "shortfall_pct", "source"]
+].rename(columns={"shortfall_pct": "shortfall (% of required)"})
+_ = report.table(
+    shown_comparison,
+    "Refuge places per 100,000: area, region and England",
+    decimals={"places_per_100k": 2, "required_places": 1, "shortfall (% of required)": 1},
+    notes=[
+        "'–' = no data (never zero). Required places per 100,000 equal the standard by definition, "
+        "so only places are compared."
+    ],
+)
 
 # %% [markdown]
 # England's shortfall computed here from the May 2022 count of refuge spaces matches the 23.2%
@@ -207,41 +274,51 @@ _ = report.table(shown_comparison, "Refuge places per 100,000: area, region and 
 
 # %%
 missing = council_text.local_data_gaps(result.local)
-report.markdown("\n".join(f"- {line}" for line in missing) if missing
-                else "The local files give every item this notebook uses.")
+report.markdown(
+    "\n".join(f"- {line}" for line in missing) if missing else "The local files give every item this notebook uses."
+)
 
 # %% [markdown]
 # ## Sources
 
 # %%
-report.sources(["mye2020_ltla21_sya", "safe_accommodation_facts_authored", "part4_england_headlines",
-                "womens_aid_refuge_headlines"] + local_data.manifest_ids(result.local),
-               extra=[f"Standard: {config.REFUGE_STANDARD_CITATION}."] + council_text.source_lines(result.local))
+report.sources(
+    [
+        "mye2020_ltla21_sya",
+        "safe_accommodation_facts_authored",
+        "part4_england_headlines",
+        "womens_aid_refuge_headlines",
+    ]
+    + local_data.manifest_ids(result.local),
+    extra=[f"Standard: {config.REFUGE_STANDARD_CITATION}."] + council_text.source_lines(result.local),
+)
 
 # %% [markdown]
 # ## Methods, assumptions and caveats
 
 # %%
-report.caveats([
-    f"Required places = population / 10,000 x {gap['standard_per_10k']:g} (Council of Europe 2008 minimum standard; "
-    "the 1975 Select Committee ratio). Shortfall = required - available; shortfall % = shortfall / required.",
-    "Available places are refuge and specialist refuge bedspaces in the latest period of the local supply file; "
-    "other types are shown beside the standard, not in it. A missing count is reported as missing, never as zero.",
-    "Population: ONS mid-2020 estimates (2021 geography). The local supply and referral periods and the Part 4 "
-    f"year ({demand_year}) differ from it; England per 100,000 uses England's mid-2020 population "
-    f"({report.format_number(result.england_population)}).",
-    f"Expected demand applies England's {demand_year} Part 4 counts per head to the area: it assumes the same "
-    f"need per head as England. The share needing refuge ({result.scenario['refuge_share']:.0%}) is a scenario "
-    "(England 2022-23: 44% of individuals supported were in refuge).",
-    "Part 4 figures are management information from local authority returns, not official statistics; "
-    "households not supported are counted in instances.",
-    "Referral shares carry Wilson score intervals only where counts are given; printed percentages are not "
-    "turned into counts.",
-    "Refuges are a national network: in England 15% of victims supported in safe accommodation in 2022-23 came "
-    "from outside the local authority area (Greater London counted as one area).",
-    "No regional refuge counts are available in readable form, so the region shows 'no data'.",
-    "Counts of people below 5, and values derived from them, are suppressed in tables.",
-])
+report.caveats(
+    [
+        f"Required places = population / 10,000 x {gap['standard_per_10k']:g} (Council of Europe 2008 minimum standard; "
+        "the 1975 Select Committee ratio). Shortfall = required - available; shortfall % = shortfall / required.",
+        "Available places are refuge and specialist refuge bedspaces in the latest period of the local supply file; "
+        "other types are shown beside the standard, not in it. A missing count is reported as missing, never as zero.",
+        "Population: ONS mid-2020 estimates (2021 geography). The local supply and referral periods and the Part 4 "
+        f"year ({demand_year}) differ from it; England per 100,000 uses England's mid-2020 population "
+        f"({report.format_number(result.england_population)}).",
+        f"Expected demand applies England's {demand_year} Part 4 counts per head to the area: it assumes the same "
+        f"need per head as England. The share needing refuge ({result.scenario['refuge_share']:.0%}) is a scenario "
+        "(England 2022-23: 44% of individuals supported were in refuge).",
+        "Part 4 figures are management information from local authority returns, not official statistics; "
+        "households not supported are counted in instances.",
+        "Referral shares carry Wilson score intervals only where counts are given; printed percentages are not "
+        "turned into counts.",
+        "Refuges are a national network: in England 15% of victims supported in safe accommodation in 2022-23 came "
+        "from outside the local authority area (Greater London counted as one area).",
+        "No regional refuge counts are available in readable form, so the region shows 'no data'.",
+        "Counts of people below 5, and values derived from them, are suppressed in tables.",
+    ]
+)
 
 # %% [markdown]
 # ## Reproduce

@@ -38,7 +38,7 @@
 
 # %% tags=["parameters"]
 area: str = "E10000014"  # authority code or name (default: Hampshire); a region or England also work
-indicators: "Union[list[str], str]" = "all"  # indicator ids to show, e.g. ["population_14_18"], or "all"
+indicators: "Union[list[str], str]" = "all"  # noqa: F821 - indicator ids to show, e.g. ["population_14_18"], or "all"
 classification: str = "quantiles"  # map classes over England: "quantiles", "equal_interval" or "fisher_jenks"
 confidence_level: float = 0.95  # two-sided confidence level for intervals, between 0 and 1
 
@@ -113,10 +113,11 @@ for indicator in chosen:
         caption=f"{indicator.title}: {ctx.area.name} and its comparators ({indicator.unit_label})",
         count_columns=["numerator"] if indicator.count_numerator else (),
         derived_columns=["rate_per_100k", "ci_lower", "ci_upper"] if indicator.count_numerator else (),
-        decimals={"rate_per_100k": indicator.decimals, "ci_lower": indicator.decimals,
-                  "ci_upper": indicator.decimals},
-        notes=[f"numerator: {indicator.numerator_label}; denominator: {indicator.denominator.describe()}. "
-               "\"no data\": the source gives no value for that area (not zero)."],
+        decimals={"rate_per_100k": indicator.decimals, "ci_lower": indicator.decimals, "ci_upper": indicator.decimals},
+        notes=[
+            f"numerator: {indicator.numerator_label}; denominator: {indicator.denominator.describe()}. "
+            '"no data": the source gives no value for that area (not zero).'
+        ],
     )
 report.record(n_figures=n_figures)
 

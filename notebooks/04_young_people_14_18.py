@@ -45,14 +45,19 @@ scenario_high_percent: float | None = None  # 14-15 scenario high bound, % (None
 confidence_level: float = 0.95  # two-sided confidence level for intervals, between 0 and 1
 
 # %%
-from analysis.present import young_people as show
 from analysis import config
-from analysis.present import report
 from analysis.methods import young_people as yp
+from analysis.present import report
+from analysis.present import young_people as show
 
-overrides = {name: value for name, value in {"scenario_low_percent": scenario_low_percent,
-                                             "scenario_high_percent": scenario_high_percent}.items()
-             if value is not None}
+overrides = {
+    name: value
+    for name, value in {
+        "scenario_low_percent": scenario_low_percent,
+        "scenario_high_percent": scenario_high_percent,
+    }.items()
+    if value is not None
+}
 ctx = report.start("04_young_people_14_18", area, confidence_level, **overrides)
 scenario = yp.resolve_scenario(scenario_low_percent, scenario_high_percent)
 report.title(ctx)
@@ -75,21 +80,28 @@ facts = yp.local_facts(here)
 fmt = report.format_number
 
 report.record(
-    population_14_18=mine["population_14_18"], population_16_18=mine["population_16_18"],
-    population_14_15=young["population_14_15"], estimate_16_18=estimate["estimate"],
-    rate_16_19_percent=rate.percent, rate_survey_year=rate.survey_year,
+    population_14_18=mine["population_14_18"],
+    population_16_18=mine["population_16_18"],
+    population_14_15=young["population_14_15"],
+    estimate_16_18=estimate["estimate"],
+    rate_16_19_percent=rate.percent,
+    rate_survey_year=rate.survey_year,
     estimate_16_18_female_partner_abuse=women_estimate["estimate"],
-    scenario_low_percent=scenario.low_percent, scenario_high_percent=scenario.high_percent,
+    scenario_low_percent=scenario.low_percent,
+    scenario_high_percent=scenario.high_percent,
     scenario_basis=scenario.basis,
     scenario_14_15_low=young["scenario_low"] if scenario.available else None,
     scenario_14_15_high=young["scenario_high"] if scenario.available else None,
-    share_14_18_percent=mine["share_14_18_percent"], per_100k_14_18=mine["per_100k_14_18"],
+    share_14_18_percent=mine["share_14_18_percent"],
+    per_100k_14_18=mine["per_100k_14_18"],
     region_share_14_18_percent=region["share_14_18_percent"].iloc[0] if len(region) else None,
     england_share_14_18_percent=england["share_14_18_percent"],
-    share_15_24_percent=mine["share_15_24_percent"], england_share_15_24_percent=england["share_15_24_percent"],
+    share_15_24_percent=mine["share_15_24_percent"],
+    england_share_15_24_percent=england["share_15_24_percent"],
     boys_14_15=float(sons.loc[sons["age"] <= 15, "boys"].sum()),
     boys_16_18=float(sons.loc[sons["age"] >= 16, "boys"].sum()),
-    refuge_son_age_limit_area=limits["area"], refuge_son_age_limit_typical=limits["typical"],
+    refuge_son_age_limit_area=limits["area"],
+    refuge_son_age_limit_typical=limits["typical"],
     scoping_table=scoping.to_dict(orient="records"),
 )
 
@@ -102,7 +114,8 @@ report.headline(
     f"({mine['share_14_18_percent']:.1f}% of residents; England {england['share_14_18_percent']:.1f}%); "
     f"applying the crime survey's 16-19 rate ({rate.percent:g}%), about "
     f"{fmt(round(estimate['estimate'], -1))} of its {fmt(mine['population_16_18'])} 16-18 year olds may experience "
-    "domestic abuse in a year.")
+    "domestic abuse in a year."
+)
 
 # %% [markdown]
 # ## The legal framing
@@ -131,16 +144,26 @@ report.headline(
 # %%
 published = show.round_to(scoping, ["estimate", "range_low", "range_high"])
 _ = report.table(
-    published.rename(columns={"age": "Age", "population": "Population (mid-2020)",
-                              "estimate": "Estimate: experiencing domestic abuse in a year",
-                              "range_low": "Range: low", "range_high": "Range: high", "basis": "Basis"}),
+    published.rename(
+        columns={
+            "age": "Age",
+            "population": "Population (mid-2020)",
+            "estimate": "Estimate: experiencing domestic abuse in a year",
+            "range_low": "Range: low",
+            "range_high": "Range: high",
+            "basis": "Basis",
+        }
+    ),
     f"{here.name}: young people aged 14-18, mid-2020 population, 16-18 estimate and 14-15 scenario",
     count_columns=["Population (mid-2020)"],
     derived_columns=["Estimate: experiencing domestic abuse in a year", "Range: low", "Range: high"],
-    notes=["Estimates and scenario values are rounded to the nearest 10; populations are ONS mid-2020 "
-           "estimates (persons).",
-           "Range: for 16-18 the published interval of the survey rate (none is held in data/raw); for 14-15 the "
-           "SCENARIO range, which is not a measured prevalence."])
+    notes=[
+        "Estimates and scenario values are rounded to the nearest 10; populations are ONS mid-2020 "
+        "estimates (persons).",
+        "Range: for 16-18 the published interval of the survey rate (none is held in data/raw); for 14-15 the "
+        "SCENARIO range, which is not a measured prevalence.",
+    ],
+)
 
 # %% [markdown]
 # ## Compared with the region and England
@@ -150,19 +173,30 @@ _ = report.table(
 # itself about how many young people experience abuse.
 
 # %%
-comparison = shares.rename(columns={
-    "area_name": "Area", "population_14_18": "Aged 14-18", "share_14_18_percent": "Aged 14-18 (% of residents)",
-    "per_100k_14_18": "Aged 14-18 per 100,000 residents", "population_16_18": "Aged 16-18",
-    "share_16_18_percent": "Aged 16-18 (% of residents)", "share_15_24_percent": "Aged 15-24 (% of residents)",
-    "area_population": "All residents"})
+comparison = shares.rename(
+    columns={
+        "area_name": "Area",
+        "population_14_18": "Aged 14-18",
+        "share_14_18_percent": "Aged 14-18 (% of residents)",
+        "per_100k_14_18": "Aged 14-18 per 100,000 residents",
+        "population_16_18": "Aged 16-18",
+        "share_16_18_percent": "Aged 16-18 (% of residents)",
+        "share_15_24_percent": "Aged 15-24 (% of residents)",
+        "area_population": "All residents",
+    }
+)
 report.table(
     comparison.drop(columns="area_code"),
     f"{here.name} against its comparators: young people as a share of residents, mid-2020",
     count_columns=["Aged 14-18", "Aged 16-18", "All residents"],
-    derived_columns=["Aged 14-18 (% of residents)", "Aged 14-18 per 100,000 residents",
-                     "Aged 16-18 (% of residents)", "Aged 15-24 (% of residents)"],
-    decimals={"Aged 14-18 (% of residents)": 2, "Aged 16-18 (% of residents)": 2,
-              "Aged 15-24 (% of residents)": 1})
+    derived_columns=[
+        "Aged 14-18 (% of residents)",
+        "Aged 14-18 per 100,000 residents",
+        "Aged 16-18 (% of residents)",
+        "Aged 15-24 (% of residents)",
+    ],
+    decimals={"Aged 14-18 (% of residents)": 2, "Aged 16-18 (% of residents)": 2, "Aged 15-24 (% of residents)": 1},
+)
 
 fig, alt, caption = show.figure_age_profile(here, shares)
 report.figure(fig, alt=alt, caption=caption)
@@ -179,11 +213,13 @@ report.markdown(show.describe_15_24_share(here))
 
 # %%
 _ = report.table(
-    show.round_to(by_sex.drop(columns="sex_basis"), ["female", "male"], base=1).rename(columns={
-        "age": "Age", "female": "Female (assumed split)", "male": "Male (assumed split)", "persons": "Persons"}),
+    show.round_to(by_sex.drop(columns="sex_basis"), ["female", "male"], base=1).rename(
+        columns={"age": "Age", "female": "Female (assumed split)", "male": "Male (assumed split)", "persons": "Persons"}
+    ),
     f"{here.name}: residents aged 14-18 by sex, mid-2020 (female/male are an ASSUMED split)",
     count_columns=["Female (assumed split)", "Male (assumed split)", "Persons"],
-    notes=[f"Sex basis: {by_sex['sex_basis'].iloc[0]}.", "Female and male counts are rounded to whole numbers."])
+    notes=[f"Sex basis: {by_sex['sex_basis'].iloc[0]}.", "Female and male counts are rounded to whole numbers."],
+)
 
 # %% [markdown]
 # ## 16-18 year olds: the crime survey estimate
@@ -198,16 +234,29 @@ _ = report.table(
 
 # %%
 _ = report.table(
-    show.round_to(show.round_to(yp.survey_estimates(here.code), ["estimate"]), ["population"], base=1).rename(columns={
-        "measure": "Measure", "who": "Survey group", "survey_year": "Survey year", "rate_percent": "Rate (%)",
-        "applied_to": "Applied to", "population": "Population", "estimate": "Estimate",
-        "interval": "Published interval",
-        "source_title": "Source"}),
+    show.round_to(show.round_to(yp.survey_estimates(here.code), ["estimate"]), ["population"], base=1).rename(
+        columns={
+            "measure": "Measure",
+            "who": "Survey group",
+            "survey_year": "Survey year",
+            "rate_percent": "Rate (%)",
+            "applied_to": "Applied to",
+            "population": "Population",
+            "estimate": "Estimate",
+            "interval": "Published interval",
+            "source_title": "Source",
+        }
+    ),
     f"{here.name}: crime survey rates for the youngest band (16-19) applied to 16-18 year olds",
-    count_columns=["Population"], derived_columns=["Estimate"], decimals={"Rate (%)": 1},
-    notes=["Estimates are rounded to the nearest 10. Rates are for England and Wales.",
-           f"No interval is published in data/raw for these rates, so none is shown (confidence_level "
-           f"{ctx.confidence_level:g} is not applied)."])
+    count_columns=["Population"],
+    derived_columns=["Estimate"],
+    decimals={"Rate (%)": 1},
+    notes=[
+        "Estimates are rounded to the nearest 10. Rates are for England and Wales.",
+        f"No interval is published in data/raw for these rates, so none is shown (confidence_level "
+        f"{ctx.confidence_level:g} is not applied).",
+    ],
+)
 
 # %% [markdown]
 # ## 14-15 year olds: a scenario, not a prevalence
@@ -224,26 +273,54 @@ if scenario.available:
         f"{scenario.high_percent:g}% of the {fmt(young['population_14_15'])} 14-15 year olds in {here.name} had "
         f"experienced physical force in a relationship, that would be between {fmt(round(young['scenario_low'], -1))} "
         f"and {fmt(round(young['scenario_high'], -1))} young people. Bounds: {scenario.basis}"
-        + (f" (low: `{scenario.low_fact_id}`, high: `{scenario.high_fact_id}`)." if scenario.low_fact_id else "."))
+        + (f" (low: `{scenario.low_fact_id}`, high: `{scenario.high_fact_id}`)." if scenario.low_fact_id else ".")
+    )
 else:
     report.markdown(
         "**SCENARIO not available:** no research figures are shipped in "
         "`data/raw/authored/young_people_research_facts.csv` and no `scenario_low_percent` / "
-        "`scenario_high_percent` were given, so no scenario range is shown.")
+        "`scenario_high_percent` were given, so no scenario range is shown."
+    )
 
 research = yp.research_facts()
 if len(research):
-    shown = research.assign(role=research["scenario_bound"].map({"low": "SCENARIO low bound",
-                                                                 "high": "SCENARIO high bound"}).fillna("context"))
+    shown = research.assign(
+        role=research["scenario_bound"]
+        .map({"low": "SCENARIO low bound", "high": "SCENARIO high bound"})
+        .fillna("context")
+    )
     report.table(
-        shown[["study", "population_surveyed", "sex", "definition", "timeframe", "denominator", "value", "role",
-               "source_url"]].rename(columns={
-            "study": "Study", "population_surveyed": "Who was surveyed", "sex": "Sex", "definition": "Definition",
-            "timeframe": "Timeframe", "denominator": "Denominator", "value": "Figure (%)", "role": "Use here",
-            "source_url": "Page the figure was read on"}),
+        shown[
+            [
+                "study",
+                "population_surveyed",
+                "sex",
+                "definition",
+                "timeframe",
+                "denominator",
+                "value",
+                "role",
+                "source_url",
+            ]
+        ].rename(
+            columns={
+                "study": "Study",
+                "population_surveyed": "Who was surveyed",
+                "sex": "Sex",
+                "definition": "Definition",
+                "timeframe": "Timeframe",
+                "denominator": "Denominator",
+                "value": "Figure (%)",
+                "role": "Use here",
+                "source_url": "Page the figure was read on",
+            }
+        ),
         "Published research on teenage relationship abuse (13-17 year olds), as shipped with its citation",
-        notes=["Figures are as printed on the page named; see data/raw/authored/young_people_research_facts.csv "
-               "for the exact quote, publication and section."])
+        notes=[
+            "Figures are as printed on the page named; see data/raw/authored/young_people_research_facts.csv "
+            "for the exact quote, publication and section."
+        ],
+    )
 
 # %% [markdown]
 # ## Young people and safe accommodation
@@ -256,26 +333,47 @@ if len(research):
 
 # %%
 report.table(
-    show.round_to(sons, ["boys"], base=1).rename(columns={"age": "Age", "boys": "Boys living in the area (assumed split)",
-                         "above_typical_limit": "Older than the typical refuge limit (about 14)",
-                         "above_area_limit": "Older than the area's stated refuge limit"}),
+    show.round_to(sons, ["boys"], base=1).rename(
+        columns={
+            "age": "Age",
+            "boys": "Boys living in the area (assumed split)",
+            "above_typical_limit": "Older than the typical refuge limit (about 14)",
+            "above_area_limit": "Older than the area's stated refuge limit",
+        }
+    ),
     f"{here.name}: boys aged 14-18 (context, not need) against refuges' age limits for sons",
     count_columns=["Boys living in the area (assumed split)"],
-    notes=[f"Area's stated limit: {fmt(limits['area']) if limits['area'] is not None else 'not supplied'}; "
-           f"typical national limit: about {fmt(limits['typical'])} (Hampshire strategy, 000_41c104a8a2dac83f.txt, "
-           "4. The National Context).",
-           "Boys are an assumed share of the mid-2020 persons estimate (see 'By sex')."])
+    notes=[
+        f"Area's stated limit: {fmt(limits['area']) if limits['area'] is not None else 'not supplied'}; "
+        f"typical national limit: about {fmt(limits['typical'])} (Hampshire strategy, 000_41c104a8a2dac83f.txt, "
+        "4. The National Context).",
+        "Boys are an assumed share of the mid-2020 persons estimate (see 'By sex').",
+    ],
+)
 
 if len(facts):
     report.table(
-        facts.rename(columns={"area_name": "Area", "period": "Period", "measure": "Measure", "value": "Value",
-                              "unit": "Unit", "age_scope": "Ages", "quote": "As printed",
-                              "source_title": "Source", "source_document": "Seed document",
-                              "source_section": "Section"}).drop(columns="area_code"),
+        facts.rename(
+            columns={
+                "area_name": "Area",
+                "period": "Period",
+                "measure": "Measure",
+                "value": "Value",
+                "unit": "Unit",
+                "age_scope": "Ages",
+                "quote": "As printed",
+                "source_title": "Source",
+                "source_document": "Seed document",
+                "source_section": "Section",
+            }
+        ).drop(columns="area_code"),
         f"Facts about young people and safe accommodation supplied for {here.name} and nationally",
         decimals={"Value": 0},
-        notes=["Typed in from the seed strategies (data/raw/authored/young_people_local_facts.csv); periods and "
-               "definitions differ from row to row and from the population year."])
+        notes=[
+            "Typed in from the seed strategies (data/raw/authored/young_people_local_facts.csv); periods and "
+            "definitions differ from row to row and from the population year."
+        ],
+    )
 
 # %% [markdown]
 # ## Evidence gaps and the local data that would close them
@@ -301,46 +399,57 @@ if len(facts):
 
 # %%
 report.sources(
-    ["mye2020_ltla21_sya", "census2021_ltla21_sex", "ltla22_utla22_lookup", rate.source_id, women_rate.source_id,
-     "young_people_research_authored", "young_people_local_authored"],
-    extra=[f"{config.DA_ACT_TITLE}: {config.DA_ACT_URL}.",
-           f"Crime survey 16-19 rate: {rate.source_title}, {rate.source_url} (quoted in {rate.source_document}).",
-           f"Women's partner abuse 16-19: {women_rate.source_title}, {women_rate.source_url}.",
-           "Barter C, McCarry M, Berridge D, Evans K (2009). Partner exploitation and violence in teenage intimate "
-           "relationships. NSPCC / University of Bristol.",
-           "Youth Endowment Fund (2025). Children, violence and vulnerability 2025. Report 2: Violence in "
-           "relationships.",
-           "Seed strategies: Hampshire (000_41c104a8a2dac83f.txt), Southampton (001_fb53b9ff00823b74.txt), "
-           "Isle of Wight (003_2b6ea0f71d03fd62.txt); DLUHC national steering group report "
-           "(004_c65f26b620d78a88.txt)."])
+    [
+        "mye2020_ltla21_sya",
+        "census2021_ltla21_sex",
+        "ltla22_utla22_lookup",
+        rate.source_id,
+        women_rate.source_id,
+        "young_people_research_authored",
+        "young_people_local_authored",
+    ],
+    extra=[
+        f"{config.DA_ACT_TITLE}: {config.DA_ACT_URL}.",
+        f"Crime survey 16-19 rate: {rate.source_title}, {rate.source_url} (quoted in {rate.source_document}).",
+        f"Women's partner abuse 16-19: {women_rate.source_title}, {women_rate.source_url}.",
+        "Barter C, McCarry M, Berridge D, Evans K (2009). Partner exploitation and violence in teenage intimate "
+        "relationships. NSPCC / University of Bristol.",
+        "Youth Endowment Fund (2025). Children, violence and vulnerability 2025. Report 2: Violence in relationships.",
+        "Seed strategies: Hampshire (000_41c104a8a2dac83f.txt), Southampton (001_fb53b9ff00823b74.txt), "
+        "Isle of Wight (003_2b6ea0f71d03fd62.txt); DLUHC national steering group report "
+        "(004_c65f26b620d78a88.txt).",
+    ],
+)
 
 # %% [markdown]
 # ## Methods, assumptions and caveats
 
 # %%
-report.caveats([
-    "Population: ONS mid-2020 estimates by single year of age (rolled forward from the 2011 Census), "
-    f"{config.GEOGRAPHY_VINTAGE}. Per 100,000 and shares use the area's all-age population.",
-    "Sex: female and male counts are an ASSUMED split (each district's Census 2021 female share applied to "
-    "every age); persons counts are exact.",
-    f"16-18 estimate = population aged 16-18 x the crime survey's {rate.age_band} rate ({rate.percent:g}%, "
-    f"{rate.survey_year}). The band mismatch (16-19 against 16-18) is an assumption, as is applying an England "
-    "and Wales rate to one area. The survey covers people in private households aged "
-    f"{config.CSEW_AGE_RANGE_YE_MAR_2020} that year: young people in care, supported accommodation or custody are "
-    "not covered.",
-    "The estimate counts young people experiencing any domestic abuse in a year (partner or family abuse), not "
-    "those who need safe accommodation or support.",
-    "No interval is published in data/raw for the 16-19 rate; none is invented. The confidence_level parameter "
-    "therefore changes nothing in this report.",
-    "14-15 scenario: survey figures about 13-17 year olds (Barter et al. 2009: schools in England, Scotland and "
-    "Wales; physical force ever experienced in a relationship; the pages do not state whether the denominator is "
-    "all pupils or those who had had a relationship) applied to all 14-15 year olds. The boys' and girls' "
-    "figures bracket the persons figure. It is a SCENARIO, not a prevalence; the Youth Endowment Fund's 2025 "
-    "past-year figures are lower for all teenagers (over one in ten for emotional or physical abuse).",
-    "Estimates and scenario values are rounded to the nearest 10 in tables.",
-    "Local facts are as printed in the councils' strategies (different periods and definitions), not checked "
-    "against service data.",
-])
+report.caveats(
+    [
+        "Population: ONS mid-2020 estimates by single year of age (rolled forward from the 2011 Census), "
+        f"{config.GEOGRAPHY_VINTAGE}. Per 100,000 and shares use the area's all-age population.",
+        "Sex: female and male counts are an ASSUMED split (each district's Census 2021 female share applied to "
+        "every age); persons counts are exact.",
+        f"16-18 estimate = population aged 16-18 x the crime survey's {rate.age_band} rate ({rate.percent:g}%, "
+        f"{rate.survey_year}). The band mismatch (16-19 against 16-18) is an assumption, as is applying an England "
+        "and Wales rate to one area. The survey covers people in private households aged "
+        f"{config.CSEW_AGE_RANGE_YE_MAR_2020} that year: young people in care, supported accommodation or custody are "
+        "not covered.",
+        "The estimate counts young people experiencing any domestic abuse in a year (partner or family abuse), not "
+        "those who need safe accommodation or support.",
+        "No interval is published in data/raw for the 16-19 rate; none is invented. The confidence_level parameter "
+        "therefore changes nothing in this report.",
+        "14-15 scenario: survey figures about 13-17 year olds (Barter et al. 2009: schools in England, Scotland and "
+        "Wales; physical force ever experienced in a relationship; the pages do not state whether the denominator is "
+        "all pupils or those who had had a relationship) applied to all 14-15 year olds. The boys' and girls' "
+        "figures bracket the persons figure. It is a SCENARIO, not a prevalence; the Youth Endowment Fund's 2025 "
+        "past-year figures are lower for all teenagers (over one in ten for emotional or physical abuse).",
+        "Estimates and scenario values are rounded to the nearest 10 in tables.",
+        "Local facts are as printed in the councils' strategies (different periods and definitions), not checked "
+        "against service data.",
+    ]
+)
 
 # %% [markdown]
 # ## Reproduce

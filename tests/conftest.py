@@ -24,9 +24,14 @@ def start_batch_in_own_terminal(args: list[str]) -> subprocess.Popen:
     no KeyboardInterrupt handler: a test of Ctrl-C would wait for ever. Restoring the default
     disposition in the child makes the interrupt tests independent of how pytest was started.
     """
-    return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    return subprocess.Popen(
+        args,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
 
 
 def copy_project_data(destination: Path) -> Path:
@@ -83,6 +88,12 @@ def run_notebook(name: str, output_dir: Path, **parameters):
     output_dir.mkdir(parents=True, exist_ok=True)
     executed = output_dir / f"{name}.ipynb"
     papermill.execute_notebook(
-        str(REAL_ROOT / "notebooks" / f"{name}.ipynb"), str(executed), parameters=parameters,
-        kernel_name=config.KERNEL_NAME, cwd=str(REAL_ROOT / "notebooks"), progress_bar=False, log_output=False)
+        str(REAL_ROOT / "notebooks" / f"{name}.ipynb"),
+        str(executed),
+        parameters=parameters,
+        kernel_name=config.KERNEL_NAME,
+        cwd=str(REAL_ROOT / "notebooks"),
+        progress_bar=False,
+        log_output=False,
+    )
     return executed, report.read_records(executed)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from analysis.errors import AreaError
 from analysis.methods import areas
 from analysis.methods.areas import AreaResolutionWarning
-from analysis.errors import AreaError
 
 
 @pytest.mark.parametrize("query", ["hampshire", "Hampshire", "E10000014", "e10000014", " Hampshire County Council "])
@@ -22,9 +22,18 @@ def test_close_misspellings_resolve_with_a_warning(query):
         assert areas.resolve_area(query).code == "E10000014"
 
 
-@pytest.mark.parametrize("query, code", [("Bristol", "E06000023"), ("Hull", "E06000010"), ("Durham", "E06000047"),
-                                         ("City of London", "E09000001"), ("London", "E12000007"),
-                                         ("South East", "E12000008"), ("England", "E92000001")])
+@pytest.mark.parametrize(
+    "query, code",
+    [
+        ("Bristol", "E06000023"),
+        ("Hull", "E06000010"),
+        ("Durham", "E06000047"),
+        ("City of London", "E09000001"),
+        ("London", "E12000007"),
+        ("South East", "E12000008"),
+        ("England", "E92000001"),
+    ],
+)
 def test_common_names_and_aliases(query, code):
     assert areas.resolve_area(query).code == code
 
@@ -47,8 +56,10 @@ def test_unknown_code_lists_close_codes():
     assert "Closest codes" in info.value.hint
 
 
-@pytest.mark.parametrize("query, expected", [("Yorkshire", "North Yorkshire (E10000023)"),
-                                             ("Sussex", "East Sussex (E10000011), West Sussex (E10000032)")])
+@pytest.mark.parametrize(
+    "query, expected",
+    [("Yorkshire", "North Yorkshire (E10000023)"), ("Sussex", "East Sussex (E10000011), West Sussex (E10000032)")],
+)
 def test_ambiguous_names_list_the_candidates(query, expected):
     with pytest.raises(AreaError, match="ambiguous") as info:
         areas.resolve_area(query)

@@ -16,17 +16,17 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from bs4 import BeautifulSoup
 
-from analysis.run import batch, lock
 from analysis import cli
+from analysis.errors import BatchError, ParameterError
 from analysis.methods import population
 from analysis.present import report
-from analysis.errors import BatchError, ParameterError
+from analysis.run import batch, lock
 from tests.conftest import start_batch_in_own_terminal
 
 pytestmark = pytest.mark.notebook
@@ -58,10 +58,20 @@ def first(tmp_path_factory):
     capture = _Capture()
     with capture:
         code = cli.main(batch_args(reports, "-p", "label", PAYLOAD.format(marker=marker)))
-    records = {(code_, nb): json.loads((reports / folder / f"{nb}.run.json").read_text())
-               for code_, folder in FOLDERS.items() for nb in THREE}
-    return {"reports": reports, "marker": marker, "code": code, "out": capture.out, "err": capture.err,
-            "records": records, "files": snapshot(reports)}
+    records = {
+        (code_, nb): json.loads((reports / folder / f"{nb}.run.json").read_text())
+        for code_, folder in FOLDERS.items()
+        for nb in THREE
+    }
+    return {
+        "reports": reports,
+        "marker": marker,
+        "code": code,
+        "out": capture.out,
+        "err": capture.err,
+        "records": records,
+        "files": snapshot(reports),
+    }
 
 
 class _Capture:
@@ -121,22 +131,30 @@ def test_all_selects_every_upper_tier_authority_and_regions_their_authorities():
 
 def test_notebooks_are_chosen_by_name_or_unique_prefix():
     assert batch.select_notebooks(["fixture_se", "fixture_ok.ipynb"], FIXTURES) == [
-        FIXTURES / "fixture_second.ipynb", FIXTURES / "fixture_ok.ipynb"]
+        FIXTURES / "fixture_second.ipynb",
+        FIXTURES / "fixture_ok.ipynb",
+    ]
     with pytest.raises(ParameterError, match="'fixture_s' matches more than one notebook"):
         batch.select_notebooks(["fixture_s"], FIXTURES)
     # a folder holding none of the topic notebooks: every notebook in it
     assert [p.stem for p in batch.select_notebooks([], FIXTURES)] == [
-        "fixture_dies", "fixture_fails", "fixture_ok", "fixture_second", "fixture_sleeps"]
+        "fixture_dies",
+        "fixture_fails",
+        "fixture_ok",
+        "fixture_second",
+        "fixture_sleeps",
+    ]
 
 
 # ------------------------------------------------------------------------------------------
 # A failing notebook in a batch of three
 # ------------------------------------------------------------------------------------------
 
+
 def test_a_failing_notebook_does_not_stop_the_others(first):
     reports = first["reports"]
     assert first["code"] == 1
-    for code, folder in FOLDERS.items():
+    for folder in FOLDERS.values():
         assert (reports / folder / "fixture_ok.html").is_file() and (reports / folder / "fixture_second.html").is_file()
         assert not (reports / folder / "fixture_fails.html").exists()
         assert (reports / folder / "fixture_fails.failed.ipynb").is_file()  # kept for debugging
@@ -146,8 +164,7 @@ def test_a_failing_notebook_does_not_stop_the_others(first):
 def test_summary_names_area_notebook_cell_and_error(first):
     out = first["out"]
     assert "6 run(s) for 2 area(s)" in out and "4 ran" in out and "2 failed" in out
-    assert ("FAILED Hampshire (E10000014) fixture_fails: cell 4 (In [4]): ValueError: deliberate fixture failure"
-            in out)
+    assert "FAILED Hampshire (E10000014) fixture_fails: cell 4 (In [4]): ValueError: deliberate fixture failure" in out
     assert "FAILED Southampton (E06000045) fixture_fails: cell 4" in out
     assert "executed notebook kept for debugging" in out and str(first["reports"] / "index.html") in out
     record = first["records"][("E10000014", "fixture_fails")]
@@ -173,10 +190,23 @@ def test_a_code_carrying_parameter_is_data_never_code(first):
 
 def test_the_html_has_no_code_prompts_tracebacks_parameters_notes_or_paths(first):
     html = html_of(first["reports"], "E10000014", "fixture_ok")
-    for marker in ("RESEARCHER-NOTES-MARKER", "STDOUT-MARKER", "WARNING-MARKER", "fixture_bypass_count",
-                   "Traceback", "import warnings", "report.headline(", "injected-parameters", "In&nbsp;[",
-                   "Out[", "jp-InputArea-editor", "papermill", str(FIXTURES), str(first["reports"]),
-                   str(Path.home()) + "/"):
+    for marker in (
+        "RESEARCHER-NOTES-MARKER",
+        "STDOUT-MARKER",
+        "WARNING-MARKER",
+        "fixture_bypass_count",
+        "Traceback",
+        "import warnings",
+        "report.headline(",
+        "injected-parameters",
+        "In&nbsp;[",
+        "Out[",
+        "jp-InputArea-editor",
+        "papermill",
+        str(FIXTURES),
+        str(first["reports"]),
+        str(Path.home()) + "/",
+    ):
         assert marker not in html, marker
     assert "PATH-MARKER [project folder]" in html
 
@@ -195,8 +225,13 @@ def test_the_report_reads_as_a_report(first):
     assert soup.title.string == "Hampshire: fixture_ok"
     assert soup.select_one("main > div.headline").get_text().startswith(f"Hampshire had {persons:,.0f} residents")
     assert [a.get_text() for a in soup.select("#contents-list a")] == [
-        "Population by age", "Small-number check", "Sources", "Methods, assumptions and caveats",
-        "Reproduce", "About this report"]
+        "Population by age",
+        "Small-number check",
+        "Sources",
+        "Methods, assumptions and caveats",
+        "Reproduce",
+        "About this report",
+    ]
     assert soup.find("img")["alt"].startswith("Bar chart of residents of Hampshire")
     about = soup.find(id="about-this-report").parent.get_text()
     assert "analysis batch --area E10000014 --notebooks fixture_ok -p label" in about
@@ -216,16 +251,29 @@ def test_the_index_lists_both_areas_and_the_failures(first):
 # Skipping, forcing, resuming
 # ------------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def unchanged(first):
     """The same batch again, without the failing notebook: nothing to do."""
     before = snapshot(first["reports"])
     start = time.monotonic()
     with _Capture() as capture:
-        code = cli.main(batch_args(first["reports"], "-p", "label", PAYLOAD.format(marker=first["marker"]),
-                                   notebooks=["fixture_ok", "fixture_second"]))
-    return {"code": code, "out": capture.out, "before": before, "after": snapshot(first["reports"]),
-            "seconds": time.monotonic() - start}
+        code = cli.main(
+            batch_args(
+                first["reports"],
+                "-p",
+                "label",
+                PAYLOAD.format(marker=first["marker"]),
+                notebooks=["fixture_ok", "fixture_second"],
+            )
+        )
+    return {
+        "code": code,
+        "out": capture.out,
+        "before": before,
+        "after": snapshot(first["reports"]),
+        "seconds": time.monotonic() - start,
+    }
 
 
 def test_a_second_run_skips_everything(unchanged):
@@ -254,14 +302,29 @@ def test_resume_after_a_failure_reruns_only_the_failed_runs(first, unchanged, tm
 def test_force_reruns_and_a_changed_parameter_reruns(first, unchanged):
     reports = first["reports"]
     with _Capture() as capture:
-        code = cli.main(batch_args(reports, "--force", "-p", "confidence_level", "0.9", areas=["E06000045"],
-                                   notebooks=["fixture_second"]))
+        code = cli.main(
+            batch_args(
+                reports, "--force", "-p", "confidence_level", "0.9", areas=["E06000045"], notebooks=["fixture_second"]
+            )
+        )
     assert code == 0 and "1 ran" in capture.out
     record = json.loads((reports / FOLDERS["E06000045"] / "fixture_second.run.json").read_text())
     assert record["parameters"] == {"area": "E06000045", "confidence_level": 0.9}
     with _Capture() as capture:
-        assert cli.main(batch_args(reports, "--force", "-p", "confidence_level", "0.9", areas=["E06000045"],
-                                   notebooks=["fixture_second"])) == 0
+        assert (
+            cli.main(
+                batch_args(
+                    reports,
+                    "--force",
+                    "-p",
+                    "confidence_level",
+                    "0.9",
+                    areas=["E06000045"],
+                    notebooks=["fixture_second"],
+                )
+            )
+            == 0
+        )
     assert "1 ran" in capture.out  # --force: even though nothing changed
 
 
@@ -273,6 +336,7 @@ def test_no_temporary_files_are_left_behind(first, unchanged):
 # ------------------------------------------------------------------------------------------
 # Lock, interrupt and resume
 # ------------------------------------------------------------------------------------------
+
 
 def test_a_second_batch_on_the_same_folder_is_refused(tmp_path, capsys):
     reports = tmp_path / "reports"
@@ -312,13 +376,18 @@ def _held_batch(tmp_path: Path) -> Iterator[tuple[subprocess.Popen, list[str], P
     killed on the way out if a test left it running. Yields (process, args, reports, hold, folder)."""
     reports, hold = tmp_path / "reports", tmp_path / "hold"
     hold.touch()
-    args = [sys.executable, "-m", "analysis", *batch_args(reports, "-p", "hold_file", str(hold), areas=["E06000045"],
-                                                          notebooks=["fixture_sleeps", "fixture_second"])]
+    args = [
+        sys.executable,
+        "-m",
+        "analysis",
+        *batch_args(
+            reports, "-p", "hold_file", str(hold), areas=["E06000045"], notebooks=["fixture_sleeps", "fixture_second"]
+        ),
+    ]
     process = start_batch_in_own_terminal(args)
     folder = reports / FOLDERS["E06000045"]
     try:
-        _wait_for(lambda: (folder / "fixture_second.html").is_file()
-                  and any(folder.glob(".fixture_sleeps.running-*")))
+        _wait_for(lambda: (folder / "fixture_second.html").is_file() and any(folder.glob(".fixture_sleeps.running-*")))
         yield process, args, reports, hold, folder
     finally:
         if process.poll() is None:
@@ -328,8 +397,11 @@ def _held_batch(tmp_path: Path) -> Iterator[tuple[subprocess.Popen, list[str], P
 def test_interrupt_stops_cleanly_and_the_next_run_carries_on(tmp_path):
     with _held_batch(tmp_path) as (process, args, reports, hold, folder):
         # a second batch meanwhile is refused, naming the first
-        second = subprocess.run([sys.executable, "-m", "analysis", *batch_args(reports, notebooks=["fixture_second"])],
-                                capture_output=True, text=True)
+        second = subprocess.run(
+            [sys.executable, "-m", "analysis", *batch_args(reports, notebooks=["fixture_second"])],
+            capture_output=True,
+            text=True,
+        )
         assert second.returncode == 1 and f"(PID {process.pid} on" in second.stderr
         os.killpg(process.pid, signal.SIGINT)  # Ctrl-C in a terminal signals the whole process group
         out, err = process.communicate(timeout=60)
@@ -344,7 +416,8 @@ def test_interrupt_stops_cleanly_and_the_next_run_carries_on(tmp_path):
     resumed = subprocess.run(args, capture_output=True, text=True)
     assert resumed.returncode == 0, resumed.stderr
     assert "1 ran, 0 republished, 1 skipped (unchanged)" in resumed.stdout or (
-        "1 ran" in resumed.stdout and "1 skipped (unchanged)" in resumed.stdout)
+        "1 ran" in resumed.stdout and "1 skipped (unchanged)" in resumed.stdout
+    )
     assert (folder / "fixture_sleeps.html").is_file()
 
 
@@ -369,11 +442,19 @@ def test_sigterm_to_the_batch_alone_stops_it_as_cleanly_as_ctrl_c(tmp_path):
 # Timeouts and dead kernels; Dask
 # ------------------------------------------------------------------------------------------
 
+
 def test_timeout_and_dead_kernel_are_reported_and_the_batch_continues(tmp_path):
-    summary = batch.run_batch(batch.BatchOptions(
-        areas=["E06000045"], notebooks=["fixture_sleeps", "fixture_dies", "fixture_second"],
-        notebooks_dir=FIXTURES, reports_dir=tmp_path / "reports", parameters=[("seconds", "120")], timeout=3,
-        quiet=True))
+    summary = batch.run_batch(
+        batch.BatchOptions(
+            areas=["E06000045"],
+            notebooks=["fixture_sleeps", "fixture_dies", "fixture_second"],
+            notebooks_dir=FIXTURES,
+            reports_dir=tmp_path / "reports",
+            parameters=[("seconds", "120")],
+            timeout=3,
+            quiet=True,
+        )
+    )
     by_notebook = {o.notebook: o for o in summary.outcomes}
     assert summary.exit_code == 1
     assert by_notebook["fixture_second"].status == "ran" and Path(by_notebook["fixture_second"].html).is_file()
@@ -389,9 +470,16 @@ def test_the_same_batch_runs_on_a_dask_cluster(tmp_path):
     from distributed import LocalCluster
 
     with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
-        summary = batch.run_batch(batch.BatchOptions(
-            areas=AREAS, notebooks=["fixture_second"], notebooks_dir=FIXTURES, reports_dir=tmp_path / "reports",
-            scheduler=cluster.scheduler_address, quiet=True))
+        summary = batch.run_batch(
+            batch.BatchOptions(
+                areas=AREAS,
+                notebooks=["fixture_second"],
+                notebooks_dir=FIXTURES,
+                reports_dir=tmp_path / "reports",
+                scheduler=cluster.scheduler_address,
+                quiet=True,
+            )
+        )
     assert summary.executor == "dask" and summary.exit_code == 0
     assert [o.status for o in summary.outcomes] == ["ran", "ran"]
     for code, folder in FOLDERS.items():

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.present import browser, publish
 from analysis import cli, config
+from analysis.present import browser, publish
 from tests.conftest import REAL_ROOT, copy_project_data
 
 pytestmark = pytest.mark.browser
@@ -98,10 +98,13 @@ def test_report_in_chromium(project, tmp_path):
 
 def test_the_browser_check_catches_external_requests_broken_images_and_errors(tmp_path):
     page = tmp_path / "fixture_bad_page.html"
-    page.write_text('<!DOCTYPE html><html lang="en"><head><title>bad</title>'
-                    '<link rel="stylesheet" href="https://cdn.example.org/style.css"></head>'
-                    '<body><img src="http://example.org/map.png" alt="a map">'
-                    '<script>console.error("fixture console error")</script></body></html>', encoding="utf-8")
+    page.write_text(
+        '<!DOCTYPE html><html lang="en"><head><title>bad</title>'
+        '<link rel="stylesheet" href="https://cdn.example.org/style.css"></head>'
+        '<body><img src="http://example.org/map.png" alt="a map">'
+        '<script>console.error("fixture console error")</script></body></html>',
+        encoding="utf-8",
+    )
     check = browser.check_page(page)
     assert "https://cdn.example.org/style.css" in check.external_requests
     assert "http://example.org/map.png" in check.external_requests

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.data import build, tables
 from analysis import config
+from analysis.data import build, tables
 from analysis.errors import ValidationError
 
 from .conftest import raw_csv
@@ -50,8 +50,9 @@ def test_sex_split_is_labelled_an_assumption(population):
     assert population.loc[population["sex"] == "persons", "sex_basis"].str.startswith("observed").all()
 
 
-@pytest.mark.parametrize("code, name", [("E10000014", "Hampshire"), ("E06000045", "Southampton"),
-                                        ("E06000046", "Isle of Wight")])
+@pytest.mark.parametrize(
+    "code, name", [("E10000014", "Hampshire"), ("E06000045", "Southampton"), ("E06000046", "Isle of Wight")]
+)
 def test_named_authorities_match_their_source_totals(population, code, name):
     utla20 = raw_csv("mye2020_utla20_sya").set_index("utla20_code")
     assert utla20.loc[code, "utla20_name"] == name
@@ -71,8 +72,10 @@ def test_hampshire_female_share_follows_census_2021_district_shares(population, 
     census = raw_csv("census2021_ltla21_sex").set_index("ltla21_code")
     mye = raw_csv("mye2020_ltla21_sya").set_index("ltla21_code")
     districts = areas.loc[areas["utla_code"] == "E10000014", "ltla_code"]
-    expected = sum(mye.loc[d, "total_population"] * census.loc[d, "total_females"] / census.loc[d, "total_population"]
-                   for d in districts)
+    expected = sum(
+        mye.loc[d, "total_population"] * census.loc[d, "total_females"] / census.loc[d, "total_population"]
+        for d in districts
+    )
     assert _total(population, "E10000014", "female") == pytest.approx(expected, rel=1e-12)
 
 
@@ -88,7 +91,11 @@ def test_upper_tier_authorities_are_the_152_of_the_2021_geography(authorities):
     utla = authorities[authorities["level"] == "utla"]
     assert len(utla) == 152
     assert utla["area_type"].value_counts().to_dict() == {
-        "unitary authority": 59, "metropolitan district": 36, "London borough": 33, "county": 24}
+        "unitary authority": 59,
+        "metropolitan district": 36,
+        "London borough": 33,
+        "county": 24,
+    }
     assert (authorities["level"] == "region").sum() == 9
 
 
@@ -122,8 +129,12 @@ def test_csew_rates_have_one_row_per_figure_with_sources():
     assert rates["source_title"].str.len().gt(0).all() and rates["source_url"].str.startswith("http").all()
     row = rates[(rates["survey_year"] == "YE Mar 2020") & (rates["sex"] == "all") & (rates["age_band"] == "16-19")]
     assert row["percent"].tolist() == [9.5]
-    women = rates[(rates["survey_year"] == "YE Mar 2020") & (rates["sex"] == "female") & (rates["age_band"] == "16-74")
-                  & (rates["measure"] == "any_domestic_abuse")]
+    women = rates[
+        (rates["survey_year"] == "YE Mar 2020")
+        & (rates["sex"] == "female")
+        & (rates["age_band"] == "16-74")
+        & (rates["measure"] == "any_domestic_abuse")
+    ]
     assert women["percent"].tolist() == [7.3] and "Also published in" in women["notes"].iloc[0]
 
 
@@ -179,8 +190,10 @@ def test_authored_rate_conflicting_with_another_source_is_refused(project_copy):
     from analysis.data import sources
 
     table = project_copy / "data" / "raw" / "authored" / "csew_prevalence_rates.csv"
-    text = table.read_text().replace("YE Mar 2020,female,16-74,any_domestic_abuse,pre-2024,K04000001,7.3",
-                                     "YE Mar 2020,female,16-74,any_domestic_abuse,pre-2024,K04000001,7.9")
+    text = table.read_text().replace(
+        "YE Mar 2020,female,16-74,any_domestic_abuse,pre-2024,K04000001,7.3",
+        "YE Mar 2020,female,16-74,any_domestic_abuse,pre-2024,K04000001,7.9",
+    )
     table.write_text(text)
     sources.update_manifest_checksum("authored/csew_prevalence_rates.csv")
     with pytest.raises(ValidationError, match="Conflicting crime survey figures"):

@@ -9,8 +9,18 @@ import pytest
 
 from analysis import cli
 
-COMMANDS = [[], ["data"], ["data", "get"], ["data", "verify"], ["data", "build"], ["data", "hash"],
-            ["areas"], ["areas", "list"], ["areas", "find"], ["report"]]
+COMMANDS = [
+    [],
+    ["data"],
+    ["data", "get"],
+    ["data", "verify"],
+    ["data", "build"],
+    ["data", "hash"],
+    ["areas"],
+    ["areas", "list"],
+    ["areas", "find"],
+    ["report"],
+]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "analysis")
@@ -46,12 +56,14 @@ def test_data_verify_succeeds_on_the_shipped_files(capsys):
 
 
 def test_console_script_has_no_traceback_without_debug():
-    result = subprocess.run([sys.executable, "-m", "analysis", "areas", "find", "E10000099"],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "analysis", "areas", "find", "E10000099"], capture_output=True, text=True
+    )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr and "E10000099 is not a known area code" in result.stderr
-    debug = subprocess.run([sys.executable, "-m", "analysis", "--debug", "areas", "find", "E10000099"],
-                           capture_output=True, text=True)
+    debug = subprocess.run(
+        [sys.executable, "-m", "analysis", "--debug", "areas", "find", "E10000099"], capture_output=True, text=True
+    )
     assert debug.returncode != 0 and "Traceback" in debug.stderr
 
 

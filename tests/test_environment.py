@@ -58,13 +58,28 @@ def test_every_direct_package_is_pinned_in_the_lock():
 
 def test_environment_yml_versions_equal_the_lock():
     lock = _lock()
-    different = {name: (version, lock[name]) for name, version in _environment_yml().items() if lock.get(name) != version}
+    different = {
+        name: (version, lock[name]) for name, version in _environment_yml().items() if lock.get(name) != version
+    }
     assert not different, f"environment.yml vs requirements.lock versions differ: {different}"
 
 
 def test_design_card_packages_are_all_present():
-    needed = {"jupyterlab", "pandas", "geopandas", "seaborn", "statsmodels", "papermill", "nbconvert", "pytest",
-              "pandera", "pyarrow", "mapclassify", "tqdm", "jupytext"}
+    needed = {
+        "jupyterlab",
+        "pandas",
+        "geopandas",
+        "seaborn",
+        "statsmodels",
+        "papermill",
+        "nbconvert",
+        "pytest",
+        "pandera",
+        "pyarrow",
+        "mapclassify",
+        "tqdm",
+        "jupytext",
+    }
     assert needed <= _requirements_in()
 
 

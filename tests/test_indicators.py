@@ -11,8 +11,8 @@ import pytest
 from scipy import stats as sps
 
 from analysis import config
-from analysis.methods import indicators
 from analysis.errors import DataFileError, ParameterError
+from analysis.methods import indicators
 from analysis.methods.indicators import Denominator, Indicator
 from tests.conftest import raw_csv
 
@@ -32,7 +32,9 @@ def hand_districts() -> pd.DataFrame:
     sexes = raw_csv("census2021_ltla21_sex")
     out = ages.merge(lookup[["LTLA22CD", "UTLA22CD"]], left_on="ltla", right_on="LTLA22CD")
     out["region"] = out["ltla"].map(dict(zip(register["gss-code"], register["region"]))).map(region_code)
-    out["female_share"] = out["ltla"].map(dict(zip(sexes["ltla21_code"], sexes["total_females"] / sexes["total_population"])))
+    out["female_share"] = out["ltla"].map(
+        dict(zip(sexes["ltla21_code"], sexes["total_females"] / sexes["total_population"]))
+    )
     assert len(out) == 309 and out["region"].notna().all()
     return out
 
@@ -40,8 +42,11 @@ def hand_districts() -> pd.DataFrame:
 def hand_persons(code: str, low: int, high: int | None) -> float:
     """Persons aged low..high (None = 90+) in an upper-tier authority, region or England, from the raw file."""
     districts = hand_districts()
-    rows = districts if code == config.ENGLAND_CODE else districts[
-        (districts["UTLA22CD"] == code) | (districts["region"] == code)]
+    rows = (
+        districts
+        if code == config.ENGLAND_CODE
+        else districts[(districts["UTLA22CD"] == code) | (districts["region"] == code)]
+    )
     columns = [str(a) for a in range(low, 90 if high is None else high + 1)] + (["90+"] if high is None else [])
     return float(rows[columns].to_numpy().sum())
 
@@ -60,6 +65,7 @@ def row(frame: pd.DataFrame, code: str) -> pd.Series:
 # ------------------------------------------------------------------------------------------
 # Shipped indicators
 # ------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("indicator_id, low, high", [("population_14_18", 14, 18), ("population_16_17", 16, 17)])
 def test_young_people_per_100k_match_the_raw_population_file(indicator_id, low, high):
@@ -90,8 +96,12 @@ def test_every_reporting_area_has_one_row_with_the_contract_columns():
 
 def test_regional_partner_abuse_is_the_sdg_rate_for_regions_only():
     sdg = raw_csv("sdg_521_partner_abuse_women")
-    published = sdg[(sdg["Year"] == "2019/20") & (sdg["Series"] == "Women aged 16 to 74") & sdg["Region"].notna()
-                    & sdg["GeoCode"].str.startswith("E12", na=False)]
+    published = sdg[
+        (sdg["Year"] == "2019/20")
+        & (sdg["Series"] == "Women aged 16 to 74")
+        & sdg["Region"].notna()
+        & sdg["GeoCode"].str.startswith("E12", na=False)
+    ]
     assert len(published) == 9
     frame = indicators.compute_indicator("partner_abuse_women_region")
     for code, percent in zip(published["GeoCode"], published["Value"]):
@@ -101,8 +111,14 @@ def test_regional_partner_abuse_is_the_sdg_rate_for_regions_only():
         assert got["numerator"] == pytest.approx(percent / 100 * hand_women(code, 16, 74), rel=1e-5)
     others = frame[frame["level"] != "region"]
     assert not others["has_data"].any() and others["numerator"].isna().all() and others["rate_per_100k"].isna().all()
-    national = sdg[(sdg["Year"] == "2019/20") & (sdg["Series"] == "Women aged 16 to 74") & sdg["Region"].isna()
-                   & sdg["Age"].isna() & sdg["Type of partner abuse"].isna() & sdg.iloc[:, 6:16].isna().all(axis=1)]
+    national = sdg[
+        (sdg["Year"] == "2019/20")
+        & (sdg["Series"] == "Women aged 16 to 74")
+        & sdg["Region"].isna()
+        & sdg["Age"].isna()
+        & sdg["Type of partner abuse"].isna()
+        & sdg.iloc[:, 6:16].isna().all(axis=1)
+    ]
     code, name, rate = indicators.partner_abuse_reference()
     assert (code, name) == ("K04000001", "England and Wales")
     assert rate == pytest.approx(float(national["Value"].iloc[0]) * 1000, abs=0.06)
@@ -121,12 +137,25 @@ def test_declared_indicators_cite_sources_in_the_manifest():
 # Interval methods, through fixture indicators built on the shipped population
 # ------------------------------------------------------------------------------------------
 
+
 def fixture_indicator(**changes) -> Indicator:
     """A fixture indicator (not registered): people aged 16-17 per 100,000, no interval."""
-    base = dict(id="fixture_16_17", title="Fixture", numerator=indicators.population_numerator(16, 17),
-                numerator_label="people aged 16-17", denominator=Denominator(), interval="none",
-                interval_reason="fixture", sources=("mye2020_ltla21_sya",), source_note="fixture", caveat="fixture",
-                shows="fixture", does_not_show="fixture", funnel=None, funnel_reason="fixture")
+    base = dict(
+        id="fixture_16_17",
+        title="Fixture",
+        numerator=indicators.population_numerator(16, 17),
+        numerator_label="people aged 16-17",
+        denominator=Denominator(),
+        interval="none",
+        interval_reason="fixture",
+        sources=("mye2020_ltla21_sya",),
+        source_note="fixture",
+        caveat="fixture",
+        shows="fixture",
+        does_not_show="fixture",
+        funnel=None,
+        funnel_reason="fixture",
+    )
     base.update(changes)
     return Indicator(**base)
 
@@ -140,8 +169,9 @@ def byar(count: float, z: float) -> tuple[float, float]:
 @pytest.mark.parametrize("confidence", [0.95, 0.998])
 def test_poisson_intervals_use_byar_from_ten_and_exact_below(confidence):
     z = sps.norm.ppf(1 - (1 - confidence) / 2)
-    fixture = fixture_indicator(id="fixture_90_plus", numerator=indicators.population_numerator(90, None),
-                                interval="poisson")
+    fixture = fixture_indicator(
+        id="fixture_90_plus", numerator=indicators.population_numerator(90, None), interval="poisson"
+    )
     frame = indicators.compute_indicator(fixture, confidence=confidence)
     for code in ["E10000014", "E09000001", "E06000053"]:
         count, total = hand_persons(code, 90, None), hand_persons(code, 0, None)
@@ -161,8 +191,9 @@ def test_a_small_count_gets_exact_poisson_limits():
     # Isles of Scilly: the first single year of age with fewer than 10 people in the raw file.
     age = next(a for a in range(90) if 0 < hand_persons("E06000053", a, a) < 10)
     count, total = hand_persons("E06000053", age, age), hand_persons("E06000053", 0, None)
-    fixture = fixture_indicator(id="fixture_one_age", numerator=indicators.population_numerator(age, age),
-                                interval="poisson")
+    fixture = fixture_indicator(
+        id="fixture_one_age", numerator=indicators.population_numerator(age, age), interval="poisson"
+    )
     got = row(indicators.compute_indicator(fixture), "E06000053")
     assert got["ci_lower"] == pytest.approx(sps.chi2.ppf(0.025, 2 * count) / 2 / total * 1e5, rel=1e-9)
     assert got["ci_upper"] == pytest.approx(sps.chi2.ppf(0.975, 2 * count + 2) / 2 / total * 1e5, rel=1e-9)
@@ -183,11 +214,13 @@ def test_wilson_intervals_for_a_proportion():
 def test_an_estimate_carrying_its_own_interval_is_divided_by_the_denominator():
     def source(confidence):
         frame = indicators.population_numerator(16, 17)(confidence)
-        return frame.rename(columns={"numerator": "estimate"}).assign(low=lambda f: f["estimate"] * 0.9,
-                                                                      high=lambda f: f["estimate"] * 1.2)
+        return frame.rename(columns={"numerator": "estimate"}).assign(
+            low=lambda f: f["estimate"] * 0.9, high=lambda f: f["estimate"] * 1.2
+        )
 
-    fixture = fixture_indicator(interval="numerator", numerator=indicators.numerator_from(source, "estimate",
-                                                                                          "low", "high"))
+    fixture = fixture_indicator(
+        interval="numerator", numerator=indicators.numerator_from(source, "estimate", "low", "high")
+    )
     got = row(indicators.compute_indicator(fixture), "E06000045")
     x, n = hand_persons("E06000045", 16, 17), hand_persons("E06000045", 0, None)
     assert (got["ci_lower"], got["ci_upper"]) == (pytest.approx(0.9 * x / n * 1e5), pytest.approx(1.2 * x / n * 1e5))
@@ -208,6 +241,7 @@ def test_areas_the_numerator_leaves_out_have_no_data_not_zero():
 # Registry and errors
 # ------------------------------------------------------------------------------------------
 
+
 def test_indicator_selection_accepts_all_or_ids_and_names_the_valid_ids_otherwise():
     assert indicators.check_indicator_selection("all") == indicators.indicator_ids()
     assert indicators.check_indicator_selection(["population_16_17", "population_16_17"]) == ["population_16_17"]
@@ -222,14 +256,17 @@ def test_indicator_selection_accepts_all_or_ids_and_names_the_valid_ids_otherwis
         indicators.get_indicator("nope")
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"interval": "bootstrap"}, "interval must be one of"),
-    ({"funnel": "ratio"}, "funnel must be"),
-    ({"funnel_reason": ""}, "say why in funnel_reason"),
-    ({"id": "Bad Id"}, "lower case"),
-    ({"sources": ()}, "names no source"),
-    ({"per": 1000}, "per 100,000"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"interval": "bootstrap"}, "interval must be one of"),
+        ({"funnel": "ratio"}, "funnel must be"),
+        ({"funnel_reason": ""}, "say why in funnel_reason"),
+        ({"id": "Bad Id"}, "lower case"),
+        ({"sources": ()}, "names no source"),
+        ({"per": 1000}, "per 100,000"),
+    ],
+)
 def test_bad_declarations_are_refused(changes, message):
     with pytest.raises(ParameterError, match=message):
         fixture_indicator(**changes)
@@ -240,11 +277,14 @@ def test_a_second_declaration_with_the_same_id_is_refused():
         indicators.declare(fixture_indicator(id="population_14_18"))
 
 
-@pytest.mark.parametrize("frame, message", [
-    (pd.DataFrame({"area_code": ["E99999999"], "numerator": [1.0]}), "not reporting areas: E99999999"),
-    (pd.DataFrame({"area_code": ["E10000014", "E10000014"], "numerator": [1.0, 2.0]}), "more than one row"),
-    (pd.DataFrame({"code": ["E10000014"], "value": [1.0]}), "columns area_code and numerator"),
-])
+@pytest.mark.parametrize(
+    "frame, message",
+    [
+        (pd.DataFrame({"area_code": ["E99999999"], "numerator": [1.0]}), "not reporting areas: E99999999"),
+        (pd.DataFrame({"area_code": ["E10000014", "E10000014"], "numerator": [1.0, 2.0]}), "more than one row"),
+        (pd.DataFrame({"code": ["E10000014"], "value": [1.0]}), "columns area_code and numerator"),
+    ],
+)
 def test_a_malformed_numerator_is_named(frame, message):
     with pytest.raises(DataFileError, match=message):
         indicators.compute_indicator(fixture_indicator(numerator=lambda confidence: frame))

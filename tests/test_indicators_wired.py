@@ -43,6 +43,7 @@ def test_children_indicator_applies_the_national_rate_and_draws_no_flat_map():
     rate = raw_csv("children_rates_authored")["rate_per_1000"].iloc[0]
     frame = indicators.compute_indicator("children_affected")
     assert frame["rate_per_100k"].round(6).unique().tolist() == [rate * 100]
-    exhibits = maps.indicator_figures(indicators.get_indicator("children_affected"), frame,
-                                      areas.resolve_area("Hampshire"))
+    exhibits = maps.indicator_figures(
+        indicators.get_indicator("children_affected"), frame, areas.resolve_area("Hampshire")
+    )
     assert [e.figure for e in exhibits] == [None] and "same value" in exhibits[0].note

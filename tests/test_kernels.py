@@ -14,10 +14,10 @@ import nbformat
 import psutil
 import pytest
 
-from analysis.methods import areas
 from analysis import config
-from analysis.run import kernels, runner
+from analysis.methods import areas
 from analysis.present import publish, report
+from analysis.run import kernels, runner
 
 pytestmark = pytest.mark.notebook
 
@@ -49,10 +49,15 @@ FACTS_CELLS = [
 @pytest.fixture(scope="module")
 def facts_notebook(tmp_path_factory) -> Path:
     nb = nbformat.v4.new_notebook()
-    nb.metadata.kernelspec = {"name": config.KERNEL_NAME, "display_name": config.KERNEL_DISPLAY_NAME,
-                              "language": "python"}
-    nb.cells = [nbformat.v4.new_code_cell(FACTS_CELLS[0], metadata={"tags": ["parameters"]}),
-                *[nbformat.v4.new_code_cell(source) for source in FACTS_CELLS[1:]]]
+    nb.metadata.kernelspec = {
+        "name": config.KERNEL_NAME,
+        "display_name": config.KERNEL_DISPLAY_NAME,
+        "language": "python",
+    }
+    nb.cells = [
+        nbformat.v4.new_code_cell(FACTS_CELLS[0], metadata={"tags": ["parameters"]}),
+        *[nbformat.v4.new_code_cell(source) for source in FACTS_CELLS[1:]],
+    ]
     path = tmp_path_factory.mktemp("kernels") / "fixture_kernel_facts.ipynb"
     nbformat.write(nb, str(path))
     return path
@@ -86,13 +91,26 @@ def execute(run: runner.Run) -> runner.RunOutcome:
 def make_run(notebook: Path, reports: Path, area_code: str = "E06000045", **parameters) -> runner.Run:
     area = areas.get_area(area_code)
     values = {"area": area.code, **parameters}
-    return runner.Run(area_code=area.code, area_name=area.name, report_slug=area.report_slug,
-                      notebook=notebook.stem, notebook_path=str(notebook), parameters=values,
-                      reports_dir=str(reports), project_root=str(config.project_root()), fingerprint="fixture",
-                      publication_fingerprint="fixture", timeout=60,
-                      page=publish.report_page(area, notebook.stem, values, {"version": "fixture", "commit": None,
-                                                                            "geography": "", "data": []},
-                                               notebook_dir=notebook.parent))
+    return runner.Run(
+        area_code=area.code,
+        area_name=area.name,
+        report_slug=area.report_slug,
+        notebook=notebook.stem,
+        notebook_path=str(notebook),
+        parameters=values,
+        reports_dir=str(reports),
+        project_root=str(config.project_root()),
+        fingerprint="fixture",
+        publication_fingerprint="fixture",
+        timeout=60,
+        page=publish.report_page(
+            area,
+            notebook.stem,
+            values,
+            {"version": "fixture", "commit": None, "geography": "", "data": []},
+            notebook_dir=notebook.parent,
+        ),
+    )
 
 
 def outputs_of(path: Path) -> list:
@@ -174,7 +192,7 @@ def test_dead_and_timed_out_warm_kernels_are_reported(tmp_path, warm):
     assert sleeps.failed and sleeps.cell == 3 and "timed out" in sleeps.error and sleeps.seconds < 60
     template = psutil.Process(kernels.template_pid())
     assert template.children() == []  # no kernel left running
-    assert kernels.CONNECTION_FILES == set()
+    assert set() == kernels.CONNECTION_FILES
 
 
 def test_the_template_stops_with_its_worker_and_leaves_nothing(facts_notebook, tmp_path, warm):
@@ -182,17 +200,19 @@ def test_the_template_stops_with_its_worker_and_leaves_nothing(facts_notebook, t
     template = psutil.Process(kernels.template_pid())
     kernel_pid = facts_of(outcome)["pid"]
     assert outcome.status == "ran" and not psutil.pid_exists(kernel_pid)
-    assert kernels.CONNECTION_FILES == set()  # removed by jupyter_client when the kernel shut down
+    assert set() == kernels.CONNECTION_FILES  # removed by jupyter_client when the kernel shut down
     kernels.disable()  # what happens when a worker exits (atexit) or is stopped
     assert not template.is_running() or template.status() == psutil.STATUS_ZOMBIE
     assert kernels.template_pid() is None
 
 
 def test_kernel_commands_other_than_ipykernel_are_not_forked():
-    assert kernels._warm_command(["/venv/bin/python", "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f",
-                                  "/run/kernel-1.json"]) == ["/venv/bin/python", "-Xfrozen_modules=off"]
+    assert kernels._warm_command(
+        ["/venv/bin/python", "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "/run/kernel-1.json"]
+    ) == ["/venv/bin/python", "-Xfrozen_modules=off"]
     assert kernels._warm_command(["/venv/bin/python", "-m", "ipykernel_launcher", "-f", "k.json"]) == [
-        "/venv/bin/python"]
+        "/venv/bin/python"
+    ]
     assert kernels._warm_command(["/usr/bin/R", "--slave", "-e", "IRkernel::main()", "--args", "k.json"]) is None
     assert kernels._warm_command(["python", "script.py", "-m", "ipykernel_launcher", "-f", "k.json"]) is None
 

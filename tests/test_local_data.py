@@ -12,17 +12,18 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.methods import areas
 from analysis import config
 from analysis.data import local_data
-from analysis.methods import council_data
-from analysis.present import council_data as council_text
 from analysis.errors import AreaError, ValidationError
+from analysis.methods import areas, council_data
+from analysis.present import council_data as council_text
 
 from .conftest import REAL_ROOT
 
-SUPPLY_HEADER = ("period,accommodation_type,provider,properties,bedspaces,child_spaces,accessible_bedspaces,"
-                 "restrictions,source,notes")
+SUPPLY_HEADER = (
+    "period,accommodation_type,provider,properties,bedspaces,child_spaces,accessible_bedspaces,"
+    "restrictions,source,notes"
+)
 REFERRALS_HEADER = "period,measure,category,count,percent,percent_of,rank,source,notes"
 HAMPSHIRE = "E10000014"
 ISLE_OF_WIGHT = "E06000046"
@@ -64,6 +65,7 @@ def refusal(root: Path, name: str, header: str, rows: list[str]) -> ValidationEr
 # The shipped worked examples
 # ------------------------------------------------------------------------------------------
 
+
 def test_hampshire_example_validates_and_keeps_what_the_sources_give():
     local = load(HAMPSHIRE)
     raw = pd.read_csv(REAL_ROOT / "data" / "raw" / "local" / HAMPSHIRE / "supply.csv", dtype=str)
@@ -78,8 +80,9 @@ def test_hampshire_example_validates_and_keeps_what_the_sources_give():
     assert local.supply.loc[local.supply["accommodation_type"] == "sanctuary_scheme", "bedspaces"].isna().all()
 
 
-@pytest.mark.parametrize("code, name", [(HAMPSHIRE, "supply.csv"), (HAMPSHIRE, "referrals.csv"),
-                                        ("E06000045", "referrals.csv")])
+@pytest.mark.parametrize(
+    "code, name", [(HAMPSHIRE, "supply.csv"), (HAMPSHIRE, "referrals.csv"), ("E06000045", "referrals.csv")]
+)
 def test_every_shipped_local_row_cites_a_seed_document_and_is_in_the_manifest(code, name):
     from analysis.data import sources
 
@@ -98,7 +101,11 @@ def test_southampton_example_stores_percentages_without_inventing_a_denominator(
     assert "received" not in set(referrals["measure"])
     reason = referrals[referrals["measure"] == "decline_reason"].iloc[0]
     assert (reason["category"], reason["percent"], reason["percent_of"], reason["rank"]) == (
-        "lack of space", 20.0, "not_stated", 1)
+        "lack of space",
+        20.0,
+        "not_stated",
+        1,
+    )
 
 
 def test_an_area_without_a_local_folder_is_not_an_error():
@@ -111,9 +118,9 @@ def test_an_area_without_a_local_folder_is_not_an_error():
 
 def test_gaps_name_the_missing_counts_of_a_partial_file():
     gaps = " ".join(council_text.local_data_gaps(load(HAMPSHIRE)))
-    assert "Other emergency accommodation" in gaps          # no row for this type
-    assert "Second stage / move-on" in gaps                  # properties given, bedspaces not
-    assert "Referrals received" in gaps                      # shares have no denominator
+    assert "Other emergency accommodation" in gaps  # no row for this type
+    assert "Second stage / move-on" in gaps  # properties given, bedspaces not
+    assert "Referrals received" in gaps  # shares have no denominator
     assert "supply.csv`" not in gaps.split("Supply by type")[0]  # supply itself is present
 
 
@@ -122,44 +129,72 @@ def test_gaps_name_the_missing_counts_of_a_partial_file():
 # ------------------------------------------------------------------------------------------
 
 MALFORMED = {
-    "supply-cells": ("supply.csv", SUPPLY_HEADER, [
-        "2022,refuge,fixture_provider_a,2,twelve,10,,women only,fixture source,",
-        "2022,refuge_plus,fixture_provider_b,1,5,,,,fixture source,",
-        "2022,dispersed,fixture_provider_c,1,3,-3,,,fixture source,",
-        "2022,dispersed,fixture_provider_d,2.5,2,,,,fixture source,",
-        "22/23,sanctuary_scheme,fixture_provider_e,,4,,,,fixture source,",
-    ], ["line 2, column 'bedspaces', value 'twelve': is not a valid number",
-        "line 3, column 'accommodation_type', value 'refuge_plus'",
-        "line 4, column 'child_spaces', value -3.0: must be >= 0",
-        "line 5, column 'properties', value 2.5: fails whole number required",
-        "line 6, column 'period', value '22/23'"]),
-    "supply-rows": ("supply.csv", SUPPLY_HEADER, [
-        "2022,refuge,fixture_provider,2,12,10,14,,fixture source,",
-        "2022,refuge,fixture_provider,2,12,10,1,,fixture source,",
-    ], ["line 3 repeats line 2 (period '2022', accommodation_type 'refuge', provider 'fixture_provider')",
-        "line 2, column 'accessible_bedspaces', value 14: more than the row's bedspaces (12)"]),
-    "referrals-cells": ("referrals.csv", REFERRALS_HEADER, [
-        "2022-23,received,,100,,,,fixture source,",
-        "2022-23,accepted,,many,,,,fixture source,",
-        "2022-23,declined,,40,,,,fixture source,",
-        "2022-23,from_outside_area,,30,130,,,fixture source,",
-    ], ["line 3, column 'count', value 'many': is not a valid number",
-        "line 4, column 'measure', value 'declined'",
-        "line 5, column 'percent', value 130.0: must be <= 100"]),
-    "referrals-rows": ("referrals.csv", REFERRALS_HEADER, [
-        "2022-23,received,all,100,,,,fixture source,",
-        "2022-23,declined_or_unsuccessful,all,60,30,received,,fixture source,",
-        "2022-23,from_outside_area,all,120,,,,fixture source,",
-        "2022-23,risk_level,very high,10,,,,fixture source,",
-        "2022-23,decline_reason,,5,,,,fixture source,",
-        "2022-23,accepted,all,,,,,fixture source,",
-        "2022-23,received,all,100,,,,fixture source,",
-    ], ["line 8 repeats line 2 (period '2022-23', measure 'received', category 'all')",
-        "line 3, column 'percent', value 30: 60 of 100 received (line 2) is 60.0%",
-        "line 4, column 'count', value 120: more than the 100 received in 2022-23 (line 2)",
-        "line 5, column 'category', value 'very high': a risk_level row needs one of high, medium, standard",
-        "line 6, column 'category', value 'all': a decline_reason row names the reason",
-        "line 7: no count, percent or rank"]),
+    "supply-cells": (
+        "supply.csv",
+        SUPPLY_HEADER,
+        [
+            "2022,refuge,fixture_provider_a,2,twelve,10,,women only,fixture source,",
+            "2022,refuge_plus,fixture_provider_b,1,5,,,,fixture source,",
+            "2022,dispersed,fixture_provider_c,1,3,-3,,,fixture source,",
+            "2022,dispersed,fixture_provider_d,2.5,2,,,,fixture source,",
+            "22/23,sanctuary_scheme,fixture_provider_e,,4,,,,fixture source,",
+        ],
+        [
+            "line 2, column 'bedspaces', value 'twelve': is not a valid number",
+            "line 3, column 'accommodation_type', value 'refuge_plus'",
+            "line 4, column 'child_spaces', value -3.0: must be >= 0",
+            "line 5, column 'properties', value 2.5: fails whole number required",
+            "line 6, column 'period', value '22/23'",
+        ],
+    ),
+    "supply-rows": (
+        "supply.csv",
+        SUPPLY_HEADER,
+        [
+            "2022,refuge,fixture_provider,2,12,10,14,,fixture source,",
+            "2022,refuge,fixture_provider,2,12,10,1,,fixture source,",
+        ],
+        [
+            "line 3 repeats line 2 (period '2022', accommodation_type 'refuge', provider 'fixture_provider')",
+            "line 2, column 'accessible_bedspaces', value 14: more than the row's bedspaces (12)",
+        ],
+    ),
+    "referrals-cells": (
+        "referrals.csv",
+        REFERRALS_HEADER,
+        [
+            "2022-23,received,,100,,,,fixture source,",
+            "2022-23,accepted,,many,,,,fixture source,",
+            "2022-23,declined,,40,,,,fixture source,",
+            "2022-23,from_outside_area,,30,130,,,fixture source,",
+        ],
+        [
+            "line 3, column 'count', value 'many': is not a valid number",
+            "line 4, column 'measure', value 'declined'",
+            "line 5, column 'percent', value 130.0: must be <= 100",
+        ],
+    ),
+    "referrals-rows": (
+        "referrals.csv",
+        REFERRALS_HEADER,
+        [
+            "2022-23,received,all,100,,,,fixture source,",
+            "2022-23,declined_or_unsuccessful,all,60,30,received,,fixture source,",
+            "2022-23,from_outside_area,all,120,,,,fixture source,",
+            "2022-23,risk_level,very high,10,,,,fixture source,",
+            "2022-23,decline_reason,,5,,,,fixture source,",
+            "2022-23,accepted,all,,,,,fixture source,",
+            "2022-23,received,all,100,,,,fixture source,",
+        ],
+        [
+            "line 8 repeats line 2 (period '2022-23', measure 'received', category 'all')",
+            "line 3, column 'percent', value 30: 60 of 100 received (line 2) is 60.0%",
+            "line 4, column 'count', value 120: more than the 100 received in 2022-23 (line 2)",
+            "line 5, column 'category', value 'very high': a risk_level row needs one of high, medium, standard",
+            "line 6, column 'category', value 'all': a decline_reason row names the reason",
+            "line 7: no count, percent or rank",
+        ],
+    ),
 }
 
 
@@ -173,20 +208,27 @@ def test_malformed_local_file_names_file_line_column_value(local_project, name, 
 
 
 def test_cell_errors_hint_at_how_counts_and_periods_are_written(local_project):
-    error = refusal(local_project, "supply.csv", SUPPLY_HEADER, ["2022,refuge,fixture_provider,1,-2,,,,fixture source,"])
+    error = refusal(
+        local_project, "supply.csv", SUPPLY_HEADER, ["2022,refuge,fixture_provider,1,-2,,,,fixture source,"]
+    )
     assert "whole numbers of 0 or more" in error.hint and "2020-21" in error.hint
 
 
 def test_unknown_column_is_named_with_the_closest_known_one(local_project):
-    write_local(local_project, ISLE_OF_WIGHT, "supply.csv",
-                "period,accommodation_type,provider,bedspace,source\n2022,refuge,fixture_provider,4,fixture source\n")
+    write_local(
+        local_project,
+        ISLE_OF_WIGHT,
+        "supply.csv",
+        "period,accommodation_type,provider,bedspace,source\n2022,refuge,fixture_provider,4,fixture source\n",
+    )
     with pytest.raises(ValidationError, match=r"unknown column 'bedspace' \(did you mean 'bedspaces'\?\)"):
         load(ISLE_OF_WIGHT)
 
 
 def test_missing_column_is_named(local_project):
-    write_local(local_project, ISLE_OF_WIGHT, "referrals.csv",
-                "period,measure,category,count\n2022-23,received,all,10\n")
+    write_local(
+        local_project, ISLE_OF_WIGHT, "referrals.csv", "period,measure,category,count\n2022-23,received,all,10\n"
+    )
     with pytest.raises(ValidationError, match="missing column 'source'"):
         load(ISLE_OF_WIGHT)
 
@@ -195,10 +237,13 @@ def test_missing_column_is_named(local_project):
 # Encodings, empty files, tidy-up of what spreadsheets write
 # ------------------------------------------------------------------------------------------
 
+
 def test_byte_order_mark_blank_lines_spaces_and_capitals_just_work(local_project):
-    text = ("Period, Accommodation_Type ,provider,properties,bedspaces,child_spaces,accessible_bedspaces,source\n"
-            "2022 , refuge ,fixture_provider, 2 , 12 ,,, fixture source\n\n"
-            "2022,dispersed,fixture_provider,3,3,,,fixture source\n")
+    text = (
+        "Period, Accommodation_Type ,provider,properties,bedspaces,child_spaces,accessible_bedspaces,source\n"
+        "2022 , refuge ,fixture_provider, 2 , 12 ,,, fixture source\n\n"
+        "2022,dispersed,fixture_provider,3,3,,,fixture source\n"
+    )
     write_local(local_project, ISLE_OF_WIGHT, "supply.csv", b"\xef\xbb\xbf" + text.encode("utf-8"))
     supply = load(ISLE_OF_WIGHT).supply
     assert supply["bedspaces"].tolist() == [12, 3]
@@ -216,13 +261,19 @@ def test_windows_1252_file_asks_for_utf8(local_project):
     assert "CSV UTF-8" in info.value.hint
 
 
-@pytest.mark.parametrize("content, message, fix", [
-    (b"", "is empty", "delete the file"),
-    (b"\xef\xbb\xbf\n  \n", "is empty", "delete the file"),
-    ((REFERRALS_HEADER + "\n\n").encode(), "has a header line but no rows", "delete the file"),
-    (REFERRALS_HEADER.replace(",", ";").encode() + b"\n2022-23;received;all;10;;;;fixture source;\n",
-     "separates its columns with semicolons", "Comma delimited"),
-])
+@pytest.mark.parametrize(
+    "content, message, fix",
+    [
+        (b"", "is empty", "delete the file"),
+        (b"\xef\xbb\xbf\n  \n", "is empty", "delete the file"),
+        ((REFERRALS_HEADER + "\n\n").encode(), "has a header line but no rows", "delete the file"),
+        (
+            REFERRALS_HEADER.replace(",", ";").encode() + b"\n2022-23;received;all;10;;;;fixture source;\n",
+            "separates its columns with semicolons",
+            "Comma delimited",
+        ),
+    ],
+)
 def test_empty_or_unreadable_files_are_refused_with_a_fix(local_project, content, message, fix):
     write_local(local_project, ISLE_OF_WIGHT, "referrals.csv", content)
     with pytest.raises(ValidationError, match=message) as info:
@@ -241,13 +292,17 @@ def test_other_files_in_the_folder_are_reported_not_read(local_project):
 # Folder names
 # ------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("folder, expected", [
-    ("E07000084", "Use its upper-tier authority Hampshire (E10000014)"),   # Basingstoke and Deane (district)
-    ("E10999999", "not a known area code"),
-    ("Hampshire", "Rename the folder to E10000014 (Hampshire)"),
-    ("e10000014", "Rename the folder to E10000014"),
-    ("E12000008", "is a region, which does not hold the Part 4 duty"),
-])
+
+@pytest.mark.parametrize(
+    "folder, expected",
+    [
+        ("E07000084", "Use its upper-tier authority Hampshire (E10000014)"),  # Basingstoke and Deane (district)
+        ("E10999999", "not a known area code"),
+        ("Hampshire", "Rename the folder to E10000014 (Hampshire)"),
+        ("e10000014", "Rename the folder to E10000014"),
+        ("E12000008", "is a region, which does not hold the Part 4 duty"),
+    ],
+)
 def test_a_misnamed_local_folder_says_how_to_rename_it(local_project, folder, expected):
     write_local(local_project, folder, "supply.csv", SUPPLY_HEADER + "\n")
     with pytest.raises(AreaError) as info:
@@ -257,7 +312,11 @@ def test_a_misnamed_local_folder_says_how_to_rename_it(local_project, folder, ex
 
 
 def test_london_as_a_whole_may_hold_local_data(local_project):
-    write_local(local_project, config.LONDON_CODE, "supply.csv",
-                SUPPLY_HEADER + "\n2022,refuge,fixture_provider,1,8,,,,fixture source,\n")
+    write_local(
+        local_project,
+        config.LONDON_CODE,
+        "supply.csv",
+        SUPPLY_HEADER + "\n2022,refuge,fixture_provider,1,8,,,,fixture source,\n",
+    )
     local = council_data.load_local_data(areas.resolve_area(config.LONDON_CODE, levels=("region",)))
     assert local.supply["bedspaces"].tolist() == [8]

@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.methods import areas, indicators
 from analysis import config
-from analysis.present import maps
 from analysis.errors import ParameterError
+from analysis.methods import areas, indicators
+from analysis.present import maps
 from tests.test_indicators import fixture_indicator, hand_districts
 
 WHITE = (1.0, 1.0, 1.0, 1.0)
@@ -35,8 +35,9 @@ def hand_rates_14_18() -> np.ndarray:
     """Rate per 100,000 aged 14-18 of each of England's 152 upper-tier authorities, from the raw files."""
     districts = hand_districts()
     ages = [str(a) for a in range(14, 19)]
-    totals = districts.groupby("UTLA22CD").apply(lambda g: g[ages].to_numpy().sum() / g["total_population"].sum(),
-                                                 include_groups=False)
+    totals = districts.groupby("UTLA22CD").apply(
+        lambda g: g[ages].to_numpy().sum() / g["total_population"].sum(), include_groups=False
+    )
     assert len(totals) == 152
     return np.sort(totals.to_numpy() * 1e5)
 
@@ -52,6 +53,7 @@ def hatched(fig) -> list:
 # ------------------------------------------------------------------------------------------
 # Classification
 # ------------------------------------------------------------------------------------------
+
 
 def test_quantile_breaks_are_englands_authority_quintiles(frame14):
     rates = hand_rates_14_18()
@@ -74,8 +76,10 @@ def test_breaks_are_the_same_on_every_run(frame14, scheme):
 
 
 def test_breaks_are_the_same_in_a_fresh_process(frame14):
-    code = ("from analysis.methods import indicators; from analysis.present import maps; "
-            "print(repr(maps.class_breaks(indicators.compute_indicator('population_14_18'), 'fisher_jenks').tolist()))")
+    code = (
+        "from analysis.methods import indicators; from analysis.present import maps; "
+        "print(repr(maps.class_breaks(indicators.compute_indicator('population_14_18'), 'fisher_jenks').tolist()))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert eval(out) == maps.class_breaks(frame14, "fisher_jenks").tolist()
 
@@ -111,6 +115,7 @@ MISSING = ["E06000045", "E06000044"]  # Southampton, Portsmouth: fixture gap ins
 
 def partial_fixture() -> tuple[indicators.Indicator, pd.DataFrame]:
     """Fixture indicator: people aged 16-17, but no data for Southampton, Portsmouth or any London borough."""
+
     def numerator(confidence):
         frame = indicators.population_numerator(16, 17)(confidence)
         keep = ~frame["area_code"].isin(MISSING) & ~frame["area_code"].str.startswith("E09")
@@ -141,8 +146,10 @@ def test_areas_without_data_are_hatched_on_the_england_map_and_not_classed():
     assert len(collection.get_paths()) >= len(MISSING) + 33
     breaks = maps.class_breaks(frame)
     with_data = frame[(frame["level"] == "utla") & frame["has_data"]]
-    assert breaks[-1] == with_data["rate_per_100k"].max() and not frame.loc[
-        frame["area_code"].isin(MISSING), "has_data"].any()
+    assert (
+        breaks[-1] == with_data["rate_per_100k"].max()
+        and not frame.loc[frame["area_code"].isin(MISSING), "has_data"].any()
+    )
 
 
 def test_the_comparison_table_says_no_data_instead_of_zero():
@@ -159,14 +166,17 @@ def test_a_region_with_no_data_at_all_still_draws_and_says_so():
     london = areas.get_area("E09000001")
     exhibits = {e.kind: e for e in maps.indicator_figures(indicator, frame, london)}
     assert exhibits["region_map"].figure is not None and hatched(exhibits["region_map"].figure)
-    assert exhibits["dot_plot"].figure is None and "none of the authorities in London has data" in \
-        exhibits["dot_plot"].note
+    assert (
+        exhibits["dot_plot"].figure is None
+        and "none of the authorities in London has data" in exhibits["dot_plot"].note
+    )
     assert exhibits["funnel"].figure is not None
 
 
 def test_an_indicator_with_no_data_anywhere_draws_only_hatching():
-    indicator = fixture_indicator(id="fixture_empty",
-                                  numerator=lambda c: pd.DataFrame({"area_code": [], "numerator": []}))
+    indicator = fixture_indicator(
+        id="fixture_empty", numerator=lambda c: pd.DataFrame({"area_code": [], "numerator": []})
+    )
     frame = indicators.compute_indicator(indicator)
     assert maps.class_breaks(frame).size == 0
     fig = maps.england_map(indicator, frame, areas.get_area("E06000053"))
@@ -176,6 +186,7 @@ def test_an_indicator_with_no_data_anywhere_draws_only_hatching():
 # ------------------------------------------------------------------------------------------
 # Region-only indicator, funnel plot, comparison table, geometry
 # ------------------------------------------------------------------------------------------
+
 
 def test_a_region_only_indicator_is_mapped_by_region_with_the_reference():
     indicator = indicators.get_indicator("partner_abuse_women_region")
@@ -189,7 +200,10 @@ def test_a_region_only_indicator_is_mapped_by_region_with_the_reference():
     assert f"South East\n{south_east:,.0f}" in texts
     table = maps.comparison_table(indicator, frame, areas.get_area("E10000014"))
     assert table.iloc[-1]["area_code"] == "K04000001"
-    assert table.set_index("area_code").loc["E12000008", "compared_with_england"] == "lower than England and Wales (no interval: not tested)"
+    assert (
+        table.set_index("area_code").loc["E12000008", "compared_with_england"]
+        == "lower than England and Wales (no interval: not tested)"
+    )
 
 
 def test_the_funnel_plot_draws_both_limits_and_highlights_the_authority(frame14):
@@ -231,8 +245,10 @@ def test_the_readme_example_declaration_is_one_call_and_draws_every_figure():
     readme = (config.project_root() / "README.md").read_text(encoding="utf-8")
     section = readme.split("### Declaring an indicator", 1)[1]
     code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
-    namespace = {name: getattr(indicators, name) for name in ("Indicator", "Denominator", "population_numerator",
-                                                              "numerator_from")}
+    namespace = {
+        name: getattr(indicators, name)
+        for name in ("Indicator", "Denominator", "population_numerator", "numerator_from")
+    }
     namespace["declare"] = lambda indicator: indicator  # build it without adding it to the registry
     example = eval(code.strip().removeprefix("declare(")[:-1], namespace)
     frame = indicators.compute_indicator(example)
@@ -240,6 +256,7 @@ def test_the_readme_example_declaration_is_one_call_and_draws_every_figure():
     from tests.test_indicators import hand_persons
 
     assert hampshire["rate_per_100k"] == pytest.approx(
-        hand_persons("E10000014", 75, None) / hand_persons("E10000014", 16, None) * 1e5, rel=1e-12)
+        hand_persons("E10000014", 75, None) / hand_persons("E10000014", 16, None) * 1e5, rel=1e-12
+    )
     exhibits = maps.indicator_figures(example, frame, areas.get_area("E10000014"))
     assert [e.kind for e in exhibits if e.figure is not None] == ["region_map", "england_map", "funnel", "dot_plot"]

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from analysis import config
-from analysis.methods import indicators, population, prevalence
 from analysis.data import memo, tables
+from analysis.methods import indicators, population, prevalence
 
 HAMPSHIRE = "E10000014"
 
@@ -132,8 +132,13 @@ def test_results_follow_a_rebuild_of_the_processed_data(built_project_copy):
     assert prevalence.select_rates()["rate_percent"].tolist() == before["rate_percent"].tolist()
     path = built_project_copy / "data" / "raw" / "authored" / "csew_prevalence_rates.csv"
     rates = pd.read_csv(path, dtype=str, keep_default_na=False)
-    rows = (rates["survey_year"] == year) & (rates["sex"] == "female") & (rates["measure"] == "any_domestic_abuse") & (
-        rates["measure_version"] == before["measure_version"].iloc[0]) & (rates["geography_code"] == "K04000001")
+    rows = (
+        (rates["survey_year"] == year)
+        & (rates["sex"] == "female")
+        & (rates["measure"] == "any_domestic_abuse")
+        & (rates["measure_version"] == before["measure_version"].iloc[0])
+        & (rates["geography_code"] == "K04000001")
+    )
     assert rows.sum() >= 1
     old = float(rates.loc[rows, "percent"].iloc[0])
     rates.loc[rows, "percent"] = f"{old + 1:g}"
@@ -162,7 +167,9 @@ def test_indicators_follow_a_change_of_local_data(built_project_copy):
     folder.mkdir(parents=True, exist_ok=True)
     (folder / config.LOCAL_SUPPLY_FILE).write_text(
         "period,accommodation_type,provider,properties,bedspaces,child_spaces,accessible_bedspaces,restrictions,"
-        "source,notes\n2021,refuge,fixture provider,2,17,,,,fixture source,\n", encoding="utf-8")
+        "source,notes\n2021,refuge,fixture provider,2,17,,,,fixture source,\n",
+        encoding="utf-8",
+    )
     after = indicators.compute_indicator("refuge_places_available").set_index("area_code")
     assert after.loc[code, "has_data"] and after.loc[code, "numerator"] == 17
     people = population.total_population(code).iloc[0]

@@ -27,8 +27,13 @@ def hampshire(tmp_path_factory):
 @pytest.fixture(scope="module")
 def southampton(tmp_path_factory):
     """Another authority, by name, with an earlier survey year (16-74) and no rounding."""
-    return run_notebook("01_prevalence", tmp_path_factory.mktemp("southampton"), area="Southampton",
-                        survey_year="YE Mar 2020", round_to=1)
+    return run_notebook(
+        "01_prevalence",
+        tmp_path_factory.mktemp("southampton"),
+        area="Southampton",
+        survey_year="YE Mar 2020",
+        round_to=1,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -55,14 +60,21 @@ def outputs_text(path) -> str:
     return "\n".join(texts)
 
 
-@pytest.mark.parametrize("run, area, survey_year", [("hampshire", "E10000014", None),
-                                                    ("southampton", "E06000045", "YE Mar 2020")])
+@pytest.mark.parametrize(
+    "run, area, survey_year", [("hampshire", "E10000014", None), ("southampton", "E06000045", "YE Mar 2020")]
+)
 def test_recorded_headline_equals_the_package_value(request, run, area, survey_year):
     _, records = request.getfixturevalue(run)
     expected = expected_values(area, survey_year)
     assert records["area_code"] == area
-    for key in ("estimate_adults", "estimate_per_100k_adults", "region_per_100k_adults", "england_per_100k_adults",
-                "estimate_children", "population_adults"):
+    for key in (
+        "estimate_adults",
+        "estimate_per_100k_adults",
+        "region_per_100k_adults",
+        "england_per_100k_adults",
+        "estimate_children",
+        "population_adults",
+    ):
         assert records[key] == pytest.approx(expected[key], rel=1e-12), key
     for key in ("survey_year", "breakdown", "measure_version", "age_range", "interval_method"):
         assert records[key] == expected[key], key
@@ -72,8 +84,12 @@ def test_recorded_headline_equals_the_package_value(request, run, area, survey_y
 def test_headline_is_the_first_result_and_states_the_missing_interval(southampton):
     path, records = southampton
     nb = json.loads(path.read_text(encoding="utf-8"))
-    shown = [o for c in nb["cells"] for o in c.get("outputs", []) if "text/plain" in o.get("data", {})
-             and report.RECORD_MIME not in o["data"]]
+    shown = [
+        o
+        for c in nb["cells"]
+        for o in c.get("outputs", [])
+        if "text/plain" in o.get("data", {}) and report.RECORD_MIME not in o["data"]
+    ]
     headline = "".join(shown[1]["data"]["text/plain"])  # after the title
     assert f"{records['estimate_adults']:,.0f} adults aged 16-74 in Southampton" in headline
     assert prevalence.NO_INTERVAL_NOTE in headline and "YE Mar 2020" in headline

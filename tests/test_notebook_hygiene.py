@@ -17,8 +17,11 @@ NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 def outputs_problems(path: Path) -> list[str]:
     """Code cells of a notebook file that carry outputs or execution counts."""
     nb = json.loads(path.read_text(encoding="utf-8"))
-    return [f"cell {i}" for i, cell in enumerate(nb["cells"])
-            if cell["cell_type"] == "code" and (cell.get("outputs") or cell.get("execution_count"))]
+    return [
+        f"cell {i}"
+        for i, cell in enumerate(nb["cells"])
+        if cell["cell_type"] == "code" and (cell.get("outputs") or cell.get("execution_count"))
+    ]
 
 
 def twin_problems(path: Path) -> list[str]:

@@ -9,8 +9,8 @@ import papermill
 import pytest
 from papermill.translators import PythonTranslator
 
-from analysis.run import batch, parameters
 from analysis.errors import ParameterError
+from analysis.run import batch, parameters
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 #: A value that would run a shell command if it were pasted into the notebook as code.
@@ -19,8 +19,10 @@ PAYLOAD = '"); import os; os.system("touch {marker}")#'
 
 @pytest.fixture(scope="module")
 def declared():
-    return {name: parameters.read_parameters(FIXTURES / f"{name}.ipynb")
-            for name in ("fixture_ok", "fixture_second", "fixture_fails", "fixture_sleeps")}
+    return {
+        name: parameters.read_parameters(FIXTURES / f"{name}.ipynb")
+        for name in ("fixture_ok", "fixture_second", "fixture_fails", "fixture_sleeps")
+    }
 
 
 def test_reads_names_types_defaults_and_help_like_papermill(declared):
@@ -41,7 +43,8 @@ def test_annotations_optional_unions_and_unannotated_defaults():
         "b: Optional[int] = 3\n"
         "c = 0.5  # no annotation: the default's type\n"
         "d: list[str] = ['x', 'y']\n"
-        "e: bool = True\n")
+        "e: bool = True\n"
+    )
     assert found["a"].accepts == (str, type(None)) and found["a"].help == "text or nothing"
     assert set(found["b"].accepts) == {int, type(None)}
     assert found["c"].accepts == (int, float)
@@ -76,12 +79,15 @@ def test_unknown_name_lists_the_valid_parameters(declared):
     assert "label (str, default 'fixture')" in error.value.hint
 
 
-@pytest.mark.parametrize("name, value, expected", [
-    ("confidence_level", "high", "must be float, got text 'high'"),
-    ("confidence_level", True, "must be float, got bool True"),
-    ("repeats", 2.5, "must be int, got float 2.5"),
-    ("label", 7, "must be str, got int 7"),
-])
+@pytest.mark.parametrize(
+    "name, value, expected",
+    [
+        ("confidence_level", "high", "must be float, got text 'high'"),
+        ("confidence_level", True, "must be float, got bool True"),
+        ("repeats", 2.5, "must be int, got float 2.5"),
+        ("label", 7, "must be str, got int 7"),
+    ],
+)
 def test_wrong_type_is_refused_naming_parameter_and_value(declared, name, value, expected):
     with pytest.raises(ParameterError, match=expected) as error:
         parameters.check_parameters("fixture_ok", declared["fixture_ok"], {name: value})
@@ -110,7 +116,7 @@ def test_code_carrying_value_is_accepted_as_data_and_papermill_writes_it_as_a_st
     assert isinstance(tree.body[0].value, ast.Constant) and tree.body[0].value.value == payload
     assert not any(isinstance(node, ast.Call) for node in ast.walk(tree))
     namespace: dict = {}
-    exec(compile(tree, "injected", "exec"), namespace)  # noqa: S102 - proves it only assigns
+    exec(compile(tree, "injected", "exec"), namespace)
     assert namespace["label"] == payload and not (tmp_path / "pwned").exists()
 
 
@@ -123,6 +129,7 @@ def test_values_that_are_not_plain_data_are_refused(declared):
 # Across the notebooks of a batch
 # ------------------------------------------------------------------------------------------
 
+
 def test_a_parameter_goes_to_every_selected_notebook_that_declares_it(declared):
     values = batch.resolve_parameters(declared, [("confidence_level", "0.9")])
     assert values["fixture_ok"] == {"confidence_level": 0.9} and values["fixture_second"] == {"confidence_level": 0.9}
@@ -131,10 +138,15 @@ def test_a_parameter_goes_to_every_selected_notebook_that_declares_it(declared):
 
 def test_file_sections_and_notebook_dot_name_target_one_notebook(tmp_path, declared):
     path = tmp_path / "params.yaml"
-    path.write_text("confidence_level: 0.8\nfixture_fails:\n  fail: false\n01_prevalence:\n  survey_year: x\n",
-                    encoding="utf-8")
-    values = batch.resolve_parameters(declared, [("fixture_ok.confidence_level", "0.99")],
-                                      batch.load_parameters_file(path), known_notebooks=["01_prevalence"])
+    path.write_text(
+        "confidence_level: 0.8\nfixture_fails:\n  fail: false\n01_prevalence:\n  survey_year: x\n", encoding="utf-8"
+    )
+    values = batch.resolve_parameters(
+        declared,
+        [("fixture_ok.confidence_level", "0.99")],
+        batch.load_parameters_file(path),
+        known_notebooks=["01_prevalence"],
+    )
     assert values["fixture_ok"] == {"confidence_level": 0.99}  # the command line wins over the file
     assert values["fixture_second"] == {"confidence_level": 0.8}
     assert values["fixture_fails"] == {"fail": False}
@@ -181,11 +193,19 @@ def test_the_reproduce_command_reads_back_to_the_same_values():
 
     declared = parameters.parse_parameters(
         "area: str = 'E10000014'\nlabel: str = ''\nlevel: float = 0.95\nflag: bool = False\n"
-        "names: list[str] = []\nnote: str | None = None\nyear: str = '2020'\n")
-    values = {"label": 'Comté "Sir" $HOME `x` it\'s \\n!', "level": 0.9, "flag": True, "names": ["a", "it's"],
-              "note": None, "year": "2020", "area": "ignored"}
+        "names: list[str] = []\nnote: str | None = None\nyear: str = '2020'\n"
+    )
+    values = {
+        "label": 'Comté "Sir" $HOME `x` it\'s \\n!',
+        "level": 0.9,
+        "flag": True,
+        "names": ["a", "it's"],
+        "note": None,
+        "year": "2020",
+        "area": "ignored",
+    }
     command = report.reproduce_command("E06000045", "01_prevalence", values)
-    assert " -p year \"2020\"" in command and "ignored" not in command
+    assert ' -p year "2020"' in command and "ignored" not in command
     shell = subprocess.run(["bash", "-c", "printf '%s\\0' " + command], capture_output=True, text=True, check=True)
     words = shell.stdout.split("\0")[:-1]  # what a shell hands the command: nothing expanded
     del values["area"]

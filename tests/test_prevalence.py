@@ -16,11 +16,11 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from analysis.present import prevalence as show_prevalence
-from analysis.data import build, sources
 from analysis import config
-from analysis.methods import prevalence
+from analysis.data import build, sources
 from analysis.errors import AreaError, ParameterError
+from analysis.methods import prevalence
+from analysis.present import prevalence as show_prevalence
 
 from .conftest import raw_csv
 
@@ -32,6 +32,7 @@ Z95 = sps.norm.ppf(0.975)
 # ------------------------------------------------------------------------------------------
 # Hand computations from data/raw
 # ------------------------------------------------------------------------------------------
+
 
 @cache
 def raw(source_id: str) -> pd.DataFrame:
@@ -64,23 +65,32 @@ def raw_rates() -> pd.DataFrame:
     return both[(both["geography_code"] == "K04000001") & both["percent"].notna()]
 
 
-def raw_rate(survey_year: str, sex: str, band: str, measure: str = "any_domestic_abuse",
-             version: str = "pre-2024") -> float:
+def raw_rate(
+    survey_year: str, sex: str, band: str, measure: str = "any_domestic_abuse", version: str = "pre-2024"
+) -> float:
     rows = raw_rates()
-    row = rows[(rows["survey_year"] == survey_year) & (rows["sex"] == sex) & (rows["age_band"] == band)
-               & (rows["measure"] == measure) & (rows["measure_version"] == version)]
+    row = rows[
+        (rows["survey_year"] == survey_year)
+        & (rows["sex"] == sex)
+        & (rows["age_band"] == band)
+        & (rows["measure"] == measure)
+        & (rows["measure_version"] == version)
+    ]
     assert row["percent"].nunique() == 1, (survey_year, sex, band, measure, version)
     return float(row["percent"].iloc[0])
 
 
 def hand_by_sex(area_code: str, survey_year: str, band: str, version: str) -> float:
-    return sum(raw_rate(survey_year, sex, band, version=version) / 100 * hand_population(area_code, band, sex)
-               for sex in ("female", "male"))
+    return sum(
+        raw_rate(survey_year, sex, band, version=version) / 100 * hand_population(area_code, band, sex)
+        for sex in ("female", "male")
+    )
 
 
 # ------------------------------------------------------------------------------------------
 # Choosing the rates
 # ------------------------------------------------------------------------------------------
+
 
 def hand_default_year() -> str:
     """The latest survey year whose shipped any-domestic-abuse rates include women and men."""
@@ -110,13 +120,16 @@ def test_list_survey_years_names_each_years_breakdown_and_age_range():
 def test_ye_mar_2020_uses_rates_by_sex_not_the_incomplete_age_bands():
     rates = prevalence.select_rates("YE Mar 2020")
     assert rates[["sex", "age_band"]].values.tolist() == [["female", "16-74"], ["male", "16-74"]]
-    assert rates["rate_percent"].tolist() == [raw_rate("YE Mar 2020", "female", "16-74"),
-                                              raw_rate("YE Mar 2020", "male", "16-74")]
+    assert rates["rate_percent"].tolist() == [
+        raw_rate("YE Mar 2020", "female", "16-74"),
+        raw_rate("YE Mar 2020", "male", "16-74"),
+    ]
     assert set(rates["breakdown"]) == {"sex"} and set(rates["age_range"]) == {"16-74"}
     # The all-persons 16-19 and 20-24 rates exist but leave 25-74 uncovered.
     shipped = raw_rates()
-    assert {"16-19", "20-24"} <= set(shipped.loc[(shipped["survey_year"] == "YE Mar 2020")
-                                                 & (shipped["sex"] == "all"), "age_band"])
+    assert {"16-19", "20-24"} <= set(
+        shipped.loc[(shipped["survey_year"] == "YE Mar 2020") & (shipped["sex"] == "all"), "age_band"]
+    )
 
 
 def test_a_year_with_only_an_all_adults_rate_uses_it():
@@ -129,8 +142,9 @@ def test_versions_are_never_mixed_and_the_version_can_be_chosen():
     measure = "any_domestic_abuse_since_16"
     auto = prevalence.select_rates("YE Mar 2024", measure)
     assert set(auto["measure_version"]) == {"2024+"} and auto["breakdown"].iloc[0] == "sex"
-    assert auto["rate_percent"].tolist() == [raw_rate("YE Mar 2024", s, "16+", measure, "2024+")
-                                             for s in ("female", "male")]
+    assert auto["rate_percent"].tolist() == [
+        raw_rate("YE Mar 2024", s, "16+", measure, "2024+") for s in ("female", "male")
+    ]
     old = prevalence.select_rates("YE Mar 2024", measure, "pre-2024")
     assert set(old["measure_version"]) == {"pre-2024"}
     assert old[["sex", "rate_percent"]].values.tolist() == [["all", raw_rate("YE Mar 2024", "all", "16+", measure)]]
@@ -140,17 +154,20 @@ def test_versions_are_never_mixed_and_the_version_can_be_chosen():
 # Estimates for Hampshire and Southampton
 # ------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("area", AREAS)
-@pytest.mark.parametrize("survey_year, band, version", [("YE Mar 2020", "16-74", "pre-2024"),
-                                                        ("YE Mar 2023", "16+", "pre-2024"),
-                                                        ("YE Mar 2024", "16+", "2024+")])
+@pytest.mark.parametrize(
+    "survey_year, band, version",
+    [("YE Mar 2020", "16-74", "pre-2024"), ("YE Mar 2023", "16+", "pre-2024"), ("YE Mar 2024", "16+", "2024+")],
+)
 def test_estimate_adults_equals_the_hand_computation(area, survey_year, band, version):
     groups = prevalence.estimate_adults(area, survey_year)
     assert groups["sex"].tolist() == ["female", "male"]
     for row in groups.itertuples():
         assert row.population == pytest.approx(hand_population(area, band, row.sex), rel=1e-9)
-        assert row.estimate == pytest.approx(raw_rate(survey_year, row.sex, band, version=version) / 100
-                                             * hand_population(area, band, row.sex), rel=1e-9)
+        assert row.estimate == pytest.approx(
+            raw_rate(survey_year, row.sex, band, version=version) / 100 * hand_population(area, band, row.sex), rel=1e-9
+        )
         assert row.population_basis.startswith("assumed")  # the sex split is the stated assumption
     assert groups["estimate"].sum() == pytest.approx(hand_by_sex(area, survey_year, band, version), rel=1e-9)
     assert groups[["ci_lower", "ci_upper", "estimate_se"]].isna().all().all()
@@ -183,10 +200,12 @@ def test_london_and_england_are_the_sums_of_their_authorities():
     boroughs = sorted(lookup.loc[lookup["UTLA22CD"].str.startswith("E09"), "UTLA22CD"].unique())
     assert len(boroughs) == 33
     assert london["estimate"] == pytest.approx(
-        prevalence.estimate_adults(boroughs, "YE Mar 2020")["estimate"].sum(), rel=1e-9)
+        prevalence.estimate_adults(boroughs, "YE Mar 2020")["estimate"].sum(), rel=1e-9
+    )
     england = prevalence.summarise_estimates(prevalence.estimate_adults("England", "YE Mar 2020")).iloc[0]
-    assert england["estimate"] == pytest.approx(hand_by_sex(config.ENGLAND_CODE, "YE Mar 2020", "16-74", "pre-2024"),
-                                                rel=1e-9)
+    assert england["estimate"] == pytest.approx(
+        hand_by_sex(config.ENGLAND_CODE, "YE Mar 2020", "16-74", "pre-2024"), rel=1e-9
+    )
 
 
 def test_comparison_has_the_area_its_region_and_england():
@@ -195,18 +214,25 @@ def test_comparison_has_the_area_its_region_and_england():
     assert table["area_code"].tolist() == [HAMPSHIRE, SOUTH_EAST, config.ENGLAND_CODE]
     region = prevalence.summarise_estimates(prevalence.estimate_adults(SOUTH_EAST, "YE Mar 2020")).iloc[0]
     assert table["estimate"].iloc[1] == pytest.approx(region["estimate"], rel=1e-12)
-    england_per_100k = (hand_by_sex(config.ENGLAND_CODE, "YE Mar 2020", "16-74", "pre-2024")
-                        / hand_population(config.ENGLAND_CODE, "16-74") * 100_000)
+    england_per_100k = (
+        hand_by_sex(config.ENGLAND_CODE, "YE Mar 2020", "16-74", "pre-2024")
+        / hand_population(config.ENGLAND_CODE, "16-74")
+        * 100_000
+    )
     assert table["estimate_per_100k_adults"].iloc[2] == pytest.approx(england_per_100k, rel=1e-9)
     assert prevalence.compare_with_region_and_england("London")["comparison"].tolist() == ["area", "England"]
     assert prevalence.compare_with_region_and_england("England")["comparison"].tolist() == ["area"]
-    assert [a.code for a in prevalence.comparison_areas("Southampton")] == [SOUTHAMPTON, SOUTH_EAST,
-                                                                             config.ENGLAND_CODE]
+    assert [a.code for a in prevalence.comparison_areas("Southampton")] == [
+        SOUTHAMPTON,
+        SOUTH_EAST,
+        config.ENGLAND_CODE,
+    ]
 
 
 # ------------------------------------------------------------------------------------------
 # Children
 # ------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("area", AREAS)
 def test_children_estimate_is_the_national_rate_times_local_children(area):
@@ -231,6 +257,7 @@ def test_children_parameters_are_checked():
 # ------------------------------------------------------------------------------------------
 # Bad parameters
 # ------------------------------------------------------------------------------------------
+
 
 def test_unknown_survey_year_lists_the_available_ones():
     with pytest.raises(ParameterError) as info:
@@ -274,6 +301,7 @@ def test_bad_area_confidence_and_rounding_are_refused():
 # ------------------------------------------------------------------------------------------
 # Words and tables for the notebook
 # ------------------------------------------------------------------------------------------
+
 
 def test_headline_text_and_values():
     comparison = prevalence.compare_with_region_and_england(SOUTHAMPTON, "YE Mar 2020")
@@ -319,7 +347,10 @@ def test_display_tables_round_counts_but_not_rates():
     assert table["population_adults"].tolist() == [round(p / 10) * 10 for p in comparison["population_adults"]]
     children = show_prevalence.display_children(prevalence.estimate_children(HAMPSHIRE), 10)
     assert children["year"].tolist() == ["2019"]  # shown as a year, not a number with a separator
-    assert show_prevalence.report_number(12_345.6, 10) == "12,350" and show_prevalence.report_number(12_345.6, 1) == "12,346"
+    assert (
+        show_prevalence.report_number(12_345.6, 10) == "12,350"
+        and show_prevalence.report_number(12_345.6, 1) == "12,346"
+    )
     assert math.isnan(show_prevalence.round_to(float("nan"), 10)) and show_prevalence.round_to(14.9, 10) == 10
 
 
@@ -350,17 +381,23 @@ FIXTURE_SOURCE = "fixture: test row, not a published figure"
 def add_fixture_rates(root, rows: list[tuple]) -> None:
     """Append fixture rows (year, sex, band, version, percent, ci_lower, ci_upper) and rebuild."""
     path = root / "data" / "raw" / "authored" / "csew_prevalence_rates.csv"
-    lines = [f"{year},{sex},{band},any_domestic_abuse,{version},K04000001,{pct},{lo},{hi},"
-             f'"{FIXTURE_SOURCE}",https://example.org/fixture,,fixture'
-             for year, sex, band, version, pct, lo, hi in rows]
+    lines = [
+        f"{year},{sex},{band},any_domestic_abuse,{version},K04000001,{pct},{lo},{hi},"
+        f'"{FIXTURE_SOURCE}",https://example.org/fixture,,fixture'
+        for year, sex, band, version, pct, lo, hi in rows
+    ]
     path.write_text(path.read_text() + "\n".join(lines) + "\n")
     sources.update_manifest_checksum("authored/csew_prevalence_rates.csv")
     build.build_tables(report=lambda message: None)
 
 
 # Sex x age band rates with 95% intervals for the default survey year and measure version.
-FIXTURE_BANDS = [("female", "16-24", 12.0, 10.0, 14.0), ("female", "25+", 9.0, 8.5, 9.5),
-                 ("male", "16-24", 7.0, 5.0, 9.0), ("male", "25+", 6.0, 5.4, 6.6)]
+FIXTURE_BANDS = [
+    ("female", "16-24", 12.0, 10.0, 14.0),
+    ("female", "25+", 9.0, 8.5, 9.5),
+    ("male", "16-24", 7.0, 5.0, 9.0),
+    ("male", "25+", 6.0, 5.4, 6.6),
+]
 
 
 def test_added_rows_are_used_by_every_estimate_after_the_next_build(built_project_copy):
@@ -375,20 +412,23 @@ def test_added_rows_are_used_by_every_estimate_after_the_next_build(built_projec
         assert after.loc[area, "estimate"] == pytest.approx(expected, rel=1e-9)
         assert after.loc[area, "estimate"] != pytest.approx(before.loc[area, "estimate"], rel=1e-3)
         # Intervals: independent normal groups, SE from the published 95% half-width.
-        variance = sum((hand_population(area, b, s) * (hi - lo) / 2 / Z95 / 100) ** 2
-                       for s, b, _, lo, hi in FIXTURE_BANDS)
+        variance = sum(
+            (hand_population(area, b, s) * (hi - lo) / 2 / Z95 / 100) ** 2 for s, b, _, lo, hi in FIXTURE_BANDS
+        )
         assert after.loc[area, "ci_lower"] == pytest.approx(expected - Z95 * math.sqrt(variance), rel=1e-9)
         assert after.loc[area, "ci_upper"] == pytest.approx(expected + Z95 * math.sqrt(variance), rel=1e-9)
         assert after.loc[area, "interval_method"].startswith("95% interval: each rate's standard error")
-    female_young = groups[(groups["area_code"] == HAMPSHIRE) & (groups["age_band"] == "16-24")
-                          & (groups["sex"] == "female")].iloc[0]
+    female_young = groups[
+        (groups["area_code"] == HAMPSHIRE) & (groups["age_band"] == "16-24") & (groups["sex"] == "female")
+    ].iloc[0]
     assert female_young["ci_lower"] == pytest.approx(female_young["population"] * 0.10, rel=1e-9)  # symmetric limits
     assert prevalence.list_survey_years().set_index("survey_year").loc[year, "has_intervals"]
     # Another confidence level rescales the same standard errors.
     wide = prevalence.summarise_estimates(prevalence.estimate_adults(HAMPSHIRE, confidence=0.998)).iloc[0]
     z998 = sps.norm.ppf(0.999)
     assert (wide["ci_upper"] - wide["estimate"]) == pytest.approx(
-        (after.loc[HAMPSHIRE, "ci_upper"] - after.loc[HAMPSHIRE, "estimate"]) * z998 / Z95, rel=1e-9)
+        (after.loc[HAMPSHIRE, "ci_upper"] - after.loc[HAMPSHIRE, "estimate"]) * z998 / Z95, rel=1e-9
+    )
 
 
 def test_intervals_for_only_some_rates_give_no_interval(project_copy):
@@ -403,26 +443,38 @@ def test_intervals_for_only_some_rates_give_no_interval(project_copy):
 
 def test_a_second_measure_version_for_a_year_is_never_mixed_in(project_copy):
     year = hand_default_year()
-    add_fixture_rates(project_copy, [(year, "female", "16-24", "pre-2024", 5.0, "", ""),
-                                           (year, "female", "25+", "pre-2024", 4.0, "", ""),
-                                           (year, "male", "16+", "pre-2024", 2.0, "", "")])
+    add_fixture_rates(
+        project_copy,
+        [
+            (year, "female", "16-24", "pre-2024", 5.0, "", ""),
+            (year, "female", "25+", "pre-2024", 4.0, "", ""),
+            (year, "male", "16+", "pre-2024", 2.0, "", ""),
+        ],
+    )
     auto = prevalence.estimate_adults(SOUTHAMPTON, year)
     assert set(auto["measure_version"]) == {"2024+"} and set(auto["breakdown"]) == {"sex"}
     old = prevalence.estimate_adults(SOUTHAMPTON, year, measure_version="pre-2024")
     assert set(old["measure_version"]) == {"pre-2024"} and set(old["breakdown"]) == {"sex_age"}
-    expected = (0.05 * hand_population(SOUTHAMPTON, "16-24", "female")
-                + 0.04 * hand_population(SOUTHAMPTON, "25+", "female")
-                + 0.02 * hand_population(SOUTHAMPTON, "16+", "male"))
+    expected = (
+        0.05 * hand_population(SOUTHAMPTON, "16-24", "female")
+        + 0.04 * hand_population(SOUTHAMPTON, "25+", "female")
+        + 0.02 * hand_population(SOUTHAMPTON, "16+", "male")
+    )
     assert old["estimate"].sum() == pytest.approx(expected, rel=1e-9)
 
 
 def test_bands_that_overlap_or_leave_gaps_are_not_combined(project_copy):
     # Women 16-24 and 20+ overlap; men 16-24 and 30+ leave 25-29 uncovered: the 16+ rates are used.
     year = hand_default_year()
-    add_fixture_rates(project_copy, [(year, "female", "16-24", "2024+", 11.0, "", ""),
-                                           (year, "female", "20+", "2024+", 9.0, "", ""),
-                                           (year, "male", "16-24", "2024+", 7.0, "", ""),
-                                           (year, "male", "30+", "2024+", 6.0, "", "")])
+    add_fixture_rates(
+        project_copy,
+        [
+            (year, "female", "16-24", "2024+", 11.0, "", ""),
+            (year, "female", "20+", "2024+", 9.0, "", ""),
+            (year, "male", "16-24", "2024+", 7.0, "", ""),
+            (year, "male", "30+", "2024+", 6.0, "", ""),
+        ],
+    )
     rates = prevalence.select_rates(year)
     assert rates[["sex", "age_band"]].values.tolist() == [["female", "16+"], ["male", "16+"]]
 

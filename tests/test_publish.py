@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import matplotlib
@@ -18,20 +18,25 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from analysis.methods import areas
 from analysis import config
-from analysis.present import publish, report
 from analysis.errors import PublicationError
+from analysis.methods import areas
+from analysis.present import publish, report
 
 matplotlib.use("Agg")
-NOW = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
 
 def outputs_of(monkeypatch, show) -> list:
     """The display_data outputs that report.* functions produce when ``show()`` calls them."""
     captured = []
-    monkeypatch.setattr(report, "_display", lambda bundle, metadata=None: captured.append(
-        nbformat.v4.new_output("display_data", data=bundle, metadata=metadata or {})))
+    monkeypatch.setattr(
+        report,
+        "_display",
+        lambda bundle, metadata=None: captured.append(
+            nbformat.v4.new_output("display_data", data=bundle, metadata=metadata or {})
+        ),
+    )
     show()
     return captured
 
@@ -49,9 +54,12 @@ def hampshire():
 
 @pytest.fixture
 def page(hampshire):
-    return publish.report_page(hampshire, "01_prevalence", {"area": "E10000014", "confidence_level": 0.9},
-                               {"version": "0.1.0", "commit": "abc123", "geography": config.GEOGRAPHY_VINTAGE,
-                                "data": ["Fixture data line"]})
+    return publish.report_page(
+        hampshire,
+        "01_prevalence",
+        {"area": "E10000014", "confidence_level": 0.9},
+        {"version": "0.1.0", "commit": "abc123", "geography": config.GEOGRAPHY_VINTAGE, "data": ["Fixture data line"]},
+    )
 
 
 @pytest.fixture
@@ -67,36 +75,73 @@ def notebook(monkeypatch, hampshire):
         nbformat.v4.new_markdown_cell("RESEARCHER-NOTES-MARKER", metadata={"tags": ["researcher-notes"]}),
         code_cell("area: str = 'E10000014'  # PARAMETERS-MARKER", tags=["parameters"]),
         code_cell("# Parameters\narea = 'E10000014'\nINJECTED-MARKER", tags=["injected-parameters"]),
-        code_cell("from analysis.present import report\nctx = report.start(...)  # CODE-MARKER",
-                  outputs_of(monkeypatch, lambda: report.title(ctx))),
+        code_cell(
+            "from analysis.present import report\nctx = report.start(...)  # CODE-MARKER",
+            outputs_of(monkeypatch, lambda: report.title(ctx)),
+        ),
         nbformat.v4.new_markdown_cell("## Headline"),
-        code_cell("report.headline(...)", outputs_of(monkeypatch, lambda: (
-            report.headline("Hampshire headline sentence."), report.record(estimate_per_100k_adults=1234.5))) + [
-            nbformat.v4.new_output("stream", name="stdout", text="STDOUT-MARKER\n"),
-            nbformat.v4.new_output("stream", name="stderr", text="UserWarning: WARNING-MARKER\n")]),
-        nbformat.v4.new_markdown_cell("## Findings\n\nNarrative text.\n\n#### Findings skipped a level\n\nDetail."
-                                      "\n\n# A second top heading\n\nMore narrative."),
-        code_cell("report.table(...)", outputs_of(monkeypatch, lambda: (
-            report.table(counts, "Fixture counts", count_columns=["count"], derived_columns=["rate_per_100k"]),
-            report.figure(fig, alt="Fixture bar chart of two groups."),
-            report.markdown(f"PATH-MARKER {config.project_root()}/data/raw"),
-            report.markdown(pd.DataFrame({"MD-BYPASS": [3]}).to_html()))) + [
-            nbformat.v4.new_output("display_data", data={"text/html": pd.DataFrame({"BYPASS": [3]}).to_html(),
-                                                         "text/plain": "BYPASS"}),
-            nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"}),
-            nbformat.v4.new_output("execute_result", data={"text/plain": "EXECUTE-RESULT-MARKER"},
-                                   execution_count=3),
-            nbformat.v4.new_output("display_data", data={
-                "text/html": '<script src="https://cdn.example.org/x.js"></script><p>after script</p>'}),
-            nbformat.v4.new_output("error", ename="ValueError", evalue="ERROR-MARKER",
-                                   traceback=["Traceback (most recent call last):", "ValueError: ERROR-MARKER"])]),
+        code_cell(
+            "report.headline(...)",
+            outputs_of(
+                monkeypatch,
+                lambda: (
+                    report.headline("Hampshire headline sentence."),
+                    report.record(estimate_per_100k_adults=1234.5),
+                ),
+            )
+            + [
+                nbformat.v4.new_output("stream", name="stdout", text="STDOUT-MARKER\n"),
+                nbformat.v4.new_output("stream", name="stderr", text="UserWarning: WARNING-MARKER\n"),
+            ],
+        ),
+        nbformat.v4.new_markdown_cell(
+            "## Findings\n\nNarrative text.\n\n#### Findings skipped a level\n\nDetail."
+            "\n\n# A second top heading\n\nMore narrative."
+        ),
+        code_cell(
+            "report.table(...)",
+            outputs_of(
+                monkeypatch,
+                lambda: (
+                    report.table(counts, "Fixture counts", count_columns=["count"], derived_columns=["rate_per_100k"]),
+                    report.figure(fig, alt="Fixture bar chart of two groups."),
+                    report.markdown(f"PATH-MARKER {config.project_root()}/data/raw"),
+                    report.markdown(pd.DataFrame({"MD-BYPASS": [3]}).to_html()),
+                ),
+            )
+            + [
+                nbformat.v4.new_output(
+                    "display_data", data={"text/html": pd.DataFrame({"BYPASS": [3]}).to_html(), "text/plain": "BYPASS"}
+                ),
+                nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"}),
+                nbformat.v4.new_output(
+                    "execute_result", data={"text/plain": "EXECUTE-RESULT-MARKER"}, execution_count=3
+                ),
+                nbformat.v4.new_output(
+                    "display_data",
+                    data={"text/html": '<script src="https://cdn.example.org/x.js"></script><p>after script</p>'},
+                ),
+                nbformat.v4.new_output(
+                    "error",
+                    ename="ValueError",
+                    evalue="ERROR-MARKER",
+                    traceback=["Traceback (most recent call last):", "ValueError: ERROR-MARKER"],
+                ),
+            ],
+        ),
         nbformat.v4.new_markdown_cell("## Sources"),
         code_cell("report.reproduce(ctx)", outputs_of(monkeypatch, lambda: report.reproduce(ctx))),
     ]
-    nb = nbformat.v4.new_notebook(cells=cells, metadata={
-        "kernelspec": {"name": "analysis", "display_name": "x", "language": "python"},
-        "papermill": {"input_path": str(config.project_root() / "notebooks" / "PAPERMILL-MARKER.ipynb"),
-                      "parameters": {"area": "E10000014"}}})
+    nb = nbformat.v4.new_notebook(
+        cells=cells,
+        metadata={
+            "kernelspec": {"name": "analysis", "display_name": "x", "language": "python"},
+            "papermill": {
+                "input_path": str(config.project_root() / "notebooks" / "PAPERMILL-MARKER.ipynb"),
+                "parameters": {"area": "E10000014"},
+            },
+        },
+    )
     return nb
 
 
@@ -135,10 +180,31 @@ def test_headings_are_in_order_without_skipped_levels(rendered):
     assert all(b <= a + 1 for a, b in zip(levels, levels[1:])), levels
 
 
-@pytest.mark.parametrize("marker", ["RESEARCHER-NOTES-MARKER", "PARAMETERS-MARKER", "INJECTED-MARKER", "CODE-MARKER",
-                                    "STDOUT-MARKER", "WARNING-MARKER", "EXECUTE-RESULT-MARKER", "ERROR-MARKER",
-                                    "Traceback", "BYPASS", "MD-BYPASS", "PAPERMILL-MARKER", "papermill", "In&nbsp;[", "In [",
-                                    "Out[", "cdn.example.org", "<script", "jp-InputArea-editor", "highlight"])
+@pytest.mark.parametrize(
+    "marker",
+    [
+        "RESEARCHER-NOTES-MARKER",
+        "PARAMETERS-MARKER",
+        "INJECTED-MARKER",
+        "CODE-MARKER",
+        "STDOUT-MARKER",
+        "WARNING-MARKER",
+        "EXECUTE-RESULT-MARKER",
+        "ERROR-MARKER",
+        "Traceback",
+        "BYPASS",
+        "MD-BYPASS",
+        "PAPERMILL-MARKER",
+        "papermill",
+        "In&nbsp;[",
+        "In [",
+        "Out[",
+        "cdn.example.org",
+        "<script",
+        "jp-InputArea-editor",
+        "highlight",
+    ],
+)
 def test_nothing_but_the_story_reaches_the_html(rendered, marker):
     assert marker not in rendered.html
 
@@ -151,8 +217,14 @@ def test_machine_paths_are_removed(rendered):
 
 def test_what_was_left_out_is_listed(rendered):
     reasons = " | ".join(rendered.dropped)
-    for reason in ("printed stdout text", "printed stderr text", "a bare expression result", "an error traceback",
-                   "a table not shown with report.table", "a display without HTML or Markdown"):
+    for reason in (
+        "printed stdout text",
+        "printed stderr text",
+        "a bare expression result",
+        "an error traceback",
+        "a table not shown with report.table",
+        "a display without HTML or Markdown",
+    ):
         assert reason in reasons
     assert all(item.startswith(("cell 5:", "cell 7:")) for item in rendered.dropped), rendered.dropped
 
@@ -172,16 +244,18 @@ def _table_notebook(monkeypatch, show):
 
 def test_a_table_published_with_a_lowered_threshold_is_refused(monkeypatch, page):
     frame = pd.DataFrame({"group": ["a", "b"], "count": [3, 40]})
-    nb = _table_notebook(monkeypatch, lambda: report.table(frame, "Lowered threshold", count_columns=["count"],
-                                                           threshold=2))
+    nb = _table_notebook(
+        monkeypatch, lambda: report.table(frame, "Lowered threshold", count_columns=["count"], threshold=2)
+    )
     with pytest.raises(PublicationError, match="'Lowered threshold' shows 3 in count column 'count' \\(row 1\\)"):
         publish.render_report(nb, page)
 
 
 def test_the_check_reads_tables_with_an_index_and_two_header_rows(monkeypatch, page):
     frame = pd.DataFrame({"group": ["a", "b"], "count": [40, 3]}).set_index("group")
-    nb = _table_notebook(monkeypatch, lambda: report.table(frame, "Indexed", count_columns=["count"], threshold=2,
-                                                           index=True))
+    nb = _table_notebook(
+        monkeypatch, lambda: report.table(frame, "Indexed", count_columns=["count"], threshold=2, index=True)
+    )
     assert "<th>group</th>" in nb.cells[0].outputs[0]["data"]["text/html"].replace("\n", "")  # a second header row
     with pytest.raises(PublicationError, match="'Indexed' shows 3 in count column 'count' \\(row 2\\)"):
         publish.render_report(nb, page)
@@ -199,11 +273,14 @@ def test_markdown_images_are_embedded_and_remote_ones_refused(page):
 
 
 def test_a_hand_made_table_with_a_small_count_is_refused(page):
-    table = ('<table class="data-table" data-count-columns=\'["referrals"]\'><caption>Hand made</caption>'
-             "<thead><tr><th>area</th><th>referrals</th></tr></thead>"
-             "<tbody><tr><td>x</td><td>1,204</td></tr><tr><td>y</td><td>4</td></tr></tbody></table>")
-    nb = nbformat.v4.new_notebook(cells=[code_cell("x", [nbformat.v4.new_output(
-        "display_data", data={"text/html": table})])])
+    table = (
+        '<table class="data-table" data-count-columns=\'["referrals"]\'><caption>Hand made</caption>'
+        "<thead><tr><th>area</th><th>referrals</th></tr></thead>"
+        "<tbody><tr><td>x</td><td>1,204</td></tr><tr><td>y</td><td>4</td></tr></tbody></table>"
+    )
+    nb = nbformat.v4.new_notebook(
+        cells=[code_cell("x", [nbformat.v4.new_output("display_data", data={"text/html": table})])]
+    )
     with pytest.raises(PublicationError, match="shows 4 in count column 'referrals' \\(row 2\\)"):
         publish.render_report(nb, page)
 
@@ -215,21 +292,36 @@ def test_suppressed_and_large_counts_pass_the_check(monkeypatch, page):
     assert "12,345" in html and "[c]" in html
 
 
-@pytest.mark.parametrize("image, message", [
-    ('<img src="data:image/png;base64,iVBORw0KGgo=">', "has no alt text"),
-    ('<img src="data:image/png;base64,iVBORw0KGgo=" alt="  ">', "has no alt text"),
-    ('<img src="https://example.org/map.png" alt="A map">', "is not embedded"),
-])
+@pytest.mark.parametrize(
+    "image, message",
+    [
+        ('<img src="data:image/png;base64,iVBORw0KGgo=">', "has no alt text"),
+        ('<img src="data:image/png;base64,iVBORw0KGgo=" alt="  ">', "has no alt text"),
+        ('<img src="https://example.org/map.png" alt="A map">', "is not embedded"),
+    ],
+)
 def test_images_need_alt_text_and_must_be_embedded(page, image, message):
-    nb = nbformat.v4.new_notebook(cells=[code_cell("x", [nbformat.v4.new_output(
-        "display_data", data={"text/html": image})])])
+    nb = nbformat.v4.new_notebook(
+        cells=[code_cell("x", [nbformat.v4.new_output("display_data", data={"text/html": image})])]
+    )
     with pytest.raises(PublicationError, match=message):
         publish.render_report(nb, page)
 
 
 def test_styles_that_fetch_files_are_refused(page):
-    nb = nbformat.v4.new_notebook(cells=[code_cell("x", [nbformat.v4.new_output(
-        "display_data", data={"text/html": '<p style="background: url(https://example.org/a.png)">x</p>'})])])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            code_cell(
+                "x",
+                [
+                    nbformat.v4.new_output(
+                        "display_data",
+                        data={"text/html": '<p style="background: url(https://example.org/a.png)">x</p>'},
+                    )
+                ],
+            )
+        ]
+    )
     with pytest.raises(PublicationError, match="fetch a file"):
         publish.render_report(nb, page)
 
@@ -245,6 +337,7 @@ def test_the_template_itself_fetches_nothing_and_has_no_script(rendered):
 # Index
 # ------------------------------------------------------------------------------------------
 
+
 def _write_record(folder: Path, notebook: str, **fields) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{notebook}.run.json").write_text(json.dumps({"notebook": notebook, **fields}), encoding="utf-8")
@@ -254,14 +347,36 @@ def _write_record(folder: Path, notebook: str, **fields) -> None:
 
 def test_index_lists_areas_headlines_reports_and_failures(tmp_path):
     hants, soton = tmp_path / "E10000014-hampshire", tmp_path / "E06000045-southampton"
-    _write_record(hants, "01_prevalence", area_code="E10000014", area_name="Hampshire", region_name="South East",
-                  status="ok", html="01_prevalence.html", records={"estimate_per_100k_adults": 5123.456})
-    _write_record(hants, "02_refuge_demand_supply", area_code="E10000014", area_name="Hampshire",
-                  region_name="South East", status="ok", html="02_refuge_demand_supply.html",
-                  records={"required_places": 138.92, "available_places": 92})
-    _write_record(soton, "01_prevalence", area_code="E06000045", area_name="Southampton", region_name="South East",
-                  status="failed", error="cell 4 (In [4]): ValueError: boom",
-                  failed_notebook="01_prevalence.failed.ipynb")
+    _write_record(
+        hants,
+        "01_prevalence",
+        area_code="E10000014",
+        area_name="Hampshire",
+        region_name="South East",
+        status="ok",
+        html="01_prevalence.html",
+        records={"estimate_per_100k_adults": 5123.456},
+    )
+    _write_record(
+        hants,
+        "02_refuge_demand_supply",
+        area_code="E10000014",
+        area_name="Hampshire",
+        region_name="South East",
+        status="ok",
+        html="02_refuge_demand_supply.html",
+        records={"required_places": 138.92, "available_places": 92},
+    )
+    _write_record(
+        soton,
+        "01_prevalence",
+        area_code="E06000045",
+        area_name="Southampton",
+        region_name="South East",
+        status="failed",
+        error="cell 4 (In [4]): ValueError: boom",
+        failed_notebook="01_prevalence.failed.ipynb",
+    )
     path = publish.write_index(tmp_path, {"version": "0.1.0", "commit": None}, now=NOW)
     soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
     assert soup.html["lang"] == "en" and soup.title.string == publish.INDEX_TITLE
@@ -297,10 +412,20 @@ def test_index_lists_areas_headlines_reports_and_failures(tmp_path):
 def test_a_full_disk_fails_the_run_cleanly_and_keeps_the_earlier_report(tmp_path, monkeypatch, notebook, page):
     from analysis.run import runner
 
-    run = runner.Run(area_code="E10000014", area_name="Hampshire", report_slug="E10000014-hampshire",
-                     notebook="01_prevalence", notebook_path=str(tmp_path / "01_prevalence.ipynb"),
-                     parameters={"area": "E10000014"}, reports_dir=str(tmp_path), project_root=str(config.ROOT),
-                     fingerprint="f", publication_fingerprint="p", mode="publish", page=page)
+    run = runner.Run(
+        area_code="E10000014",
+        area_name="Hampshire",
+        report_slug="E10000014-hampshire",
+        notebook="01_prevalence",
+        notebook_path=str(tmp_path / "01_prevalence.ipynb"),
+        parameters={"area": "E10000014"},
+        reports_dir=str(tmp_path),
+        project_root=str(config.ROOT),
+        fingerprint="f",
+        publication_fingerprint="p",
+        mode="publish",
+        page=page,
+    )
     paths = runner.output_paths(run.output_dir, run.notebook)
     run.output_dir.mkdir()
     nbformat.write(notebook, paths["executed"])
@@ -311,8 +436,9 @@ def test_a_full_disk_fails_the_run_cleanly_and_keeps_the_earlier_report(tmp_path
 
     monkeypatch.setattr(os, "fsync", disk_full)
     outcome = runner.execute_run(run)
-    assert outcome.failed and outcome.error.startswith("could not write its files in E10000014-hampshire: "
-                                                       "No space left on device")
+    assert outcome.failed and outcome.error.startswith(
+        "could not write its files in E10000014-hampshire: No space left on device"
+    )
     assert paths["html"].read_text(encoding="utf-8") == "earlier report"
     assert sorted(p.name for p in run.output_dir.iterdir()) == ["01_prevalence.html", "01_prevalence.ipynb"]
     monkeypatch.undo()
@@ -324,9 +450,10 @@ def test_a_full_disk_fails_the_run_cleanly_and_keeps_the_earlier_report(tmp_path
 # Contrast
 # ------------------------------------------------------------------------------------------
 
+
 def _luminance(hex_colour: str) -> float:
     """Relative luminance (WCAG 2.1)."""
-    channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
     linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 

@@ -36,8 +36,12 @@ def executed(tmp_path_factory):
 
 
 def html_outputs(nb) -> list[str]:
-    return ["".join(o["data"]["text/html"]) for cell in nb["cells"] for o in cell.get("outputs", [])
-            if "text/html" in o.get("data", {})]
+    return [
+        "".join(o["data"]["text/html"])
+        for cell in nb["cells"]
+        for o in cell.get("outputs", [])
+        if "text/html" in o.get("data", {})
+    ]
 
 
 def expected_neighbours(code: str) -> tuple[str, list[str]]:
@@ -58,7 +62,8 @@ def test_the_notebook_runs_without_errors_and_records_its_choices(executed, code
     assert records["indicators"] == wanted
     assert records["classification"] == RUNS[code].get("classification", config.MAP_CLASSIFICATION_DEFAULT)
     assert records["rate_per_100k"]["population_14_18"] == pytest.approx(
-        hand_persons(code, 14, 18) / hand_persons(code, 0, None) * 1e5, rel=1e-12)
+        hand_persons(code, 14, 18) / hand_persons(code, 0, None) * 1e5, rel=1e-12
+    )
     assert records["rate_per_100k"]["partner_abuse_women_region"] is None  # published by region only
 
 

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from analysis import config
 from analysis.data import sources
 from analysis.errors import DataFileError
 
@@ -130,7 +129,8 @@ def test_get_downloads_over_http_and_verifies(project_copy, local_http_server, t
     messages: list[str] = []
     got = sources.get_raw_files(tmp_path / "no-mirror", download=True, report=messages.append)
     assert sorted(p.name for p in got) == sorted(
-        ["LAD_May2021_UK_BUC.geojson", "mye2022_all_ages_uk_areas.csv", "ons_geo_scripts_rgn22_codes_names.csv"])
+        ["LAD_May2021_UK_BUC.geojson", "mye2022_all_ages_uk_areas.csv", "ons_geo_scripts_rgn22_codes_names.csv"]
+    )
     assert any("downloading" in m and "127.0.0.1" in m for m in messages)
     sources.verify_raw_files()
 
@@ -139,7 +139,9 @@ def test_get_reports_a_failed_download_by_file_and_keeps_other_files(project_cop
     _point_manifest_at(project_copy, local_http_server, {"ons_cty23_codes"}, url_suffix=".missing")
     (project_copy / "data" / "raw" / "lookups" / "ons_geo_scripts_cty23_codes_names.csv").unlink()
     kept = project_copy / "data" / "raw" / "lookups" / "ons_geo_scripts_rgn22_codes_names.csv"
-    with pytest.raises(DataFileError, match=r"lookups/ons_geo_scripts_cty23_codes_names.csv: could not be obtained .*404"):
+    with pytest.raises(
+        DataFileError, match=r"lookups/ons_geo_scripts_cty23_codes_names.csv: could not be obtained .*404"
+    ):
         sources.get_raw_files(tmp_path / "no-mirror", download=True, report=lambda m: None)
     assert kept.is_file()
 
@@ -170,7 +172,9 @@ def test_manifest_with_a_missing_field_is_named(project_copy):
 
 
 def test_raw_data_is_not_committed():
-    tracked = subprocess.run(["git", "ls-files", "data/raw"], cwd=REAL_ROOT, capture_output=True, text=True).stdout.split()
+    tracked = subprocess.run(
+        ["git", "ls-files", "data/raw"], cwd=REAL_ROOT, capture_output=True, text=True
+    ).stdout.split()
     open_data = {f"data/raw/{f.path}" for f in sources.load_manifest() if f.kind == "open_data"}
     assert not (open_data & set(tracked)), "third-party open data must not be committed"
 

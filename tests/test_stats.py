@@ -21,8 +21,8 @@ from scipy import stats as sps
 from statsmodels.stats.proportion import proportion_confint
 
 from analysis import config
-from analysis.methods import stats
 from analysis.errors import ParameterError
+from analysis.methods import stats
 
 TOL = 1e-4
 
@@ -242,9 +242,7 @@ def test_wilson_matches_statsmodels_wilson(confidence):
     numerators = np.array([0, 1, 3, 30, 57, 199, 200])
     denominators = np.array([10, 10, 7, 400, 60, 200, 200])
     lower, upper = stats.wilson_interval(numerators, denominators, confidence)
-    expected_lower, expected_upper = proportion_confint(
-        numerators, denominators, alpha=1 - confidence, method="wilson"
-    )
+    expected_lower, expected_upper = proportion_confint(numerators, denominators, alpha=1 - confidence, method="wilson")
     np.testing.assert_allclose(lower, expected_lower, atol=1e-12)
     np.testing.assert_allclose(upper, expected_upper, atol=1e-12)
 
@@ -330,9 +328,7 @@ def test_count_interval_switches_from_exact_to_byar_at_ten():
     assert stats.count_interval(9) == pytest.approx(stats.exact_poisson_interval(9), abs=1e-12)
     assert stats.count_interval(9)[0] != pytest.approx(stats.byar_interval(9)[0], abs=1e-6)
     assert stats.count_interval(10) == pytest.approx(stats.byar_interval(10), abs=1e-12)
-    assert stats.count_interval(10)[0] != pytest.approx(
-        stats.exact_poisson_interval(10)[0], abs=1e-6
-    )
+    assert stats.count_interval(10)[0] != pytest.approx(stats.exact_poisson_interval(10)[0], abs=1e-6)
 
 
 def test_count_interval_vectorised_matches_scalar_rule():
@@ -524,12 +520,8 @@ def test_dsr_published_at_exactly_ten_events():
 
 
 def test_dsr_rows_make_a_table_like_crude_rate():
-    table = pd.DataFrame(
-        [stats.dsr([4, 6], [1000, 1000], [1, 1]), stats.dsr([1, 1], [50, 50], [1, 1])]
-    )
-    assert {"count", "population", "rate_per_100k", "ci_lower", "ci_upper", "method"} <= set(
-        table.columns
-    )
+    table = pd.DataFrame([stats.dsr([4, 6], [1000, 1000], [1, 1]), stats.dsr([1, 1], [50, 50], [1, 1])])
+    assert {"count", "population", "rate_per_100k", "ci_lower", "ci_upper", "method"} <= set(table.columns)
     assert table["published"].tolist() == [True, False]
 
 
@@ -655,9 +647,7 @@ def test_funnel_rate_lower_limit_is_count_whose_exact_upper_limit_is_expected(co
     exact_upper = sps.chi2.ppf(0.975, 2 * count + 2) / 2
     population = exact_upper / reference * 100_000  # expected events there = exact_upper
     table = stats.funnel_limits_rate(reference, [population], limits=(0.95,))
-    assert table["lower"].iloc[0] == pytest.approx(
-        count / population * 100_000, rel=1e-8, abs=1e-12
-    )
+    assert table["lower"].iloc[0] == pytest.approx(count / population * 100_000, rel=1e-8, abs=1e-12)
 
 
 @pytest.mark.parametrize("count", [1, 2, 10, 300])
@@ -818,9 +808,7 @@ def test_suppression_is_idempotent(small_table):
 
 
 def test_suppression_any_small_count_suppresses_shared_derived_columns(two_count_table):
-    out = stats.suppress_small_counts(
-        two_count_table, ["female", "male"], ["pct_female", "pct_male"]
-    )
+    out = stats.suppress_small_counts(two_count_table, ["female", "male"], ["pct_female", "pct_male"])
     assert out["female"].tolist() == ["[c]", 20, 12]
     assert out["male"].tolist() == [17, "[c]", 8]
     assert out["pct_female"].tolist() == ["[c]", "[c]", 0.6]
@@ -908,9 +896,7 @@ def test_suppression_bad_arguments(small_table, kwargs, message):
 )
 def test_suppression_refuses_bad_counts(counts, message):
     table = pd.DataFrame({"n": pd.Series(counts, dtype=object)})
-    with pytest.raises(
-        ParameterError, match=rf"count column 'n' must hold whole numbers >= 0, {message}"
-    ):
+    with pytest.raises(ParameterError, match=rf"count column 'n' must hold whole numbers >= 0, {message}"):
         stats.suppress_small_counts(table, "n", [])
 
 

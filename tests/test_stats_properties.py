@@ -15,8 +15,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from analysis import config
-from analysis.methods import stats
 from analysis.errors import ParameterError
+from analysis.methods import stats
 
 # Modest runs keep the suite fast; no deadline because the first scipy call is slow.
 PROPERTY = settings(max_examples=200, deadline=None)
@@ -179,9 +179,7 @@ def test_count_interval_increases_with_count_across_the_switch(count, confidence
 def test_count_interval_vectorised_equals_scalar(values, confidence):
     lower, upper = stats.count_interval(np.array(values), confidence)
     for i, value in enumerate(values):
-        assert (lower[i], upper[i]) == pytest.approx(
-            stats.count_interval(value, confidence), rel=1e-15, abs=0
-        )
+        assert (lower[i], upper[i]) == pytest.approx(stats.count_interval(value, confidence), rel=1e-15, abs=0)
 
 
 @PROPERTY
@@ -226,9 +224,7 @@ def test_crude_rate_contains_rate(count, population, per, confidence):
 def test_crude_rate_widens_as_confidence_increases(count, population, levels):
     narrow = stats.crude_rate(count, population, confidence=levels[0])
     wide = stats.crude_rate(count, population, confidence=levels[1])
-    assert_not_narrower(
-        (narrow["ci_lower"], narrow["ci_upper"]), (wide["ci_lower"], wide["ci_upper"])
-    )
+    assert_not_narrower((narrow["ci_lower"], narrow["ci_upper"]), (wide["ci_lower"], wide["ci_upper"]))
 
 
 @PROPERTY

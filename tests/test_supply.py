@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from analysis.present import supply as show_supply
-from analysis.methods import areas, supply
-from analysis.data import build
 from analysis import config
+from analysis.data import build
 from analysis.errors import ParameterError, ValidationError
+from analysis.methods import areas, supply
+from analysis.present import supply as show_supply
 
 from .conftest import REAL_ROOT, raw_csv
 from .test_local_data import REFERRALS_HEADER, SUPPLY_HEADER, local_project, write_local  # noqa: F401
@@ -54,6 +54,7 @@ def hampshire():
 # The standard
 # ------------------------------------------------------------------------------------------
 
+
 def test_hampshire_requirement_and_shortfall_by_hand_from_the_raw_files(hampshire):
     population = population_from_raw(HAMPSHIRE)
     available = shipped_hampshire_refuge_bedspaces()
@@ -70,7 +71,9 @@ def test_hampshire_requirement_and_shortfall_by_hand_from_the_raw_files(hampshir
     headline = show_supply.headline(hampshire.area.name, hampshire.gap, hampshire.supply_period)
     assert f"{available} refuge bedspaces (2021)" in headline
     assert f"the {required:,.0f} required" in headline
-    assert f"a shortfall of {required - available:,.0f} places ({(required - available) / required * 100:.0f}%" in headline
+    assert (
+        f"a shortfall of {required - available:,.0f} places ({(required - available) / required * 100:.0f}%" in headline
+    )
     assert f"{available / population * 100_000:.1f} places per 100,000 people against 10" in headline
 
 
@@ -88,17 +91,26 @@ def test_without_supply_figures_nothing_is_taken_as_zero():
     gap = supply.standard_gap(142_296, None)
     assert gap["required_places"] == pytest.approx(14.2296)
     assert (gap["available_places"], gap["shortfall_places"], gap["shortfall_pct"], gap["places_per_100k"]) == (
-        None, None, None, None)
+        None,
+        None,
+        None,
+        None,
+    )
     assert "cannot be measured" in show_supply.headline("Isle of Wight", gap, None)
     by_type = supply.supply_by_type(None, 142_296)
     assert (by_type["status"] == "no data").all() and by_type["bedspaces"].isna().all()
 
 
-@pytest.mark.parametrize("kwargs, name", [({"standard_per_10k": -1.0}, "standard_per_10k"),
-                                          ({"standard_per_10k": 0}, "standard_per_10k"),
-                                          ({"refuge_share": 1.5}, "refuge_share"),
-                                          ({"refuge_share": -0.1}, "refuge_share"),
-                                          ({"demand_year": "2030-31"}, "demand_year")])
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        ({"standard_per_10k": -1.0}, "standard_per_10k"),
+        ({"standard_per_10k": 0}, "standard_per_10k"),
+        ({"refuge_share": 1.5}, "refuge_share"),
+        ({"refuge_share": -0.1}, "refuge_share"),
+        ({"demand_year": "2030-31"}, "demand_year"),
+    ],
+)
 def test_out_of_range_scenario_parameters_name_the_value(kwargs, name):
     parameters = {"standard_per_10k": 1.0, "refuge_share": 0.44, "demand_year": "2022-23", **kwargs}
     with pytest.raises(ParameterError) as info:
@@ -108,14 +120,21 @@ def test_out_of_range_scenario_parameters_name_the_value(kwargs, name):
 
 def test_periods_order_by_the_year_they_end():
     periods = ["2021-05-01", "2020-21", "not stated", "2019", "2021-2022", "2020"]
-    assert sorted(periods, key=supply.period_sort_key) == ["not stated", "2019", "2020", "2020-21", "2021-05-01",
-                                                           "2021-2022"]
+    assert sorted(periods, key=supply.period_sort_key) == [
+        "not stated",
+        "2019",
+        "2020",
+        "2020-21",
+        "2021-05-01",
+        "2021-2022",
+    ]
     assert supply.latest_period(periods) == "2021-2022"
 
 
 # ------------------------------------------------------------------------------------------
 # Supply by type
 # ------------------------------------------------------------------------------------------
+
 
 def test_supply_by_type_separates_none_from_not_stated(hampshire):
     raw = pd.read_csv(RAW / "local" / HAMPSHIRE / "supply.csv")
@@ -133,13 +152,21 @@ def test_supply_by_type_separates_none_from_not_stated(hampshire):
 
 
 def test_only_the_latest_supply_period_is_counted(local_project):
-    write_local(local_project, "E06000046", "supply.csv", "\n".join([
-        SUPPLY_HEADER,
-        "2020-21,refuge,fixture_provider,1,6,,,,fixture source,",
-        "2022,refuge,fixture_provider,2,11,,,,fixture source,",
-        "2022,specialist_by_and_for,fixture_provider,1,3,,,,fixture source,",
-        "2022,dispersed,fixture_provider,4,4,,,,fixture source,",
-    ]) + "\n")
+    write_local(
+        local_project,
+        "E06000046",
+        "supply.csv",
+        "\n".join(
+            [
+                SUPPLY_HEADER,
+                "2020-21,refuge,fixture_provider,1,6,,,,fixture source,",
+                "2022,refuge,fixture_provider,2,11,,,,fixture source,",
+                "2022,specialist_by_and_for,fixture_provider,1,3,,,,fixture source,",
+                "2022,dispersed,fixture_provider,4,4,,,,fixture source,",
+            ]
+        )
+        + "\n",
+    )
     result = supply.assess(areas.resolve_area("E06000046"))
     assert result.supply_period == "2022"
     assert result.gap["available_places"] == 11 + 3  # refuge + specialist refuge; dispersed beside it
@@ -149,21 +176,33 @@ def test_only_the_latest_supply_period_is_counted(local_project):
 # Referrals
 # ------------------------------------------------------------------------------------------
 
+
 def test_referral_shares_have_wilson_intervals_where_counts_allow(local_project):
-    write_local(local_project, "E06000046", "referrals.csv", "\n".join([
-        REFERRALS_HEADER,
-        "2022-23,received,,250,,,,fixture source,",
-        "2022-23,accepted,,100,40,,,fixture source,",
-        "2022-23,declined_or_unsuccessful,,150,60,,,fixture source,",
-        "2022-23,decline_reason,lack of space,30,,,1,fixture source,",
-        "2022-23,from_outside_area,,200,80,,,fixture source,",
-        "2021-22,declined_or_unsuccessful,,,61,,,fixture source,",
-    ]) + "\n")
+    write_local(
+        local_project,
+        "E06000046",
+        "referrals.csv",
+        "\n".join(
+            [
+                REFERRALS_HEADER,
+                "2022-23,received,,250,,,,fixture source,",
+                "2022-23,accepted,,100,40,,,fixture source,",
+                "2022-23,declined_or_unsuccessful,,150,60,,,fixture source,",
+                "2022-23,decline_reason,lack of space,30,,,1,fixture source,",
+                "2022-23,from_outside_area,,200,80,,,fixture source,",
+                "2021-22,declined_or_unsuccessful,,,61,,,fixture source,",
+            ]
+        )
+        + "\n",
+    )
     result = supply.assess(areas.resolve_area("E06000046"), confidence=0.9)
     shares = result.shares.set_index("label")
-    for label, count, base in [("2022-23: accepted", 100, 250), ("2022-23: declined or unsuccessful", 150, 250),
-                               ("2022-23: from outside the area", 200, 250),
-                               ("2022-23: reason declined - lack of space", 30, 150)]:
+    for label, count, base in [
+        ("2022-23: accepted", 100, 250),
+        ("2022-23: declined or unsuccessful", 150, 250),
+        ("2022-23: from outside the area", 200, 250),
+        ("2022-23: reason declined - lack of space", 30, 150),
+    ]:
         lower, upper = proportion_confint(count, base, alpha=0.1, method="wilson")
         row = shares.loc[label]
         assert row["percent"] == pytest.approx(100 * count / base)
@@ -190,6 +229,7 @@ def test_hampshire_referrals_are_shown_as_printed_without_intervals(hampshire):
 # Expected demand, and the area against its region and England
 # ------------------------------------------------------------------------------------------
 
+
 def test_expected_demand_applies_englands_rates_per_head(hampshire):
     england = england_population_from_raw()
     population = population_from_raw(HAMPSHIRE)
@@ -204,7 +244,8 @@ def test_expected_demand_applies_englands_rates_per_head(hampshire):
     staged = raw_csv("part4_england_headlines")
     staged_2425 = staged[staged["period"] == "2024-25"].set_index("measure")["value"]
     assert later["individuals_supported_in_safe_accommodation_refuge"] == pytest.approx(
-        staged_2425["individuals_supported_in_safe_accommodation"] / england * population * 0.5)
+        staged_2425["individuals_supported_in_safe_accommodation"] / england * population * 0.5
+    )
     benchmark = hampshire.benchmark.set_index("local_period")
     raw = pd.read_csv(RAW / "local" / HAMPSHIRE / "referrals.csv", dtype={"period": str})
     declined = raw.loc[raw["measure"] == "declined_or_unsuccessful"].iloc[0]
@@ -217,8 +258,11 @@ def test_region_has_no_data_and_englands_shortfall_matches_womens_aid(hampshire)
     assert math.isnan(comparison.at["South East", "places_per_100k"])  # no data, never zero
     staged = raw_csv("womens_aid_refuge_headlines")
     spaces = staged.loc[(staged["measure"] == "refuge_spaces") & (staged["period"] == "2022-05"), "value"].iloc[0]
-    published_pct = staged.loc[(staged["measure"] == "refuge_spaces_shortfall_pct_vs_council_of_europe_recommendation")
-                               & (staged["period"] == "2022-05-01"), "value"].iloc[0]
+    published_pct = staged.loc[
+        (staged["measure"] == "refuge_spaces_shortfall_pct_vs_council_of_europe_recommendation")
+        & (staged["period"] == "2022-05-01"),
+        "value",
+    ].iloc[0]
     england = england_population_from_raw()
     row = comparison.loc["England (all refuge spaces)"]
     assert row["places_per_100k"] == pytest.approx(spaces / england * 100_000)
@@ -229,6 +273,7 @@ def test_region_has_no_data_and_englands_shortfall_matches_womens_aid(hampshire)
 # ------------------------------------------------------------------------------------------
 # The national facts build step
 # ------------------------------------------------------------------------------------------
+
 
 def test_national_facts_table_keeps_each_figure_once_with_its_source():
     facts = supply.national_facts()
@@ -248,6 +293,8 @@ def test_national_facts_table_keeps_each_figure_once_with_its_source():
 
 def test_conflicting_national_figures_stop_the_build(project_copy):
     table = project_copy / "data" / "raw" / "authored" / "national_safe_accommodation_facts.csv"
-    table.write_text(table.read_text().replace(",commissioned_refuge_bedspaces,3850,", ",commissioned_refuge_bedspaces,3900,"))
+    table.write_text(
+        table.read_text().replace(",commissioned_refuge_bedspaces,3850,", ",commissioned_refuge_bedspaces,3900,")
+    )
     with pytest.raises(ValidationError, match="Conflicting values for commissioned_refuge_bedspaces"):
         build.build_safe_accommodation_facts({})

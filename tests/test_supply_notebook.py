@@ -14,8 +14,12 @@ import pytest
 from analysis import config
 
 from .conftest import REAL_ROOT, run_notebook
-from .test_supply import (authored_fact, england_population_from_raw, population_from_raw,
-                          shipped_hampshire_refuge_bedspaces)
+from .test_supply import (
+    authored_fact,
+    england_population_from_raw,
+    population_from_raw,
+    shipped_hampshire_refuge_bedspaces,
+)
 
 NOTEBOOK = "02_refuge_demand_supply"
 ISLE_OF_WIGHT = "E06000046"
@@ -61,7 +65,9 @@ def test_hampshire_records_match_the_hand_computation(hampshire_run):
     assert records["shortfall_pct"] == pytest.approx((required - available) / required * 100)
     assert records["places_per_100k"] == pytest.approx(available / population * 100_000)
     individuals = authored_fact("individuals_supported_in_safe_accommodation")
-    assert records["expected_individuals_supported"] == pytest.approx(individuals / england_population_from_raw() * population)
+    assert records["expected_individuals_supported"] == pytest.approx(
+        individuals / england_population_from_raw() * population
+    )
 
 
 def test_hampshire_report_shows_headline_figures_intervals_and_gaps(hampshire_run):
@@ -75,9 +81,9 @@ def test_hampshire_report_shows_headline_figures_intervals_and_gaps(hampshire_ru
     images = re.findall(r'<img src="data:image/png;base64,[^"]+" alt="([^"]*)"', shown_text(path))
     assert len(images) == 3 and all(alt.strip() for alt in images)  # supply by type, referrals, per 100,000
     text = shown_text(path)
-    assert "as printed (of received)" in text                     # no denominator invented
+    assert "as printed (of received)" in text  # no denominator invented
     assert "Referrals received" in text and "Other emergency accommodation" in text  # what is missing
-    assert "data/raw/local/E10000014/supply.csv" in text          # its source is named
+    assert "data/raw/local/E10000014/supply.csv" in text  # its source is named
     assert "South East" in text and "no data" in text
 
 
@@ -90,7 +96,9 @@ def test_isle_of_wight_without_local_data_shows_the_standard_alone(wight_run):
         assert records[key] is None
     assert not [o for o in outputs(path) if o["output_type"] in ("error", "stream")]
     text = shown_text(path)
-    assert f"data/raw/local/{ISLE_OF_WIGHT}/supply.csv" in text and f"data/raw/local/{ISLE_OF_WIGHT}/referrals.csv" in text
+    assert (
+        f"data/raw/local/{ISLE_OF_WIGHT}/supply.csv" in text and f"data/raw/local/{ISLE_OF_WIGHT}/referrals.csv" in text
+    )
     assert "cannot be measured" in text
     assert "no local data" in text
 
@@ -102,7 +110,12 @@ def test_notebook_follows_the_contract_headings_and_parameters():
     assert f"standard_per_10k: float = {config.REFUGE_STANDARD_PLACES_PER_10K}" in parameters
     assert f"refuge_share: float = {config.DEFAULT_REFUGE_SHARE}" in parameters
     assert f'demand_year: str = "{config.DEFAULT_DEMAND_YEAR}"' in parameters
-    headings = [line for cell in nb["cells"] if cell["cell_type"] == "markdown"
-                for line in "".join(cell["source"]).splitlines() if line.startswith("## ")]
+    headings = [
+        line
+        for cell in nb["cells"]
+        if cell["cell_type"] == "markdown"
+        for line in "".join(cell["source"]).splitlines()
+        if line.startswith("## ")
+    ]
     assert headings[0] == "## Headline"
     assert headings[-3:] == ["## Sources", "## Methods, assumptions and caveats", "## Reproduce"]

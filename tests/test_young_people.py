@@ -10,10 +10,11 @@ import math
 import pandas as pd
 import pytest
 
-from analysis.present import young_people as show_yp
-from analysis.methods import areas, young_people as yp
 from analysis.data import build
 from analysis.errors import DataFileError, ParameterError, ValidationError
+from analysis.methods import areas
+from analysis.methods import young_people as yp
+from analysis.present import young_people as show_yp
 from tests.conftest import raw_csv
 
 HAMPSHIRE, SOUTHAMPTON, ISLE_OF_WIGHT = "E10000014", "E06000045", "E06000046"
@@ -24,6 +25,7 @@ AGES = [14, 15, 16, 17, 18]
 # ------------------------------------------------------------------------------------------
 # Hand computations from the raw files
 # ------------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def mye() -> pd.DataFrame:
@@ -54,21 +56,28 @@ def england_districts(mye: pd.DataFrame) -> list[str]:
 
 def hand_rate_16_19() -> float:
     authored = raw_csv("csew_rates_authored")
-    row = authored[(authored["survey_year"] == "YE Mar 2020") & (authored["sex"] == "all")
-                   & (authored["age_band"] == "16-19") & (authored["measure"] == "any_domestic_abuse")]
+    row = authored[
+        (authored["survey_year"] == "YE Mar 2020")
+        & (authored["sex"] == "all")
+        & (authored["age_band"] == "16-19")
+        & (authored["measure"] == "any_domestic_abuse")
+    ]
     assert len(row) == 1
     return float(row["percent"].iloc[0])
 
 
 def hand_scenario_bounds() -> tuple[float, float]:
     research = raw_csv("young_people_research_authored")
-    return (float(research.loc[research["scenario_bound"] == "low", "value"].min()),
-            float(research.loc[research["scenario_bound"] == "high", "value"].max()))
+    return (
+        float(research.loc[research["scenario_bound"] == "low", "value"].min()),
+        float(research.loc[research["scenario_bound"] == "high", "value"].max()),
+    )
 
 
 # ------------------------------------------------------------------------------------------
 # Population
 # ------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("code", [HAMPSHIRE, SOUTHAMPTON])
 def test_single_year_populations_match_the_district_file(code, mye, lookup):
@@ -97,7 +106,8 @@ def test_shares_against_region_and_england_match_the_district_file(mye, lookup):
     assert shares.loc[HAMPSHIRE, "population_14_18"] == sum(mine[a] for a in AGES)
     assert shares.loc[HAMPSHIRE, "population_16_18"] == mine[16] + mine[17] + mine[18]
     assert shares.loc[HAMPSHIRE, "share_15_24_percent"] == pytest.approx(
-        sum(mine[a] for a in range(15, 25)) / total * 100)
+        sum(mine[a] for a in range(15, 25)) / total * 100
+    )
 
 
 def test_southampton_15_24_share_is_computed_beside_its_strategy_statement(mye, lookup):
@@ -136,6 +146,7 @@ def test_bad_ages_are_refused():
 # The 16-18 estimate
 # ------------------------------------------------------------------------------------------
 
+
 def test_youngest_band_rate_is_the_authored_16_19_figure():
     rate = yp.youngest_band_rate()
     assert (rate.age_band, rate.sex, rate.survey_year) == ("16-19", "all", "YE Mar 2020")
@@ -155,8 +166,12 @@ def test_16_18_estimate_matches_a_hand_computation(code, mye, lookup):
 
 def test_womens_partner_abuse_rate_applies_to_the_female_population_only():
     sdg = raw_csv("sdg_521_partner_abuse_women")
-    row = sdg[(sdg["Year"] == "2019/20") & (sdg["Age"] == "16 to 19") & sdg["Region"].isna()
-              & sdg["Type of partner abuse"].isna()]
+    row = sdg[
+        (sdg["Year"] == "2019/20")
+        & (sdg["Age"] == "16 to 19")
+        & sdg["Region"].isna()
+        & sdg["Type of partner abuse"].isna()
+    ]
     assert len(row) == 1
     women = yp.youngest_band_rate(sex="female", measure="partner_abuse")
     assert women.percent == pytest.approx(float(row["Value"].iloc[0]), abs=1e-4)
@@ -167,8 +182,20 @@ def test_womens_partner_abuse_rate_applies_to_the_female_population_only():
 
 
 def test_a_published_interval_is_scaled_with_the_estimate():
-    fixture_rate = yp.SurveyRate("YE Mar 2020", "all", "16-19", "any_domestic_abuse", 9.5, 8.0, 11.0,
-                                 "fixture", "https://example.org", None, "", "fixture")
+    fixture_rate = yp.SurveyRate(
+        "YE Mar 2020",
+        "all",
+        "16-19",
+        "any_domestic_abuse",
+        9.5,
+        8.0,
+        11.0,
+        "fixture",
+        "https://example.org",
+        None,
+        "",
+        "fixture",
+    )
     estimate = yp.estimate_16_18(SOUTHAMPTON, fixture_rate).iloc[0]
     assert estimate["estimate_lower"] == pytest.approx(estimate["population_16_18"] * 0.08)
     assert estimate["estimate_upper"] == pytest.approx(estimate["population_16_18"] * 0.11)
@@ -188,6 +215,7 @@ def test_missing_survey_figure_is_a_clear_error(monkeypatch):
 # ------------------------------------------------------------------------------------------
 # The 14-15 scenario
 # ------------------------------------------------------------------------------------------
+
 
 def test_default_scenario_bounds_are_the_shipped_research_figures():
     low, high = hand_scenario_bounds()
@@ -241,11 +269,17 @@ def test_without_research_figures_or_parameters_there_is_no_scenario(monkeypatch
     assert yp.resolve_scenario(5, 6).basis == yp.SCENARIO_SOURCE_PARAMETER
 
 
-@pytest.mark.parametrize("low, high, named", [
-    (-1, 20, "scenario_low_percent"), (10, 101, "scenario_high_percent"), ("ten", 20, "scenario_low_percent"),
-    (True, 20, "scenario_low_percent"), (10, float("nan"), "scenario_high_percent"),
-    (30, 20, "scenario_low_percent (30) is above scenario_high_percent (20)"),
-])
+@pytest.mark.parametrize(
+    "low, high, named",
+    [
+        (-1, 20, "scenario_low_percent"),
+        (10, 101, "scenario_high_percent"),
+        ("ten", 20, "scenario_low_percent"),
+        (True, 20, "scenario_low_percent"),
+        (10, float("nan"), "scenario_high_percent"),
+        (30, 20, "scenario_low_percent (30) is above scenario_high_percent (20)"),
+    ],
+)
 def test_bad_scenario_parameters_are_refused_naming_the_value(low, high, named):
     with pytest.raises(ParameterError) as info:
         yp.check_scenario_bounds(low, high)
@@ -260,18 +294,24 @@ def test_a_low_parameter_above_the_research_high_bound_is_refused():
 
 @pytest.mark.parametrize("low, high", [(0, 0), (0, 100), (12.5, 12.5), (None, None)])
 def test_good_scenario_parameters_pass(low, high):
-    assert yp.check_scenario_bounds(low, high) == (low if low is None else float(low),
-                                                   high if high is None else float(high))
+    assert yp.check_scenario_bounds(low, high) == (
+        low if low is None else float(low),
+        high if high is None else float(high),
+    )
 
 
 # ------------------------------------------------------------------------------------------
 # Safe accommodation context and local facts
 # ------------------------------------------------------------------------------------------
 
+
 def test_sons_are_flagged_against_the_typical_and_the_areas_refuge_limit():
     local = raw_csv("young_people_local_authored")
-    hants_limit = float(local.loc[(local["area_code"] == HAMPSHIRE)
-                                  & (local["measure"] == "refuge_male_child_age_limit_years"), "value"].iloc[0])
+    hants_limit = float(
+        local.loc[
+            (local["area_code"] == HAMPSHIRE) & (local["measure"] == "refuge_male_child_age_limit_years"), "value"
+        ].iloc[0]
+    )
     typical = float(local.loc[local["measure"] == "refuge_male_child_age_limit_typical_years", "value"].iloc[0])
     hants = yp.sons_in_refuge_context(areas.get_area(HAMPSHIRE)).set_index("age")
     assert hants["above_area_limit"].to_dict() == {a: "yes" if a > hants_limit else "no" for a in AGES}
@@ -314,8 +354,12 @@ def _edit_csv(root, relative: str, old: str, new: str) -> None:
 
 
 def test_build_refuses_a_local_fact_for_an_unknown_area(project_copy):
-    _edit_csv(project_copy, "authored/young_people_local_facts.csv", "E06000045,Southampton,2018-21",
-              "E06009999,Southampton,2018-21")
+    _edit_csv(
+        project_copy,
+        "authored/young_people_local_facts.csv",
+        "E06000045,Southampton,2018-21",
+        "E06009999,Southampton,2018-21",
+    )
     with pytest.raises(ValidationError) as info:
         build.build_young_people_facts({"authorities": FIXTURE_AUTHORITIES})
     assert "young_people_local_facts.csv" in info.value.message
@@ -339,8 +383,15 @@ def test_build_refuses_a_low_bound_above_the_high_bound(project_copy):
 
 def test_every_research_row_cites_its_publication_and_page():
     research = raw_csv("young_people_research_authored")
-    for column in ("value", "population_surveyed", "definition", "publication", "source_url", "source_section",
-                   "quoted_text"):
+    for column in (
+        "value",
+        "population_surveyed",
+        "definition",
+        "publication",
+        "source_url",
+        "source_section",
+        "quoted_text",
+    ):
         assert research[column].notna().all(), column
     # Each typed-in figure appears in the quoted text it was read from (or as 'a quarter').
     for row in research.itertuples():

@@ -48,8 +48,12 @@ def hand_population(code: str, ages: range) -> float:
 
 def hand_rate() -> float:
     authored = raw("csew_rates_authored")
-    row = authored[(authored["survey_year"] == "YE Mar 2020") & (authored["sex"] == "all")
-                   & (authored["age_band"] == "16-19") & (authored["measure"] == "any_domestic_abuse")]
+    row = authored[
+        (authored["survey_year"] == "YE Mar 2020")
+        & (authored["sex"] == "all")
+        & (authored["age_band"] == "16-19")
+        & (authored["measure"] == "any_domestic_abuse")
+    ]
     return float(row["percent"].iloc[0])
 
 
@@ -57,8 +61,10 @@ def hand_bounds(code: str) -> tuple[float, float]:
     if RUNS[code]:
         return RUNS[code]["scenario_low_percent"], RUNS[code]["scenario_high_percent"]
     research = raw("young_people_research_authored")
-    return (float(research.loc[research["scenario_bound"] == "low", "value"].min()),
-            float(research.loc[research["scenario_bound"] == "high", "value"].max()))
+    return (
+        float(research.loc[research["scenario_bound"] == "low", "value"].min()),
+        float(research.loc[research["scenario_bound"] == "high", "value"].max()),
+    )
 
 
 def outputs_text(path) -> str:
@@ -130,13 +136,17 @@ def test_report_follows_the_notebook_contract(executed, code):
     nb = json.loads(path.read_text(encoding="utf-8"))
     outputs = [o for c in nb["cells"] for o in c.get("outputs", [])]
     assert not [o for o in outputs if o["output_type"] in ("error", "stream", "execute_result")]
-    headings = [line for c in nb["cells"] if c["cell_type"] == "markdown"
-                for line in ("".join(c["source"]) if isinstance(c["source"], list) else c["source"]).splitlines()
-                if line.startswith("## ")]
+    headings = [
+        line
+        for c in nb["cells"]
+        if c["cell_type"] == "markdown"
+        for line in ("".join(c["source"]) if isinstance(c["source"], list) else c["source"]).splitlines()
+        if line.startswith("## ")
+    ]
     assert headings[0] == "## Headline"
     assert headings[-3:] == ["## Sources", "## Methods, assumptions and caveats", "## Reproduce"]
     assert "## The legal framing" in headings
     text = outputs_text(path)
     assert 'class="headline"' in text
-    assert "<img src=\"data:image/png;base64," in text and 'alt="Bar chart of the share of all residents' in text
+    assert '<img src="data:image/png;base64,' in text and 'alt="Bar chart of the share of all residents' in text
     assert "ASSUMED split" in text  # sex is shown only with its assumption

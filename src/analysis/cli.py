@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 import warnings
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 from analysis import __version__, config
 
@@ -21,6 +21,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 # ------------------------------------------------------------------------------------------
 # data
 # ------------------------------------------------------------------------------------------
+
 
 def _cmd_data_get(args: argparse.Namespace) -> int:
     from analysis.data import sources
@@ -56,28 +57,43 @@ def _cmd_data_hash(args: argparse.Namespace) -> int:
 
 
 def _add_data(sub: argparse._SubParsersAction) -> None:
-    data = sub.add_parser("data", help="obtain, verify and build the data",
-                          description="Obtain the raw open data, verify checksums and build data/processed.")
+    data = sub.add_parser(
+        "data",
+        help="obtain, verify and build the data",
+        description="Obtain the raw open data, verify checksums and build data/processed.",
+    )
     data_sub = data.add_subparsers(dest="data_command", required=True, metavar="{get,verify,build,hash}")
-    get = data_sub.add_parser("get", help="copy or download the raw open data into data/raw and verify it",
-                              description="Copy each open-data file in data/raw/sources.yaml from the local mirror "
-                                          "(default ../shared/data, or $ANALYSIS_DATA_MIRROR) or download it, and "
-                                          "check its sha256.")
+    get = data_sub.add_parser(
+        "get",
+        help="copy or download the raw open data into data/raw and verify it",
+        description="Copy each open-data file in data/raw/sources.yaml from the local mirror "
+        "(default ../shared/data, or $ANALYSIS_DATA_MIRROR) or download it, and "
+        "check its sha256.",
+    )
     get.add_argument("--mirror", help="folder holding the raw files (default: ../shared/data if present)")
     get.add_argument("--no-download", action="store_true", help="never download; only copy from the mirror")
     get.add_argument("--force", action="store_true", help="obtain files again even if present and valid")
     get.set_defaults(handler=_cmd_data_get)
-    verify = data_sub.add_parser("verify", help="recompute raw checksums; fail naming any file that differs",
-                                 description="Recompute the sha256 of every raw file and compare with the manifest.")
+    verify = data_sub.add_parser(
+        "verify",
+        help="recompute raw checksums; fail naming any file that differs",
+        description="Recompute the sha256 of every raw file and compare with the manifest.",
+    )
     verify.set_defaults(handler=_cmd_data_verify)
-    build = data_sub.add_parser("build", help="build data/processed from data/raw (skips when unchanged)",
-                                description="Validate the raw tables and write the processed Parquet tables. "
-                                            "A second run with unchanged inputs and code does nothing.")
+    build = data_sub.add_parser(
+        "build",
+        help="build data/processed from data/raw (skips when unchanged)",
+        description="Validate the raw tables and write the processed Parquet tables. "
+        "A second run with unchanged inputs and code does nothing.",
+    )
     build.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
     build.set_defaults(handler=_cmd_data_build)
-    hash_ = data_sub.add_parser("hash", help="record the checksum of an authored table you edited",
-                                description="After editing a committed authored table (e.g. adding ONS figures to "
-                                            "authored/csew_prevalence_rates.csv), record its new sha256.")
+    hash_ = data_sub.add_parser(
+        "hash",
+        help="record the checksum of an authored table you edited",
+        description="After editing a committed authored table (e.g. adding ONS figures to "
+        "authored/csew_prevalence_rates.csv), record its new sha256.",
+    )
     hash_.add_argument("path", help="path under data/raw, e.g. authored/csew_prevalence_rates.csv")
     hash_.set_defaults(handler=_cmd_data_hash)
 
@@ -85,6 +101,7 @@ def _add_data(sub: argparse._SubParsersAction) -> None:
 # ------------------------------------------------------------------------------------------
 # areas
 # ------------------------------------------------------------------------------------------
+
 
 def _print_table(frame, columns: list[str], fmt: str) -> None:
     frame = frame[columns]
@@ -107,23 +124,32 @@ def _cmd_areas_find(args: argparse.Namespace) -> int:
     from analysis.methods import areas
 
     area = areas.resolve_area(" ".join(args.text))
-    print(f"{area.code}  {area.name}  ({area.area_type}; region {area.region_name or '-'}; "
-          f"Part 4 duty: {area.part4_duty_holder_name or 'none (context only)'})")
+    print(
+        f"{area.code}  {area.name}  ({area.area_type}; region {area.region_name or '-'}; "
+        f"Part 4 duty: {area.part4_duty_holder_name or 'none (context only)'})"
+    )
     return EXIT_OK
 
 
 def _add_areas(sub: argparse._SubParsersAction) -> None:
-    areas_parser = sub.add_parser("areas", help="list authorities or resolve a code or name",
-                                  description="Upper-tier authorities, regions and England in the workspace geography.")
+    areas_parser = sub.add_parser(
+        "areas",
+        help="list authorities or resolve a code or name",
+        description="Upper-tier authorities, regions and England in the workspace geography.",
+    )
     areas_sub = areas_parser.add_subparsers(dest="areas_command", required=True, metavar="{list,find}")
     list_ = areas_sub.add_parser("list", help="list reporting areas", description="List reporting areas.")
-    list_.add_argument("--level", action="append", choices=["utla", "region", "country"],
-                       help="area level (repeatable; default utla)")
+    list_.add_argument(
+        "--level", action="append", choices=["utla", "region", "country"], help="area level (repeatable; default utla)"
+    )
     list_.add_argument("--region", help="only the upper-tier authorities in this region (name or E12 code)")
     list_.add_argument("--format", choices=["table", "csv"], default="table")
     list_.set_defaults(handler=_cmd_areas_list)
-    find = areas_sub.add_parser("find", help="resolve a code or name (tolerates misspellings)",
-                                description="Resolve a GSS code or name to a reporting area.")
+    find = areas_sub.add_parser(
+        "find",
+        help="resolve a code or name (tolerates misspellings)",
+        description="Resolve a GSS code or name to a reporting area.",
+    )
     find.add_argument("text", nargs="+", help="a code such as E10000014 or a name such as Hampshire")
     find.set_defaults(handler=_cmd_areas_find)
 
@@ -132,16 +158,19 @@ def _add_areas(sub: argparse._SubParsersAction) -> None:
 # report
 # ------------------------------------------------------------------------------------------
 
+
 def _cmd_report(args: argparse.Namespace) -> int:
+    from analysis.data import build
     from analysis.methods import areas
     from analysis.run import batch
-    from analysis.data import build
 
     area = areas.resolve_area(args.area)
     build.build_tables()
     if not batch.available_notebooks():
-        print(f"Processed data is built for {area.name} ({area.code}); the topic notebooks do not exist yet, "
-              "so there is no report to run.")
+        print(
+            f"Processed data is built for {area.name} ({area.code}); the topic notebooks do not exist yet, "
+            "so there is no report to run."
+        )
         return EXIT_OK
     summary = batch.run_batch(batch.BatchOptions(areas=[area.code], command=f"analysis report --area {area.code}"))
     print(summary.format())
@@ -154,11 +183,17 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _add_report(sub: argparse._SubParsersAction) -> None:
-    report = sub.add_parser("report", help="build data and produce the reports for one authority",
-                            description="Build the processed data if needed and run every topic notebook for one "
-                                        "authority, publishing HTML under reports/.")
-    report.add_argument("--area", default=config.DEFAULT_AREA_CODE,
-                        help=f"authority code or name (default {config.DEFAULT_AREA_CODE}, {config.DEFAULT_AREA_NAME})")
+    report = sub.add_parser(
+        "report",
+        help="build data and produce the reports for one authority",
+        description="Build the processed data if needed and run every topic notebook for one "
+        "authority, publishing HTML under reports/.",
+    )
+    report.add_argument(
+        "--area",
+        default=config.DEFAULT_AREA_CODE,
+        help=f"authority code or name (default {config.DEFAULT_AREA_CODE}, {config.DEFAULT_AREA_NAME})",
+    )
     report.set_defaults(handler=_cmd_report)
 
 
@@ -175,7 +210,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="analysis",
         description="Domestic abuse safe accommodation needs assessment workspace (Domestic Abuse Act 2021, Part 4).",
-        epilog="Run 'analysis COMMAND --help' for a command's options. Docs: README.md.")
+        epilog="Run 'analysis COMMAND --help' for a command's options. Docs: README.md.",
+    )
     parser.add_argument("--version", action="version", version=f"analysis {__version__}")
     parser.add_argument("--debug", action="store_true", help="show full tracebacks on errors")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -223,15 +259,26 @@ def main(argv: Sequence[str] | None = None) -> int:
 # batch and publish
 # ------------------------------------------------------------------------------------------
 
+
 def _cmd_batch(args: argparse.Namespace) -> int:
     from analysis.run import batch
 
     options = batch.BatchOptions(
-        areas=args.area or (), regions=args.region or (), all_authorities=args.all,
-        notebooks=args.notebooks or (), parameters=[tuple(pair) for pair in args.parameter or ()],
-        parameters_file=args.parameters_file, workers=args.workers,
-        timeout=args.timeout, force=args.force, quiet=args.quiet, reports_dir=args.reports_dir,
-        notebooks_dir=args.notebooks_dir, executor=args.executor, scheduler=args.scheduler)
+        areas=args.area or (),
+        regions=args.region or (),
+        all_authorities=args.all,
+        notebooks=args.notebooks or (),
+        parameters=[tuple(pair) for pair in args.parameter or ()],
+        parameters_file=args.parameters_file,
+        workers=args.workers,
+        timeout=args.timeout,
+        force=args.force,
+        quiet=args.quiet,
+        reports_dir=args.reports_dir,
+        notebooks_dir=args.notebooks_dir,
+        executor=args.executor,
+        scheduler=args.scheduler,
+    )
     options.command = batch.command_line(options)
     summary = batch.run_batch(options)
     print(summary.format())
@@ -240,39 +287,82 @@ def _cmd_batch(args: argparse.Namespace) -> int:
 
 def _add_batch(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
-        "batch", help="run notebooks for many areas in parallel and publish HTML",
+        "batch",
+        help="run notebooks for many areas in parallel and publish HTML",
         description="Run the topic notebooks with papermill for one or more areas, in parallel worker processes "
-                    "(or on a Dask cluster), and publish each as self-contained HTML under reports/, with "
-                    "reports/index.html. Unchanged runs are skipped; failures are reported, not fatal.",
-        epilog="Examples: analysis batch --area Hampshire | analysis batch --region \"South East\" "
-               "-p confidence_level 0.9 | analysis batch --all -f params.yaml --quiet")
+        "(or on a Dask cluster), and publish each as self-contained HTML under reports/, with "
+        "reports/index.html. Unchanged runs are skipped; failures are reported, not fatal.",
+        epilog='Examples: analysis batch --area Hampshire | analysis batch --region "South East" '
+        "-p confidence_level 0.9 | analysis batch --all -f params.yaml --quiet",
+    )
     what = parser.add_argument_group("what to run")
-    what.add_argument("--area", action="append", metavar="CODE_OR_NAME",
-                      help="an authority (or region / England) code or name; repeatable")
-    what.add_argument("--region", action="append", metavar="NAME_OR_CODE",
-                      help="every upper-tier authority in this region; repeatable")
-    what.add_argument("--all", action="store_true",
-                      help="every upper-tier authority in England (152); add --area London for London as a whole")
-    what.add_argument("--notebooks", nargs="+", metavar="NAME",
-                      help="notebooks to run (names or prefixes such as 01; default: the topic notebooks)")
-    what.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
-                      help="a notebook parameter (VALUE read as YAML; NOTEBOOK.NAME for one notebook); repeatable")
-    what.add_argument("-f", "--parameters-file", metavar="YAML",
-                      help="parameters file: 'name: value' lines, and '<notebook>:' sections for one notebook")
+    what.add_argument(
+        "--area",
+        action="append",
+        metavar="CODE_OR_NAME",
+        help="an authority (or region / England) code or name; repeatable",
+    )
+    what.add_argument(
+        "--region",
+        action="append",
+        metavar="NAME_OR_CODE",
+        help="every upper-tier authority in this region; repeatable",
+    )
+    what.add_argument(
+        "--all",
+        action="store_true",
+        help="every upper-tier authority in England (152); add --area London for London as a whole",
+    )
+    what.add_argument(
+        "--notebooks",
+        nargs="+",
+        metavar="NAME",
+        help="notebooks to run (names or prefixes such as 01; default: the topic notebooks)",
+    )
+    what.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        metavar=("NAME", "VALUE"),
+        help="a notebook parameter (VALUE read as YAML; NOTEBOOK.NAME for one notebook); repeatable",
+    )
+    what.add_argument(
+        "-f",
+        "--parameters-file",
+        metavar="YAML",
+        help="parameters file: 'name: value' lines, and '<notebook>:' sections for one notebook",
+    )
     how = parser.add_argument_group("how to run it")
-    how.add_argument("--workers", type=int, metavar="N",
-                     help="parallel runs (default: the CPUs available, plus one with warm kernels)")
-    how.add_argument("--timeout", type=float, default=config.BATCH_TIMEOUT_SECONDS, metavar="SECONDS",
-                     help=f"limit on each notebook's execution (default {config.BATCH_TIMEOUT_SECONDS}; 0: none)")
+    how.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="parallel runs (default: the CPUs available, plus one with warm kernels)",
+    )
+    how.add_argument(
+        "--timeout",
+        type=float,
+        default=config.BATCH_TIMEOUT_SECONDS,
+        metavar="SECONDS",
+        help=f"limit on each notebook's execution (default {config.BATCH_TIMEOUT_SECONDS}; 0: none)",
+    )
     how.add_argument("--force", action="store_true", help="rerun even runs whose inputs are unchanged")
     how.add_argument("--quiet", action="store_true", help="no progress bar or notes: only the summary (for logs)")
     how.add_argument("--reports-dir", metavar="DIR", help="where to write the reports (default: reports/)")
     how.add_argument("--notebooks-dir", metavar="DIR", help="where the notebooks are (default: notebooks/)")
-    how.add_argument("--executor", choices=["processes", "dask"], default="processes",
-                     help="local worker processes (default) or a local Dask cluster")
-    how.add_argument("--scheduler", metavar="ADDRESS",
-                     help="run on this Dask scheduler (e.g. tcp://10.0.0.5:8786); its workers must see the "
-                          "project folder at the same path")
+    how.add_argument(
+        "--executor",
+        choices=["processes", "dask"],
+        default="processes",
+        help="local worker processes (default) or a local Dask cluster",
+    )
+    how.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on this Dask scheduler (e.g. tcp://10.0.0.5:8786); its workers must see the "
+        "project folder at the same path",
+    )
     parser.set_defaults(handler=_cmd_batch)
 
 
@@ -301,12 +391,18 @@ def _cmd_publish(args: argparse.Namespace) -> int:
 
 def _add_publish(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
-        "publish", help="re-publish HTML from executed notebooks, rebuild the index, or take a screenshot",
+        "publish",
+        help="re-publish HTML from executed notebooks, rebuild the index, or take a screenshot",
         description="Re-render every report's HTML from its executed notebook (no kernels run) and rebuild "
-                    "reports/index.html; or save a screenshot of a report in headless Chromium.")
+        "reports/index.html; or save a screenshot of a report in headless Chromium.",
+    )
     parser.add_argument("--reports-dir", metavar="DIR", help="the reports folder (default: reports/)")
-    parser.add_argument("--screenshot", nargs=2, metavar=("HTML", "PNG"),
-                        help="save a full-page screenshot of HTML to PNG (needs /usr/bin/chromium)")
+    parser.add_argument(
+        "--screenshot",
+        nargs=2,
+        metavar=("HTML", "PNG"),
+        help="save a full-page screenshot of HTML to PNG (needs /usr/bin/chromium)",
+    )
     parser.add_argument("--width", type=int, default=1000, help="screenshot page width in pixels (default 1000)")
     parser.set_defaults(handler=_cmd_publish)
 

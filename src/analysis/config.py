@@ -110,12 +110,46 @@ PER_100K = 100_000
 #: European Standard Population 2013, 19 five-year bands 0-4 ... 85-89, 90+ (Eurostat,
 #: "Revision of the European Standard Population", 2013, Table 11). Sums to 100,000.
 ESP2013_BANDS: tuple[str, ...] = (
-    "0-4", "5-9", "10-14", "15-19", "20-24", "25-29", "30-34", "35-39", "40-44",
-    "45-49", "50-54", "55-59", "60-64", "65-69", "70-74", "75-79", "80-84", "85-89", "90+",
+    "0-4",
+    "5-9",
+    "10-14",
+    "15-19",
+    "20-24",
+    "25-29",
+    "30-34",
+    "35-39",
+    "40-44",
+    "45-49",
+    "50-54",
+    "55-59",
+    "60-64",
+    "65-69",
+    "70-74",
+    "75-79",
+    "80-84",
+    "85-89",
+    "90+",
 )
 ESP2013_WEIGHTS: tuple[int, ...] = (
-    5000, 5500, 5500, 5500, 6000, 6000, 6500, 7000, 7000,
-    7000, 7000, 6500, 6000, 5500, 5000, 4000, 2500, 1500, 1000,
+    5000,
+    5500,
+    5500,
+    5500,
+    6000,
+    6000,
+    6500,
+    7000,
+    7000,
+    7000,
+    7000,
+    6500,
+    6000,
+    5500,
+    5000,
+    4000,
+    2500,
+    1500,
+    1000,
 )
 
 # --------------------------------------------------------------------------------------
@@ -268,7 +302,12 @@ ACCOMMODATION_TYPE_LABELS = {
 }
 #: Referral measures of ``referrals.csv``; ``decline_reason`` and ``risk_level`` need a category.
 REFERRAL_MEASURES: tuple[str, ...] = (
-    "received", "accepted", "declined_or_unsuccessful", "decline_reason", "from_outside_area", "risk_level",
+    "received",
+    "accepted",
+    "declined_or_unsuccessful",
+    "decline_reason",
+    "from_outside_area",
+    "risk_level",
 )
 #: DASH risk levels (SafeLives DASH risk checklist): standard, medium, high.
 RISK_LEVELS: tuple[str, ...] = ("high", "medium", "standard")

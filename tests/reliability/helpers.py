@@ -25,8 +25,9 @@ def run_cli(*args: str, root: Path | None = None, timeout: float = 600) -> Resul
     env = dict(os.environ)
     if root is not None:
         env["ANALYSIS_ROOT"] = str(root)
-    done = subprocess.run([sys.executable, "-m", "analysis", *args], capture_output=True, text=True, env=env,
-                          timeout=timeout)
+    done = subprocess.run(
+        [sys.executable, "-m", "analysis", *args], capture_output=True, text=True, env=env, timeout=timeout
+    )
     return Result(done.returncode, done.stdout, done.stderr)
 
 

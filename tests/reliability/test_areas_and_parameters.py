@@ -24,25 +24,35 @@ def test_case02b_slightly_misspelt_name_resolves_with_a_note():
 
 def test_case03_ambiguous_name():
     result = run_cli("areas", "find", "Sussex")
-    assert_one_clear_error(result, "'Sussex' is ambiguous: it could be East Sussex (E10000011), West Sussex (E10000032)",
-                           "Give the full name or the GSS code")
+    assert_one_clear_error(
+        result,
+        "'Sussex' is ambiguous: it could be East Sussex (E10000011), West Sussex (E10000032)",
+        "Give the full name or the GSS code",
+    )
 
 
 def test_case04_lower_tier_district_code():
     result = run_cli("areas", "find", "E07000094")
-    assert_one_clear_error(result, "Winchester (E07000094) is a lower-tier district council",
-                           "Use its upper-tier authority Hampshire (E10000014)")
+    assert_one_clear_error(
+        result,
+        "Winchester (E07000094) is a lower-tier district council",
+        "Use its upper-tier authority Hampshire (E10000014)",
+    )
 
 
 def test_case05_code_from_a_later_reorganisation():
     result = run_cli("areas", "find", "E06000065")
-    assert_one_clear_error(result, "North Yorkshire (E06000065) was created after the workspace geography (on 2023-04-01)",
-                           "use North Yorkshire (E10000023)")
+    assert_one_clear_error(
+        result,
+        "North Yorkshire (E06000065) was created after the workspace geography (on 2023-04-01)",
+        "use North Yorkshire (E10000023)",
+    )
 
 
 # Cases 6-9 run `analysis batch` on the real topic notebooks: the parameters are checked against
 # each notebook's parameters cell and its own value checks before any kernel starts, so each
 # failing case returns in about a second, writes no report and leaves the reports folder as it was.
+
 
 def _batch(tmp_path, *params: str, notebooks: tuple[str, ...] = ()):
     reports = tmp_path / "reports"
@@ -64,8 +74,11 @@ def test_case06_unknown_notebook_parameter(tmp_path):
 
 def test_case07_parameter_of_the_wrong_type(tmp_path):
     result, reports = _batch(tmp_path, "-p", "confidence_level", "high")
-    assert_one_clear_error(result, "Parameter 'confidence_level' of 01_prevalence must be float, got text 'high'",
-                           "confidence_level (float, default 0.95)")
+    assert_one_clear_error(
+        result,
+        "Parameter 'confidence_level' of 01_prevalence must be float, got text 'high'",
+        "confidence_level (float, default 0.95)",
+    )
     assert _nothing_written(reports)
 
 
@@ -77,8 +90,11 @@ def test_case08_out_of_range_confidence(tmp_path):
 
 def test_case08b_negative_standard(tmp_path):
     result, reports = _batch(tmp_path, "-p", "standard_per_10k", "-1", notebooks=("02",))
-    assert_one_clear_error(result, "02_refuge_demand_supply: standard_per_10k must be > 0, got -1",
-                           "papermill --help-notebook notebooks/02_refuge_demand_supply.ipynb")
+    assert_one_clear_error(
+        result,
+        "02_refuge_demand_supply: standard_per_10k must be > 0, got -1",
+        "papermill --help-notebook notebooks/02_refuge_demand_supply.ipynb",
+    )
     assert _nothing_written(reports)
 
 
@@ -86,8 +102,8 @@ def test_case08c_out_of_range_in_the_notebook_itself():
     """A researcher running a notebook directly gets the same check from report.start."""
     import pytest
 
-    from analysis.present import report
     from analysis.errors import ParameterError
+    from analysis.present import report
 
     with pytest.raises(ParameterError, match="confidence_level must be a number between 0 and 1"):
         report.start("01_prevalence", "Hampshire", 1.5)
@@ -102,8 +118,21 @@ def test_case09_parameter_value_carrying_code_is_data(tmp_path):
     marker = tmp_path / "pwned"
     payload = f'"); import os; os.system("touch {marker}")#'
     reports = tmp_path / "reports"
-    result = run_cli("batch", "--area", "Hampshire", "--notebooks-dir", str(fixtures), "--notebooks", "fixture_ok",
-                     "--reports-dir", str(reports), "--quiet", "-p", "label", payload)
+    result = run_cli(
+        "batch",
+        "--area",
+        "Hampshire",
+        "--notebooks-dir",
+        str(fixtures),
+        "--notebooks",
+        "fixture_ok",
+        "--reports-dir",
+        str(reports),
+        "--quiet",
+        "-p",
+        "label",
+        payload,
+    )
     assert result.code == 0, result.err
     run = json.loads((reports / "E10000014-hampshire" / "fixture_ok.run.json").read_text())
     assert run["records"]["label"] == payload

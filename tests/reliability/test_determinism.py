@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from analysis.data import build
 from analysis import config
+from analysis.data import build
 
 from .helpers import run_cli
 
@@ -32,8 +32,18 @@ def test_two_runs_of_the_same_report_give_the_same_html(tmp_path):
     pages = []
     for run in ("first", "second"):
         reports = tmp_path / run
-        result = run_cli("batch", "--area", "Southampton", "--notebooks", "04", "--reports-dir", str(reports),
-                         "--notebooks-dir", str(config.project_root() / "notebooks"), "--quiet")
+        result = run_cli(
+            "batch",
+            "--area",
+            "Southampton",
+            "--notebooks",
+            "04",
+            "--reports-dir",
+            str(reports),
+            "--notebooks-dir",
+            str(config.project_root() / "notebooks"),
+            "--quiet",
+        )
         assert result.code == 0, result.err
         pages.append((reports / "E06000045-southampton" / "04_young_people_14_18.html").read_text(encoding="utf-8"))
     assert len(TIMESTAMP_LINE.findall(pages[0])) == 1

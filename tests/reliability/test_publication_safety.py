@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from analysis.data import build
 from analysis import config
+from analysis.data import build
 from tests.conftest import copy_project_data
 
 from .helpers import run_cli
@@ -32,8 +32,15 @@ SMALL = {"3", "2", "4"}
 def published(tmp_path_factory):
     root = copy_project_data(tmp_path_factory.mktemp("publication") / "project")
     shutil.copyfile(FIXTURE, root / "data" / "raw" / "local" / "E10000014" / "referrals.csv")
-    result = run_cli("batch", "--area", "Hampshire", "--notebooks-dir", str(config.project_root() / "notebooks"),
-                     "--quiet", root=root)
+    result = run_cli(
+        "batch",
+        "--area",
+        "Hampshire",
+        "--notebooks-dir",
+        str(config.project_root() / "notebooks"),
+        "--quiet",
+        root=root,
+    )
     assert result.code == 0, result.err
     folder = root / "reports" / "E10000014-hampshire"
     pages = {p.stem: p.read_text(encoding="utf-8") for p in folder.glob("*.html")}
@@ -45,8 +52,11 @@ def _tables(html: str):
     soup = BeautifulSoup(html, "html.parser")
     for table in soup.find_all("table"):
         header = [th.get_text(strip=True) for th in table.find("thead").find_all("th")] if table.find("thead") else []
-        rows = [[c.get_text(strip=True) for c in tr.find_all("td")] for tr in table.find("tbody").find_all("tr")] \
-            if table.find("tbody") else []
+        rows = (
+            [[c.get_text(strip=True) for c in tr.find_all("td")] for tr in table.find("tbody").find_all("tr")]
+            if table.find("tbody")
+            else []
+        )
         counts = json.loads(table["data-count-columns"]) if table.has_attr("data-count-columns") else []
         yield table, header, rows, counts
 
@@ -61,8 +71,11 @@ def test_case26_small_counts_suppressed_in_every_published_table(published):
                 assert not SMALL & set(values) and not {"1"} & set(values), f"{name}: {column} shows {values}"
                 checked += 1
     assert checked >= 2
-    referrals = next(rows for _, header, rows, _c in _tables(published["pages"]["02_refuge_demand_supply"])
-                     if header[:2] == ["label", "count"])
+    referrals = next(
+        rows
+        for _, header, rows, _c in _tables(published["pages"]["02_refuge_demand_supply"])
+        if header[:2] == ["label", "count"]
+    )
     declined = next(row for row in referrals if "declined or unsuccessful" in row[0])
     assert declined[1] == "[c]" and declined[3:7] == ["[c]"] * 4  # count, percent, interval and its basis hidden
     assert not any(re.search(r"\b[1-4] of \d", cell) for row in referrals for cell in row), referrals
@@ -82,8 +95,19 @@ def test_case27_no_code_traceback_warning_path_or_parameters_cell_in_any_html(pu
         soup = BeautifulSoup(html, "html.parser")
         text = soup.get_text(" ")
         assert not soup.select(".jp-CodeCell .jp-InputArea, .jp-InputPrompt, .jp-Editor, div.highlight, .prompt"), name
-        for forbidden in ("Traceback", "Warning:", "UserWarning", "injected-parameters", "Parameters cell",
-                          "import ", "ctx = report.start", root, "/work/", "/tmp/", "researcher-notes"):
+        for forbidden in (
+            "Traceback",
+            "Warning:",
+            "UserWarning",
+            "injected-parameters",
+            "Parameters cell",
+            "import ",
+            "ctx = report.start",
+            root,
+            "/work/",
+            "/tmp/",
+            "researcher-notes",
+        ):
             assert forbidden not in html, f"{name} contains {forbidden!r}"
         assert not re.search(r"\bIn \[\d*\]", text), name
         assert not soup.find_all("script", src=True), name

@@ -51,8 +51,9 @@ def test_case12_csv_with_a_missing_column(project):
     path.write_text("\n".join(",".join(line.split(",")[:3]) for line in lines) + "\n")
     register_new_release(root, "census2021_ltla21_sex")
     result = run_cli("data", "build", root=root)
-    assert_one_clear_error(result, "census2021_ltla21_persons_females_males.csv failed validation",
-                           "missing column 'total_males'")
+    assert_one_clear_error(
+        result, "census2021_ltla21_persons_females_males.csv failed validation", "missing column 'total_males'"
+    )
     assert _processed_unchanged(root, snapshot)
 
 
@@ -61,7 +62,9 @@ def test_case13_non_numeric_count(project):
     edit_csv_cell(root / "data" / "raw" / MYE, 10, "16", "n/a")
     register_new_release(root, "mye2020_ltla21_sya")
     result = run_cli("data", "build", root=root)
-    assert_one_clear_error(result, f"data/raw/{MYE} failed validation", "line 10, column '16', value 'n/a': is not a valid number")
+    assert_one_clear_error(
+        result, f"data/raw/{MYE} failed validation", "line 10, column '16', value 'n/a': is not a valid number"
+    )
     assert _processed_unchanged(root, snapshot)
 
 
@@ -106,8 +109,9 @@ NOTEBOOKS = str(config.project_root() / "notebooks")
 
 
 def _batch_02(root):
-    return run_cli("batch", "--area", "Hampshire", "--notebooks-dir", NOTEBOOKS, "--notebooks", "02", "--quiet",
-                   root=root)
+    return run_cli(
+        "batch", "--area", "Hampshire", "--notebooks-dir", NOTEBOOKS, "--notebooks", "02", "--quiet", root=root
+    )
 
 
 def _hampshire_supply(root):
@@ -120,8 +124,11 @@ def test_case16_local_file_for_an_area_code_that_does_not_exist(project):
     folder.mkdir()
     (folder / "supply.csv").write_text(_hampshire_supply(root).read_text())
     result = _batch_02(root)
-    assert_one_clear_error(result, "data/raw/local/E10000099: the folder name is not an upper-tier authority code",
-                           "Rename the folder to the code of the authority the files describe, or remove it")
+    assert_one_clear_error(
+        result,
+        "data/raw/local/E10000099: the folder name is not an upper-tier authority code",
+        "Rename the folder to the code of the authority the files describe, or remove it",
+    )
     assert not (root / "reports" / "E10000014-hampshire").exists()
 
 
@@ -131,13 +138,13 @@ def test_case17_local_file_in_the_wrong_encoding(project):
     text = path.read_text(encoding="utf-8").replace("Stop Domestic Abuse", "Stop Domestic Abuse – café", 1)
     path.write_bytes(text.encode("cp1252"))
     result = _batch_02(root)
-    assert_one_clear_error(result, "data/raw/local/E10000014/supply.csv is not UTF-8 text: byte 0x96 on line 2",
-                           "Save the file as UTF-8")
+    assert_one_clear_error(
+        result, "data/raw/local/E10000014/supply.csv is not UTF-8 text: byte 0x96 on line 2", "Save the file as UTF-8"
+    )
 
 
 def test_case17b_local_file_with_a_byte_order_mark_is_read_normally(project, monkeypatch):
-    from analysis.methods import areas
-    from analysis.methods import council_data
+    from analysis.methods import areas, council_data
 
     root, _ = project
     monkeypatch.setenv(config.ROOT_ENV, str(root))
@@ -153,5 +160,6 @@ def test_case18_empty_local_file(project):
     root, _ = project
     _hampshire_supply(root).write_text("")
     result = _batch_02(root)
-    assert_one_clear_error(result, "data/raw/local/E10000014/supply.csv is empty",
-                           "or delete the file if you have no figures")
+    assert_one_clear_error(
+        result, "data/raw/local/E10000014/supply.csv is empty", "or delete the file if you have no figures"
+    )

@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import files
-from analysis import config
+from analysis import config, files
 from analysis.run import lock
 from tests.conftest import copy_project_data, start_batch_in_own_terminal
 
@@ -29,16 +28,36 @@ FOLDER = "E06000045-southampton"
 
 
 def batch_args(reports: Path, *notebooks: str, extra: tuple[str, ...] = ()) -> list[str]:
-    return ["batch", "--area", "Southampton", "--notebooks-dir", str(FIXTURES), "--reports-dir", str(reports),
-            "--workers", "2", "--notebooks", *notebooks, *extra]
+    return [
+        "batch",
+        "--area",
+        "Southampton",
+        "--notebooks-dir",
+        str(FIXTURES),
+        "--reports-dir",
+        str(reports),
+        "--workers",
+        "2",
+        "--notebooks",
+        *notebooks,
+        *extra,
+    ]
 
 
 @pytest.fixture(scope="module")
 def mixed(tmp_path_factory):
     """One batch: a good notebook, one that raises, one whose kernel dies, one that hangs (3 s limit)."""
     reports = tmp_path_factory.mktemp("mixed") / "reports"
-    result = run_cli(*batch_args(reports, "fixture_second", "fixture_fails", "fixture_dies", "fixture_sleeps",
-                                 extra=("--timeout", "3", "-p", "seconds", "120")))
+    result = run_cli(
+        *batch_args(
+            reports,
+            "fixture_second",
+            "fixture_fails",
+            "fixture_dies",
+            "fixture_sleeps",
+            extra=("--timeout", "3", "-p", "seconds", "120"),
+        )
+    )
     return reports, result
 
 
@@ -75,8 +94,12 @@ def _wait_for(condition, timeout: float = 90) -> None:
 def test_case21_batch_interrupted_and_resumed(tmp_path):
     reports, hold = tmp_path / "reports", tmp_path / "hold"
     hold.touch()
-    args = [sys.executable, "-m", "analysis",
-            *batch_args(reports, "fixture_sleeps", "fixture_second", extra=("-p", "hold_file", str(hold)))]
+    args = [
+        sys.executable,
+        "-m",
+        "analysis",
+        *batch_args(reports, "fixture_sleeps", "fixture_second", extra=("-p", "hold_file", str(hold))),
+    ]
     process = start_batch_in_own_terminal(args)
     folder = reports / FOLDER
     try:
@@ -102,8 +125,11 @@ def test_case22_two_batches_at_once(tmp_path):
     reports = tmp_path / "reports"
     with lock.batch_lock(reports, "analysis batch --all"):
         result = run_cli(*batch_args(reports, "fixture_second"))
-    assert_one_clear_error(result, f"Another batch is already writing to {reports} (PID {os.getpid()} on",
-                           "Wait for it to finish or stop it")
+    assert_one_clear_error(
+        result,
+        f"Another batch is already writing to {reports} (PID {os.getpid()} on",
+        "Wait for it to finish or stop it",
+    )
     assert not (reports / FOLDER).exists()
 
 
@@ -124,8 +150,9 @@ def test_case23_reports_folder_read_only(tmp_path, tmp_path_factory):
     for path in (tmp_path, reports, reports / FOLDER):
         path.chmod(0o555)
     try:
-        done = _unprivileged([sys.executable, "-m", "analysis", *batch_args(reports, "fixture_second")],
-                             dict(os.environ, HOME=str(home)))
+        done = _unprivileged(
+            [sys.executable, "-m", "analysis", *batch_args(reports, "fixture_second")], dict(os.environ, HOME=str(home))
+        )
     finally:
         for path in (tmp_path, reports, reports / FOLDER):
             path.chmod(0o755)
@@ -137,7 +164,6 @@ def test_case23_reports_folder_read_only(tmp_path, tmp_path_factory):
 
 def test_case23b_disk_full_while_publishing(tmp_path, monkeypatch):
     """The write fails part-way (simulated ENOSPC at fsync): the run fails, the earlier report stays whole."""
-    from analysis.present import publish
 
     target = tmp_path / "report.html"
     files.write_text_atomic(target, "earlier report")

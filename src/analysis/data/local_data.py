@@ -30,13 +30,19 @@ from analysis.data import schemas
 from analysis.errors import ValidationError
 
 #: File -> (pandera model, rule function, hint on fixing it).
-SUPPLY_HINT = ("Correct the cells listed. Each row is one provider's places of one accommodation type in one "
-               "period; see the README section 'Refuge demand and supply: the standard, local data schema and method'.")
-REFERRALS_HINT = ("Correct the cells listed. Each row is one referral figure (period, measure, category) with a "
-                  "count, a published percent or a rank; see the README section 'Refuge demand and supply: the "
-                  "standard, local data schema and method'.")
-UTF8_HINT = ("Save the file as UTF-8: in Excel choose 'CSV UTF-8 (Comma delimited)'; in LibreOffice tick 'Edit "
-             "filter settings' and pick 'Unicode (UTF-8)'.")
+SUPPLY_HINT = (
+    "Correct the cells listed. Each row is one provider's places of one accommodation type in one "
+    "period; see the README section 'Refuge demand and supply: the standard, local data schema and method'."
+)
+REFERRALS_HINT = (
+    "Correct the cells listed. Each row is one referral figure (period, measure, category) with a "
+    "count, a published percent or a rank; see the README section 'Refuge demand and supply: the "
+    "standard, local data schema and method'."
+)
+UTF8_HINT = (
+    "Save the file as UTF-8: in Excel choose 'CSV UTF-8 (Comma delimited)'; in LibreOffice tick 'Edit "
+    "filter settings' and pick 'Unicode (UTF-8)'."
+)
 
 
 @dataclass(frozen=True)
@@ -78,12 +84,10 @@ def _label(path: Path) -> str:
 # ------------------------------------------------------------------------------------------
 
 
-
-
-
 # ------------------------------------------------------------------------------------------
 # Reading one file
 # ------------------------------------------------------------------------------------------
+
 
 def read_local_csv(path: Path) -> pd.DataFrame:
     """Read a local CSV as text cells, tolerant of a byte-order mark, blank lines and spaces.
@@ -101,31 +105,39 @@ def read_local_csv(path: Path) -> pd.DataFrame:
     label = _label(path)
     data = path.read_bytes()
     if not data.lstrip(b"\xef\xbb\xbf").strip():
-        raise ValidationError(f"{label} is empty.",
-                              "Start it with the header line given in the README, add rows, or delete the file "
-                              "if you have no figures (the notebook then shows the standard-based figures alone).")
+        raise ValidationError(
+            f"{label} is empty.",
+            "Start it with the header line given in the README, add rows, or delete the file "
+            "if you have no figures (the notebook then shows the standard-based figures alone).",
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        raise ValidationError(f"{label} is not UTF-8 text: byte 0x{data[exc.start]:02x} on line {line} "
-                              "(probably saved as Windows-1252 / 'ANSI').", UTF8_HINT) from None
+        line = data[: exc.start].count(b"\n") + 1
+        raise ValidationError(
+            f"{label} is not UTF-8 text: byte 0x{data[exc.start]:02x} on line {line} "
+            "(probably saved as Windows-1252 / 'ANSI').",
+            UTF8_HINT,
+        ) from None
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, skip_blank_lines=False, keep_default_na=False,
-                            na_values=[""])
+        frame = pd.read_csv(io.StringIO(text), dtype=str, skip_blank_lines=False, keep_default_na=False, na_values=[""])
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise ValidationError(f"{label} cannot be read as a CSV table: {exc}",
-                              "Give every line as many commas as the header; put text containing commas in "
-                              "double quotes.") from None
+        raise ValidationError(
+            f"{label} cannot be read as a CSV table: {exc}",
+            "Give every line as many commas as the header; put text containing commas in double quotes.",
+        ) from None
     if len(frame.columns) == 1 and any(sep in str(frame.columns[0]) for sep in (";", "\t")):
-        raise ValidationError(f"{label} separates its columns with semicolons or tabs, not commas.",
-                              "Save it as 'CSV UTF-8 (Comma delimited)', or replace the separators with commas.")
+        raise ValidationError(
+            f"{label} separates its columns with semicolons or tabs, not commas.",
+            "Save it as 'CSV UTF-8 (Comma delimited)', or replace the separators with commas.",
+        )
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     frame = frame.apply(lambda column: column.str.strip()).replace("", pd.NA)
     frame = frame.dropna(how="all")
     if frame.empty:
-        raise ValidationError(f"{label} has a header line but no rows.",
-                              "Add rows, or delete the file if you have no figures.")
+        raise ValidationError(
+            f"{label} has a header line but no rows.", "Add rows, or delete the file if you have no figures."
+        )
     return frame
 
 
@@ -157,8 +169,9 @@ def read_supply(path: Path) -> pd.DataFrame:
     label = _label(path)
     frame = read_local_csv(path)
     valid = _validate(frame, schemas.LocalSupply, schemas.local_supply_problems, label, SUPPLY_HINT)
-    return _finish(valid, ["properties", "bedspaces", "child_spaces", "accessible_bedspaces"],
-                   optional=["restrictions", "notes"])
+    return _finish(
+        valid, ["properties", "bedspaces", "child_spaces", "accessible_bedspaces"], optional=["restrictions", "notes"]
+    )
 
 
 def read_referrals(path: Path) -> pd.DataFrame:
@@ -172,7 +185,9 @@ def read_referrals(path: Path) -> pd.DataFrame:
     if "category" in frame.columns:
         frame["category"] = frame["category"].fillna("all")
     if "percent_of" in frame.columns and "percent" in frame.columns:
-        frame["percent_of"] = frame["percent_of"].mask(frame["percent"].notna() & frame["percent_of"].isna(), "received")
+        frame["percent_of"] = frame["percent_of"].mask(
+            frame["percent"].notna() & frame["percent_of"].isna(), "received"
+        )
     valid = _validate(frame, schemas.LocalReferrals, schemas.local_referrals_problems, label, REFERRALS_HINT)
     return _finish(valid, ["count", "rank"], optional=["rank", "notes"])
 
@@ -193,9 +208,6 @@ def _finish(valid: pd.DataFrame, integer_columns: list[str], optional: list[str]
 # ------------------------------------------------------------------------------------------
 
 
-
-
-
 def read_local_files(area_code: str, folder: Path) -> LocalData:
     """Read and validate the local files in ``folder`` (one authority's); absent files give ``None``.
 
@@ -207,9 +219,20 @@ def read_local_files(area_code: str, folder: Path) -> LocalData:
     supply_path = folder / config.LOCAL_SUPPLY_FILE
     referrals_path = folder / config.LOCAL_REFERRALS_FILE
     expected = {config.LOCAL_SUPPLY_FILE, config.LOCAL_REFERRALS_FILE}
-    others = tuple(sorted(p.name for p in folder.iterdir() if p.is_file() and p.name not in expected
-                          and not p.name.startswith(".") and not p.name.lower().startswith("readme"))
-                   ) if folder.is_dir() else ()
+    others = (
+        tuple(
+            sorted(
+                p.name
+                for p in folder.iterdir()
+                if p.is_file()
+                and p.name not in expected
+                and not p.name.startswith(".")
+                and not p.name.lower().startswith("readme")
+            )
+        )
+        if folder.is_dir()
+        else ()
+    )
     return LocalData(
         area_code=area_code,
         folder=folder,
@@ -223,9 +246,9 @@ def manifest_ids(local: LocalData) -> list[str]:
     """Ids of the manifest entries (worked examples) describing this area's local files, if any."""
     from analysis.data import sources
 
-    present = {f"local/{local.area_code}/{name}" for name, table in
-               ((config.LOCAL_SUPPLY_FILE, local.supply), (config.LOCAL_REFERRALS_FILE, local.referrals))
-               if table is not None}
+    present = {
+        f"local/{local.area_code}/{name}"
+        for name, table in ((config.LOCAL_SUPPLY_FILE, local.supply), (config.LOCAL_REFERRALS_FILE, local.referrals))
+        if table is not None
+    }
     return [item.id for item in sources.load_manifest() if item.path in present]
-
-

@@ -29,7 +29,8 @@ from __future__ import annotations
 import functools
 import os
 from collections import OrderedDict
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from analysis import config
 
@@ -120,8 +121,12 @@ def memoize(*tables: str, local: bool = False) -> Callable[[F], F]:
             from analysis.data import tables as tables_module
 
             frames = tuple(tables_module.read_table(name) for name in _table_names(tables))
-            key = (args, tuple(sorted(kwargs.items())), tuple(id(frame) for frame in frames),
-                   local_files_token() if local else None)
+            key = (
+                args,
+                tuple(sorted(kwargs.items())),
+                tuple(id(frame) for frame in frames),
+                local_files_token() if local else None,
+            )
             try:
                 hit = store.get(key)
             except TypeError:  # an unhashable argument: no memo

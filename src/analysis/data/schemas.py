@@ -36,6 +36,7 @@ def count_column(nullable: bool = False) -> pa.Column:
 # Population and geography
 # ------------------------------------------------------------------------------------------
 
+
 class MyePersonsByAge(pa.DataFrameModel):
     """ONS mid-year estimates, persons by single year of age (``mye2020_ltla21_...csv``)."""
 
@@ -82,7 +83,8 @@ class CensusSexTotals(pa.DataFrameModel):
 def census_sex_schema() -> pa.DataFrameSchema:
     """Census sex totals with their count columns."""
     return CensusSexTotals.to_schema().add_columns(
-        {name: count_column() for name in ("total_population", "total_females", "total_males")})
+        {name: count_column() for name in ("total_population", "total_females", "total_males")}
+    )
 
 
 class DistrictLookup(pa.DataFrameModel):
@@ -131,6 +133,7 @@ class AuthorityRegister(pa.DataFrameModel):
 # ------------------------------------------------------------------------------------------
 # Crime survey rates
 # ------------------------------------------------------------------------------------------
+
 
 class CsewRates(pa.DataFrameModel):
     """Crime survey prevalence rates table (transcribed headline file and the authored table).
@@ -188,6 +191,7 @@ class SdgPartnerAbuse(pa.DataFrameModel):
 # Validation entry point
 # ------------------------------------------------------------------------------------------
 
+
 def validate_table(
     df: pd.DataFrame,
     schema: type[pa.DataFrameModel] | pa.DataFrameSchema,
@@ -219,8 +223,10 @@ def validate_table(
     try:
         return schema.validate(df, lazy=True)
     except pa.errors.SchemaErrors as exc:
-        raise ValidationError(format_failures(exc.failure_cases, file, line_offset),
-                              hint or "Correct the values listed (or restore the original file) and run again.") from None
+        raise ValidationError(
+            format_failures(exc.failure_cases, file, line_offset),
+            hint or "Correct the values listed (or restore the original file) and run again.",
+        ) from None
     except pa.errors.SchemaError as exc:  # non-lazy failures (e.g. wrong column set)
         raise ValidationError(f"{file}: {exc}", hint or "Correct the file and run again.") from None
 
@@ -272,7 +278,7 @@ def format_failures(cases: pd.DataFrame, file: str | Path, line_offset: int = 2)
         if check.startswith("is "):  # a custom check whose error text reads as a rule
             rule = check
         elif check.startswith("coerce_dtype"):
-            wanted = check[len("coerce_dtype('"):-2]
+            wanted = check[len("coerce_dtype('") : -2]
             rule = f"is not a valid {'whole number' if 'int' in wanted else 'number' if 'float' in wanted else wanted}"
         elif check == "field_uniqueness":
             rule = "is repeated (must be unique)"
@@ -293,6 +299,7 @@ def format_failures(cases: pd.DataFrame, file: str | Path, line_offset: int = 2)
 # ------------------------------------------------------------------------------------------
 # Young people aged 14-18: authored facts tables
 # ------------------------------------------------------------------------------------------
+
 
 class YoungPeopleResearchFacts(pa.DataFrameModel):
     """Published research on teenage relationship abuse (``authored/young_people_research_facts.csv``).
@@ -355,8 +362,11 @@ class YoungPeopleLocalFacts(pa.DataFrameModel):
         coerce = True
         strict = True
         unique = ["area_code", "period", "measure"]
+
+
 # Children's rates (authored table: data/raw/authored/children_rates.csv)
 # ------------------------------------------------------------------------------------------
+
 
 class AuthoredChildrenRates(pa.DataFrameModel):
     """Published rates per 1,000 children (e.g. children living with domestic abuse), one row per figure.
@@ -396,13 +406,14 @@ class AuthoredChildrenRates(pa.DataFrameModel):
 # Safe accommodation: national facts and a council's local supply and referral files
 # ------------------------------------------------------------------------------------------
 
-from typing import Optional  # noqa: E402  (appended block)
 
 from analysis import config as _config  # noqa: E402
 
-LOCAL_COUNT_HINT = ("Counts are whole numbers of 0 or more with no text, separators or symbols; leave a cell "
-                    "empty when the figure is not known. Periods are written 2021, 2020-21, 2020-2021, 2021-05-01 "
-                    "or 'not stated'.")
+LOCAL_COUNT_HINT = (
+    "Counts are whole numbers of 0 or more with no text, separators or symbols; leave a cell "
+    "empty when the figure is not known. Periods are written 2021, 2020-21, 2020-2021, 2021-05-01 "
+    "or 'not stated'."
+)
 
 
 def _whole_or_missing(series: pd.Series) -> pd.Series:
@@ -456,9 +467,9 @@ class LocalSupply(pa.DataFrameModel):
     bedspaces: Series[float] = pa.Field(ge=0, nullable=True)
     child_spaces: Series[float] = pa.Field(ge=0, nullable=True)
     accessible_bedspaces: Series[float] = pa.Field(ge=0, nullable=True)
-    restrictions: Optional[Series[str]] = pa.Field(nullable=True)
+    restrictions: Series[str] | None = pa.Field(nullable=True)
     source: Series[str] = pa.Field(str_length={"min_value": 1})
-    notes: Optional[Series[str]] = pa.Field(nullable=True)
+    notes: Series[str] | None = pa.Field(nullable=True)
 
     class Config:
         coerce = True
@@ -484,9 +495,9 @@ class LocalReferrals(pa.DataFrameModel):
     count: Series[float] = pa.Field(ge=0, nullable=True)
     percent: Series[float] = pa.Field(ge=0, le=100, nullable=True)
     percent_of: Series[str] = pa.Field(isin=list(_config.PERCENT_BASES), nullable=True)
-    rank: Optional[Series[float]] = pa.Field(ge=1, nullable=True)
+    rank: Series[float] | None = pa.Field(ge=1, nullable=True)
     source: Series[str] = pa.Field(str_length={"min_value": 1})
-    notes: Optional[Series[str]] = pa.Field(nullable=True)
+    notes: Series[str] | None = pa.Field(nullable=True)
 
     class Config:
         coerce = True
@@ -517,13 +528,19 @@ def _duplicate_problems(df: pd.DataFrame, key: list[str], advice: str) -> list[s
 def local_supply_problems(df: pd.DataFrame) -> list[str]:
     """Rules across columns and rows of a validated ``supply.csv`` (empty list when it is sound)."""
     problems = _duplicate_problems(
-        df, ["period", "accommodation_type", "provider"],
+        df,
+        ["period", "accommodation_type", "provider"],
         "give each provider one row per accommodation type and period (add the counts up, or name the "
-        "schemes in 'provider')")
-    too_many = df["accessible_bedspaces"].notna() & df["bedspaces"].notna() & (df["accessible_bedspaces"] > df["bedspaces"])
+        "schemes in 'provider')",
+    )
+    too_many = (
+        df["accessible_bedspaces"].notna() & df["bedspaces"].notna() & (df["accessible_bedspaces"] > df["bedspaces"])
+    )
     for index in df.index[too_many]:
-        problems.append(f"line {_line(index)}, column 'accessible_bedspaces', value {df.at[index, 'accessible_bedspaces']:g}: "
-                        f"more than the row's bedspaces ({df.at[index, 'bedspaces']:g})")
+        problems.append(
+            f"line {_line(index)}, column 'accessible_bedspaces', value {df.at[index, 'accessible_bedspaces']:g}: "
+            f"more than the row's bedspaces ({df.at[index, 'bedspaces']:g})"
+        )
     return problems
 
 
@@ -560,8 +577,9 @@ def local_referrals_problems(df: pd.DataFrame, tolerance_points: float = 1.0) ->
         A printed percentage may differ from ``count`` over its base count by this many
         percentage points (published percentages are rounded).
     """
-    problems = _duplicate_problems(df, ["period", "measure", "category"],
-                                   "give each measure and category one row per period")
+    problems = _duplicate_problems(
+        df, ["period", "measure", "category"], "give each measure and category one row per period"
+    )
     problems += _category_problems(df)
     has_rank = df["rank"].notna() if "rank" in df.columns else pd.Series(False, index=df.index)
     empty = df["count"].isna() & df["percent"].isna() & ~has_rank
@@ -576,12 +594,20 @@ def local_referrals_problems(df: pd.DataFrame, tolerance_points: float = 1.0) ->
             continue
         base_count, base_line = base
         if row["count"] > base_count:
-            problems.append(f"line {_line(index)}, column 'count', value {row['count']:g}: more than the {base_count:g} "
-                            f"{base_name} in {row['period']} (line {base_line})")
-        elif (pd.notna(row["percent"]) and row["percent_of"] == base_name and base_count > 0
-              and abs(100 * row["count"] / base_count - row["percent"]) > tolerance_points):
-            problems.append(f"line {_line(index)}, column 'percent', value {row['percent']:g}: {row['count']:g} of "
-                            f"{base_count:g} {base_name} (line {base_line}) is {100 * row['count'] / base_count:.1f}%")
+            problems.append(
+                f"line {_line(index)}, column 'count', value {row['count']:g}: more than the {base_count:g} "
+                f"{base_name} in {row['period']} (line {base_line})"
+            )
+        elif (
+            pd.notna(row["percent"])
+            and row["percent_of"] == base_name
+            and base_count > 0
+            and abs(100 * row["count"] / base_count - row["percent"]) > tolerance_points
+        ):
+            problems.append(
+                f"line {_line(index)}, column 'percent', value {row['percent']:g}: {row['count']:g} of "
+                f"{base_count:g} {base_name} (line {base_line}) is {100 * row['count'] / base_count:.1f}%"
+            )
     return problems
 
 

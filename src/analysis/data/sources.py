@@ -14,10 +14,10 @@ import shutil
 import tempfile
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable
 
 import yaml
 
@@ -77,8 +77,10 @@ def load_manifest(path: Path | None = None) -> list[SourceFile]:
     """
     path = Path(path) if path else config.MANIFEST_PATH
     if not path.is_file():
-        raise DataFileError(f"The raw-data manifest {path} is missing.",
-                            "Restore data/raw/sources.yaml from git: git checkout -- data/raw/sources.yaml")
+        raise DataFileError(
+            f"The raw-data manifest {path} is missing.",
+            "Restore data/raw/sources.yaml from git: git checkout -- data/raw/sources.yaml",
+        )
     stat = path.stat()
     return list(_load_manifest(str(path), stat.st_mtime_ns, stat.st_size))
 
@@ -100,7 +102,9 @@ def _load_manifest(name: str, mtime_ns: int, size: int) -> tuple[SourceFile, ...
         where = f"{path.name} entry {number} ({entry.get('id', 'no id')})"
         missing = [name for name in _REQUIRED_FIELDS if not entry.get(name)]
         if missing:
-            raise DataFileError(f"{where} lacks {', '.join(missing)}.", "Every entry needs " + ", ".join(_REQUIRED_FIELDS) + ".")
+            raise DataFileError(
+                f"{where} lacks {', '.join(missing)}.", "Every entry needs " + ", ".join(_REQUIRED_FIELDS) + "."
+            )
         if entry["kind"] not in KINDS:
             raise DataFileError(f"{where} has kind {entry['kind']!r}.", f"Use one of {', '.join(KINDS)}.")
         if entry["id"] in seen_ids or entry["path"] in seen_paths:
@@ -119,8 +123,9 @@ def get_source(source_id: str) -> SourceFile:
     for item in files:
         if item.id == source_id:
             return item
-    raise DataFileError(f"No raw file with id {source_id!r} in the manifest.",
-                        "Known ids: " + ", ".join(f.id for f in files))
+    raise DataFileError(
+        f"No raw file with id {source_id!r} in the manifest.", "Known ids: " + ", ".join(f.id for f in files)
+    )
 
 
 def _download(url: str, destination: Path, timeout: float) -> None:
@@ -128,7 +133,7 @@ def _download(url: str, destination: Path, timeout: float) -> None:
     destination.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=destination.parent, prefix=".download-")
     try:
-        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310
+        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
             shutil.copyfileobj(response, out)
         os.replace(tmp_name, destination)
     except BaseException:
@@ -196,7 +201,9 @@ def get_raw_files(
                 how = "downloaded"
             else:
                 where = f"the mirror {mirror}" if mirror else "no data mirror (set ANALYSIS_DATA_MIRROR)"
-                problems.append(f"{item.path}: not in {where} and has no verbatim download. {item.obtain or ''}".strip())
+                problems.append(
+                    f"{item.path}: not in {where} and has no verbatim download. {item.obtain or ''}".strip()
+                )
                 continue
         except (urllib.error.URLError, OSError, TimeoutError) as exc:
             problems.append(f"{item.path}: could not be obtained ({exc}).")
@@ -204,15 +211,19 @@ def get_raw_files(
         actual = sha256_file(target)
         if actual != item.sha256:
             target.unlink()
-            problems.append(f"{item.path}: checksum {actual[:12]}... differs from the manifest's {item.sha256[:12]}... "
-                            "(the file obtained is not the recorded release; it was removed).")
+            problems.append(
+                f"{item.path}: checksum {actual[:12]}... differs from the manifest's {item.sha256[:12]}... "
+                "(the file obtained is not the recorded release; it was removed)."
+            )
             continue
         report(f"ok  {item.path} ({how})")
         obtained.append(target)
     if problems:
-        raise DataFileError("Some raw files could not be obtained:\n  - " + "\n  - ".join(problems),
-                            "Check the mirror path (--mirror or ANALYSIS_DATA_MIRROR) or your network, then run "
-                            "'analysis data get' again; files already obtained are kept.")
+        raise DataFileError(
+            "Some raw files could not be obtained:\n  - " + "\n  - ".join(problems),
+            "Check the mirror path (--mirror or ANALYSIS_DATA_MIRROR) or your network, then run "
+            "'analysis data get' again; files already obtained are kept.",
+        )
     return obtained
 
 
@@ -230,7 +241,11 @@ def verify_raw_files(files: Iterable[SourceFile] | None = None) -> list[SourceFi
             continue
         target = item.local_path
         if not target.is_file():
-            fix = "run 'analysis data get'" if item.kind == "open_data" else "restore it with 'git checkout -- data/raw/" + item.path + "'"
+            fix = (
+                "run 'analysis data get'"
+                if item.kind == "open_data"
+                else "restore it with 'git checkout -- data/raw/" + item.path + "'"
+            )
             problems.append(f"data/raw/{item.path} is missing: {fix}.")
             continue
         actual = sha256_file(target)
@@ -238,14 +253,20 @@ def verify_raw_files(files: Iterable[SourceFile] | None = None) -> list[SourceFi
             if item.kind == "open_data":
                 fix = "raw files are read-only; restore it with 'analysis data get --force'"
             else:
-                fix = (f"if you edited this authored table on purpose, record it with "
-                       f"'analysis data hash {item.path}'; otherwise 'git checkout -- data/raw/{item.path}'")
-            problems.append(f"data/raw/{item.path} has changed (sha256 {actual[:12]}..., manifest {item.sha256[:12]}...): {fix}.")
+                fix = (
+                    f"if you edited this authored table on purpose, record it with "
+                    f"'analysis data hash {item.path}'; otherwise 'git checkout -- data/raw/{item.path}'"
+                )
+            problems.append(
+                f"data/raw/{item.path} has changed (sha256 {actual[:12]}..., manifest {item.sha256[:12]}...): {fix}."
+            )
             continue
         checked.append(item)
     if problems:
-        raise DataFileError("Raw data check failed:\n  - " + "\n  - ".join(problems),
-                            "Fix each file as listed above, then run the command again.")
+        raise DataFileError(
+            "Raw data check failed:\n  - " + "\n  - ".join(problems),
+            "Fix each file as listed above, then run the command again.",
+        )
     return checked
 
 
@@ -257,14 +278,17 @@ def update_manifest_checksum(relative_path: str) -> str:
     """
     relative_path = relative_path.replace("\\", "/")
     if relative_path.startswith("data/raw/"):
-        relative_path = relative_path[len("data/raw/"):]
+        relative_path = relative_path[len("data/raw/") :]
     entry = next((f for f in load_manifest() if f.path == relative_path), None)
     if entry is None:
-        raise DataFileError(f"{relative_path} is not in data/raw/sources.yaml.",
-                            "Add an entry for it first (see data/raw/README.md).")
+        raise DataFileError(
+            f"{relative_path} is not in data/raw/sources.yaml.", "Add an entry for it first (see data/raw/README.md)."
+        )
     if entry.kind != "authored":
-        raise DataFileError(f"{relative_path} is third-party {entry.kind} data and must not change.",
-                            "Restore it with 'analysis data get --force'; to use a newer release, add a new manifest entry.")
+        raise DataFileError(
+            f"{relative_path} is third-party {entry.kind} data and must not change.",
+            "Restore it with 'analysis data get --force'; to use a newer release, add a new manifest entry.",
+        )
     digest = sha256_file(entry.local_path)
     manifest = config.MANIFEST_PATH
     lines = manifest.read_text(encoding="utf-8").splitlines(keepends=True)

@@ -53,8 +53,9 @@ def read_table(name: str) -> pd.DataFrame:
     from analysis.data import build  # local import: build pulls in geopandas and pandera
 
     if name not in build.TABLES:
-        raise DataFileError(f"There is no processed table called {name!r}.",
-                            "Known tables: " + ", ".join(sorted(build.TABLES)))
+        raise DataFileError(
+            f"There is no processed table called {name!r}.", "Known tables: " + ", ".join(sorted(build.TABLES))
+        )
     path = table_path(name)
     problem = None
     if not path.is_file():

@@ -13,8 +13,8 @@ import difflib
 import re
 import unicodedata
 import warnings
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import Iterable
 
 import pandas as pd
 
@@ -29,8 +29,20 @@ CODE_PATTERN = re.compile(r"^[EWSNK]\d{8}$", re.IGNORECASE)
 AUTO_CORRECT_RATIO = 0.88
 AUTO_CORRECT_MARGIN = 0.06
 SUGGEST_RATIO = 0.6
-_DROP_WORDS = ("county council", "city council", "borough council", "district council", "metropolitan borough",
-               "council", "london borough of", "royal borough of", "city of", "county of", "borough of", "ua")
+_DROP_WORDS = (
+    "county council",
+    "city council",
+    "borough council",
+    "district council",
+    "metropolitan borough",
+    "council",
+    "london borough of",
+    "royal borough of",
+    "city of",
+    "county of",
+    "borough of",
+    "ua",
+)
 
 
 class AreaResolutionWarning(UserWarning):
@@ -110,18 +122,26 @@ def get_area(code: str) -> Area:
 def _areas_by_code(authorities: pd.DataFrame) -> dict[str, Area]:
     """Code -> :class:`Area` for every row of an ``authorities`` table object, built once per object
     (reports resolve every area of England, e.g. for England-wide estimates). Read only."""
-    return memo.derived(authorities, "areas_by_code",
-                        lambda table: {row["area_code"]: _to_area(row) for _, row in table.iterrows()})
+    return memo.derived(
+        authorities, "areas_by_code", lambda table: {row["area_code"]: _to_area(row) for _, row in table.iterrows()}
+    )
 
 
 def _to_area(row: pd.Series) -> Area:
     def clean(value):
         return None if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA else str(value)
 
-    return Area(code=row["area_code"], name=row["area_name"], level=row["level"], area_type=row["area_type"],
-                region_code=clean(row["region_code"]), region_name=clean(row["region_name"]),
-                part4_duty_holder_code=clean(row["part4_duty_holder_code"]),
-                part4_duty_holder_name=clean(row["part4_duty_holder_name"]), slug=row["slug"])
+    return Area(
+        code=row["area_code"],
+        name=row["area_name"],
+        level=row["level"],
+        area_type=row["area_type"],
+        region_code=clean(row["region_code"]),
+        region_name=clean(row["region_name"]),
+        part4_duty_holder_code=clean(row["part4_duty_holder_code"]),
+        part4_duty_holder_name=clean(row["part4_duty_holder_name"]),
+        slug=row["slug"],
+    )
 
 
 def _describe(row: pd.Series) -> str:
@@ -144,8 +164,10 @@ def _resolve_code(code: str, authorities: pd.DataFrame, levels: tuple[str, ...])
     if not match.empty:
         row = match.iloc[0]
         if row["level"] not in levels:
-            raise AreaError(f"{_describe(row)} is a {row['area_type']}, which is not accepted here.",
-                            f"Give an area of level {', '.join(levels)}.")
+            raise AreaError(
+                f"{_describe(row)} is a {row['area_type']}, which is not accepted here.",
+                f"Give an area of level {', '.join(levels)}.",
+            )
         return _to_area(row)
     districts = tables.read_table("areas")
     district = districts[districts["ltla_code"] == code]
@@ -154,24 +176,44 @@ def _resolve_code(code: str, authorities: pd.DataFrame, levels: tuple[str, ...])
         raise AreaError(
             f"{d['ltla_name']} ({code}) is a lower-tier district council, which does not hold the Part 4 duty.",
             f"Use its upper-tier authority {d['utla_name']} ({d['utla_code']}), which holds the duty for it"
-            + (f" (in London the duty sits with the {config.GLA_NAME}, {config.LONDON_CODE})." if d["utla_code"].startswith("E09") else "."))
+            + (
+                f" (in London the duty sits with the {config.GLA_NAME}, {config.LONDON_CODE})."
+                if d["utla_code"].startswith("E09")
+                else "."
+            ),
+        )
     changes = tables.read_table("area_changes")
     change = changes[changes["code"] == code]
     if not change.empty:
         c = change.iloc[0]
-        instead = [f"{n} ({k})" for k, n in zip(str(c["use_instead_codes"]).split("|"), str(c["use_instead_names"]).split("|")) if k]
-        advice = ("In the workspace's " + config.GEOGRAPHY_VINTAGE + ", use " + " or ".join(instead)
-                  if instead else "It has no equivalent in the workspace's " + config.GEOGRAPHY_VINTAGE)
-        raise AreaError(f"{c['name']} ({code}) was {c['change'].replace('this geography vintage', 'the workspace geography')} "
-                        f"(on {c['date']}).", advice + ".")
+        instead = [
+            f"{n} ({k})"
+            for k, n in zip(str(c["use_instead_codes"]).split("|"), str(c["use_instead_names"]).split("|"))
+            if k
+        ]
+        advice = (
+            "In the workspace's " + config.GEOGRAPHY_VINTAGE + ", use " + " or ".join(instead)
+            if instead
+            else "It has no equivalent in the workspace's " + config.GEOGRAPHY_VINTAGE
+        )
+        raise AreaError(
+            f"{c['name']} ({code}) was {c['change'].replace('this geography vintage', 'the workspace geography')} "
+            f"(on {c['date']}).",
+            advice + ".",
+        )
     if code[0] in "WSN":
         nation = {"W": "Wales", "S": "Scotland", "N": "Northern Ireland"}[code[0]]
-        raise AreaError(f"{code} is an area in {nation}; Part 4 of the Domestic Abuse Act 2021 applies to England only.",
-                        "Give an English upper-tier authority, region or England.")
+        raise AreaError(
+            f"{code} is an area in {nation}; Part 4 of the Domestic Abuse Act 2021 applies to England only.",
+            "Give an English upper-tier authority, region or England.",
+        )
     close = difflib.get_close_matches(code, authorities["area_code"].tolist(), n=5, cutoff=0.7)
     names = dict(zip(authorities["area_code"], authorities["area_name"]))
-    hint = ("Closest codes: " + ", ".join(f"{names[c]} ({c})" for c in close)) if close else (
-        "Run 'analysis areas list' to see every code.")
+    hint = (
+        ("Closest codes: " + ", ".join(f"{names[c]} ({c})" for c in close))
+        if close
+        else ("Run 'analysis areas list' to see every code.")
+    )
     raise AreaError(f"{code} is not a known area code in the workspace's {config.GEOGRAPHY_VINTAGE}.", hint)
 
 
@@ -198,8 +240,10 @@ def resolve_area(query: str, levels: Iterable[str] = LEVELS) -> Area:
     """
     levels = tuple(levels)
     if not isinstance(query, str) or not query.strip():
-        raise AreaError(f"An area must be a GSS code or a name, got {query!r}.",
-                        f"For example {config.DEFAULT_AREA_CODE} or '{config.DEFAULT_AREA_NAME}'.")
+        raise AreaError(
+            f"An area must be a GSS code or a name, got {query!r}.",
+            f"For example {config.DEFAULT_AREA_CODE} or '{config.DEFAULT_AREA_NAME}'.",
+        )
     text = query.strip()
     authorities = tables.read_table("authorities")
     if CODE_PATTERN.match(text):
@@ -225,7 +269,9 @@ def resolve_area(query: str, levels: Iterable[str] = LEVELS) -> Area:
     if len(exact) == 1:
         return _to_area(candidates[candidates["area_code"] == next(iter(exact))].iloc[0])
     if len(exact) > 1:
-        raise AreaError(f"{query!r} matches more than one area: {describe_codes(exact)}.", "Give the GSS code of the one you mean.")
+        raise AreaError(
+            f"{query!r} matches more than one area: {describe_codes(exact)}.", "Give the GSS code of the one you mean."
+        )
 
     # A lower-tier district or a reorganised authority named in words.
     districts = tables.read_table("areas")
@@ -241,16 +287,24 @@ def resolve_area(query: str, levels: Iterable[str] = LEVELS) -> Area:
     words = set(key.split())
     partial = {code for name, codes in index.items() if words and words <= set(name.split()) for code in codes}
     if len(partial) > 1:
-        raise AreaError(f"{query!r} is ambiguous: it could be {describe_codes(partial)}.",
-                        "Give the full name or the GSS code of the one you mean.")
+        raise AreaError(
+            f"{query!r} is ambiguous: it could be {describe_codes(partial)}.",
+            "Give the full name or the GSS code of the one you mean.",
+        )
 
     scored = sorted(((difflib.SequenceMatcher(None, key, name).ratio(), name) for name in index), reverse=True)
     if scored:
         best_ratio, best_name = scored[0]
         runner_up = next((r for r, n in scored[1:] if index[n] != index[best_name]), 0.0)
-        if best_ratio >= AUTO_CORRECT_RATIO and best_ratio - runner_up >= AUTO_CORRECT_MARGIN and len(index[best_name]) == 1:
+        if (
+            best_ratio >= AUTO_CORRECT_RATIO
+            and best_ratio - runner_up >= AUTO_CORRECT_MARGIN
+            and len(index[best_name]) == 1
+        ):
             area = _to_area(candidates[candidates["area_code"] == next(iter(index[best_name]))].iloc[0])
-            warnings.warn(f"Area {query!r} taken to mean {area.name} ({area.code}).", AreaResolutionWarning, stacklevel=2)
+            warnings.warn(
+                f"Area {query!r} taken to mean {area.name} ({area.code}).", AreaResolutionWarning, stacklevel=2
+            )
             return area
     if len(partial) == 1:
         return _to_area(candidates[candidates["area_code"] == next(iter(partial))].iloc[0])
@@ -260,8 +314,11 @@ def resolve_area(query: str, levels: Iterable[str] = LEVELS) -> Area:
             break
         for code in sorted(index[name]):
             suggestions.setdefault(code, None)
-    hint = (f"Did you mean {describe_codes(list(suggestions)[:5], keep_order=True)}?" if suggestions
-            else "Run 'analysis areas list' to see every authority, or 'analysis areas find TEXT' to search.")
+    hint = (
+        f"Did you mean {describe_codes(list(suggestions)[:5], keep_order=True)}?"
+        if suggestions
+        else "Run 'analysis areas list' to see every authority, or 'analysis areas find TEXT' to search."
+    )
     raise AreaError(f"No area called {query!r} in the workspace's {config.GEOGRAPHY_VINTAGE}.", hint)
 
 

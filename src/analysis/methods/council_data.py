@@ -26,22 +26,30 @@ def check_folder_name(name: str) -> Area:
         try:
             area = resolve_area(name, levels=("utla", "region"))
         except AreaError:
-            raise AreaError(f"{where}: local data folders are named with an authority's GSS code, not {name!r}.",
-                            "Rename it to the upper-tier authority's code (e.g. E10000014 for Hampshire); "
-                            "'analysis areas find NAME' gives the code.") from None
-        raise AreaError(f"{where}: local data folders are named with the authority's GSS code, not its name.",
-                        f"Rename the folder to {area.code} ({area.name}).")
+            raise AreaError(
+                f"{where}: local data folders are named with an authority's GSS code, not {name!r}.",
+                "Rename it to the upper-tier authority's code (e.g. E10000014 for Hampshire); "
+                "'analysis areas find NAME' gives the code.",
+            ) from None
+        raise AreaError(
+            f"{where}: local data folders are named with the authority's GSS code, not its name.",
+            f"Rename the folder to {area.code} ({area.name}).",
+        )
     try:
         area = resolve_area(name, levels=("utla", "region"))
     except AreaError as exc:
-        raise AreaError(f"{where}: the folder name is not an upper-tier authority code. {exc.message}",
-                        f"{exc.hint + '. ' if exc.hint else ''}Rename the folder to the code of the authority "
-                        "the files describe, or remove it.") from None
+        raise AreaError(
+            f"{where}: the folder name is not an upper-tier authority code. {exc.message}",
+            f"{exc.hint + '. ' if exc.hint else ''}Rename the folder to the code of the authority "
+            "the files describe, or remove it.",
+        ) from None
     if name != area.code:
         raise AreaError(f"{where}: write the code in capitals.", f"Rename the folder to {area.code}.")
     if area.level == "region" and area.code != config.LONDON_CODE:
-        raise AreaError(f"{where}: {area.name} is a region, which does not hold the Part 4 duty.",
-                        "Put each upper-tier authority's files in its own folder (e.g. data/raw/local/E10000014).")
+        raise AreaError(
+            f"{where}: {area.name} is a region, which does not hold the Part 4 duty.",
+            "Put each upper-tier authority's files in its own folder (e.g. data/raw/local/E10000014).",
+        )
     return area
 
 

@@ -41,21 +41,32 @@ module, ready to wire in.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from analysis import config
 from analysis.data import memo, tables
-from analysis.methods import stats
 from analysis.errors import DataFileError, ParameterError
+from analysis.methods import stats
 
 INTERVAL_METHODS = ("poisson", "wilson", "numerator", "none")
 FUNNEL_KINDS = ("rate", "proportion")
-FRAME_COLUMNS = ["area_code", "area_name", "level", "region_code", "numerator", "denominator",
-                 "rate_per_100k", "ci_lower", "ci_upper", "has_data"]
+FRAME_COLUMNS = [
+    "area_code",
+    "area_name",
+    "level",
+    "region_code",
+    "numerator",
+    "denominator",
+    "rate_per_100k",
+    "ci_lower",
+    "ci_upper",
+    "has_data",
+]
 _ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 
 NumeratorFn = Callable[[float], pd.DataFrame]
@@ -64,6 +75,7 @@ NumeratorFn = Callable[[float], pd.DataFrame]
 # ------------------------------------------------------------------------------------------
 # Declarations
 # ------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Denominator:
@@ -168,21 +180,26 @@ class Indicator:
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not _ID_PATTERN.match(self.id):
-            raise ParameterError(f"Indicator id {self.id!r} must be lower case letters, digits and underscores.",
-                                 "For example 'population_14_18'.")
+            raise ParameterError(
+                f"Indicator id {self.id!r} must be lower case letters, digits and underscores.",
+                "For example 'population_14_18'.",
+            )
         if self.interval not in INTERVAL_METHODS:
-            raise ParameterError(f"Indicator {self.id!r}: interval must be one of {', '.join(INTERVAL_METHODS)}, "
-                                 f"got {self.interval!r}.")
+            raise ParameterError(
+                f"Indicator {self.id!r}: interval must be one of {', '.join(INTERVAL_METHODS)}, got {self.interval!r}."
+            )
         if self.funnel is not None and self.funnel not in FUNNEL_KINDS:
-            raise ParameterError(f"Indicator {self.id!r}: funnel must be 'rate', 'proportion' or None, "
-                                 f"got {self.funnel!r}.")
+            raise ParameterError(
+                f"Indicator {self.id!r}: funnel must be 'rate', 'proportion' or None, got {self.funnel!r}."
+            )
         if self.funnel is None and not self.funnel_reason:
             raise ParameterError(f"Indicator {self.id!r} has no funnel plot: say why in funnel_reason.")
         if not self.interval_reason:
             raise ParameterError(f"Indicator {self.id!r}: say why its interval method fits in interval_reason.")
         if self.per != config.PER_100K:
-            raise ParameterError(f"Indicator {self.id!r}: rates are per 100,000 (column rate_per_100k), "
-                                 f"got per={self.per!r}.")
+            raise ParameterError(
+                f"Indicator {self.id!r}: rates are per 100,000 (column rate_per_100k), got per={self.per!r}."
+            )
         if not self.sources:
             raise ParameterError(f"Indicator {self.id!r} names no source manifest ids.")
         if not callable(self.numerator):
@@ -202,8 +219,9 @@ def declare(indicator: Indicator) -> Indicator:
     if not isinstance(indicator, Indicator):
         raise ParameterError(f"declare() takes an Indicator, got {type(indicator).__name__}.")
     if indicator.id in _REGISTRY:
-        raise ParameterError(f"An indicator with id {indicator.id!r} is already declared.",
-                             "Give the new indicator another id.")
+        raise ParameterError(
+            f"An indicator with id {indicator.id!r} is already declared.", "Give the new indicator another id."
+        )
     _REGISTRY[indicator.id] = indicator
     return indicator
 
@@ -223,8 +241,7 @@ def get_indicator(indicator_id: str) -> Indicator:
     if isinstance(indicator_id, Indicator):
         return indicator_id
     if indicator_id not in _REGISTRY:
-        raise ParameterError(f"Unknown indicator {indicator_id!r}.",
-                             f"Use one of: {', '.join(_REGISTRY)} (or \"all\").")
+        raise ParameterError(f"Unknown indicator {indicator_id!r}.", f'Use one of: {", ".join(_REGISTRY)} (or "all").')
     return _REGISTRY[indicator_id]
 
 
@@ -236,34 +253,42 @@ def check_indicator_selection(value: Any) -> list[str]:
     if isinstance(value, str):
         value = indicator_ids() if value.strip().lower() == "all" else [value]
     if not isinstance(value, (list, tuple)) or not value or not all(isinstance(v, str) for v in value):
-        raise ParameterError(f"indicators must be \"all\" or a non-empty list of indicator ids, got {value!r}.",
-                             f"Valid ids: {', '.join(_REGISTRY)}.")
+        raise ParameterError(
+            f'indicators must be "all" or a non-empty list of indicator ids, got {value!r}.',
+            f"Valid ids: {', '.join(_REGISTRY)}.",
+        )
     unknown = [v for v in value if v not in _REGISTRY]
     if unknown:
-        raise ParameterError(f"Unknown indicator id(s) {', '.join(map(repr, unknown))} in indicators.",
-                             f"Use \"all\" or any of: {', '.join(_REGISTRY)}.")
+        raise ParameterError(
+            f"Unknown indicator id(s) {', '.join(map(repr, unknown))} in indicators.",
+            f'Use "all" or any of: {", ".join(_REGISTRY)}.',
+        )
     return list(dict.fromkeys(value))
 
 
 def describe_indicators(ids: Iterable[str] | None = None) -> pd.DataFrame:
     """One row per indicator: id, title, unit, interval method, funnel, sources (for Methods)."""
     chosen = [get_indicator(i) for i in (indicator_ids() if ids is None else ids)]
-    return pd.DataFrame({
-        "indicator": [i.id for i in chosen],
-        "title": [i.title for i in chosen],
-        "unit": [i.unit_label for i in chosen],
-        "interval": [i.interval for i in chosen],
-        "funnel_limits": [i.funnel or "none" for i in chosen],
-        "sources": [", ".join(i.sources) for i in chosen],
-    })
+    return pd.DataFrame(
+        {
+            "indicator": [i.id for i in chosen],
+            "title": [i.title for i in chosen],
+            "unit": [i.unit_label for i in chosen],
+            "interval": [i.interval for i in chosen],
+            "funnel_limits": [i.funnel or "none" for i in chosen],
+            "sources": [", ".join(i.sources) for i in chosen],
+        }
+    )
 
 
 # ------------------------------------------------------------------------------------------
 # Computing an indicator
 # ------------------------------------------------------------------------------------------
 
-def numerator_from(source: Callable[[float], pd.DataFrame], value: str, lower: str | None = None,
-                   upper: str | None = None) -> NumeratorFn:
+
+def numerator_from(
+    source: Callable[[float], pd.DataFrame], value: str, lower: str | None = None, upper: str | None = None
+) -> NumeratorFn:
     """Adapt a tidy frame keyed by ``area_code`` to the numerator contract.
 
     Parameters
@@ -275,6 +300,7 @@ def numerator_from(source: Callable[[float], pd.DataFrame], value: str, lower: s
     lower, upper
         Columns holding the estimate's own interval, if any (use with ``interval="numerator"``).
     """
+
     def numerator(confidence: float) -> pd.DataFrame:
         frame = source(confidence)
         wanted = {"area_code": "area_code", value: "numerator"}
@@ -282,8 +308,7 @@ def numerator_from(source: Callable[[float], pd.DataFrame], value: str, lower: s
             wanted.update({lower: "numerator_lower", upper: "numerator_upper"})
         missing = [c for c in wanted if c not in frame.columns]
         if missing:
-            raise DataFileError(f"The numerator source has no column(s) {missing}.",
-                                f"It has {list(frame.columns)}.")
+            raise DataFileError(f"The numerator source has no column(s) {missing}.", f"It has {list(frame.columns)}.")
         return frame[list(wanted)].rename(columns=wanted)
 
     return numerator
@@ -292,13 +317,17 @@ def numerator_from(source: Callable[[float], pd.DataFrame], value: str, lower: s
 def _check_numerator(indicator: Indicator, frame: Any, known: set[str]) -> pd.DataFrame:
     name = f"The numerator of indicator {indicator.id!r}"
     if not isinstance(frame, pd.DataFrame) or not {"area_code", "numerator"} <= set(frame.columns):
-        raise DataFileError(f"{name} must be a DataFrame with columns area_code and numerator.",
-                            "See analysis.methods.indicators.numerator_from to adapt a tidy frame.")
+        raise DataFileError(
+            f"{name} must be a DataFrame with columns area_code and numerator.",
+            "See analysis.methods.indicators.numerator_from to adapt a tidy frame.",
+        )
     columns = ["area_code", "numerator"]
     if indicator.interval == "numerator":
         if not {"numerator_lower", "numerator_upper"} <= set(frame.columns):
-            raise DataFileError(f"{name} has no numerator_lower / numerator_upper, which interval='numerator' "
-                                "needs.", "Return the estimate's interval, or declare another interval method.")
+            raise DataFileError(
+                f"{name} has no numerator_lower / numerator_upper, which interval='numerator' needs.",
+                "Return the estimate's interval, or declare another interval method.",
+            )
         columns += ["numerator_lower", "numerator_upper"]
     out = frame[columns].copy()
     duplicated = out["area_code"][out["area_code"].duplicated()].tolist()
@@ -306,15 +335,18 @@ def _check_numerator(indicator: Indicator, frame: Any, known: set[str]) -> pd.Da
         raise DataFileError(f"{name} has more than one row for {', '.join(map(str, duplicated[:5]))}.")
     unknown = sorted(set(out["area_code"]) - known)
     if unknown:
-        raise DataFileError(f"{name} has area codes that are not reporting areas: {', '.join(unknown[:5])}.",
-                            "Use the 2021 upper-tier authority, region and England codes (analysis areas list).")
+        raise DataFileError(
+            f"{name} has area codes that are not reporting areas: {', '.join(unknown[:5])}.",
+            "Use the 2021 upper-tier authority, region and England codes (analysis areas list).",
+        )
     for column in columns[1:]:
         out[column] = pd.to_numeric(out[column], errors="raise").astype("float64")
     return out
 
 
-def _intervals(indicator: Indicator, numerator: pd.Series, denominator: pd.Series,
-               frame: pd.DataFrame, confidence: float) -> tuple[np.ndarray, np.ndarray]:
+def _intervals(
+    indicator: Indicator, numerator: pd.Series, denominator: pd.Series, frame: pd.DataFrame, confidence: float
+) -> tuple[np.ndarray, np.ndarray]:
     per = indicator.per
     if indicator.interval == "poisson":
         result = stats.crude_rate(numerator.round().to_numpy(), denominator.to_numpy(), per=per, confidence=confidence)
@@ -323,8 +355,9 @@ def _intervals(indicator: Indicator, numerator: pd.Series, denominator: pd.Serie
         lower, upper = stats.wilson_interval(numerator.round().to_numpy(), denominator.to_numpy(), confidence)
         return np.asarray(lower) * per, np.asarray(upper) * per
     if indicator.interval == "numerator":
-        return (frame["numerator_lower"] / denominator * per).to_numpy(), \
-            (frame["numerator_upper"] / denominator * per).to_numpy()
+        return (frame["numerator_lower"] / denominator * per).to_numpy(), (
+            frame["numerator_upper"] / denominator * per
+        ).to_numpy()
     nan = np.full(len(numerator), np.nan)
     return nan, nan.copy()
 
@@ -364,8 +397,10 @@ def _compute_indicator(chosen: Indicator, level: float) -> pd.DataFrame:
     frame["denominator"] = frame["area_code"].map(chosen.denominator.population()).astype("float64")
     if frame["denominator"].isna().any() or (frame["denominator"] <= 0).any():
         bad = frame.loc[frame["denominator"].isna() | (frame["denominator"] <= 0), "area_code"].tolist()
-        raise DataFileError(f"Indicator {chosen.id!r}: no population ({chosen.denominator.describe()}) for "
-                            f"{', '.join(bad[:5])}.", "Rebuild the data with 'analysis data build --force'.")
+        raise DataFileError(
+            f"Indicator {chosen.id!r}: no population ({chosen.denominator.describe()}) for {', '.join(bad[:5])}.",
+            "Rebuild the data with 'analysis data build --force'.",
+        )
     frame["has_data"] = frame["numerator"].notna()
     rows = frame[frame["has_data"]]
     frame["rate_per_100k"] = frame["numerator"] / frame["denominator"] * chosen.per
@@ -390,8 +425,10 @@ def england_value(frame: pd.DataFrame) -> float:
 # Numerators of the indicators shipped now
 # ------------------------------------------------------------------------------------------
 
+
 def population_numerator(min_age: int, max_age: int | None, sex: str = "persons") -> NumeratorFn:
     """Numerator: the population in an age range (ONS mid-2020 estimates), for every area."""
+
     def source(confidence: float) -> pd.DataFrame:
         from analysis.methods import population
 
@@ -402,8 +439,13 @@ def population_numerator(min_age: int, max_age: int | None, sex: str = "persons"
 
 def _regional_partner_abuse(year: str, age_band: str) -> pd.DataFrame:
     rates = tables.read_table("csew_rates")
-    return rates[(rates["survey_year"] == year) & (rates["sex"] == "female") & (rates["age_band"] == age_band)
-                 & (rates["measure"] == "partner_abuse") & rates["percent"].notna()]
+    return rates[
+        (rates["survey_year"] == year)
+        & (rates["sex"] == "female")
+        & (rates["age_band"] == age_band)
+        & (rates["measure"] == "partner_abuse")
+        & rates["percent"].notna()
+    ]
 
 
 def partner_abuse_numerator(confidence: float) -> pd.DataFrame:
@@ -419,8 +461,12 @@ def partner_abuse_numerator(confidence: float) -> pd.DataFrame:
     rates = _regional_partner_abuse(config.REGIONAL_PARTNER_ABUSE_YEAR, config.REGIONAL_PARTNER_ABUSE_AGE_BAND)
     regional = rates[rates["geography_code"].str.startswith("E12")]
     women = population.total_population(regional["geography_code"], sex="female", min_age=low, max_age=high)
-    return pd.DataFrame({"area_code": regional["geography_code"].to_numpy(),
-                         "numerator": regional["percent"].to_numpy() / 100 * women.loc[regional["geography_code"]].to_numpy()})
+    return pd.DataFrame(
+        {
+            "area_code": regional["geography_code"].to_numpy(),
+            "numerator": regional["percent"].to_numpy() / 100 * women.loc[regional["geography_code"]].to_numpy(),
+        }
+    )
 
 
 def partner_abuse_reference() -> tuple[str, str, float]:
@@ -428,8 +474,11 @@ def partner_abuse_reference() -> tuple[str, str, float]:
     rates = _regional_partner_abuse(config.REGIONAL_PARTNER_ABUSE_YEAR, config.REGIONAL_PARTNER_ABUSE_AGE_BAND)
     national = rates[rates["geography_code"] == config.ENGLAND_AND_WALES_CODE]
     if national.empty:
-        raise DataFileError(f"No England and Wales partner abuse rate for {config.REGIONAL_PARTNER_ABUSE_YEAR} in "
-                            "the csew_rates table.", "Rebuild the data with 'analysis data build --force'.")
+        raise DataFileError(
+            f"No England and Wales partner abuse rate for {config.REGIONAL_PARTNER_ABUSE_YEAR} in "
+            "the csew_rates table.",
+            "Rebuild the data with 'analysis data build --force'.",
+        )
     return config.ENGLAND_AND_WALES_CODE, "England and Wales", float(national["percent"].iloc[0]) * 1000
 
 
@@ -451,8 +500,16 @@ _POPULATION_CAVEAT = (
 )
 
 
-def population_share(id: str, title: str, min_age: int, max_age: int | None, *, shows: str,
-                     does_not_show: str, caveat: str = _POPULATION_CAVEAT) -> Indicator:
+def population_share(
+    id: str,
+    title: str,
+    min_age: int,
+    max_age: int | None,
+    *,
+    shows: str,
+    does_not_show: str,
+    caveat: str = _POPULATION_CAVEAT,
+) -> Indicator:
     """An indicator of the residents in an age range per 100,000 of the whole population.
 
     Whole-population counts: no interval (see ``interval_reason``), proportion funnel limits.
@@ -460,65 +517,105 @@ def population_share(id: str, title: str, min_age: int, max_age: int | None, *, 
     from analysis.methods.population import age_band_label
 
     return Indicator(
-        id=id, title=title, numerator=population_numerator(min_age, max_age),
-        numerator_label=f"people aged {age_band_label(min_age, max_age)}", denominator=Denominator(),
-        interval="none", interval_reason=_POPULATION_INTERVAL_REASON, sources=("mye2020_ltla21_sya",),
-        source_note="Data: ONS mid-2020 population estimates (OGL v3)", caveat=caveat, shows=shows,
-        does_not_show=does_not_show, funnel="proportion", funnel_reason=_POPULATION_FUNNEL_REASON)
+        id=id,
+        title=title,
+        numerator=population_numerator(min_age, max_age),
+        numerator_label=f"people aged {age_band_label(min_age, max_age)}",
+        denominator=Denominator(),
+        interval="none",
+        interval_reason=_POPULATION_INTERVAL_REASON,
+        sources=("mye2020_ltla21_sya",),
+        source_note="Data: ONS mid-2020 population estimates (OGL v3)",
+        caveat=caveat,
+        shows=shows,
+        does_not_show=does_not_show,
+        funnel="proportion",
+        funnel_reason=_POPULATION_FUNNEL_REASON,
+    )
 
 
-declare(population_share(
-    "population_14_18", "Young people aged 14 to 18", 14, 18,
-    shows=("how many residents are aged 14 to 18, the age group of the young people's scoping "
-           "(Hampshire needs assessment, recommendation 7), for every 100,000 residents of each area"),
-    does_not_show=("how many young people experience domestic abuse or use harmful behaviour, or need "
-                   "a service; areas with more young people per 100,000 have a larger group to reach, "
-                   "not necessarily more abuse"),
-))
+declare(
+    population_share(
+        "population_14_18",
+        "Young people aged 14 to 18",
+        14,
+        18,
+        shows=(
+            "how many residents are aged 14 to 18, the age group of the young people's scoping "
+            "(Hampshire needs assessment, recommendation 7), for every 100,000 residents of each area"
+        ),
+        does_not_show=(
+            "how many young people experience domestic abuse or use harmful behaviour, or need "
+            "a service; areas with more young people per 100,000 have a larger group to reach, "
+            "not necessarily more abuse"
+        ),
+    )
+)
 
-declare(population_share(
-    "population_16_17", "Young people aged 16 and 17", 16, 17,
-    shows=("how many residents are aged 16 or 17 (covered as victims by the Domestic Abuse Act 2021 "
-           "definition, yet often outside adult services) for every 100,000 residents"),
-    does_not_show="how many 16 and 17 year olds experience domestic abuse or need safe accommodation",
-    caveat=_POPULATION_CAVEAT + " At 16 and 17 young people fall under the Domestic Abuse Act 2021 "
-                                "definition of a victim of abuse by a partner or family member.",
-))
+declare(
+    population_share(
+        "population_16_17",
+        "Young people aged 16 and 17",
+        16,
+        17,
+        shows=(
+            "how many residents are aged 16 or 17 (covered as victims by the Domestic Abuse Act 2021 "
+            "definition, yet often outside adult services) for every 100,000 residents"
+        ),
+        does_not_show="how many 16 and 17 year olds experience domestic abuse or need safe accommodation",
+        caveat=_POPULATION_CAVEAT + " At 16 and 17 young people fall under the Domestic Abuse Act 2021 "
+        "definition of a victim of abuse by a partner or family member.",
+    )
+)
 
-declare(Indicator(
-    id="partner_abuse_women_region",
-    title="Women who experienced partner abuse in the last year (Crime Survey, by region)",
-    numerator=partner_abuse_numerator,
-    numerator_label="women aged 16-74 experiencing partner abuse (estimated: survey rate x women)",
-    denominator=Denominator(sex="female", min_age=16, max_age=74),
-    interval="none",
-    interval_reason=("None shown: the Crime Survey estimates have confidence intervals, but the shipped "
-                     "SDG 5.2.1 file does not give them, and they cannot be rebuilt without the survey's "
-                     "unweighted bases and design effects. Differences between regions may be within "
-                     "sampling error."),
-    sources=("sdg_521_partner_abuse_women", "mye2020_ltla21_sya", "census2021_ltla21_sex"),
-    source_note=("Data: ONS, Crime Survey for England and Wales year ending March 2020, via UK SDG "
-                 "indicator 5.2.1 (OGL v3)"),
-    caveat=("Published for regions only (and for England and Wales together, shown as the reference): "
+declare(
+    Indicator(
+        id="partner_abuse_women_region",
+        title="Women who experienced partner abuse in the last year (Crime Survey, by region)",
+        numerator=partner_abuse_numerator,
+        numerator_label="women aged 16-74 experiencing partner abuse (estimated: survey rate x women)",
+        denominator=Denominator(sex="female", min_age=16, max_age=74),
+        interval="none",
+        interval_reason=(
+            "None shown: the Crime Survey estimates have confidence intervals, but the shipped "
+            "SDG 5.2.1 file does not give them, and they cannot be rebuilt without the survey's "
+            "unweighted bases and design effects. Differences between regions may be within "
+            "sampling error."
+        ),
+        sources=("sdg_521_partner_abuse_women", "mye2020_ltla21_sya", "census2021_ltla21_sex"),
+        source_note=(
+            "Data: ONS, Crime Survey for England and Wales year ending March 2020, via UK SDG indicator 5.2.1 (OGL v3)"
+        ),
+        caveat=(
+            "Published for regions only (and for England and Wales together, shown as the reference): "
             "there is no authority or England-only figure, so authorities are not coloured. The rate is "
             "the survey's percentage x 1,000; the count of women is that rate applied to the region's "
             "women aged 16-74, whose number rests on the workspace's assumed sex split. Women only, "
-            "partner abuse only (not family abuse, not men)."),
-    shows=("the share of women aged 16-74 in each region who told the Crime Survey for England and Wales "
-           "they experienced partner abuse in the year ending March 2020, per 100,000 women"),
-    does_not_show=("differences between authorities within a region, abuse of men, or abuse by family "
-                   "members; regional survey samples are small, so close regions may not differ"),
-    higher_is_worse=True,
-    funnel=None,
-    funnel_reason=("No funnel plot: a survey percentage is not a count of events in the population, and "
-                   "the published figures come without the sample sizes its limits would need."),
-    reference=partner_abuse_reference,
-))
+            "partner abuse only (not family abuse, not men)."
+        ),
+        shows=(
+            "the share of women aged 16-74 in each region who told the Crime Survey for England and Wales "
+            "they experienced partner abuse in the year ending March 2020, per 100,000 women"
+        ),
+        does_not_show=(
+            "differences between authorities within a region, abuse of men, or abuse by family "
+            "members; regional survey samples are small, so close regions may not differ"
+        ),
+        higher_is_worse=True,
+        funnel=None,
+        funnel_reason=(
+            "No funnel plot: a survey percentage is not a count of events in the population, and "
+            "the published figures come without the sample sizes its limits would need."
+        ),
+        reference=partner_abuse_reference,
+    )
+)
 
 
 # ------------------------------------------------------------------------------------------
 # Indicators from the prevalence and supply modules
 # ------------------------------------------------------------------------------------------
+
 
 def _adults_numerator(confidence: float) -> pd.DataFrame:
     from analysis.methods import prevalence
@@ -526,12 +623,14 @@ def _adults_numerator(confidence: float) -> pd.DataFrame:
     summary = prevalence.estimate_all_areas(confidence=confidence)
     ranges = set(summary["age_range"])
     if ranges != {ADULTS_DENOMINATOR_RANGE}:
-        raise DataFileError(f"The default crime survey rates cover ages {sorted(ranges)}, but the indicator "
-                            f"adults_experiencing_da is declared per adults aged {ADULTS_DENOMINATOR_RANGE}.",
-                            "Update ADULTS_DENOMINATOR_RANGE and the declaration's Denominator in indicators.py.")
-    return summary.rename(columns={"estimate": "numerator", "ci_lower": "numerator_lower",
-                                   "ci_upper": "numerator_upper"})[["area_code", "numerator", "numerator_lower",
-                                                                    "numerator_upper"]]
+        raise DataFileError(
+            f"The default crime survey rates cover ages {sorted(ranges)}, but the indicator "
+            f"adults_experiencing_da is declared per adults aged {ADULTS_DENOMINATOR_RANGE}.",
+            "Update ADULTS_DENOMINATOR_RANGE and the declaration's Denominator in indicators.py.",
+        )
+    return summary.rename(
+        columns={"estimate": "numerator", "ci_lower": "numerator_lower", "ci_upper": "numerator_upper"}
+    )[["area_code", "numerator", "numerator_lower", "numerator_upper"]]
 
 
 def _children_numerator(confidence: float) -> pd.DataFrame:
@@ -552,86 +651,106 @@ def _refuge_numerator(column: str) -> NumeratorFn:
 #: The survey age range the default crime survey rates cover (16+ since the survey year ending
 #: March 2022); the adults indicator is per 100,000 people in it.
 ADULTS_DENOMINATOR_RANGE = "16+"
-_SYNTHETIC_FUNNEL_REASON = ("No funnel plot: a synthetic estimate is the national rate applied to known populations, "
-                            "so it has no chance variation between areas and control limits do not apply.")
+_SYNTHETIC_FUNNEL_REASON = (
+    "No funnel plot: a synthetic estimate is the national rate applied to known populations, "
+    "so it has no chance variation between areas and control limits do not apply."
+)
 
-declare(Indicator(
-    id="adults_experiencing_da",
-    title="Adults estimated to have experienced domestic abuse in the last year",
-    numerator=_adults_numerator,
-    numerator_label="adults aged 16 and over estimated to have experienced domestic abuse (synthetic estimate)",
-    denominator=Denominator(min_age=16, max_age=None),
-    interval="numerator",
-    interval_reason=("The estimate's own interval, carried from the crime survey rates' published intervals; "
-                     "none is shown while data/raw holds no published intervals for the rates used. No Poisson "
-                     "or Wilson interval: nothing local was counted."),
-    sources=("csew_rates_authored", "mye2020_ltla21_sya", "census2021_ltla21_sex"),
-    source_note="Synthetic estimate: CSEW rates by sex (default survey year) x ONS mid-2020 population",
-    caveat=("A synthetic estimate: national survey rates by sex applied to the local population (the female/male "
+declare(
+    Indicator(
+        id="adults_experiencing_da",
+        title="Adults estimated to have experienced domestic abuse in the last year",
+        numerator=_adults_numerator,
+        numerator_label="adults aged 16 and over estimated to have experienced domestic abuse (synthetic estimate)",
+        denominator=Denominator(min_age=16, max_age=None),
+        interval="numerator",
+        interval_reason=(
+            "The estimate's own interval, carried from the crime survey rates' published intervals; "
+            "none is shown while data/raw holds no published intervals for the rates used. No Poisson "
+            "or Wilson interval: nothing local was counted."
+        ),
+        sources=("csew_rates_authored", "mye2020_ltla21_sya", "census2021_ltla21_sex"),
+        source_note="Synthetic estimate: CSEW rates by sex (default survey year) x ONS mid-2020 population",
+        caveat=(
+            "A synthetic estimate: national survey rates by sex applied to the local population (the female/male "
             "split of the population is an assumption). It is not a measurement of local abuse, and areas differ "
-            "by only a few per cent: the map's classes spread small differences in sex structure across the colours."),
-    shows="how many adults would experience domestic abuse per 100,000 if national rates held locally",
-    does_not_show=("local differences in risk: the map mostly reflects each area's sex (and age) structure, "
-                   "not more or less abuse"),
-    higher_is_worse=True,
-    funnel=None,
-    funnel_reason=_SYNTHETIC_FUNNEL_REASON,
-))
+            "by only a few per cent: the map's classes spread small differences in sex structure across the colours."
+        ),
+        shows="how many adults would experience domestic abuse per 100,000 if national rates held locally",
+        does_not_show=(
+            "local differences in risk: the map mostly reflects each area's sex (and age) structure, "
+            "not more or less abuse"
+        ),
+        higher_is_worse=True,
+        funnel=None,
+        funnel_reason=_SYNTHETIC_FUNNEL_REASON,
+    )
+)
 
-declare(Indicator(
-    id="children_affected",
-    title="Children estimated to live in a household with domestic abuse",
-    numerator=_children_numerator,
-    numerator_label="children aged 0-17 estimated to live where a parent experiences domestic abuse",
-    denominator=Denominator(min_age=0, max_age=17),
-    interval="none",
-    interval_reason="None: the national rate was published without an interval and nothing local was counted.",
-    sources=("children_rates_authored", "mye2020_ltla21_sya"),
-    source_note="Synthetic estimate: Childhood Local Data on Risks and Needs national rate (2019) x ONS mid-2020 children",
-    caveat="A national rate applied to local children: every area gets the same rate per 100,000 children.",
-    shows="how many children per 100,000 children would live with domestic abuse at the national rate",
-    does_not_show="local differences in risk, or children known to services",
-    higher_is_worse=True,
-    funnel=None,
-    funnel_reason=_SYNTHETIC_FUNNEL_REASON,
-))
+declare(
+    Indicator(
+        id="children_affected",
+        title="Children estimated to live in a household with domestic abuse",
+        numerator=_children_numerator,
+        numerator_label="children aged 0-17 estimated to live where a parent experiences domestic abuse",
+        denominator=Denominator(min_age=0, max_age=17),
+        interval="none",
+        interval_reason="None: the national rate was published without an interval and nothing local was counted.",
+        sources=("children_rates_authored", "mye2020_ltla21_sya"),
+        source_note=(
+            "Synthetic estimate: Childhood Local Data on Risks and Needs national rate (2019) x ONS mid-2020 children"
+        ),
+        caveat="A national rate applied to local children: every area gets the same rate per 100,000 children.",
+        shows="how many children per 100,000 children would live with domestic abuse at the national rate",
+        does_not_show="local differences in risk, or children known to services",
+        higher_is_worse=True,
+        funnel=None,
+        funnel_reason=_SYNTHETIC_FUNNEL_REASON,
+    )
+)
 
 _REFUGE_SOURCES = ("local_example_hampshire_supply", "mye2020_ltla21_sya")
-_REFUGE_NOTE = ("Data: councils' local supply files (data/raw/local); standard: " + config.REFUGE_STANDARD_CITATION)
+_REFUGE_NOTE = "Data: councils' local supply files (data/raw/local); standard: " + config.REFUGE_STANDARD_CITATION
 
-declare(Indicator(
-    id="refuge_places_available",
-    title="Refuge places available",
-    numerator=_refuge_numerator("places_available"),
-    numerator_label="refuge and specialist refuge bedspaces available (latest period in the local file)",
-    denominator=Denominator(),
-    interval="none",
-    interval_reason="None: an administrative count of places, not a sample or random events.",
-    sources=_REFUGE_SOURCES,
-    source_note=_REFUGE_NOTE,
-    caveat=("Only authorities that supplied local data are shown; the standard is one place per 10,000 "
-            "population, i.e. 10 per 100,000."),
-    shows="refuge places per 100,000 residents, against the standard of 10",
-    does_not_show="places used by people from elsewhere, other safe accommodation types, or their quality",
-    higher_is_worse=False,
-    funnel=None,
-    funnel_reason="No funnel plot: places are planned capacity, not counts of chance events.",
-))
+declare(
+    Indicator(
+        id="refuge_places_available",
+        title="Refuge places available",
+        numerator=_refuge_numerator("places_available"),
+        numerator_label="refuge and specialist refuge bedspaces available (latest period in the local file)",
+        denominator=Denominator(),
+        interval="none",
+        interval_reason="None: an administrative count of places, not a sample or random events.",
+        sources=_REFUGE_SOURCES,
+        source_note=_REFUGE_NOTE,
+        caveat=(
+            "Only authorities that supplied local data are shown; the standard is one place per 10,000 "
+            "population, i.e. 10 per 100,000."
+        ),
+        shows="refuge places per 100,000 residents, against the standard of 10",
+        does_not_show="places used by people from elsewhere, other safe accommodation types, or their quality",
+        higher_is_worse=False,
+        funnel=None,
+        funnel_reason="No funnel plot: places are planned capacity, not counts of chance events.",
+    )
+)
 
-declare(Indicator(
-    id="refuge_shortfall",
-    title="Refuge places short of the one-per-10,000 standard",
-    numerator=_refuge_numerator("shortfall_places"),
-    numerator_label="refuge places required (population / 10,000) minus places available",
-    denominator=Denominator(),
-    interval="none",
-    interval_reason="None: the difference between a standard and an administrative count.",
-    sources=_REFUGE_SOURCES,
-    source_note=_REFUGE_NOTE,
-    caveat="Negative values mean more places than the standard; only authorities with local data are shown.",
-    shows="how many more refuge places per 100,000 residents the standard would need",
-    does_not_show="need from people placed from other areas, or need for other types of safe accommodation",
-    higher_is_worse=True,
-    funnel=None,
-    funnel_reason="No funnel plot: a shortfall against a standard has no chance variation.",
-))
+declare(
+    Indicator(
+        id="refuge_shortfall",
+        title="Refuge places short of the one-per-10,000 standard",
+        numerator=_refuge_numerator("shortfall_places"),
+        numerator_label="refuge places required (population / 10,000) minus places available",
+        denominator=Denominator(),
+        interval="none",
+        interval_reason="None: the difference between a standard and an administrative count.",
+        sources=_REFUGE_SOURCES,
+        source_note=_REFUGE_NOTE,
+        caveat="Negative values mean more places than the standard; only authorities with local data are shown.",
+        shows="how many more refuge places per 100,000 residents the standard would need",
+        does_not_show="need from people placed from other areas, or need for other types of safe accommodation",
+        higher_is_worse=True,
+        funnel=None,
+        funnel_reason="No funnel plot: a shortfall against a standard has no chance variation.",
+    )
+)

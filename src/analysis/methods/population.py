@@ -10,7 +10,7 @@ row it produces. When an ONS table of sex by single year of age is added to
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -22,11 +22,10 @@ MAX_AGE = 90  # the ONS single-year tables end in an open band "90+", stored as 
 SEXES = ("persons", "female", "male")
 
 
-
-
 # ------------------------------------------------------------------------------------------
 # Queries on the processed ``population`` table
 # ------------------------------------------------------------------------------------------
+
 
 def _check_sex(sex: str) -> None:
     if sex not in SEXES:
@@ -85,18 +84,25 @@ def _population_rows(codes: tuple[str, ...] | None, sex: str, min_age: int, max_
         positions = _row_positions(pop)
         unknown = sorted(set(codes) - set(positions))
         if unknown:
-            raise ParameterError(f"No population for area code(s) {', '.join(unknown)}.",
-                                 "Use an upper-tier authority, region or England code (see 'analysis areas list').")
+            raise ParameterError(
+                f"No population for area code(s) {', '.join(unknown)}.",
+                "Use an upper-tier authority, region or England code (see 'analysis areas list').",
+            )
         pop = pop.take(np.sort(np.concatenate([positions[code] for code in set(codes)])))
-    rows = pop[(pop["sex"] == sex) & (pop["age"] >= min_age) & (pop["age"] <= (MAX_AGE if max_age is None else max_age))]
+    rows = pop[
+        (pop["sex"] == sex) & (pop["age"] >= min_age) & (pop["age"] <= (MAX_AGE if max_age is None else max_age))
+    ]
     return rows.reset_index(drop=True)
 
 
 def _row_positions(pop: pd.DataFrame) -> dict[str, np.ndarray]:
     """Area code -> positions of its rows in a population table object (built once per object), so
     a query for a few areas reads their rows instead of scanning the whole table."""
-    return memo.derived(pop, "row_positions",
-                        lambda table: {code: np.asarray(rows) for code, rows in table.groupby("area_code").indices.items()})
+    return memo.derived(
+        pop,
+        "row_positions",
+        lambda table: {code: np.asarray(rows) for code, rows in table.groupby("area_code").indices.items()},
+    )
 
 
 def total_population(

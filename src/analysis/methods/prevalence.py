@@ -57,39 +57,91 @@ References
 from __future__ import annotations
 
 import math
-from functools import lru_cache
-from typing import Any, Iterable
+from collections.abc import Iterable
+from functools import cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from analysis.methods import areas, population, stats
 from analysis import config
 from analysis.data import build, memo, tables
 from analysis.errors import ParameterError
+from analysis.methods import areas, population, stats
 
 #: What every output says when the rates used carry no published interval.
 NO_INTERVAL_NOTE = "no interval: the survey's published intervals are not in data/raw"
 #: When only some of the rates used carry an interval.
-PARTIAL_INTERVAL_NOTE = ("no interval: published intervals are in data/raw for only some of the rates used "
-                         "({with_ci} of {n})")
+PARTIAL_INTERVAL_NOTE = (
+    "no interval: published intervals are in data/raw for only some of the rates used ({with_ci} of {n})"
+)
 #: Sentinels accepted for "choose for me" parameters.
 LATEST = "latest"
 AUTO = "auto"
 
-GROUP_COLUMNS = ["area_code", "area_name", "survey_year", "measure", "measure_version", "breakdown", "age_range", "sex",
-                 "age_band", "population", "population_basis", "rate_percent", "rate_ci_lower", "rate_ci_upper",
-                 "estimate", "estimate_se", "ci_lower", "ci_upper", "confidence", "source"]
-SUMMARY_COLUMNS = ["area_code", "area_name", "level", "survey_year", "measure", "measure_version", "breakdown",
-                   "age_range", "population_adults", "estimate", "ci_lower", "ci_upper", "estimate_per_100k_adults",
-                   "per_100k_ci_lower", "per_100k_ci_upper", "confidence", "interval_method", "population_basis"]
-CHILDREN_COLUMNS = ["area_code", "area_name", "indicator", "age_band", "population", "rate_per_1000", "estimate",
-                    "ci_lower", "ci_upper", "year", "rate_geography_code", "source", "note"]
+GROUP_COLUMNS = [
+    "area_code",
+    "area_name",
+    "survey_year",
+    "measure",
+    "measure_version",
+    "breakdown",
+    "age_range",
+    "sex",
+    "age_band",
+    "population",
+    "population_basis",
+    "rate_percent",
+    "rate_ci_lower",
+    "rate_ci_upper",
+    "estimate",
+    "estimate_se",
+    "ci_lower",
+    "ci_upper",
+    "confidence",
+    "source",
+]
+SUMMARY_COLUMNS = [
+    "area_code",
+    "area_name",
+    "level",
+    "survey_year",
+    "measure",
+    "measure_version",
+    "breakdown",
+    "age_range",
+    "population_adults",
+    "estimate",
+    "ci_lower",
+    "ci_upper",
+    "estimate_per_100k_adults",
+    "per_100k_ci_lower",
+    "per_100k_ci_upper",
+    "confidence",
+    "interval_method",
+    "population_basis",
+]
+CHILDREN_COLUMNS = [
+    "area_code",
+    "area_name",
+    "indicator",
+    "age_band",
+    "population",
+    "rate_per_1000",
+    "estimate",
+    "ci_lower",
+    "ci_upper",
+    "year",
+    "rate_geography_code",
+    "source",
+    "note",
+]
 
 
 # ------------------------------------------------------------------------------------------
 # Age bands
 # ------------------------------------------------------------------------------------------
+
 
 def _band_limits(label: str) -> tuple[int, float]:
     """(lower, upper) ages of a band label; the open band "16+" has upper = inf."""
@@ -105,7 +157,7 @@ def _finest_tiling(bands: Iterable[str], low: int, high: float) -> list[str] | N
     """The largest set of non-overlapping bands that covers ages low..high without gaps, or None."""
     limits = {band: _band_limits(band) for band in dict.fromkeys(bands)}
 
-    @lru_cache(maxsize=None)
+    @cache
     def best_from(start: int) -> tuple[str, ...] | None:
         options = []
         for band, (b_low, b_high) in limits.items():
@@ -126,6 +178,7 @@ def _finest_tiling(bands: Iterable[str], low: int, high: float) -> list[str] | N
 # ------------------------------------------------------------------------------------------
 # Choosing the rates
 # ------------------------------------------------------------------------------------------
+
 
 def _national_rates() -> pd.DataFrame:
     rates = tables.read_table("csew_rates")
@@ -148,7 +201,8 @@ def _survey_age_range(rows: pd.DataFrame, where: str) -> tuple[int, float]:
         raise ParameterError(
             f"The {where} figures span ages {label}, which is not a crime survey age range "
             f"({', '.join(config.CSEW_AGE_RANGES)}).",
-            "Check the age_band values of those rows in data/raw/authored/csew_prevalence_rates.csv.")
+            "Check the age_band values of those rows in data/raw/authored/csew_prevalence_rates.csv.",
+        )
     return low, high
 
 
@@ -201,11 +255,20 @@ def list_survey_years(measure: str = config.PREVALENCE_DEFAULT_MEASURE) -> pd.Da
             name, used, age_range = _breakdown(group, f"{measure} {year} ({version})")
         except ParameterError:
             name, used, age_range = None, group.iloc[0:0], "invalid"
-        out.append({"survey_year": year, "measure": measure, "measure_version": version, "age_range": age_range,
-                    "breakdown": name or "none", "n_rates": len(group),
-                    "has_intervals": bool(len(used)) and bool(used["ci_lower"].notna().all())})
-    frame = pd.DataFrame(out, columns=["survey_year", "measure", "measure_version", "age_range", "breakdown",
-                                       "n_rates", "has_intervals"])
+        out.append(
+            {
+                "survey_year": year,
+                "measure": measure,
+                "measure_version": version,
+                "age_range": age_range,
+                "breakdown": name or "none",
+                "n_rates": len(group),
+                "has_intervals": bool(len(used)) and bool(used["ci_lower"].notna().all()),
+            }
+        )
+    frame = pd.DataFrame(
+        out, columns=["survey_year", "measure", "measure_version", "age_range", "breakdown", "n_rates", "has_intervals"]
+    )
     frame["_year"] = frame["survey_year"].map(_year_number)
     return frame.sort_values(["_year", "measure_version"]).drop(columns="_year").reset_index(drop=True)
 
@@ -221,8 +284,10 @@ def default_survey_year(measure: str = config.PREVALENCE_DEFAULT_MEASURE) -> str
     years = list_survey_years(measure)
     usable = years[years["breakdown"] != "none"]
     if usable.empty:
-        raise ParameterError(f"No survey year has rates complete enough for an estimate of {measure!r}.",
-                             "Add rates to data/raw/authored/csew_prevalence_rates.csv (see data/raw/README.md).")
+        raise ParameterError(
+            f"No survey year has rates complete enough for an estimate of {measure!r}.",
+            "Add rates to data/raw/authored/csew_prevalence_rates.csv (see data/raw/README.md).",
+        )
     by_sex = usable[usable["breakdown"].isin(["sex_age", "sex"])]
     return str((by_sex if not by_sex.empty else usable)["survey_year"].iloc[-1])
 
@@ -268,17 +333,23 @@ def select_rates(
         survey_year = default_survey_year(measure)
     if not isinstance(survey_year, str) or survey_year not in set(years["survey_year"]):
         available = ", ".join(dict.fromkeys(years["survey_year"]))
-        raise ParameterError(f"No {measure} rates for survey year {survey_year!r}.",
-                             f"Available survey years: {available} (or 'latest').")
+        raise ParameterError(
+            f"No {measure} rates for survey year {survey_year!r}.",
+            f"Available survey years: {available} (or 'latest').",
+        )
     in_year = years[years["survey_year"] == survey_year]
     if measure_version is None or measure_version == AUTO:
         measure_version = _auto_version(in_year)
     elif measure_version not in config.CSEW_MEASURE_VERSIONS:
-        raise ParameterError(f"Unknown measure_version {measure_version!r}.",
-                             f"Use one of {', '.join(config.CSEW_MEASURE_VERSIONS)} or 'auto'.")
+        raise ParameterError(
+            f"Unknown measure_version {measure_version!r}.",
+            f"Use one of {', '.join(config.CSEW_MEASURE_VERSIONS)} or 'auto'.",
+        )
     elif measure_version not in set(in_year["measure_version"]):
-        raise ParameterError(f"No {measure} rates of the {measure_version} measure for {survey_year}.",
-                             f"{survey_year} has: {', '.join(in_year['measure_version'])}.")
+        raise ParameterError(
+            f"No {measure} rates of the {measure_version} measure for {survey_year}.",
+            f"{survey_year} has: {', '.join(in_year['measure_version'])}.",
+        )
     where = f"{measure} {survey_year} ({measure_version})"
     group = rows[(rows["survey_year"] == survey_year) & (rows["measure_version"] == measure_version)]
     name, used, age_range = _breakdown(group, where)
@@ -288,16 +359,27 @@ def select_rates(
             f"The {where} rates do not cover the survey's age range {age_range} for both sexes or for all adults "
             f"(published: {listed}).",
             "Choose another survey_year (see prevalence.list_survey_years) or add the missing rates to "
-            "data/raw/authored/csew_prevalence_rates.csv.")
-    out = pd.DataFrame({
-        "survey_year": survey_year, "measure": measure, "measure_version": measure_version, "breakdown": name,
-        "age_range": age_range, "sex": used["sex"], "age_band": used["age_band"],
-        "rate_percent": used["percent"].astype("float64"),
-        "rate_ci_lower": used["ci_lower"].astype("float64"), "rate_ci_upper": used["ci_upper"].astype("float64"),
-        "source": used["source_title"] + ", " + used["source_url"],
-        "source_title": used["source_title"], "source_url": used["source_url"], "source_id": used["source_id"],
-        "notes": used["notes"],
-    })
+            "data/raw/authored/csew_prevalence_rates.csv.",
+        )
+    out = pd.DataFrame(
+        {
+            "survey_year": survey_year,
+            "measure": measure,
+            "measure_version": measure_version,
+            "breakdown": name,
+            "age_range": age_range,
+            "sex": used["sex"],
+            "age_band": used["age_band"],
+            "rate_percent": used["percent"].astype("float64"),
+            "rate_ci_lower": used["ci_lower"].astype("float64"),
+            "rate_ci_upper": used["ci_upper"].astype("float64"),
+            "source": used["source_title"] + ", " + used["source_url"],
+            "source_title": used["source_title"],
+            "source_url": used["source_url"],
+            "source_id": used["source_id"],
+            "notes": used["notes"],
+        }
+    )
     order = {"female": 0, "male": 1, "all": 2}
     out = out.assign(_s=out["sex"].map(order), _a=out["age_band"].map(lambda b: _band_limits(b)[0]))
     return out.sort_values(["_s", "_a"]).drop(columns=["_s", "_a"]).reset_index(drop=True)
@@ -314,6 +396,7 @@ def _auto_version(in_year: pd.DataFrame) -> str:
 # ------------------------------------------------------------------------------------------
 # Estimates
 # ------------------------------------------------------------------------------------------
+
 
 def _resolve(areas_: str | Iterable[str]) -> list[areas.Area]:
     queries = [areas_] if isinstance(areas_, str) else list(areas_)
@@ -373,16 +456,32 @@ def estimate_adults(
         se_percent = (rate.rate_ci_upper - rate.rate_ci_lower) / (2 * z_published)
         estimate = pop * rate.rate_percent / 100
         se = pop * se_percent / 100
-        frames.append(pd.DataFrame({
-            "area_code": codes, "area_name": [names[c] for c in codes], "survey_year": rate.survey_year,
-            "measure": rate.measure, "measure_version": rate.measure_version, "breakdown": rate.breakdown,
-            "age_range": rate.age_range, "sex": rate.sex, "age_band": rate.age_band,
-            "population": pop.to_numpy(), "population_basis": _population_basis(rate.sex),
-            "rate_percent": rate.rate_percent, "rate_ci_lower": rate.rate_ci_lower,
-            "rate_ci_upper": rate.rate_ci_upper, "estimate": estimate.to_numpy(), "estimate_se": se.to_numpy(),
-            "ci_lower": (estimate - z * se).clip(lower=0).to_numpy(), "ci_upper": (estimate + z * se).to_numpy(),
-            "confidence": level, "source": rate.source,
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "area_code": codes,
+                    "area_name": [names[c] for c in codes],
+                    "survey_year": rate.survey_year,
+                    "measure": rate.measure,
+                    "measure_version": rate.measure_version,
+                    "breakdown": rate.breakdown,
+                    "age_range": rate.age_range,
+                    "sex": rate.sex,
+                    "age_band": rate.age_band,
+                    "population": pop.to_numpy(),
+                    "population_basis": _population_basis(rate.sex),
+                    "rate_percent": rate.rate_percent,
+                    "rate_ci_lower": rate.rate_ci_lower,
+                    "rate_ci_upper": rate.rate_ci_upper,
+                    "estimate": estimate.to_numpy(),
+                    "estimate_se": se.to_numpy(),
+                    "ci_lower": (estimate - z * se).clip(lower=0).to_numpy(),
+                    "ci_upper": (estimate + z * se).to_numpy(),
+                    "confidence": level,
+                    "source": rate.source,
+                }
+            )
+        )
     out = pd.concat(frames, ignore_index=True)
     out["_order"] = out["area_code"].map({c: i for i, c in enumerate(codes)})
     return out.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)[GROUP_COLUMNS]
@@ -396,10 +495,12 @@ def interval_method(groups: pd.DataFrame) -> str:
     if with_ci < len(groups):
         return PARTIAL_INTERVAL_NOTE.format(with_ci=with_ci, n=len(groups))
     level = float(groups["confidence"].iloc[0])
-    return (f"{level:.0%} interval: each rate's standard error is the half-width of its published "
-            f"{config.CSEW_CI_CONFIDENCE:.0%} interval divided by {stats.z_value(config.CSEW_CI_CONFIDENCE):.2f}; "
-            "group estimates are treated as independent and normal, so their variances "
-            "(population x standard error)^2 add; population estimates are treated as exact")
+    return (
+        f"{level:.0%} interval: each rate's standard error is the half-width of its published "
+        f"{config.CSEW_CI_CONFIDENCE:.0%} interval divided by {stats.z_value(config.CSEW_CI_CONFIDENCE):.2f}; "
+        "group estimates are treated as independent and normal, so their variances "
+        "(population x standard error)^2 add; population estimates are treated as exact"
+    )
 
 
 def summarise_estimates(groups: pd.DataFrame) -> pd.DataFrame:
@@ -431,18 +532,28 @@ def summarise_estimates(groups: pd.DataFrame) -> pd.DataFrame:
             lower, upper = max(estimate - z * se, 0.0), estimate + z * se
         else:
             lower = upper = float("nan")
-        rows.append({
-            "area_code": code, "area_name": first["area_name"], "level": levels[code],
-            "survey_year": first["survey_year"], "measure": first["measure"],
-            "measure_version": first["measure_version"], "breakdown": first["breakdown"],
-            "age_range": first["age_range"], "population_adults": adults, "estimate": estimate,
-            "ci_lower": lower, "ci_upper": upper,
-            "estimate_per_100k_adults": estimate / adults * config.PER_100K,
-            "per_100k_ci_lower": lower / adults * config.PER_100K,
-            "per_100k_ci_upper": upper / adults * config.PER_100K,
-            "confidence": float(first["confidence"]), "interval_method": method,
-            "population_basis": "; ".join(dict.fromkeys(group["population_basis"])),
-        })
+        rows.append(
+            {
+                "area_code": code,
+                "area_name": first["area_name"],
+                "level": levels[code],
+                "survey_year": first["survey_year"],
+                "measure": first["measure"],
+                "measure_version": first["measure_version"],
+                "breakdown": first["breakdown"],
+                "age_range": first["age_range"],
+                "population_adults": adults,
+                "estimate": estimate,
+                "ci_lower": lower,
+                "ci_upper": upper,
+                "estimate_per_100k_adults": estimate / adults * config.PER_100K,
+                "per_100k_ci_lower": lower / adults * config.PER_100K,
+                "per_100k_ci_upper": upper / adults * config.PER_100K,
+                "confidence": float(first["confidence"]),
+                "interval_method": method,
+                "population_basis": "; ".join(dict.fromkeys(group["population_basis"])),
+            }
+        )
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 
 
@@ -476,6 +587,7 @@ def compare_with_region_and_england(
 # Children
 # ------------------------------------------------------------------------------------------
 
+
 def select_children_rate(indicator: str = config.CHILDREN_DEFAULT_INDICATOR, year: int | None = None) -> pd.Series:
     """One row of the ``children_rates`` table: the indicator's rate for ``year`` (default: latest)."""
     rates = tables.read_table("children_rates")
@@ -486,8 +598,10 @@ def select_children_rate(indicator: str = config.CHILDREN_DEFAULT_INDICATOR, yea
     if year is None:
         year = int(rows["year"].max())
     if isinstance(year, bool) or not isinstance(year, (int, np.integer)) or year not in set(rows["year"]):
-        raise ParameterError(f"No {indicator} rate for year {year!r}.",
-                             f"Available years: {', '.join(str(y) for y in sorted(rows['year'].unique()))}.")
+        raise ParameterError(
+            f"No {indicator} rate for year {year!r}.",
+            f"Available years: {', '.join(str(y) for y in sorted(rows['year'].unique()))}.",
+        )
     return rows[rows["year"] == year].iloc[0]
 
 
@@ -522,17 +636,27 @@ def estimate_children(
     estimate = pop * rate["rate_per_1000"] / 1000
     has_ci = pd.notna(rate["ci_lower"]) and pd.notna(rate["ci_upper"])
     where = rate["source_url"] if isinstance(rate["source_url"], str) else f"cited in {rate['source_document']}"
-    return pd.DataFrame({
-        "area_code": codes, "area_name": [a.name for a in resolved], "indicator": indicator,
-        "age_band": rate["age_band"], "population": pop.to_numpy(), "rate_per_1000": float(rate["rate_per_1000"]),
-        "estimate": estimate.to_numpy(),
-        "ci_lower": (pop * rate["ci_lower"] / 1000).to_numpy() if has_ci else np.nan,
-        "ci_upper": (pop * rate["ci_upper"] / 1000).to_numpy() if has_ci else np.nan,
-        "year": int(rate["year"]), "rate_geography_code": rate["geography_code"],
-        "source": f"{rate['source_title']}, {int(rate['year'])} ({where})",
-        "note": (f"A national rate ({rate['geography_code']}, {int(rate['year'])}) applied to the area's population "
-                 f"aged {rate['age_band']} (ONS mid-2020): it assumes the national rate holds locally."),
-    }, columns=CHILDREN_COLUMNS)
+    return pd.DataFrame(
+        {
+            "area_code": codes,
+            "area_name": [a.name for a in resolved],
+            "indicator": indicator,
+            "age_band": rate["age_band"],
+            "population": pop.to_numpy(),
+            "rate_per_1000": float(rate["rate_per_1000"]),
+            "estimate": estimate.to_numpy(),
+            "ci_lower": (pop * rate["ci_lower"] / 1000).to_numpy() if has_ci else np.nan,
+            "ci_upper": (pop * rate["ci_upper"] / 1000).to_numpy() if has_ci else np.nan,
+            "year": int(rate["year"]),
+            "rate_geography_code": rate["geography_code"],
+            "source": f"{rate['source_title']}, {int(rate['year'])} ({where})",
+            "note": (
+                f"A national rate ({rate['geography_code']}, {int(rate['year'])}) applied to the area's population "
+                f"aged {rate['age_band']} (ONS mid-2020): it assumes the national rate holds locally."
+            ),
+        },
+        columns=CHILDREN_COLUMNS,
+    )
 
 
 # ------------------------------------------------------------------------------------------
@@ -540,29 +664,9 @@ def estimate_children(
 # ------------------------------------------------------------------------------------------
 
 
-
-
-
-
-
-
-
-
-
-
-
 # ------------------------------------------------------------------------------------------
 # Tables and records for the notebook
 # ------------------------------------------------------------------------------------------
-
-
-
-
-
-
-
-
-
 
 
 def headline_values(comparison: pd.DataFrame, children: pd.DataFrame) -> dict[str, Any]:
@@ -573,8 +677,11 @@ def headline_values(comparison: pd.DataFrame, children: pd.DataFrame) -> dict[st
     """
     mine = comparison.iloc[0]
     by_role = comparison.set_index("comparison")["estimate_per_100k_adults"]
-    region = by_role.get("region") if "region" in by_role else (
-        mine["estimate_per_100k_adults"] if mine["level"] == "region" else None)
+    region = (
+        by_role.get("region")
+        if "region" in by_role
+        else (mine["estimate_per_100k_adults"] if mine["level"] == "region" else None)
+    )
     england = by_role.get("England") if "England" in by_role else mine["estimate_per_100k_adults"]
 
     def optional(value: float) -> float | None:
@@ -583,11 +690,17 @@ def headline_values(comparison: pd.DataFrame, children: pd.DataFrame) -> dict[st
     return {
         "estimate_adults": float(mine["estimate"]),
         "estimate_per_100k_adults": float(mine["estimate_per_100k_adults"]),
-        "estimate_ci_lower": optional(mine["ci_lower"]), "estimate_ci_upper": optional(mine["ci_upper"]),
+        "estimate_ci_lower": optional(mine["ci_lower"]),
+        "estimate_ci_upper": optional(mine["ci_upper"]),
         "population_adults": float(mine["population_adults"]),
-        "region_per_100k_adults": optional(region), "england_per_100k_adults": float(england),
-        "survey_year": mine["survey_year"], "measure": mine["measure"], "measure_version": mine["measure_version"],
-        "breakdown": mine["breakdown"], "age_range": mine["age_range"], "interval_method": mine["interval_method"],
+        "region_per_100k_adults": optional(region),
+        "england_per_100k_adults": float(england),
+        "survey_year": mine["survey_year"],
+        "measure": mine["measure"],
+        "measure_version": mine["measure_version"],
+        "breakdown": mine["breakdown"],
+        "age_range": mine["age_range"],
+        "interval_method": mine["interval_method"],
         "estimate_children": float(children["estimate"].iloc[0]),
         "children_population": float(children["population"].iloc[0]),
         "children_rate_year": int(children["year"].iloc[0]),
@@ -600,6 +713,7 @@ def pyramid_populations(area_code: str) -> tuple[pd.DataFrame, pd.DataFrame | No
     For :func:`analysis.present.plots.population_pyramid`. The female/male split is the assumed one
     (``sex_basis``; see :data:`SEX_ASSUMPTION_NOTE`).
     """
+
     def sexed(code: str) -> pd.DataFrame:
         return pd.concat([population.get_population(code, sex=s) for s in ("female", "male")], ignore_index=True)
 
@@ -607,13 +721,10 @@ def pyramid_populations(area_code: str) -> tuple[pd.DataFrame, pd.DataFrame | No
     return sexed(code), (None if code == config.ENGLAND_CODE else sexed(config.ENGLAND_CODE))
 
 
-
-
-
-
 # ------------------------------------------------------------------------------------------
 # Every area at once (for the declared indicators behind the regional maps)
 # ------------------------------------------------------------------------------------------
+
 
 def estimate_all_areas(confidence: float = config.DEFAULT_CONFIDENCE) -> pd.DataFrame:
     """:func:`summarise_estimates` for every upper-tier authority, region and England (default rates)."""
@@ -630,12 +741,7 @@ def estimate_children_all_areas() -> pd.DataFrame:
 # The prevalence report's figures (notebook 01 shows them; the batch benchmark draws them)
 # ------------------------------------------------------------------------------------------
 
+
 def has_intervals(groups: pd.DataFrame) -> bool:
     """True when every group's estimate has an interval (every rate used published its limits)."""
     return bool(groups["estimate_se"].notna().all())
-
-
-
-
-
-

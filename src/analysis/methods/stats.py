@@ -170,8 +170,7 @@ def check_confidence(confidence: Any, name: str = "confidence") -> float:
     """
     if not _is_real_number(confidence):
         raise ParameterError(
-            f"{name} must be a number between 0 and 1 (exclusive), got {confidence!r} "
-            f"({type(confidence).__name__})",
+            f"{name} must be a number between 0 and 1 (exclusive), got {confidence!r} ({type(confidence).__name__})",
             hint="Pass a fraction such as 0.95 for 95% confidence.",
         )
     level = float(confidence)
@@ -280,8 +279,7 @@ def _to_float_array(value: Any, name: str) -> tuple[np.ndarray, _Shape]:
     """Coerce a scalar, sequence, numpy array or Series of numbers to a float array."""
     if isinstance(value, (str, bytes, bool, np.bool_)) or value is None:
         raise ParameterError(
-            f"{name} must be a number or an array of numbers, got {value!r} "
-            f"({type(value).__name__})",
+            f"{name} must be a number or an array of numbers, got {value!r} ({type(value).__name__})",
             hint=f"Pass {name} as a number, a list, a numpy array or a pandas Series.",
         )
     if _is_real_number(value):
@@ -351,30 +349,23 @@ def _check_values(
         )
     ]
     if positive:
-        checks.append(
-            (values <= 0, "> 0", f"{name} must be positive: it is the denominator of a rate.")
-        )
+        checks.append((values <= 0, "> 0", f"{name} must be positive: it is the denominator of a rate."))
     else:
         checks.append((values < 0, ">= 0", f"{name} cannot be negative."))
     if whole:
-        checks.append(
-            (values != np.floor(values), "a whole number", f"{name} is a count of events.")
-        )
+        checks.append((values != np.floor(values), "a whole number", f"{name} is a count of events."))
     for bad, requirement, hint in checks:
         if bad.any():
             _raise_bad(values, shape, bad, name, requirement, hint)
 
 
-def _raise_bad(
-    values: np.ndarray, shape: _Shape, bad: np.ndarray, name: str, requirement: str, hint: str
-) -> None:
+def _raise_bad(values: np.ndarray, shape: _Shape, bad: np.ndarray, name: str, requirement: str, hint: str) -> None:
     if shape.scalar:
         raise ParameterError(f"{name} must be {requirement}, got {_fmt(values.item())}", hint)
     position = tuple(int(i) for i in np.argwhere(bad)[0])
     where = _where(position, shape.index)
     raise ParameterError(
-        f"{name} must be {requirement}, got {_fmt(values[position])} {where} "
-        f"({int(bad.sum())} of {bad.size} values)",
+        f"{name} must be {requirement}, got {_fmt(values[position])} {where} ({int(bad.sum())} of {bad.size} values)",
         hint,
     )
 
@@ -398,9 +389,7 @@ def _combine(**arguments: tuple[np.ndarray, _Shape]) -> tuple[list[np.ndarray], 
     try:
         arrays = np.broadcast_arrays(*(values for values, _ in arguments.values()))
     except ValueError:
-        described = ", ".join(
-            f"{name} has shape {values.shape}" for name, (values, _) in arguments.items()
-        )
+        described = ", ".join(f"{name} has shape {values.shape}" for name, (values, _) in arguments.items())
         raise ParameterError(
             f"{' and '.join(names)} must have matching lengths: {described}",
             hint="Pass arrays of the same length, or a single number for one of them.",
@@ -564,9 +553,7 @@ def byar_interval(count: ArrayLike, confidence: float = config.DEFAULT_CONFIDENC
     return shape.wrap(lower, "ci_lower"), shape.wrap(upper, "ci_upper")
 
 
-def exact_poisson_interval(
-    count: ArrayLike, confidence: float = config.DEFAULT_CONFIDENCE
-) -> Interval:
+def exact_poisson_interval(count: ArrayLike, confidence: float = config.DEFAULT_CONFIDENCE) -> Interval:
     """Exact Poisson confidence interval for a count, from chi-square quantiles.
 
     ``lower = chi2(alpha/2; 2O) / 2`` (0 when O = 0), ``upper = chi2(1 - alpha/2; 2O + 2) / 2``,
@@ -813,8 +800,7 @@ def dsr(
     for name, (values, _) in arguments.items():
         if values.ndim != 1:
             raise ParameterError(
-                f"{name} must be a one-dimensional sequence (one value per band), "
-                f"got shape {values.shape}",
+                f"{name} must be a one-dimensional sequence (one value per band), got shape {values.shape}",
                 hint="Pass one value per age band, in the order of the standard weights.",
             )
     lengths = {name: values.size for name, (values, _) in arguments.items()}
@@ -952,8 +938,7 @@ def _check_reference_proportion(reference_proportion: Any) -> float:
     p0 = _scalar(reference_proportion, "reference_proportion")
     if not 0.0 < p0 < 1.0:
         raise ParameterError(
-            f"reference_proportion must be between 0 and 1 (exclusive), "
-            f"got {_fmt(reference_proportion)}",
+            f"reference_proportion must be between 0 and 1 (exclusive), got {_fmt(reference_proportion)}",
             hint="Pass the reference as a proportion (0.12 for 12%), for example England's value.",
         )
     return p0
@@ -1134,9 +1119,7 @@ def classify_against_funnel(
         r0 = _check_reference_rate(reference)
         multiplier = _check_per(per)
         bounds = lambda d, limit: _rate_bounds(r0, d, limit, multiplier)  # noqa: E731
-    (x, n), shape = _combine(
-        value=(observed, observed_shape), denominator=_denominators(denominator, "denominator")
-    )
+    (x, n), shape = _combine(value=(observed, observed_shape), denominator=_denominators(denominator, "denominator"))
     labels = np.full(x.shape, f"within {_limit_label(levels[0])}", dtype=object)
     for level in levels:  # widest last, so it wins
         lower, upper = bounds(n, level)
@@ -1193,9 +1176,7 @@ def is_suppressed(value: Any, marker: str = config.SUPPRESSION_MARKER) -> Any:
         return value.isin([marker])
     if isinstance(value, (np.ndarray, list, tuple)):
         array = np.asarray(value, dtype=object)
-        return np.frompyfunc(lambda item: isinstance(item, str) and item == marker, 1, 1)(
-            array
-        ).astype(bool)
+        return np.frompyfunc(lambda item: isinstance(item, str) and item == marker, 1, 1)(array).astype(bool)
     return isinstance(value, str) and value == marker
 
 
@@ -1217,9 +1198,7 @@ def _as_column_list(columns: Any, name: str, df: pd.DataFrame) -> list[str]:
     return columns
 
 
-def _small_count_mask(
-    column: pd.Series, name: str, threshold: int, marker: str, suppress_zero: bool
-) -> np.ndarray:
+def _small_count_mask(column: pd.Series, name: str, threshold: int, marker: str, suppress_zero: bool) -> np.ndarray:
     """True where a count cell must be suppressed (small count or already the marker)."""
     values = column.to_numpy(dtype=object)
     mask = np.zeros(len(values), dtype=bool)
@@ -1232,10 +1211,8 @@ def _small_count_mask(
             continue  # missing stays missing
         if not _is_real_number(item) or not np.isfinite(item) or item < 0 or item != int(item):
             raise ParameterError(
-                f"count column {name!r} must hold whole numbers >= 0, got {item!r} "
-                f"at index {column.index[position]!r}",
-                hint=f"Counts must be numbers (or the marker {marker!r}); fix the column "
-                "before suppressing.",
+                f"count column {name!r} must hold whole numbers >= 0, got {item!r} at index {column.index[position]!r}",
+                hint=f"Counts must be numbers (or the marker {marker!r}); fix the column before suppressing.",
             )
         mask[position] = smallest <= item < threshold
     return mask
@@ -1329,12 +1306,9 @@ def suppress_small_counts(
         }
     else:
         shared = _as_column_list(derived_columns, "derived_columns", df)
-        derived_by_count = {column: shared for column in counts}
+        derived_by_count = dict.fromkeys(counts, shared)
 
-    masks = {
-        column: _small_count_mask(df[column], column, threshold, marker, bool(suppress_zero))
-        for column in counts
-    }
+    masks = {column: _small_count_mask(df[column], column, threshold, marker, bool(suppress_zero)) for column in counts}
     out = df.copy()
     affected = list(dict.fromkeys(counts + [c for cols in derived_by_count.values() for c in cols]))
     for column in affected:

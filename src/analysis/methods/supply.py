@@ -38,10 +38,10 @@ from typing import Any
 import pandas as pd
 
 from analysis import config
-from analysis.methods import population, stats
 from analysis.data import tables
-from analysis.methods.areas import Area
 from analysis.errors import ParameterError
+from analysis.methods import population, stats
+from analysis.methods.areas import Area
 from analysis.methods.checks import check_number
 
 PER_10K = 10_000
@@ -75,6 +75,7 @@ _PERIOD_SPAN = re.compile(r"^(\d{4})-(\d{2}|\d{4})$")
 # Parameters
 # ------------------------------------------------------------------------------------------
 
+
 def demand_years() -> list[str]:
     """Part 4 years for which England's individuals supported and households not supported are both known."""
     facts = national_facts()
@@ -96,14 +97,17 @@ def check_parameters(standard_per_10k: Any, refuge_share: Any, demand_year: Any)
     share = check_number("refuge_share", refuge_share, minimum=0, maximum=1)
     years = demand_years()
     if demand_year not in years:
-        raise ParameterError(f"demand_year must be a Part 4 year with national figures, got {demand_year!r}.",
-                             f"Use one of {', '.join(years)}.")
+        raise ParameterError(
+            f"demand_year must be a Part 4 year with national figures, got {demand_year!r}.",
+            f"Use one of {', '.join(years)}.",
+        )
     return {"standard_per_10k": standard, "refuge_share": share, "demand_year": demand_year}
 
 
 # ------------------------------------------------------------------------------------------
 # The standard
 # ------------------------------------------------------------------------------------------
+
 
 def required_places(population_count: float, standard_per_10k: float = config.REFUGE_STANDARD_PLACES_PER_10K) -> float:
     """Refuge places the standard requires: ``population / 10,000 * standard_per_10k``.
@@ -139,6 +143,7 @@ def shortfall(required: float, available: float | None) -> dict[str, float | Non
 # ------------------------------------------------------------------------------------------
 # Local supply
 # ------------------------------------------------------------------------------------------
+
 
 def period_sort_key(period: str) -> tuple[int, int, str]:
     """Order periods by the year they end: "2020-21" after "2020", "not stated" first."""
@@ -181,8 +186,11 @@ def _england_commissioned_per_100k(england_population: float) -> dict[str, float
     facts = national_facts()
     commissioned = facts[(facts["period"] == "2022-23") & (facts["geography_code"] == config.ENGLAND_CODE)]
     values = commissioned.set_index("measure")["value"]
-    return {t: values[m] / england_population * config.PER_100K
-            for t, m in COMMISSIONED_MEASURE_BY_TYPE.items() if m in values}
+    return {
+        t: values[m] / england_population * config.PER_100K
+        for t, m in COMMISSIONED_MEASURE_BY_TYPE.items()
+        if m in values
+    }
 
 
 def supply_by_type(supply: pd.DataFrame | None, population_count: float) -> pd.DataFrame:
@@ -200,8 +208,10 @@ def supply_by_type(supply: pd.DataFrame | None, population_count: float) -> pd.D
     out = []
     for kind in config.ACCOMMODATION_TYPES:
         mine = rows[rows["accommodation_type"] == kind] if rows is not None else pd.DataFrame()
-        sums = {c: (float(mine[c].dropna().sum()) if len(mine) and mine[c].notna().any() else math.nan)
-                for c in SUPPLY_COUNT_COLUMNS}
+        sums = {
+            c: (float(mine[c].dropna().sum()) if len(mine) and mine[c].notna().any() else math.nan)
+            for c in SUPPLY_COUNT_COLUMNS
+        }
         if mine.empty:
             status = "no data"
         elif math.isnan(sums["bedspaces"]):
@@ -209,16 +219,24 @@ def supply_by_type(supply: pd.DataFrame | None, population_count: float) -> pd.D
         else:
             status = "none" if sums["bedspaces"] == 0 else "stated"
         per_100k = places_per_100k(None if math.isnan(sums["bedspaces"]) else sums["bedspaces"], population_count)
-        out.append({"accommodation_type": kind, "type_label": config.ACCOMMODATION_TYPE_LABELS[kind],
-                    "counted_in_standard": kind in config.REFUGE_STANDARD_COUNTED_TYPES, **sums,
-                    "places_per_100k": math.nan if per_100k is None else per_100k, "status": status,
-                    "period": period if not mine.empty else None,
-                    "england_places_per_100k": england.get(kind, math.nan)})
+        out.append(
+            {
+                "accommodation_type": kind,
+                "type_label": config.ACCOMMODATION_TYPE_LABELS[kind],
+                "counted_in_standard": kind in config.REFUGE_STANDARD_COUNTED_TYPES,
+                **sums,
+                "places_per_100k": math.nan if per_100k is None else per_100k,
+                "status": status,
+                "period": period if not mine.empty else None,
+                "england_places_per_100k": england.get(kind, math.nan),
+            }
+        )
     return pd.DataFrame(out)
 
 
-def standard_gap(population_count: float, available: float | None,
-                 standard_per_10k: float = config.REFUGE_STANDARD_PLACES_PER_10K) -> dict[str, float | None]:
+def standard_gap(
+    population_count: float, available: float | None, standard_per_10k: float = config.REFUGE_STANDARD_PLACES_PER_10K
+) -> dict[str, float | None]:
     """The area against the standard: required, available, shortfall and places per 100,000.
 
     Returns a dict with ``population``, ``standard_per_10k``, ``standard_places_per_100k``,
@@ -226,17 +244,21 @@ def standard_gap(population_count: float, available: float | None,
     ``shortfall_places``, ``shortfall_pct`` and ``places_per_100k`` (None without local data).
     """
     required = required_places(population_count, standard_per_10k)
-    return {"population": float(population_count), "standard_per_10k": float(standard_per_10k),
-            "standard_places_per_100k": float(standard_per_10k) * config.PER_100K / PER_10K,
-            "required_places": required, "available_places": available, **shortfall(required, available),
-            "places_per_100k": places_per_100k(available, population_count)}
-
-
+    return {
+        "population": float(population_count),
+        "standard_per_10k": float(standard_per_10k),
+        "standard_places_per_100k": float(standard_per_10k) * config.PER_100K / PER_10K,
+        "required_places": required,
+        "available_places": available,
+        **shortfall(required, available),
+        "places_per_100k": places_per_100k(available, population_count),
+    }
 
 
 # ------------------------------------------------------------------------------------------
 # Referrals
 # ------------------------------------------------------------------------------------------
+
 
 def _row_label(period: str, measure: str, category: str) -> str:
     label = MEASURE_LABELS.get(measure, measure)
@@ -256,8 +278,20 @@ def referral_shares(referrals: pd.DataFrame | None, confidence: float = config.D
         ``period, measure, category, label, count, base_count, percent, percent_basis,
         ci_lower, ci_upper, rank, interval``; percentages and limits in %.
     """
-    columns = ["period", "measure", "category", "label", "count", "base_count", "percent", "percent_basis",
-               "ci_lower", "ci_upper", "rank", "interval"]
+    columns = [
+        "period",
+        "measure",
+        "category",
+        "label",
+        "count",
+        "base_count",
+        "percent",
+        "percent_basis",
+        "ci_lower",
+        "ci_upper",
+        "rank",
+        "interval",
+    ]
     if referrals is None or referrals.empty:
         return pd.DataFrame(columns=columns)
     received = _counts_by_period(referrals, "received")
@@ -268,21 +302,39 @@ def referral_shares(referrals: pd.DataFrame | None, confidence: float = config.D
         is_base = row.measure == base_name and row.category == "all"
         base = (declined if base_name != "received" else received).get(row.period)
         count = None if pd.isna(row.count) else int(row.count)
-        out = {"period": row.period, "measure": row.measure, "category": row.category,
-               "label": _row_label(row.period, row.measure, row.category), "count": count,
-               "base_count": base, "percent": math.nan, "percent_basis": "", "ci_lower": math.nan,
-               "ci_upper": math.nan, "rank": None if pd.isna(row.rank) else int(row.rank), "interval": ""}
+        out = {
+            "period": row.period,
+            "measure": row.measure,
+            "category": row.category,
+            "label": _row_label(row.period, row.measure, row.category),
+            "count": count,
+            "base_count": base,
+            "percent": math.nan,
+            "percent_basis": "",
+            "ci_lower": math.nan,
+            "ci_upper": math.nan,
+            "rank": None if pd.isna(row.rank) else int(row.rank),
+            "interval": "",
+        }
         if is_base:
             out["interval"] = "the base of the shares"
         elif count is not None and base:
             lower, upper = stats.wilson_interval(count, base, confidence)
-            out.update(percent=100 * count / base, percent_basis=f"{count:,} of {base:,} {MEASURE_LABELS[base_name]}",
-                       ci_lower=100 * lower, ci_upper=100 * upper, interval="Wilson score")
+            out.update(
+                percent=100 * count / base,
+                percent_basis=f"{count:,} of {base:,} {MEASURE_LABELS[base_name]}",
+                ci_lower=100 * lower,
+                ci_upper=100 * upper,
+                interval="Wilson score",
+            )
         elif not pd.isna(row.percent):
             base_text = "the base" if row.percent_of == "not_stated" else MEASURE_LABELS[row.percent_of]
             of = "base not stated" if row.percent_of == "not_stated" else f"of {base_text}"
-            out.update(percent=float(row.percent), percent_basis=f"as printed ({of})",
-                       interval=f"none: the source gives no count of {base_text}")
+            out.update(
+                percent=float(row.percent),
+                percent_basis=f"as printed ({of})",
+                interval=f"none: the source gives no count of {base_text}",
+            )
         elif out["rank"] is not None:
             out["interval"] = "none: ranked, not counted"
         else:
@@ -292,7 +344,11 @@ def referral_shares(referrals: pd.DataFrame | None, confidence: float = config.D
     order = {m: i for i, m in enumerate(config.REFERRAL_MEASURES)}
     frame["_p"] = frame["period"].map(period_sort_key)
     frame["_m"] = frame["measure"].map(order)
-    return frame.sort_values(["_p", "_m", "rank", "category"], na_position="last").drop(columns=["_p", "_m"]).reset_index(drop=True)
+    return (
+        frame.sort_values(["_p", "_m", "rank", "category"], na_position="last")
+        .drop(columns=["_p", "_m"])
+        .reset_index(drop=True)
+    )
 
 
 def _counts_by_period(referrals: pd.DataFrame, measure: str) -> dict[str, int]:
@@ -303,6 +359,7 @@ def _counts_by_period(referrals: pd.DataFrame, measure: str) -> dict[str, int]:
 # ------------------------------------------------------------------------------------------
 # National facts and expected demand
 # ------------------------------------------------------------------------------------------
+
 
 def national_facts() -> pd.DataFrame:
     """The processed ``safe_accommodation_facts`` table (England figures with their sources)."""
@@ -316,13 +373,18 @@ def national_value(measure: str, period: str | None = None) -> pd.Series:
     if period is not None:
         rows = rows[rows["period"] == period]
     if rows.empty:
-        raise ParameterError(f"No England figure for {measure!r}" + (f" in {period}" if period else "") + ".",
-                             "See the safe_accommodation_facts table for the measures and periods available.")
+        raise ParameterError(
+            f"No England figure for {measure!r}" + (f" in {period}" if period else "") + ".",
+            "See the safe_accommodation_facts table for the measures and periods available.",
+        )
     return rows.loc[rows["period"].map(period_sort_key).idxmax()]
 
 
-def expected_demand(area_population: float, demand_year: str = config.DEFAULT_DEMAND_YEAR,
-                    refuge_share: float = config.DEFAULT_REFUGE_SHARE) -> pd.DataFrame:
+def expected_demand(
+    area_population: float,
+    demand_year: str = config.DEFAULT_DEMAND_YEAR,
+    refuge_share: float = config.DEFAULT_REFUGE_SHARE,
+) -> pd.DataFrame:
     """England's Part 4 counts per head applied to the area: a benchmark of yearly demand.
 
     ``expected = england_count / england_population * area_population`` (both mid-2020
@@ -342,16 +404,34 @@ def expected_demand(area_population: float, demand_year: str = config.DEFAULT_DE
         fact = national_value(measure, demand_year)
         parts = [(measure, label, 1.0, f"England {demand_year}, per head of England's mid-2020 population")]
         if measure == "individuals_supported_in_safe_accommodation":
-            parts += [(f"{measure}_refuge", "  of whom needing refuge (scenario)", share,
-                       f"scenario: {share:.0%} need refuge"),
-                      (f"{measure}_other_types", "  of whom needing other types (scenario)", 1 - share,
-                       f"scenario: {1 - share:.0%} need other types")]
+            parts += [
+                (
+                    f"{measure}_refuge",
+                    "  of whom needing refuge (scenario)",
+                    share,
+                    f"scenario: {share:.0%} need refuge",
+                ),
+                (
+                    f"{measure}_other_types",
+                    "  of whom needing other types (scenario)",
+                    1 - share,
+                    f"scenario: {1 - share:.0%} need other types",
+                ),
+            ]
         for name, text, fraction, basis in parts:
             count = float(fact["value"]) * fraction
             rate = count / england_population * config.PER_100K
-            rows.append({"measure": name, "label": text, "england_count": count, "england_rate_per_100k": rate,
-                         "expected_in_area": rate * area_population / config.PER_100K, "basis": basis,
-                         "source_title": fact["source_title"]})
+            rows.append(
+                {
+                    "measure": name,
+                    "label": text,
+                    "england_count": count,
+                    "england_rate_per_100k": rate,
+                    "expected_in_area": rate * area_population / config.PER_100K,
+                    "basis": basis,
+                    "source_title": fact["source_title"],
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -362,17 +442,30 @@ def demand_benchmark(expected: pd.DataFrame, referrals: pd.DataFrame | None) -> 
     referrals declined against expected households not supported; ``local_count`` is
     missing where the local file has no such count.
     """
-    pairs = [("individuals_supported_in_safe_accommodation_refuge", "received",
-              "Refuge referrals received vs individuals expected to need refuge"),
-             ("households_unable_to_be_supported", "declined_or_unsuccessful",
-              "Referrals declined or unsuccessful vs households expected not to be supported")]
+    pairs = [
+        (
+            "individuals_supported_in_safe_accommodation_refuge",
+            "received",
+            "Refuge referrals received vs individuals expected to need refuge",
+        ),
+        (
+            "households_unable_to_be_supported",
+            "declined_or_unsuccessful",
+            "Referrals declined or unsuccessful vs households expected not to be supported",
+        ),
+    ]
     rows = []
     for expected_measure, local_measure, label in pairs:
         counts = _counts_by_period(referrals, local_measure) if referrals is not None else {}
         period = latest_period(list(counts)) if counts else None
-        rows.append({"comparison": label,
-                     "expected_per_year": float(expected.set_index("measure").at[expected_measure, "expected_in_area"]),
-                     "local_count": counts.get(period, math.nan) if period else math.nan, "local_period": period})
+        rows.append(
+            {
+                "comparison": label,
+                "expected_per_year": float(expected.set_index("measure").at[expected_measure, "expected_in_area"]),
+                "local_count": counts.get(period, math.nan) if period else math.nan,
+                "local_period": period,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -380,8 +473,13 @@ def demand_benchmark(expected: pd.DataFrame, referrals: pd.DataFrame | None) -> 
 # The area against its region and England
 # ------------------------------------------------------------------------------------------
 
-def compare_per_100k(area: Area, available: float | None, supply_period: str | None,
-                     standard_per_10k: float = config.REFUGE_STANDARD_PLACES_PER_10K) -> pd.DataFrame:
+
+def compare_per_100k(
+    area: Area,
+    available: float | None,
+    supply_period: str | None,
+    standard_per_10k: float = config.REFUGE_STANDARD_PLACES_PER_10K,
+) -> pd.DataFrame:
     """Refuge places per 100,000 for the area, its region and England, "no data" where unknown.
 
     England's places are the latest Women's Aid / Hansard count of refuge spaces and the
@@ -395,39 +493,79 @@ def compare_per_100k(area: Area, available: float | None, supply_period: str | N
         required_places, shortfall_pct, period, source``; places and rates missing (never
         zero) where unknown.
     """
-    codes = [area.code] + ([area.region_code] if area.level == "utla" and area.region_code else []) + [config.ENGLAND_CODE]
+    codes = (
+        [area.code] + ([area.region_code] if area.level == "utla" and area.region_code else []) + [config.ENGLAND_CODE]
+    )
     pops = population.total_population(list(dict.fromkeys(codes)))
-    rows = [{"area_code": area.code, "area_name": area.name, "level": area.level, "places": available,
-             "period": supply_period,
-             "source": "Local data (supply.csv), refuge and specialist refuge bedspaces" if available is not None
-             else "No local supply data"}]
+    rows = [
+        {
+            "area_code": area.code,
+            "area_name": area.name,
+            "level": area.level,
+            "places": available,
+            "period": supply_period,
+            "source": "Local data (supply.csv), refuge and specialist refuge bedspaces"
+            if available is not None
+            else "No local supply data",
+        }
+    ]
     if area.level == "utla" and area.region_code:
-        rows.append({"area_code": area.region_code, "area_name": area.region_name, "level": "region", "places": None,
-                     "period": None, "source": "No regional refuge counts are published in a readable form; ONS "
-                     "(Nov 2021) reported that only London and the West Midlands exceeded the recommended number"})
+        rows.append(
+            {
+                "area_code": area.region_code,
+                "area_name": area.region_name,
+                "level": "region",
+                "places": None,
+                "period": None,
+                "source": "No regional refuge counts are published in a readable form; ONS "
+                "(Nov 2021) reported that only London and the West Midlands exceeded the recommended number",
+            }
+        )
     if area.code != config.ENGLAND_CODE:
         for measure in ("refuge_spaces", "commissioned_refuge_bedspaces"):
             fact = national_value(measure)
-            rows.append({"area_code": config.ENGLAND_CODE, "area_name": f"{config.ENGLAND_NAME} ({_england_label(measure)})",
-                         "level": "country", "places": float(fact["value"]), "period": fact["period"],
-                         "source": fact["source_title"]})
+            rows.append(
+                {
+                    "area_code": config.ENGLAND_CODE,
+                    "area_name": f"{config.ENGLAND_NAME} ({_england_label(measure)})",
+                    "level": "country",
+                    "places": float(fact["value"]),
+                    "period": fact["period"],
+                    "source": fact["source_title"],
+                }
+            )
     frame = pd.DataFrame(rows)
     frame["population"] = frame["area_code"].map(pops).astype(float)
     frame["places"] = frame["places"].astype(float)
     frame["places_per_100k"] = frame["places"] / frame["population"] * config.PER_100K
     frame["required_places"] = frame["population"] / PER_10K * standard_per_10k
     frame["shortfall_pct"] = (frame["required_places"] - frame["places"]) / frame["required_places"] * 100
-    return frame[["area_code", "area_name", "level", "places", "population", "places_per_100k", "required_places",
-                  "shortfall_pct", "period", "source"]]
+    return frame[
+        [
+            "area_code",
+            "area_name",
+            "level",
+            "places",
+            "population",
+            "places_per_100k",
+            "required_places",
+            "shortfall_pct",
+            "period",
+            "source",
+        ]
+    ]
 
 
 def _england_label(measure: str) -> str:
-    return {"refuge_spaces": "all refuge spaces", "commissioned_refuge_bedspaces": "Part 4 commissioned refuge"}[measure]
+    return {"refuge_spaces": "all refuge spaces", "commissioned_refuge_bedspaces": "Part 4 commissioned refuge"}[
+        measure
+    ]
 
 
 # ------------------------------------------------------------------------------------------
 # The whole assessment for one area (what the notebook shows)
 # ------------------------------------------------------------------------------------------
+
 
 @dataclass
 class SupplyAssessment:
@@ -454,12 +592,25 @@ class SupplyAssessment:
         expected = self.expected.set_index("measure")["expected_in_area"]
         england = self.comparison[self.comparison["area_code"] == config.ENGLAND_CODE]
         return {
-            **{key: self.gap[key] for key in ("required_places", "available_places", "shortfall_places",
-                                              "shortfall_pct", "places_per_100k", "standard_per_10k",
-                                              "standard_places_per_100k", "population")},
-            "has_local_data": self.local.has_any, "has_supply_data": self.local.has_supply,
-            "has_referral_data": self.local.has_referrals, "supply_period": self.supply_period,
-            "refuge_share": self.scenario["refuge_share"], "demand_year": self.scenario["demand_year"],
+            **{
+                key: self.gap[key]
+                for key in (
+                    "required_places",
+                    "available_places",
+                    "shortfall_places",
+                    "shortfall_pct",
+                    "places_per_100k",
+                    "standard_per_10k",
+                    "standard_places_per_100k",
+                    "population",
+                )
+            },
+            "has_local_data": self.local.has_any,
+            "has_supply_data": self.local.has_supply,
+            "has_referral_data": self.local.has_referrals,
+            "supply_period": self.supply_period,
+            "refuge_share": self.scenario["refuge_share"],
+            "demand_year": self.scenario["demand_year"],
             "expected_individuals_supported": float(expected["individuals_supported_in_safe_accommodation"]),
             "expected_refuge_individuals": float(expected["individuals_supported_in_safe_accommodation_refuge"]),
             "expected_households_unable_to_be_supported": float(expected["households_unable_to_be_supported"]),
@@ -468,9 +619,13 @@ class SupplyAssessment:
         }
 
 
-def assess(area: Area, standard_per_10k: float = config.REFUGE_STANDARD_PLACES_PER_10K,
-           refuge_share: float = config.DEFAULT_REFUGE_SHARE, demand_year: str = config.DEFAULT_DEMAND_YEAR,
-           confidence: float = config.DEFAULT_CONFIDENCE) -> SupplyAssessment:
+def assess(
+    area: Area,
+    standard_per_10k: float = config.REFUGE_STANDARD_PLACES_PER_10K,
+    refuge_share: float = config.DEFAULT_REFUGE_SHARE,
+    demand_year: str = config.DEFAULT_DEMAND_YEAR,
+    confidence: float = config.DEFAULT_CONFIDENCE,
+) -> SupplyAssessment:
     """Check the scenario, read the area's local data and compute every table of the notebook.
 
     Raises
@@ -488,16 +643,23 @@ def assess(area: Area, standard_per_10k: float = config.REFUGE_STANDARD_PLACES_P
     available, period = available_places(local.supply)
     expected = expected_demand(pop, scenario["demand_year"], scenario["refuge_share"])
     return SupplyAssessment(
-        area=area, local=local, scenario=scenario,
-        gap=standard_gap(pop, available, scenario["standard_per_10k"]), supply_period=period,
-        by_type=supply_by_type(local.supply, pop), shares=referral_shares(local.referrals, confidence),
-        expected=expected, benchmark=demand_benchmark(expected, local.referrals),
-        comparison=compare_per_100k(area, available, period, scenario["standard_per_10k"]))
+        area=area,
+        local=local,
+        scenario=scenario,
+        gap=standard_gap(pop, available, scenario["standard_per_10k"]),
+        supply_period=period,
+        by_type=supply_by_type(local.supply, pop),
+        shares=referral_shares(local.referrals, confidence),
+        expected=expected,
+        benchmark=demand_benchmark(expected, local.referrals),
+        comparison=compare_per_100k(area, available, period, scenario["standard_per_10k"]),
+    )
 
 
 # ------------------------------------------------------------------------------------------
 # Every authority with local supply data (for the declared indicators behind the maps)
 # ------------------------------------------------------------------------------------------
+
 
 def places_all_areas(standard_per_10k: float = config.REFUGE_STANDARD_PLACES_PER_10K) -> pd.DataFrame:
     """Available refuge places, required places and the shortfall for every area with supply data.
@@ -525,18 +687,22 @@ def places_all_areas(standard_per_10k: float = config.REFUGE_STANDARD_PLACES_PER
             continue
         pop = float(population.total_population(code).iloc[0])
         required = required_places(pop, standard_per_10k)
-        rows.append({"area_code": code, "supply_period": period, "places_available": available,
-                     "population": pop, "required_places": required,
-                     "shortfall_places": shortfall(required, available)["shortfall_places"]})
-    return pd.DataFrame(rows, columns=["area_code", "supply_period", "places_available", "population",
-                                       "required_places", "shortfall_places"])
+        rows.append(
+            {
+                "area_code": code,
+                "supply_period": period,
+                "places_available": available,
+                "population": pop,
+                "required_places": required,
+                "shortfall_places": shortfall(required, available)["shortfall_places"],
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=["area_code", "supply_period", "places_available", "population", "required_places", "shortfall_places"],
+    )
 
 
 # ------------------------------------------------------------------------------------------
 # The demand-supply report's figures (notebook 02 shows them; the batch benchmark draws them)
 # ------------------------------------------------------------------------------------------
-
-
-
-
-

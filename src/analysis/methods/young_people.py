@@ -31,16 +31,17 @@ either party is a victim in their own right (s.3).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import pandas as pd
 
-from analysis.methods import areas, population
 from analysis import config
-from analysis.methods.checks import check_number
 from analysis.data import tables
 from analysis.errors import DataFileError, ParameterError
+from analysis.methods import areas, population
+from analysis.methods.checks import check_number
 
 AGES: tuple[int, ...] = config.YOUNG_PEOPLE_AGES
 YOUNGEST_AGE, OLDEST_AGE = AGES[0], AGES[-1]
@@ -48,13 +49,25 @@ SCENARIO_LABEL = "SCENARIO (not a measured prevalence)"
 #: How the scenario's default bounds were chosen; shown wherever the scenario is.
 SCENARIO_SOURCE_RESEARCH = "research figures shipped in data/raw/authored/young_people_research_facts.csv"
 SCENARIO_SOURCE_PARAMETER = "values set by the notebook parameters"
-LOCAL_FACTS_COLUMNS = ["area_code", "area_name", "period", "measure", "value", "unit", "age_scope", "quote",
-                       "source_title", "source_document", "source_section"]
+LOCAL_FACTS_COLUMNS = [
+    "area_code",
+    "area_name",
+    "period",
+    "measure",
+    "value",
+    "unit",
+    "age_scope",
+    "quote",
+    "source_title",
+    "source_document",
+    "source_section",
+]
 
 
 # ------------------------------------------------------------------------------------------
 # Population
 # ------------------------------------------------------------------------------------------
+
 
 def comparison_areas(area: areas.Area) -> list[areas.Area]:
     """The area, its region (for an upper-tier authority) and England, without repeats."""
@@ -113,8 +126,10 @@ def population_by_sex(area_code: str, ages: Sequence[int] = AGES) -> pd.DataFram
         ``age``, ``female``, ``male``, ``persons``, ``sex_basis``.
     """
     ages = _check_ages(ages)
-    frames = {sex: population.get_population(area_code, sex=sex, min_age=min(ages), max_age=max(ages))
-              for sex in ("female", "male", "persons")}
+    frames = {
+        sex: population.get_population(area_code, sex=sex, min_age=min(ages), max_age=max(ages))
+        for sex in ("female", "male", "persons")
+    }
     table = pd.DataFrame({"age": ages})
     for sex, rows in frames.items():
         table[sex] = table["age"].map(rows.set_index("age")["population"])
@@ -144,16 +159,26 @@ def compare_shares(area: areas.Area) -> pd.DataFrame:
         young = group_population(other.code, YOUNGEST_AGE, OLDEST_AGE)
         older = group_population(other.code, config.DA_ACT_MIN_AGE, OLDEST_AGE)
         wide = group_population(other.code, 15, 24)
-        rows.append({"area_code": other.code, "area_name": other.name, "population_14_18": young,
-                     "population_16_18": older, "area_population": total,
-                     "share_14_18_percent": young / total * 100, "per_100k_14_18": young / total * config.PER_100K,
-                     "share_16_18_percent": older / total * 100, "share_15_24_percent": wide / total * 100})
+        rows.append(
+            {
+                "area_code": other.code,
+                "area_name": other.name,
+                "population_14_18": young,
+                "population_16_18": older,
+                "area_population": total,
+                "share_14_18_percent": young / total * 100,
+                "per_100k_14_18": young / total * config.PER_100K,
+                "share_16_18_percent": older / total * 100,
+                "share_15_24_percent": wide / total * 100,
+            }
+        )
     return pd.DataFrame(rows)
 
 
 # ------------------------------------------------------------------------------------------
 # The crime survey's youngest band, applied to 16-18 year olds
 # ------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class SurveyRate:
@@ -201,21 +226,35 @@ def youngest_band_rate(
         If the table holds no such figure, or a blank (suppressed) one.
     """
     rates = tables.read_table("csew_rates")
-    match = rates[(rates["survey_year"] == survey_year) & (rates["sex"] == sex)
-                  & (rates["age_band"] == config.CSEW_YOUNGEST_BAND) & (rates["measure"] == measure)
-                  & (rates["geography_code"] == "K04000001")]
+    match = rates[
+        (rates["survey_year"] == survey_year)
+        & (rates["sex"] == sex)
+        & (rates["age_band"] == config.CSEW_YOUNGEST_BAND)
+        & (rates["measure"] == measure)
+        & (rates["geography_code"] == "K04000001")
+    ]
     if match.empty or match["percent"].isna().all():
         raise DataFileError(
             f"No crime survey figure for {config.CSEW_YOUNGEST_BAND} year olds ({sex}, {measure}, {survey_year}) "
             "in the csew_rates table.",
             "Add the published figure to data/raw/authored/csew_prevalence_rates.csv, then run "
-            "'analysis data hash authored/csew_prevalence_rates.csv' and 'analysis data build'.")
+            "'analysis data hash authored/csew_prevalence_rates.csv' and 'analysis data build'.",
+        )
     row = match.dropna(subset=["percent"]).iloc[0]
-    return SurveyRate(survey_year=row["survey_year"], sex=row["sex"], age_band=row["age_band"],
-                      measure=row["measure"], percent=float(row["percent"]), ci_lower=_optional(row["ci_lower"]),
-                      ci_upper=_optional(row["ci_upper"]), source_title=row["source_title"],
-                      source_url=row["source_url"], source_document=_optional(row["source_document"]),
-                      notes=row["notes"], source_id=row["source_id"])
+    return SurveyRate(
+        survey_year=row["survey_year"],
+        sex=row["sex"],
+        age_band=row["age_band"],
+        measure=row["measure"],
+        percent=float(row["percent"]),
+        ci_lower=_optional(row["ci_lower"]),
+        ci_upper=_optional(row["ci_upper"]),
+        source_title=row["source_title"],
+        source_url=row["source_url"],
+        source_document=_optional(row["source_document"]),
+        notes=row["notes"],
+        source_id=row["source_id"],
+    )
 
 
 def estimate_16_18(area_codes: str | Iterable[str], rate: SurveyRate | None = None) -> pd.DataFrame:
@@ -268,23 +307,45 @@ def survey_estimates(area_code: str) -> pd.DataFrame:
     """
     rows = []
     for rate, measure, who, applied in (
-        (youngest_band_rate(), "Any domestic abuse in the last year", "16-19 year olds, both sexes",
-         "persons aged 16-18"),
-        (youngest_band_rate(sex="female", measure="partner_abuse"), "Partner abuse in the last year (women only)",
-         "women aged 16-19", "females aged 16-18 (assumed sex split)"),
+        (
+            youngest_band_rate(),
+            "Any domestic abuse in the last year",
+            "16-19 year olds, both sexes",
+            "persons aged 16-18",
+        ),
+        (
+            youngest_band_rate(sex="female", measure="partner_abuse"),
+            "Partner abuse in the last year (women only)",
+            "women aged 16-19",
+            "females aged 16-18 (assumed sex split)",
+        ),
     ):
         estimate = estimate_16_18(area_code, rate).iloc[0]
-        interval = (f"{estimate['estimate_lower']:,.0f} to {estimate['estimate_upper']:,.0f}" if rate.has_interval
-                    else "none in data/raw")
-        rows.append({"measure": measure, "who": who, "survey_year": rate.survey_year, "rate_percent": rate.percent,
-                     "applied_to": applied, "population": estimate["population_16_18"],
-                     "estimate": estimate["estimate"], "interval": interval, "source_title": rate.source_title})
+        interval = (
+            f"{estimate['estimate_lower']:,.0f} to {estimate['estimate_upper']:,.0f}"
+            if rate.has_interval
+            else "none in data/raw"
+        )
+        rows.append(
+            {
+                "measure": measure,
+                "who": who,
+                "survey_year": rate.survey_year,
+                "rate_percent": rate.percent,
+                "applied_to": applied,
+                "population": estimate["population_16_18"],
+                "estimate": estimate["estimate"],
+                "interval": interval,
+                "source_title": rate.source_title,
+            }
+        )
     return pd.DataFrame(rows)
 
 
 # ------------------------------------------------------------------------------------------
 # The 14-15 scenario from published research
 # ------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Scenario:
@@ -314,7 +375,8 @@ def check_scenario_bounds(low: Any, high: Any) -> tuple[float | None, float | No
     if low_v is not None and high_v is not None and low_v > high_v:
         raise ParameterError(
             f"scenario_low_percent ({low!r}) is above scenario_high_percent ({high!r}).",
-            "Pass a low bound at or below the high bound, e.g. -p scenario_low_percent 10 -p scenario_high_percent 20.")
+            "Pass a low bound at or below the high bound, e.g. -p scenario_low_percent 10 -p scenario_high_percent 20.",
+        )
     return low_v, high_v
 
 
@@ -347,7 +409,9 @@ def resolve_scenario(low: Any = None, high: Any = None) -> Scenario:
     if low_v > high_v:
         raise ParameterError(
             f"The scenario low bound ({low_v:g}%) is above the high bound ({high_v:g}%) once the research defaults "
-            "are filled in.", "Pass both scenario_low_percent and scenario_high_percent.")
+            "are filled in.",
+            "Pass both scenario_low_percent and scenario_high_percent.",
+        )
     if low_id and high_id:
         basis = SCENARIO_SOURCE_RESEARCH
     elif low_id or high_id:
@@ -382,6 +446,7 @@ def scenario_14_15(area_codes: str | Iterable[str], scenario: Scenario) -> pd.Da
 # The scoping table
 # ------------------------------------------------------------------------------------------
 
+
 def scoping_table(area_code: str, scenario: Scenario, rate: SurveyRate | None = None) -> pd.DataFrame:
     """Age, population, estimate, range and basis for 14-18 year olds in one area.
 
@@ -398,12 +463,16 @@ def scoping_table(area_code: str, scenario: Scenario, rate: SurveyRate | None = 
     """
     rate = rate or youngest_band_rate()
     by_age = age_profile(area_code).set_index("age")["population"]
-    survey = (f"Crime survey {rate.age_band} rate ({rate.percent:g}%, any domestic abuse in the last year, "
-              f"{rate.survey_year}, England and Wales) applied to this age; "
-              + ("published interval scaled" if rate.has_interval else "no published interval in data/raw"))
+    survey = (
+        f"Crime survey {rate.age_band} rate ({rate.percent:g}%, any domestic abuse in the last year, "
+        f"{rate.survey_year}, England and Wales) applied to this age; "
+        + ("published interval scaled" if rate.has_interval else "no published interval in data/raw")
+    )
     if scenario.available:
-        scen = (f"{SCENARIO_LABEL}: {scenario.low_percent:g}% to {scenario.high_percent:g}% from "
-                f"{scenario.basis}; not an estimate")
+        scen = (
+            f"{SCENARIO_LABEL}: {scenario.low_percent:g}% to {scenario.high_percent:g}% from "
+            f"{scenario.basis}; not an estimate"
+        )
     else:
         scen = f"{SCENARIO_LABEL}: no research figures shipped and no scenario parameters given"
 
@@ -412,17 +481,34 @@ def scoping_table(area_code: str, scenario: Scenario, rate: SurveyRate | None = 
         if min(ages) >= config.DA_ACT_MIN_AGE:
             lower = pop * rate.ci_lower / 100 if rate.has_interval else float("nan")
             upper = pop * rate.ci_upper / 100 if rate.has_interval else float("nan")
-            return {"age": label, "population": pop, "estimate": pop * rate.percent / 100,
-                    "range_low": lower, "range_high": upper, "basis": survey}
+            return {
+                "age": label,
+                "population": pop,
+                "estimate": pop * rate.percent / 100,
+                "range_low": lower,
+                "range_high": upper,
+                "basis": survey,
+            }
         if max(ages) < config.DA_ACT_MIN_AGE:
             low = pop * scenario.low_percent / 100 if scenario.available else float("nan")
             high = pop * scenario.high_percent / 100 if scenario.available else float("nan")
-            return {"age": label, "population": pop, "estimate": float("nan"),
-                    "range_low": low, "range_high": high, "basis": scen}
-        return {"age": label, "population": pop, "estimate": float("nan"), "range_low": float("nan"),
-                "range_high": float("nan"),
-                "basis": "Population only: the 16-18 estimate and the 14-15 scenario measure different things "
-                         "and are not added"}
+            return {
+                "age": label,
+                "population": pop,
+                "estimate": float("nan"),
+                "range_low": low,
+                "range_high": high,
+                "basis": scen,
+            }
+        return {
+            "age": label,
+            "population": pop,
+            "estimate": float("nan"),
+            "range_low": float("nan"),
+            "range_high": float("nan"),
+            "basis": "Population only: the 16-18 estimate and the 14-15 scenario measure different things "
+            "and are not added",
+        }
 
     young = list(range(YOUNGEST_AGE, config.DA_ACT_MIN_AGE))
     older = list(range(config.DA_ACT_MIN_AGE, OLDEST_AGE + 1))
@@ -432,11 +518,10 @@ def scoping_table(area_code: str, scenario: Scenario, rate: SurveyRate | None = 
     return pd.DataFrame(rows)
 
 
-
-
 # ------------------------------------------------------------------------------------------
 # Safe accommodation context: refuges' age limits for sons, local facts
 # ------------------------------------------------------------------------------------------
+
 
 def local_facts(area: areas.Area, include_national: bool = True) -> pd.DataFrame:
     """Facts the seed strategies supply for this area (for a region: its authorities).
@@ -457,8 +542,6 @@ def local_facts(area: areas.Area, include_national: bool = True) -> pd.DataFrame
     return ordered[LOCAL_FACTS_COLUMNS].reset_index(drop=True)
 
 
-
-
 def fact_value(area_code: str, measure: str) -> float | None:
     facts = tables.read_table("young_people_local")
     match = facts[(facts["area_code"] == area_code) & (facts["measure"] == measure)]
@@ -467,8 +550,10 @@ def fact_value(area_code: str, measure: str) -> float | None:
 
 def refuge_son_age_limits(area: areas.Area) -> dict[str, float | None]:
     """Refuges' upper age for sons: the typical national limit and the area's own, if supplied."""
-    return {"typical": fact_value(config.ENGLAND_CODE, "refuge_male_child_age_limit_typical_years"),
-            "area": fact_value(area.code, "refuge_male_child_age_limit_years")}
+    return {
+        "typical": fact_value(config.ENGLAND_CODE, "refuge_male_child_age_limit_typical_years"),
+        "area": fact_value(area.code, "refuge_male_child_age_limit_years"),
+    }
 
 
 def sons_in_refuge_context(area: areas.Area) -> pd.DataFrame:
@@ -497,6 +582,3 @@ def sons_in_refuge_context(area: areas.Area) -> pd.DataFrame:
 # ------------------------------------------------------------------------------------------
 # Figure
 # ------------------------------------------------------------------------------------------
-
-
-

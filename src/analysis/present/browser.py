@@ -9,16 +9,23 @@ internet is caught, not silently served.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from analysis.errors import AnalysisError
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run")
+CHROMIUM_ARGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+)
 _LOCAL_SCHEMES = ("file:", "data:", "about:", "blob:")
 
 
@@ -38,8 +45,10 @@ class PageCheck:
 def chromium(executable: str = CHROMIUM) -> Iterator[Any]:
     """A headless Chromium browser (playwright ``Browser``)."""
     if not Path(executable).is_file():
-        raise AnalysisError(f"Chromium is not installed at {executable}.",
-                            "Install it with 'sudo apt-get install chromium' (or 'make browser' as root).")
+        raise AnalysisError(
+            f"Chromium is not installed at {executable}.",
+            "Install it with 'sudo apt-get install chromium' (or 'make browser' as root).",
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -38,16 +38,18 @@ import numpy as np
 import pandas as pd
 
 from analysis import config
-from analysis.present import plots
-from analysis.methods import stats
 from analysis.data import tables
 from analysis.errors import ParameterError
+from analysis.methods import stats
 from analysis.methods.indicators import Indicator, england_value
+from analysis.present import plots
 
 _SCHEMES = {"quantiles": "Quantiles", "equal_interval": "EqualInterval", "fisher_jenks": "FisherJenks"}
-_SCHEME_WORDS = {"quantiles": "quantiles (equal numbers of areas per class)",
-                 "equal_interval": "equal intervals (classes of equal width)",
-                 "fisher_jenks": "Fisher-Jenks natural breaks"}
+_SCHEME_WORDS = {
+    "quantiles": "quantiles (equal numbers of areas per class)",
+    "equal_interval": "equal intervals (classes of equal width)",
+    "fisher_jenks": "Fisher-Jenks natural breaks",
+}
 _LEVEL_WORDS = {"utla": "upper-tier authorities", "region": "regions"}
 _SMALL_AREA_KM2 = 150.0  # labels of smaller areas (towns, inner London) are set a point smaller
 _LABEL_WIDTH = 18  # characters per line of an area label
@@ -59,29 +61,35 @@ _NOTE_CHARS_PER_INCH = 17  # characters per inch of figure width in a 7.5 pt sou
 # Classification
 # ------------------------------------------------------------------------------------------
 
+
 def check_classification(value: Any) -> str:
     """Validate the ``classification`` parameter (one of :data:`config.MAP_CLASSIFICATIONS`)."""
     if not isinstance(value, str) or value.strip().lower() not in config.MAP_CLASSIFICATIONS:
-        raise ParameterError(f"classification must be one of {', '.join(config.MAP_CLASSIFICATIONS)}, got {value!r}.",
-                             f"For example -p classification {config.MAP_CLASSIFICATION_DEFAULT}.")
+        raise ParameterError(
+            f"classification must be one of {', '.join(config.MAP_CLASSIFICATIONS)}, got {value!r}.",
+            f"For example -p classification {config.MAP_CLASSIFICATION_DEFAULT}.",
+        )
     return value.strip().lower()
 
 
 def describe_classification(scheme: str, frame: pd.DataFrame, k: int = config.MAP_CLASSES) -> str:
     """One sentence stating the class scheme, e.g. for a caption or the methods section."""
     level = map_level(frame)
-    return (f"Classes: {_SCHEME_WORDS[check_classification(scheme)]}, {k} classes at most, computed over "
-            f"England's {_LEVEL_WORDS[level]} with data, so every map of this indicator shares one legend.")
+    return (
+        f"Classes: {_SCHEME_WORDS[check_classification(scheme)]}, {k} classes at most, computed over "
+        f"England's {_LEVEL_WORDS[level]} with data, so every map of this indicator shares one legend."
+    )
 
 
 def map_level(frame: pd.DataFrame) -> str:
-    """"utla" when any upper-tier authority has data, else "region" (indicators published by region)."""
+    """ "utla" when any upper-tier authority has data, else "region" (indicators published by region)."""
     utla = frame[frame["level"] == "utla"]
     return "utla" if bool(utla["has_data"].any()) else "region"
 
 
-def class_breaks(frame: pd.DataFrame, scheme: str = config.MAP_CLASSIFICATION_DEFAULT,
-                 k: int = config.MAP_CLASSES) -> np.ndarray:
+def class_breaks(
+    frame: pd.DataFrame, scheme: str = config.MAP_CLASSIFICATION_DEFAULT, k: int = config.MAP_CLASSES
+) -> np.ndarray:
     """Upper bounds of the classes, computed over England's areas at :func:`map_level` with data.
 
     The last bound is the maximum. Fewer than ``k`` classes are used when there are fewer
@@ -137,6 +145,7 @@ def class_labels(breaks: np.ndarray, minimum: float, decimals: int = 0) -> list[
 # Geometry, prepared once per process
 # ------------------------------------------------------------------------------------------
 
+
 def _polygon_path(geometry) -> Any:
     """A matplotlib compound path of a (multi)polygon: exterior and hole rings, as geopandas draws them."""
     from matplotlib.path import Path
@@ -187,6 +196,7 @@ def _with_values(frame: pd.DataFrame, level: str) -> Any:
 # Drawing
 # ------------------------------------------------------------------------------------------
 
+
 def _halo() -> list:
     from matplotlib import patheffects
 
@@ -199,8 +209,9 @@ def _draw(ax, geo, facecolors: Any, edgecolor: str, linewidth: float, hatch: str
 
     if not len(geo):
         return
-    collection = PathCollection(list(geo["path"]), facecolors=facecolors, edgecolors=edgecolor, linewidths=linewidth,
-                                hatch=hatch)
+    collection = PathCollection(
+        list(geo["path"]), facecolors=facecolors, edgecolors=edgecolor, linewidths=linewidth, hatch=hatch
+    )
     ax.add_collection(collection, autolim=True)
     ax.autoscale_view()
 
@@ -222,13 +233,29 @@ def _legend(ax, indicator: Indicator, frame: pd.DataFrame, breaks: np.ndarray, e
     values = frame.loc[(frame["level"] == level) & frame["has_data"], "rate_per_100k"].to_numpy(float)
     counts = np.bincount(assign_classes(values, breaks), minlength=len(breaks)) if len(breaks) else []
     labels = class_labels(breaks, float(values.min()), indicator.decimals) if len(breaks) else []
-    handles = [Patch(facecolor=c, edgecolor="#4d4d4d", linewidth=0.4, label=f"{lab} ({n})")
-               for c, lab, n in zip(class_colours(len(breaks)), labels, counts)]
-    handles.append(Patch(facecolor=config.COLOUR_NO_DATA, edgecolor="#4d4d4d", hatch=config.MAP_NO_DATA_HATCH,
-                         linewidth=0.4, label=f"{config.MAP_NO_DATA_LABEL} (hatched)"))
-    ax.legend(handles=handles + extra, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, title_fontsize=8.5,
-              title=f"{indicator.unit_label}\n({_LEVEL_WORDS[level]} in class)", alignment="left",
-              frameon=False)
+    handles = [
+        Patch(facecolor=c, edgecolor="#4d4d4d", linewidth=0.4, label=f"{lab} ({n})")
+        for c, lab, n in zip(class_colours(len(breaks)), labels, counts)
+    ]
+    handles.append(
+        Patch(
+            facecolor=config.COLOUR_NO_DATA,
+            edgecolor="#4d4d4d",
+            hatch=config.MAP_NO_DATA_HATCH,
+            linewidth=0.4,
+            label=f"{config.MAP_NO_DATA_LABEL} (hatched)",
+        )
+    )
+    ax.legend(
+        handles=handles + extra,
+        loc="upper left",
+        bbox_to_anchor=(1.0, 1.0),
+        fontsize=8,
+        title_fontsize=8.5,
+        title=f"{indicator.unit_label}\n({_LEVEL_WORDS[level]} in class)",
+        alignment="left",
+        frameon=False,
+    )
 
 
 def _scale_bar_and_north(ax) -> None:
@@ -239,15 +266,32 @@ def _scale_bar_and_north(ax) -> None:
     bx, by = x1 - width * 0.04 - length, y0 + (y1 - y0) * 0.04
     ax.plot([bx, bx + length], [by, by], color="black", linewidth=2, solid_capstyle="butt")
     ax.text(bx + length / 2, by + (y1 - y0) * 0.012, f"{length / 1000:g} km", ha="center", va="bottom", fontsize=7)
-    ax.annotate("N", xy=(0.04, 0.97), xytext=(0.04, 0.87), xycoords="axes fraction", ha="center", va="center",
-                fontsize=9, fontweight="bold", arrowprops={"arrowstyle": "-|>", "color": "black", "linewidth": 1.2})
+    ax.annotate(
+        "N",
+        xy=(0.04, 0.97),
+        xytext=(0.04, 0.87),
+        xycoords="axes fraction",
+        ha="center",
+        va="center",
+        fontsize=9,
+        fontweight="bold",
+        arrowprops={"arrowstyle": "-|>", "color": "black", "linewidth": 1.2},
+    )
 
 
 def _source_note(fig, text: str) -> None:
     """Source line at the foot of a figure, wrapped here (matplotlib's own wrapping re-measures every word)."""
     width = int(fig.get_figwidth() * _NOTE_CHARS_PER_INCH)
-    fig.text(0.0, -0.02, textwrap.fill(text, width), ha="left", va="top", fontsize=7.5, color="#444444",
-             transform=fig.transFigure)
+    fig.text(
+        0.0,
+        -0.02,
+        textwrap.fill(text, width),
+        ha="left",
+        va="top",
+        fontsize=7.5,
+        color="#444444",
+        transform=fig.transFigure,
+    )
 
 
 def _finish(fig, ax, indicator: Indicator, title: str) -> None:
@@ -255,8 +299,10 @@ def _finish(fig, ax, indicator: Indicator, title: str) -> None:
     ax.set_axis_off()
     _scale_bar_and_north(ax)
     ax.set_title(title, loc="left")
-    _source_note(fig, f"{indicator.source_note}. {config.BOUNDARY_ATTRIBUTION}. "
-                               f"British National Grid; {config.GEOGRAPHY_VINTAGE}.")
+    _source_note(
+        fig,
+        f"{indicator.source_note}. {config.BOUNDARY_ATTRIBUTION}. British National Grid; {config.GEOGRAPHY_VINTAGE}.",
+    )
 
 
 def _outline(ax, geo, colour: str, linewidth: float) -> None:
@@ -265,8 +311,19 @@ def _outline(ax, geo, colour: str, linewidth: float) -> None:
 
 def _label(ax, row, text: str, *, bold: bool = False, size: float = 7.0, colour: str = "black") -> None:
     text = "\n".join(textwrap.fill(line, _LABEL_WIDTH) for line in text.split("\n"))
-    ax.text(row["label_x"], row["label_y"], text, ha="center", va="center", fontsize=size, color=colour,
-            fontweight="bold" if bold else "normal", path_effects=_halo(), clip_on=True, linespacing=0.95)
+    ax.text(
+        row["label_x"],
+        row["label_y"],
+        text,
+        ha="center",
+        va="center",
+        fontsize=size,
+        color=colour,
+        fontweight="bold" if bold else "normal",
+        path_effects=_halo(),
+        clip_on=True,
+        linespacing=0.95,
+    )
 
 
 def _label_with_leader(ax, row, text: str, *, size: float) -> None:
@@ -278,9 +335,18 @@ def _label_with_leader(ax, row, text: str, *, size: float) -> None:
     length = float(np.hypot(*towards))
     direction = towards / length if length > (x1 - x0) * 0.05 else np.array([0.0, 1.0])
     target = point + direction * 0.12 * max(x1 - x0, y1 - y0)
-    ax.annotate(text, xy=tuple(point), xytext=tuple(target), ha="center", va="center", fontsize=size,
-                fontweight="bold", color=config.COLOUR_HIGHLIGHT, path_effects=_halo(),
-                arrowprops={"arrowstyle": "-", "color": config.COLOUR_HIGHLIGHT, "linewidth": 1.2})
+    ax.annotate(
+        text,
+        xy=tuple(point),
+        xytext=tuple(target),
+        ha="center",
+        va="center",
+        fontsize=size,
+        fontweight="bold",
+        color=config.COLOUR_HIGHLIGHT,
+        path_effects=_halo(),
+        arrowprops={"arrowstyle": "-", "color": config.COLOUR_HIGHLIGHT, "linewidth": 1.2},
+    )
 
 
 def _value_text(indicator: Indicator, row) -> str:
@@ -297,8 +363,14 @@ def _highlight_handle(area) -> list:
     return [Line2D([], [], color=config.COLOUR_HIGHLIGHT, linewidth=2.2, label=f"{area.name} (selected)")]
 
 
-def england_map(indicator: Indicator, frame: pd.DataFrame, area=None, *,
-                scheme: str = config.MAP_CLASSIFICATION_DEFAULT, k: int = config.MAP_CLASSES):
+def england_map(
+    indicator: Indicator,
+    frame: pd.DataFrame,
+    area=None,
+    *,
+    scheme: str = config.MAP_CLASSIFICATION_DEFAULT,
+    k: int = config.MAP_CLASSES,
+):
     """England: every authority (or region) shaded by class, region outlines, ``area`` highlighted."""
     level = map_level(frame)
     breaks = class_breaks(frame, scheme, k)
@@ -319,8 +391,14 @@ def england_map(indicator: Indicator, frame: pd.DataFrame, area=None, *,
     return fig
 
 
-def region_map(indicator: Indicator, frame: pd.DataFrame, area, *,
-               scheme: str = config.MAP_CLASSIFICATION_DEFAULT, k: int = config.MAP_CLASSES):
+def region_map(
+    indicator: Indicator,
+    frame: pd.DataFrame,
+    area,
+    *,
+    scheme: str = config.MAP_CLASSIFICATION_DEFAULT,
+    k: int = config.MAP_CLASSES,
+):
     """The area's region: its authorities shaded (England's classes), labelled, the rest of England grey.
 
     Returns None for England or an indicator published only by region (one colour would
@@ -369,6 +447,7 @@ def region_map(indicator: Indicator, frame: pd.DataFrame, area, *,
 # Funnel plot, dot plot, comparison table
 # ------------------------------------------------------------------------------------------
 
+
 def _highlight_codes(area) -> set[str]:
     if area is None or area.level == "country":
         return set()
@@ -403,23 +482,45 @@ def funnel_plot(indicator: Indicator, frame: pd.DataFrame, area=None):
         ax.plot(group["denominator"], group["lower"], style, color=colour, linewidth=1)
     ax.axhline(reference, color=config.COLOUR_SECONDARY, linewidth=1, label="England")
     chosen = points["area_code"].isin(_highlight_codes(area))
-    ax.scatter(points.loc[~chosen, "denominator"], points.loc[~chosen, "rate_per_100k"], s=16,
-               color=config.COLOUR_PRIMARY, edgecolor="black", linewidth=0.3, label="upper-tier authorities", zorder=3)
+    ax.scatter(
+        points.loc[~chosen, "denominator"],
+        points.loc[~chosen, "rate_per_100k"],
+        s=16,
+        color=config.COLOUR_PRIMARY,
+        edgecolor="black",
+        linewidth=0.3,
+        label="upper-tier authorities",
+        zorder=3,
+    )
     if chosen.any():
-        ax.scatter(points.loc[chosen, "denominator"], points.loc[chosen, "rate_per_100k"], s=46, marker="D",
-                   color=config.COLOUR_HIGHLIGHT, edgecolor="black", linewidth=0.5, zorder=4,
-                   label=area.name if area.level == "utla" else f"authorities in {area.name}")
+        ax.scatter(
+            points.loc[chosen, "denominator"],
+            points.loc[chosen, "rate_per_100k"],
+            s=46,
+            marker="D",
+            color=config.COLOUR_HIGHLIGHT,
+            edgecolor="black",
+            linewidth=0.5,
+            zorder=4,
+            label=area.name if area.level == "utla" else f"authorities in {area.name}",
+        )
         if area.level == "utla":
             row = points[chosen].iloc[0]
-            ax.annotate(area.name, (row["denominator"], row["rate_per_100k"]), xytext=(6, 6),
-                        textcoords="offset points", fontsize=8.5, fontweight="bold", path_effects=_halo())
+            ax.annotate(
+                area.name,
+                (row["denominator"], row["rate_per_100k"]),
+                xytext=(6, 6),
+                textcoords="offset points",
+                fontsize=8.5,
+                fontweight="bold",
+                path_effects=_halo(),
+            )
     ax.set_xscale("log")
     ax.set_xlabel(f"Denominator: {indicator.denominator.describe()} (log scale)")
     ax.set_ylabel(indicator.unit_label)
     ax.legend(fontsize=8, loc="best")
     ax.set_title(f"{indicator.title}: upper-tier authorities against England", loc="left")
-    _source_note(fig, f"{indicator.source_note}. Control limits: PHE funnel plot method "
-                               f"({indicator.funnel}).")
+    _source_note(fig, f"{indicator.source_note}. Control limits: PHE funnel plot method ({indicator.funnel}).")
     return fig
 
 
@@ -451,17 +552,29 @@ def dot_plot(indicator: Indicator, frame: pd.DataFrame, area=None):
         return None
     missing = len(rows) - len(shown)
     reference = _reference(indicator, frame)
-    highlight = [] if area is None else [area.name] if area.code in set(rows["area_code"]) else \
-        rows.loc[rows["area_code"] == area.region_code, "area_name"].tolist()
+    highlight = (
+        []
+        if area is None
+        else [area.name]
+        if area.code in set(rows["area_code"])
+        else rows.loc[rows["area_code"] == area.region_code, "area_name"].tolist()
+    )
     title = f"{indicator.title}: {what}, ranked"
     if missing:
         title += f" ({missing} without data not shown)"
     title = textwrap.fill(title, _TITLE_WIDTH)
     fig = plots.dot_plot_with_intervals(
-        shown, "area_name", "rate_per_100k", "ci_lower", "ci_upper", highlight=highlight,
-        reference=reference[2] if reference else None, reference_label=reference[1] if reference else "",
+        shown,
+        "area_name",
+        "rate_per_100k",
+        "ci_lower",
+        "ci_upper",
+        highlight=highlight,
+        reference=reference[2] if reference else None,
+        reference_label=reference[1] if reference else "",
         xlabel=indicator.unit_label + ("" if indicator.interval != "none" else " (no interval: see methods)"),
-        title=title)
+        title=title,
+    )
     _source_note(fig, indicator.source_note)
     return fig
 
@@ -500,7 +613,9 @@ def neighbour_codes(area) -> list[str]:
 
 
 def _compare(indicator: Indicator, rows: pd.DataFrame, reference: tuple[str, str, float] | None) -> list[str]:
-    words = {True: (" (worse)", " (better)"), False: (" (better)", " (worse)"), None: ("", "")}[indicator.higher_is_worse]
+    words = {True: (" (worse)", " (better)"), False: (" (better)", " (worse)"), None: ("", "")}[
+        indicator.higher_is_worse
+    ]
     scale = indicator.per if indicator.funnel == "proportion" else 1
     than = "" if reference is None or reference[0] == config.ENGLAND_CODE else f" than {reference[1]}"
     out = []
@@ -510,16 +625,30 @@ def _compare(indicator: Indicator, rows: pd.DataFrame, reference: tuple[str, str
         elif reference is None or row.area_code == reference[0]:
             out.append("–")
         elif indicator.interval != "none":
-            out.append(f"higher{than}{words[0]}" if row.ci_lower > reference[2] else
-                       f"lower{than}{words[1]}" if row.ci_upper < reference[2] else
-                       f"similar{than} (interval includes it)")
+            out.append(
+                f"higher{than}{words[0]}"
+                if row.ci_lower > reference[2]
+                else f"lower{than}{words[1]}"
+                if row.ci_upper < reference[2]
+                else f"similar{than} (interval includes it)"
+            )
         elif indicator.funnel is not None:
-            label = stats.classify_against_funnel(row.rate_per_100k / scale, row.denominator, reference[2] / scale,
-                                                  kind=indicator.funnel, per=indicator.per)
+            label = stats.classify_against_funnel(
+                row.rate_per_100k / scale,
+                row.denominator,
+                reference[2] / scale,
+                kind=indicator.funnel,
+                per=indicator.per,
+            )
             out.append(f"{label} funnel limits")
         else:
-            plain = "higher" if row.rate_per_100k > reference[2] else "lower" if row.rate_per_100k < reference[2] \
+            plain = (
+                "higher"
+                if row.rate_per_100k > reference[2]
+                else "lower"
+                if row.rate_per_100k < reference[2]
                 else "same"
+            )
             out.append(f"{plain}{than} (no interval: not tested)")
     return out
 
@@ -539,18 +668,37 @@ def comparison_table(indicator: Indicator, frame: pd.DataFrame, area) -> pd.Data
     reference = _reference(indicator, frame)
     table["compared_with_england"] = _compare(indicator, table, reference)
     if reference is not None and reference[0] != config.ENGLAND_CODE:
-        extra = pd.DataFrame([{"area_name": reference[1], "area_code": reference[0], "comparison":
-                               "reference (no England value)", "rate_per_100k": reference[2], "has_data": True,
-                               "compared_with_england": "–"}])
+        extra = pd.DataFrame(
+            [
+                {
+                    "area_name": reference[1],
+                    "area_code": reference[0],
+                    "comparison": "reference (no England value)",
+                    "rate_per_100k": reference[2],
+                    "has_data": True,
+                    "compared_with_england": "–",
+                }
+            ]
+        )
         table = pd.concat([table, extra], ignore_index=True)
-    columns = ["area_name", "area_code", "comparison", "numerator", "denominator", "rate_per_100k", "ci_lower",
-               "ci_upper", "compared_with_england"]
+    columns = [
+        "area_name",
+        "area_code",
+        "comparison",
+        "numerator",
+        "denominator",
+        "rate_per_100k",
+        "ci_lower",
+        "ci_upper",
+        "compared_with_england",
+    ]
     return table[columns]
 
 
 # ------------------------------------------------------------------------------------------
 # Everything for one indicator
 # ------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Exhibit:
@@ -585,14 +733,24 @@ def _map_alt(indicator: Indicator, frame: pd.DataFrame, area, where: str, scheme
     span = ""
     if len(breaks):
         low = rows.loc[rows["has_data"], "rate_per_100k"].min()
-        span = (f" in {len(breaks)} {check_classification(scheme).replace('_', ' ')} classes from "
-                f"{low:,.{indicator.decimals}f} to {breaks[-1]:,.{indicator.decimals}f}")
-    return (f"Map of {where} shaded by {_lower_first(indicator.title)} ({indicator.unit_label}){span}. "
-            f"{_summary(indicator, frame, area)}. {missing} {_LEVEL_WORDS[level]} have no data and are hatched.")
+        span = (
+            f" in {len(breaks)} {check_classification(scheme).replace('_', ' ')} classes from "
+            f"{low:,.{indicator.decimals}f} to {breaks[-1]:,.{indicator.decimals}f}"
+        )
+    return (
+        f"Map of {where} shaded by {_lower_first(indicator.title)} ({indicator.unit_label}){span}. "
+        f"{_summary(indicator, frame, area)}. {missing} {_LEVEL_WORDS[level]} have no data and are hatched."
+    )
 
 
-def indicator_figures(indicator: Indicator, frame: pd.DataFrame, area, *,
-                      scheme: str = config.MAP_CLASSIFICATION_DEFAULT, k: int = config.MAP_CLASSES) -> list[Exhibit]:
+def indicator_figures(
+    indicator: Indicator,
+    frame: pd.DataFrame,
+    area,
+    *,
+    scheme: str = config.MAP_CLASSIFICATION_DEFAULT,
+    k: int = config.MAP_CLASSES,
+) -> list[Exhibit]:
     """Region map, England map, funnel plot and dot plot for one indicator, in that order.
 
     A figure that does not apply (a region map for England or for an indicator published
@@ -602,8 +760,10 @@ def indicator_figures(indicator: Indicator, frame: pd.DataFrame, area, *,
     scheme = check_classification(scheme)
     values = frame.loc[frame["has_data"], "rate_per_100k"].round(6).unique()
     if len(values) == 1:  # e.g. one national rate applied to every area: a flat map says nothing
-        note = (f"No maps or charts: every area with data has the same value ({values[0]:,.{indicator.decimals}f} "
-                f"{indicator.unit_label}), so they would show nothing. {indicator.caveat}")
+        note = (
+            f"No maps or charts: every area with data has the same value ({values[0]:,.{indicator.decimals}f} "
+            f"{indicator.unit_label}), so they would show nothing. {indicator.caveat}"
+        )
         return [Exhibit("england_map", None, "", note=note)]
     classes = describe_classification(scheme, frame, k)
     exhibits = []
@@ -611,43 +771,80 @@ def indicator_figures(indicator: Indicator, frame: pd.DataFrame, area, *,
         figure = region_map(indicator, frame, area, scheme=scheme, k=k)
         region_name = area.name if area.level == "region" else area.region_name
         if figure is None:
-            exhibits.append(Exhibit("region_map", None, "", note=(
-                f"No map of {region_name} by authority: {_lower_first(indicator.title)} is published for regions only, "
-                "so every authority in the region would have no data. The England map shows the regions.")))
+            exhibits.append(
+                Exhibit(
+                    "region_map",
+                    None,
+                    "",
+                    note=(
+                        f"No map of {region_name} by authority: {_lower_first(indicator.title)} is published for "
+                        "regions only, "
+                        "so every authority in the region would have no data. The England map shows the regions."
+                    ),
+                )
+            )
         else:
-            exhibits.append(Exhibit("region_map", figure, _map_alt(
-                indicator, frame, area, f"the upper-tier authorities of {region_name}", scheme, k),
-                caption=f"{region_name}: {indicator.unit_label}. {classes}"))
-    exhibits.append(Exhibit("england_map", england_map(indicator, frame, area, scheme=scheme, k=k), _map_alt(
-        indicator, frame, area, f"England's {_LEVEL_WORDS[map_level(frame)]}", scheme, k),
-        caption=f"England: {indicator.unit_label}. {classes}"))
+            exhibits.append(
+                Exhibit(
+                    "region_map",
+                    figure,
+                    _map_alt(indicator, frame, area, f"the upper-tier authorities of {region_name}", scheme, k),
+                    caption=f"{region_name}: {indicator.unit_label}. {classes}",
+                )
+            )
+    exhibits.append(
+        Exhibit(
+            "england_map",
+            england_map(indicator, frame, area, scheme=scheme, k=k),
+            _map_alt(indicator, frame, area, f"England's {_LEVEL_WORDS[map_level(frame)]}", scheme, k),
+            caption=f"England: {indicator.unit_label}. {classes}",
+        )
+    )
     funnel = funnel_plot(indicator, frame, area)
     if funnel is None:
         exhibits.append(Exhibit("funnel", None, "", note=indicator.funnel_reason))
     else:
-        exhibits.append(Exhibit("funnel", funnel, (
-            f"Funnel plot of every upper-tier authority's {_lower_first(indicator.title)} ({indicator.unit_label}) against "
-            f"its population, with England's value and 95% and 99.8% control limits. {_summary(indicator, frame, area)}."),
-            caption=indicator.funnel_reason))
+        exhibits.append(
+            Exhibit(
+                "funnel",
+                funnel,
+                (
+                    f"Funnel plot of every upper-tier authority's {_lower_first(indicator.title)} "
+                    f"({indicator.unit_label}) against its population, with England's value and 95% and 99.8% "
+                    f"control limits. {_summary(indicator, frame, area)}."
+                ),
+                caption=indicator.funnel_reason,
+            )
+        )
     dots = dot_plot(indicator, frame, area)
     what = _dot_rows(frame, area)[1]
     if dots is None:
         exhibits.append(Exhibit("dot_plot", None, "", note=f"No ranked chart: none of the {what} has data."))
     else:
-        exhibits.append(Exhibit("dot_plot", dots, (
-            f"Dot chart ranking the {what} by {_lower_first(indicator.title)} ({indicator.unit_label})"
-            + ("" if indicator.interval == "none" else " with confidence intervals")
-            + f". {_summary(indicator, frame, area)}."), caption=f"Interval: {indicator.interval_reason}"))
+        exhibits.append(
+            Exhibit(
+                "dot_plot",
+                dots,
+                (
+                    f"Dot chart ranking the {what} by {_lower_first(indicator.title)} ({indicator.unit_label})"
+                    + ("" if indicator.interval == "none" else " with confidence intervals")
+                    + f". {_summary(indicator, frame, area)}."
+                ),
+                caption=f"Interval: {indicator.interval_reason}",
+            )
+        )
     return exhibits
 
 
 def describe_indicator(indicator: Indicator, frame: pd.DataFrame, area) -> str:
     """Markdown: what the maps show and do not show, the unit, the interval and the area's value."""
-    return (f"**What it shows:** {indicator.shows}.\n\n"
-            f"**What it does not show:** {indicator.does_not_show}.\n\n"
-            f"**Unit:** {indicator.unit_label}. **Value:** {_summary(indicator, frame, area)}.\n\n"
-            f"**Interval:** {indicator.interval_reason}\n\n"
-            f"**Caveat:** {indicator.caveat}")
+    return (
+        f"**What it shows:** {indicator.shows}.\n\n"
+        f"**What it does not show:** {indicator.does_not_show}.\n\n"
+        f"**Unit:** {indicator.unit_label}. **Value:** {_summary(indicator, frame, area)}.\n\n"
+        f"**Interval:** {indicator.interval_reason}\n\n"
+        f"**Caveat:** {indicator.caveat}"
+    )
 
 
 def headline_sentence(indicator: Indicator, frame: pd.DataFrame, area) -> str:
@@ -657,8 +854,10 @@ def headline_sentence(indicator: Indicator, frame: pd.DataFrame, area) -> str:
     if not bool(row["has_data"]):
         where = f"; {reference[1]}: {reference[2]:,.{indicator.decimals}f}" if reference else ""
         return f"{indicator.title} has no value for {area.name} ({indicator.unit_label}{where})."
-    text = (f"{area.name} has {row['rate_per_100k']:,.{indicator.decimals}f} "
-            f"{_lower_first(indicator.title)} {indicator.unit_label}")
+    text = (
+        f"{area.name} has {row['rate_per_100k']:,.{indicator.decimals}f} "
+        f"{_lower_first(indicator.title)} {indicator.unit_label}"
+    )
     if reference is not None and reference[0] != area.code:
         text += f", against {reference[2]:,.{indicator.decimals}f} for {reference[1]}"
     return text + "."
@@ -687,14 +886,20 @@ def caveat_lines(chosen: list[Indicator], scheme: str, confidence: float) -> lis
     from analysis.data.build import SEX_BASIS_ASSUMED
 
     lines = [f"{indicator.title}: {indicator.caveat} Interval: {indicator.interval_reason}" for indicator in chosen]
-    lines.append(f"Map classes: {_SCHEME_WORDS[check_classification(scheme)]}, at most {config.MAP_CLASSES} "
-                 "classes, computed over England's upper-tier authorities (regions for figures published by "
-                 "region only), so the region and England maps share a legend; classes group areas for display "
-                 "and do not mean that areas in different classes differ significantly.")
-    lines.append(f"Intervals, where an indicator has them, are two-sided at {confidence:.1%}; funnel limits are "
-                 "at 95% and 99.8% (PHE funnel plot method).")
+    lines.append(
+        f"Map classes: {_SCHEME_WORDS[check_classification(scheme)]}, at most {config.MAP_CLASSES} "
+        "classes, computed over England's upper-tier authorities (regions for figures published by "
+        "region only), so the region and England maps share a legend; classes group areas for display "
+        "and do not mean that areas in different classes differ significantly."
+    )
+    lines.append(
+        f"Intervals, where an indicator has them, are two-sided at {confidence:.1%}; funnel limits are "
+        "at 95% and 99.8% (PHE funnel plot method)."
+    )
     if any(indicator.denominator.sex != "persons" for indicator in chosen):
         lines.append(f"Female and male populations are {SEX_BASIS_ASSUMED}.")
-    lines.append(f"Geography: {config.GEOGRAPHY_VINTAGE}; population: ONS mid-2020 estimates, not rebased to "
-                 "Census 2021. Boundaries are generalised (500 m) and simplified for drawing.")
+    lines.append(
+        f"Geography: {config.GEOGRAPHY_VINTAGE}; population: ONS mid-2020 estimates, not rebased to "
+        "Census 2021. Boundaries are generalised (500 m) and simplified for drawing."
+    )
     return lines

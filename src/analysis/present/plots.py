@@ -6,7 +6,7 @@ with alt text. Colours and the style come from :mod:`analysis.config`.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import pandas as pd
 
@@ -50,12 +50,10 @@ def new_figure(width: float = 7.5, height: float = 4.0):
 
 def add_source_note(fig, text: str) -> None:
     """Write a source / attribution line at the foot of a figure."""
-    fig.text(0.0, -0.02, text, ha="left", va="top", fontsize=7.5, color="#444444", wrap=True,
-             transform=fig.transFigure)
+    fig.text(0.0, -0.02, text, ha="left", va="top", fontsize=7.5, color="#444444", wrap=True, transform=fig.transFigure)
 
 
-def _finish(fig, ax, *, xlabel: str = "", title: str = "", source: str | None = None,
-            horizontal_grid: bool = True):
+def _finish(fig, ax, *, xlabel: str = "", title: str = "", source: str | None = None, horizontal_grid: bool = True):
     """Label the x axis, set the title and source note; return the figure."""
     ax.set_xlabel(xlabel)
     if not horizontal_grid:
@@ -113,17 +111,30 @@ def dot_plot_with_intervals(
     for i, row in ranked.iterrows():
         colour = config.COLOUR_HIGHLIGHT if row[label] in chosen else config.COLOUR_PRIMARY
         ax.plot([row[lower], row[upper]], [i, i], color=colour, linewidth=1.4)
-        ax.plot(row[value], i, "o", color=colour, markersize=6 if row[label] in chosen else 4.5,
-                markeredgecolor="black", markeredgewidth=0.5)
+        ax.plot(
+            row[value],
+            i,
+            "o",
+            color=colour,
+            markersize=6 if row[label] in chosen else 4.5,
+            markeredgecolor="black",
+            markeredgewidth=0.5,
+        )
     ax.set_yticks(range(len(ranked)), ranked[label].astype(str))
     for tick in ax.get_yticklabels():
         if tick.get_text() in chosen:
             tick.set_fontweight("bold")
     if reference is not None:
         ax.axvline(reference, color="black", linestyle="--", linewidth=1)
-        ax.annotate(reference_label, (reference, len(ranked) - 0.5), xytext=(3, 0), textcoords="offset points",
-                    annotation_clip=False,
-                    fontsize=8, va="bottom")
+        ax.annotate(
+            reference_label,
+            (reference, len(ranked) - 0.5),
+            xytext=(3, 0),
+            textcoords="offset points",
+            annotation_clip=False,
+            fontsize=8,
+            va="bottom",
+        )
     return _finish(fig, ax, xlabel=xlabel, title=title, source=source, horizontal_grid=False)
 
 
@@ -151,19 +162,29 @@ def population_pyramid(
 
     mine = shares(area)
     fig, ax = new_figure(7.0, 5.0)
-    ax.barh(mine.index, -mine["male"], height=band_width * 0.9, color=config.COLOUR_PRIMARY, label=f"{area_label}: male")
-    ax.barh(mine.index, mine["female"], height=band_width * 0.9, color=config.COLOUR_HIGHLIGHT,
-            label=f"{area_label}: female")
+    ax.barh(
+        mine.index, -mine["male"], height=band_width * 0.9, color=config.COLOUR_PRIMARY, label=f"{area_label}: male"
+    )
+    ax.barh(
+        mine.index,
+        mine["female"],
+        height=band_width * 0.9,
+        color=config.COLOUR_HIGHLIGHT,
+        label=f"{area_label}: female",
+    )
     if comparator is not None:
         other = shares(comparator)
         ax.step(-other["male"], other.index, where="mid", color="black", linewidth=1.2, label=comparator_label)
         ax.step(other["female"], other.index, where="mid", color="black", linewidth=1.2)
     ticks = ax.get_xticks()
     ax.set_xticks(ticks, [f"{abs(t):.0f}%" for t in ticks])
-    ax.set_yticks(list(mine.index), [f"{b}-{b + band_width - 1}" if b < 90 else "90+" for b in mine.index], fontsize=7.5)
+    ax.set_yticks(
+        list(mine.index), [f"{b}-{b + band_width - 1}" if b < 90 else "90+" for b in mine.index], fontsize=7.5
+    )
     ax.legend(loc="lower right", fontsize=8)
-    return _finish(fig, ax, xlabel="Share of the total population (%); males left, females right", title=title,
-                   source=source)
+    return _finish(
+        fig, ax, xlabel="Share of the total population (%); males left, females right", title=title, source=source
+    )
 
 
 def bars_with_reference(
@@ -195,8 +216,9 @@ def bars_with_reference(
             return [math.nan] * len(frame)
         return [float(v) if v is not None and not pd.isna(v) else math.nan for v in frame[column]]
 
-    fig = bar_with_intervals(frame, category, value, lower=lower, upper=upper, highlight=highlight, xlabel=xlabel,
-                             title=title, source=source)
+    fig = bar_with_intervals(
+        frame, category, value, lower=lower, upper=upper, highlight=highlight, xlabel=xlabel, title=title, source=source
+    )
     ax = fig.axes[0]
     labels = list(missing_labels) if missing_labels is not None else ["no data"] * len(frame)
     values, tops = numbers(value), numbers(upper)
@@ -204,10 +226,18 @@ def bars_with_reference(
     right = max(known + ([reference] if reference is not None else []) + [1.0])
     for position, (number, top, label) in enumerate(zip(values, tops, labels)):
         if math.isnan(number):
-            ax.text(right * 0.01, position, label, va="center", ha="left", fontsize=8.5, style="italic", color="#444444")
+            ax.text(
+                right * 0.01, position, label, va="center", ha="left", fontsize=8.5, style="italic", color="#444444"
+            )
         else:
-            ax.text(number if math.isnan(top) else max(number, top), position, f" {number:,.{decimals}f}",
-                    va="center", ha="left", fontsize=8.5)
+            ax.text(
+                number if math.isnan(top) else max(number, top),
+                position,
+                f" {number:,.{decimals}f}",
+                va="center",
+                ha="left",
+                fontsize=8.5,
+            )
     if reference is not None:
         ax.axvline(reference, color="black", linestyle="--", linewidth=1.1, label=reference_label or None)
         if reference_label:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -11,7 +12,6 @@ import pandas as pd
 from analysis import config
 from analysis.errors import ParameterError
 from analysis.methods.prevalence import NO_INTERVAL_NOTE, has_intervals, pyramid_populations
-
 
 #: Breakdowns from finest to coarsest, with how the output names them.
 BREAKDOWNS: dict[str, str] = {
@@ -34,9 +34,11 @@ MEASURE_PHRASES: dict[str, str] = {
 SEX_LABELS = {"female": "Women", "male": "Men", "all": "Women and men"}
 
 
-SEX_ASSUMPTION_NOTE = ("Female and male populations by age are an assumption: each district's Census 2021 female "
-                       "share applied to every age of its mid-2020 population (no ONS sex-by-age table for local "
-                       "authorities is shipped); persons totals are exact.")
+SEX_ASSUMPTION_NOTE = (
+    "Female and male populations by age are an assumption: each district's Census 2021 female "
+    "share applied to every age of its mid-2020 population (no ONS sex-by-age table for local "
+    "authorities is shipped); persons totals are exact."
+)
 
 
 def round_to(value: float, multiple: int) -> float:
@@ -49,15 +51,19 @@ def round_to(value: float, multiple: int) -> float:
 def check_round_to(value: Any) -> int:
     """A whole number >= 1 for the notebook's ``round_to`` parameter, or :class:`ParameterError`."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ParameterError(f"round_to must be a whole number of at least 1 (1 = no rounding), got {value!r}.",
-                             "Pass for example -p round_to 10.")
+        raise ParameterError(
+            f"round_to must be a whole number of at least 1 (1 = no rounding), got {value!r}.",
+            "Pass for example -p round_to 10.",
+        )
     return int(value)
 
 
 def describe_breakdown(summary_row: pd.Series) -> str:
     """e.g. "by sex (ages 16+), YE Mar 2024 crime survey, 2024+ measure"."""
-    return (f"by {BREAKDOWNS[summary_row['breakdown']]} (ages {summary_row['age_range']}), "
-            f"{summary_row['survey_year']} crime survey, {summary_row['measure_version']} measure")
+    return (
+        f"by {BREAKDOWNS[summary_row['breakdown']]} (ages {summary_row['age_range']}), "
+        f"{summary_row['survey_year']} crime survey, {summary_row['measure_version']} measure"
+    )
 
 
 def describe_measure(measure: str) -> str:
@@ -72,12 +78,16 @@ def headline_text(summary_row: pd.Series, multiple: int = config.PREVALENCE_DEFA
     if math.isnan(summary_row["ci_lower"]):
         interval = f" ({NO_INTERVAL_NOTE})"
     else:
-        interval = (f" ({summary_row['confidence']:.0%} interval {report_number(summary_row['ci_lower'], multiple)} "
-                    f"to {report_number(summary_row['ci_upper'], multiple)})")
-    return (f"An estimated {estimate} adults aged {summary_row['age_range']} in {summary_row['area_name']} "
-            f"{describe_measure(summary_row['measure'])}{interval}: {per_100k} per 100,000 adults, applying the "
-            f"{summary_row['survey_year']} national crime survey rates ({summary_row['measure_version']} measure) "
-            f"by {BREAKDOWNS[summary_row['breakdown']]} to the area's population.")
+        interval = (
+            f" ({summary_row['confidence']:.0%} interval {report_number(summary_row['ci_lower'], multiple)} "
+            f"to {report_number(summary_row['ci_upper'], multiple)})"
+        )
+    return (
+        f"An estimated {estimate} adults aged {summary_row['age_range']} in {summary_row['area_name']} "
+        f"{describe_measure(summary_row['measure'])}{interval}: {per_100k} per 100,000 adults, applying the "
+        f"{summary_row['survey_year']} national crime survey rates ({summary_row['measure_version']} measure) "
+        f"by {BREAKDOWNS[summary_row['breakdown']]} to the area's population."
+    )
 
 
 def report_number(value: float, multiple: int) -> str:
@@ -100,14 +110,25 @@ def _rounded(frame: pd.DataFrame, columns: Iterable[str], multiple: int) -> pd.D
 def display_groups(groups: pd.DataFrame, multiple: int = config.PREVALENCE_DEFAULT_ROUND_TO) -> pd.DataFrame:
     """The by-group table as published: label, population, rate and estimate (rounded), interval."""
     shown = groups.assign(group=label_groups(groups))[
-        ["group", "population", "rate_percent", "rate_ci_lower", "rate_ci_upper", "estimate", "ci_lower", "ci_upper"]]
+        ["group", "population", "rate_percent", "rate_ci_lower", "rate_ci_upper", "estimate", "ci_lower", "ci_upper"]
+    ]
     return _rounded(shown, ["population", "estimate", "ci_lower", "ci_upper"], multiple)
 
 
 def display_comparison(summary: pd.DataFrame, multiple: int = config.PREVALENCE_DEFAULT_ROUND_TO) -> pd.DataFrame:
     """The area / region / England table as published."""
-    shown = summary[["area_name", "population_adults", "estimate", "ci_lower", "ci_upper", "estimate_per_100k_adults",
-                     "per_100k_ci_lower", "per_100k_ci_upper"]]
+    shown = summary[
+        [
+            "area_name",
+            "population_adults",
+            "estimate",
+            "ci_lower",
+            "ci_upper",
+            "estimate_per_100k_adults",
+            "per_100k_ci_lower",
+            "per_100k_ci_upper",
+        ]
+    ]
     return _rounded(shown, ["population_adults", "estimate", "ci_lower", "ci_upper"], multiple)
 
 
@@ -125,8 +146,10 @@ def explain_comparison(summary_row: pd.Series) -> str:
         "age": "its age structure within ages {r} (the rates differ by age but not by sex)",
         "all_adults": "nothing: with one rate for all adults aged {r}, every area gets the same rate per 100,000",
     }[summary_row["breakdown"]].format(r=summary_row["age_range"])
-    return (f"With the {summary_row['survey_year']} rates by {BREAKDOWNS[summary_row['breakdown']]}, an area's "
-            f"estimated rate per 100,000 adults can differ from another's only through {through}.")
+    return (
+        f"With the {summary_row['survey_year']} rates by {BREAKDOWNS[summary_row['breakdown']]}, an area's "
+        f"estimated rate per 100,000 adults can differ from another's only through {through}."
+    )
 
 
 def sex_assumption_notes(groups: pd.DataFrame) -> list[str]:
@@ -134,8 +157,9 @@ def sex_assumption_notes(groups: pd.DataFrame) -> list[str]:
     return [SEX_ASSUMPTION_NOTE] if (groups["sex"] != "all").any() else []
 
 
-def figure_by_group(groups: pd.DataFrame, summary_row: pd.Series, area_name: str,
-                    multiple: int = config.PREVALENCE_DEFAULT_ROUND_TO) -> tuple[Any, str]:
+def figure_by_group(
+    groups: pd.DataFrame, summary_row: pd.Series, area_name: str, multiple: int = config.PREVALENCE_DEFAULT_ROUND_TO
+) -> tuple[Any, str]:
     """Bar chart of the estimate by group (intervals when every rate has them), and its alt text.
 
     ``groups`` is :func:`estimate_adults` for the area, ``summary_row`` its row of
@@ -146,13 +170,21 @@ def figure_by_group(groups: pd.DataFrame, summary_row: pd.Series, area_name: str
     interval = has_intervals(groups)
     labels = label_groups(groups)
     fig = plots.bar_with_intervals(
-        groups.assign(group=labels), "group", "estimate", lower="ci_lower" if interval else None,
-        upper="ci_upper" if interval else None, xlabel="Estimated adults", title=f"{area_name}: estimate by group",
-        source=f"Source: ONS CSEW {summary_row['survey_year']} rates; ONS mid-2020 population")
-    alt = (f"Horizontal bar chart of the estimated number of adults in {area_name} who "
-           f"{describe_measure(summary_row['measure'])}, by group: "
-           + "; ".join(f"{g} about {report_number(e, multiple)}" for g, e in zip(labels, groups["estimate"]))
-           + ("" if interval else ". No intervals are shown because none were published in data/raw."))
+        groups.assign(group=labels),
+        "group",
+        "estimate",
+        lower="ci_lower" if interval else None,
+        upper="ci_upper" if interval else None,
+        xlabel="Estimated adults",
+        title=f"{area_name}: estimate by group",
+        source=f"Source: ONS CSEW {summary_row['survey_year']} rates; ONS mid-2020 population",
+    )
+    alt = (
+        f"Horizontal bar chart of the estimated number of adults in {area_name} who "
+        f"{describe_measure(summary_row['measure'])}, by group: "
+        + "; ".join(f"{g} about {report_number(e, multiple)}" for g, e in zip(labels, groups["estimate"]))
+        + ("" if interval else ". No intervals are shown because none were published in data/raw.")
+    )
     return fig, alt
 
 
@@ -161,14 +193,20 @@ def figure_pyramid(area_code: str, area_name: str) -> tuple[Any, str]:
     from analysis.present import plots
 
     pyramid_rows, england_rows = pyramid_populations(area_code)
-    fig = plots.population_pyramid(pyramid_rows, england_rows, area_label=area_name, comparator_label="England",
-                                   title=f"{area_name}: population by age and sex, mid-2020",
-                                   source="Source: ONS mid-2020 estimates; female/male split assumed from "
-                                          "Census 2021 shares")
-    alt = (f"Population pyramid of {area_name} by five-year age band, males left and females right, as a share of "
-           "the total population in mid-2020" + ("" if england_rows is None else ", with England outlined for "
-                                                 "comparison")
-           + ". The split of each age into females and males is an assumption based on Census 2021 totals.")
+    fig = plots.population_pyramid(
+        pyramid_rows,
+        england_rows,
+        area_label=area_name,
+        comparator_label="England",
+        title=f"{area_name}: population by age and sex, mid-2020",
+        source="Source: ONS mid-2020 estimates; female/male split assumed from Census 2021 shares",
+    )
+    alt = (
+        f"Population pyramid of {area_name} by five-year age band, males left and females right, as a share of "
+        "the total population in mid-2020"
+        + ("" if england_rows is None else ", with England outlined for comparison")
+        + ". The split of each age into females and males is an assumption based on Census 2021 totals."
+    )
     return fig, alt
 
 
@@ -178,11 +216,19 @@ def figure_per_100k(comparison: pd.DataFrame, area_name: str, interval: bool) ->
 
     mine = comparison.iloc[0]
     fig = plots.bar_with_intervals(
-        comparison, "area_name", "estimate_per_100k_adults", lower="per_100k_ci_lower" if interval else None,
-        upper="per_100k_ci_upper" if interval else None, highlight=[area_name],
-        xlabel="Estimated adults per 100,000 adults", title="Per 100,000 adults",
-        source=f"Source: ONS CSEW {mine['survey_year']}; ONS mid-2020")
-    alt = ("Horizontal bar chart of the estimated rate per 100,000 adults: "
-           + "; ".join(f"{n} {v:,.0f}" for n, v in zip(comparison["area_name"], comparison["estimate_per_100k_adults"]))
-           + ". The values differ only through population structure because the same national rates are applied.")
+        comparison,
+        "area_name",
+        "estimate_per_100k_adults",
+        lower="per_100k_ci_lower" if interval else None,
+        upper="per_100k_ci_upper" if interval else None,
+        highlight=[area_name],
+        xlabel="Estimated adults per 100,000 adults",
+        title="Per 100,000 adults",
+        source=f"Source: ONS CSEW {mine['survey_year']}; ONS mid-2020",
+    )
+    alt = (
+        "Horizontal bar chart of the estimated rate per 100,000 adults: "
+        + "; ".join(f"{n} {v:,.0f}" for n, v in zip(comparison["area_name"], comparison["estimate_per_100k_adults"]))
+        + ". The values differ only through population structure because the same national rates are applied."
+    )
     return fig, alt

@@ -32,10 +32,11 @@ import re
 import subprocess
 import sys
 import threading
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 from urllib.parse import quote
 
 from analysis import __version__, config
@@ -47,9 +48,12 @@ REPORT_TEMPLATE = "report"
 INDEX_TEMPLATE = "index.html.j2"
 INDEX_NAME = "index.html"
 INDEX_TITLE = "Domestic abuse safe accommodation needs assessments: reports"
-ATTRIBUTION = ("Contains public sector information licensed under the Open Government Licence v3.0. "
-               + config.BOUNDARY_ATTRIBUTION + ". Contains data from mySociety's UK local authority names and "
-               "codes register (CC BY 4.0).")
+ATTRIBUTION = (
+    "Contains public sector information licensed under the Open Government Licence v3.0. "
+    + config.BOUNDARY_ATTRIBUTION
+    + ". Contains data from mySociety's UK local authority names and "
+    "codes register (CC BY 4.0)."
+)
 _PUBLISHED_MIMES = ("text/html", "text/markdown")
 _STRIPPED_TAGS = ("script", "iframe", "object", "embed", "link", "base", "form", "meta", "style")
 _FETCHING_ATTRIBUTES = ("src", "srcset", "data", "poster", "background", "action", "formaction")
@@ -63,10 +67,10 @@ _NBCONVERT_DEFAULT_ALT = "No description has been provided for this image"
 # ------------------------------------------------------------------------------------------
 
 
-
 # ------------------------------------------------------------------------------------------
 # What the page says about its run
 # ------------------------------------------------------------------------------------------
+
 
 def workspace_info() -> dict[str, Any]:
     """Version, code revision and data vintages shown on every page (computed once per batch)."""
@@ -76,19 +80,36 @@ def workspace_info() -> dict[str, Any]:
     commit = None
     if (package_root / ".git").exists():
         try:
-            commit = subprocess.run(["git", "-C", str(package_root), "rev-parse", "--short=12", "HEAD"],
-                                    capture_output=True, text=True, timeout=10, check=True).stdout.strip() or None
+            commit = (
+                subprocess.run(
+                    ["git", "-C", str(package_root), "rev-parse", "--short=12", "HEAD"],
+                    capture_output=True,
+                    text=True,
+                    timeout=10,
+                    check=True,
+                ).stdout.strip()
+                or None
+            )
         except (OSError, subprocess.SubprocessError):
             commit = None
     inputs = build.read_state().get("inputs", {})
     manifest = {item.id: item for item in sources.load_manifest()}
-    data = [f"{manifest[i].title}: {manifest[i].publisher}, {manifest[i].vintage} ({manifest[i].licence})"
-            for i in sorted(inputs) if i in manifest]
+    data = [
+        f"{manifest[i].title}: {manifest[i].publisher}, {manifest[i].vintage} ({manifest[i].licence})"
+        for i in sorted(inputs)
+        if i in manifest
+    ]
     return {"version": __version__, "commit": commit, "geography": config.GEOGRAPHY_VINTAGE, "data": data}
 
 
-def report_page(area: Any, notebook: str, parameters: Mapping[str, Any], workspace: Mapping[str, Any],
-                threshold: int = config.SUPPRESSION_THRESHOLD, notebook_dir: str | Path = "") -> dict[str, Any]:
+def report_page(
+    area: Any,
+    notebook: str,
+    parameters: Mapping[str, Any],
+    workspace: Mapping[str, Any],
+    threshold: int = config.SUPPRESSION_THRESHOLD,
+    notebook_dir: str | Path = "",
+) -> dict[str, Any]:
     """What a report page says about its run (everything but the date, set when it is rendered).
 
     Parameters
@@ -106,8 +127,8 @@ def report_page(area: Any, notebook: str, parameters: Mapping[str, Any], workspa
     notebook_dir
         The notebook's folder, from which images its markdown cells show are embedded.
     """
-    from analysis.present import report
     from analysis.methods import stats
+    from analysis.present import report
 
     shown = {k: v for k, v in parameters.items() if k != "area"}
     if area.holds_part4_duty:
@@ -118,13 +139,20 @@ def report_page(area: Any, notebook: str, parameters: Mapping[str, Any], workspa
         duty = "It is shown for context; the Part 4 duty is held by the tier-one authorities within it."
     return {
         "fallback_title": f"{area.name}: {report.TOPIC_TITLES.get(notebook, notebook.replace('_', ' '))}",
-        "area_code": area.code, "area_name": area.name, "area_type": area.area_type,
-        "region_name": area.region_name, "duty_note": duty, "notebook": notebook,
+        "area_code": area.code,
+        "area_name": area.name,
+        "area_type": area.area_type,
+        "region_name": area.region_name,
+        "duty_note": duty,
+        "notebook": notebook,
         "parameters": {k: _parameter_text(v) for k, v in shown.items()},
         "command": report.reproduce_command(area.code, notebook, shown),
-        "workspace": dict(workspace), "threshold": int(threshold),
-        "suppression": stats.suppression_footnote(threshold), "attribution": ATTRIBUTION,
-        "index_href": f"../{INDEX_NAME}", "notebook_dir": str(notebook_dir),
+        "workspace": dict(workspace),
+        "threshold": int(threshold),
+        "suppression": stats.suppression_footnote(threshold),
+        "attribution": ATTRIBUTION,
+        "index_href": f"../{INDEX_NAME}",
+        "notebook_dir": str(notebook_dir),
     }
 
 
@@ -140,6 +168,7 @@ def _display_date(moment: datetime) -> str:
 # Notebook -> what may be published
 # ------------------------------------------------------------------------------------------
 
+
 def _text(value: Any) -> str:
     return "".join(value) if isinstance(value, list) else str(value)
 
@@ -153,8 +182,11 @@ def _publishable_output(output: Mapping[str, Any]) -> tuple[dict | None, str | N
     if kind == "display_data" and RECORD_MIME in data:
         return None, None
     if kind != "display_data":
-        return None, {"stream": f"printed {output.get('name', 'output')} text", "error": "an error traceback",
-                      "execute_result": "a bare expression result"}.get(kind, f"a {kind} output")
+        return None, {
+            "stream": f"printed {output.get('name', 'output')} text",
+            "error": "an error traceback",
+            "execute_result": "a bare expression result",
+        }.get(kind, f"a {kind} output")
     kept = {mime: _text(data[mime]) for mime in _PUBLISHED_MIMES if mime in data}
     if not kept:
         return None, "a display without HTML or Markdown (e.g. an inline figure without alt text)"
@@ -213,15 +245,23 @@ def notebook_records(nb: Any) -> dict[str, Any]:
 # Rendering
 # ------------------------------------------------------------------------------------------
 
+
 def _exporter():
     """nbconvert's HTML exporter with the project template (one per thread, reused)."""
     exporter = getattr(_local, "exporter", None)
     if exporter is None:
         from nbconvert import HTMLExporter
 
-        exporter = HTMLExporter(template_name=REPORT_TEMPLATE, extra_template_basedirs=[str(TEMPLATES_DIR)],
-                                exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-                                exclude_raw=True, exclude_anchor_links=True, embed_images=True)
+        exporter = HTMLExporter(
+            template_name=REPORT_TEMPLATE,
+            extra_template_basedirs=[str(TEMPLATES_DIR)],
+            exclude_input=True,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+            exclude_raw=True,
+            exclude_anchor_links=True,
+            embed_images=True,
+        )
         _local.exporter = exporter
     return exporter
 
@@ -254,9 +294,14 @@ def render_report(nb: Any, page: Mapping[str, Any], *, now: datetime | None = No
     """
     records = notebook_records(nb)
     clean, dropped = prepare_notebook(nb)
-    resources = {"report": {**page, "title": records.get("title") or page["fallback_title"],
-                            "published": _display_date(now or datetime.now(timezone.utc))},
-                 "metadata": {"path": page.get("notebook_dir", "")}}  # markdown images are embedded from here
+    resources = {
+        "report": {
+            **page,
+            "title": records.get("title") or page["fallback_title"],
+            "published": _display_date(now or datetime.now(UTC)),
+        },
+        "metadata": {"path": page.get("notebook_dir", "")},
+    }  # markdown images are embedded from here
     body, _ = _exporter().from_notebook_node(clean, resources=resources)
     return Rendered(finish_html(body, resources["report"]), dropped)
 
@@ -308,18 +353,22 @@ def check_small_counts(soup: Any, threshold: int) -> None:
                         f"counts from 1 to {limit - 1} must be suppressed before publication.",
                         f"Show it with report.table(..., count_columns=[...]) and the default threshold "
                         f"({config.SUPPRESSION_THRESHOLD}) or higher, so the count is replaced by "
-                        f"{config.SUPPRESSION_MARKER}.")
+                        f"{config.SUPPRESSION_MARKER}.",
+                    )
 
 
 def _check_images(soup: Any) -> None:
     for number, image in enumerate(soup.find_all("img"), start=1):
         if not (image.get("alt") or "").strip() or image.get("alt") == _NBCONVERT_DEFAULT_ALT:
-            raise PublicationError(f"Image {number} of the report has no alt text.",
-                                   "Show figures with report.figure(fig, alt='what it shows and its message').")
+            raise PublicationError(
+                f"Image {number} of the report has no alt text.",
+                "Show figures with report.figure(fig, alt='what it shows and its message').",
+            )
         if not (image.get("src") or "").startswith("data:image/"):
-            raise PublicationError(f"Image {number} of the report is not embedded in the page "
-                                   f"(src {str(image.get('src'))[:60]!r}).",
-                                   "Show figures with report.figure, which embeds them.")
+            raise PublicationError(
+                f"Image {number} of the report is not embedded in the page (src {str(image.get('src'))[:60]!r}).",
+                "Show figures with report.figure, which embeds them.",
+            )
 
 
 def _check_self_contained(soup: Any) -> None:
@@ -327,8 +376,10 @@ def _check_self_contained(soup: Any) -> None:
         for attribute in _FETCHING_ATTRIBUTES:
             value = tag.get(attribute)
             if value and not str(value).startswith("data:"):
-                raise PublicationError(f"The report would fetch {str(value)[:80]!r} (<{tag.name} {attribute}>).",
-                                       "Published reports must be self-contained; embed the content instead.")
+                raise PublicationError(
+                    f"The report would fetch {str(value)[:80]!r} (<{tag.name} {attribute}>).",
+                    "Published reports must be self-contained; embed the content instead.",
+                )
         if tag.name == "link" or (tag.name == "script" and tag.get("src")):
             raise PublicationError(f"The report references an external file (<{tag.name}>).")
     styles = [s.get_text() for s in soup.find_all("style")] + [t.get("style", "") for t in soup.find_all(style=True)]
@@ -362,8 +413,12 @@ def _remove_empty_sections(body: Any) -> None:
                 break
             if element in heading.descendants:
                 continue
-            if isinstance(element, NavigableString) and element.strip() or getattr(element, "name", None) in (
-                    "img", "table", "figure", "ul", "ol", "h2", "h3", "h4", "h5", "h6"):
+            if (
+                isinstance(element, NavigableString)
+                and element.strip()
+                or getattr(element, "name", None)
+                in ("img", "table", "figure", "ul", "ol", "h2", "h3", "h4", "h5", "h6")
+            ):
                 empty = False
                 break
         if empty:
@@ -397,8 +452,12 @@ def _assign_ids_and_contents(soup: Any, main: Any, body: Any) -> None:
 def _redact_paths(text: str) -> str:
     """Replace this machine's folder paths (project, environment, home) with neutral labels."""
     replacements = []
-    for path, label in ((config.project_root(), "[project folder]"), (Path(sys.prefix), "[environment]"),
-                        (config.SOURCE_ROOT, "[workspace]"), (Path.home(), "~")):
+    for path, label in (
+        (config.project_root(), "[project folder]"),
+        (Path(sys.prefix), "[environment]"),
+        (config.SOURCE_ROOT, "[workspace]"),
+        (Path.home(), "~"),
+    ):
         for form in {str(path), str(path.resolve()) if path.exists() else str(path)}:
             if len(form) > 1:
                 replacements.append((form, label))
@@ -441,14 +500,17 @@ def finish_html(html: str, page: Mapping[str, Any]) -> str:
     _check_images(soup)
     _check_self_contained(soup)
     if "Traceback (most recent call last)" in soup.get_text():
-        raise PublicationError("The report contains a Python traceback.",
-                               "Fix the error the notebook shows, or stop printing tracebacks in its output.")
+        raise PublicationError(
+            "The report contains a Python traceback.",
+            "Fix the error the notebook shows, or stop printing tracebacks in its output.",
+        )
     return _redact_paths(str(soup))
 
 
 # ------------------------------------------------------------------------------------------
 # Index
 # ------------------------------------------------------------------------------------------
+
 
 def _format_headline(value: Any) -> dict[str, Any] | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
@@ -481,25 +543,43 @@ def index_context(records: Iterable[Mapping[str, Any]], *, now: datetime | None 
     areas: dict[str, dict[str, Any]] = {}
     failures, counts = [], {"ok": 0, "failed": 0}
     for record in sorted(records, key=lambda r: (order.get(r["notebook"], len(order)), r["notebook"])):
-        area = areas.setdefault(record["area_code"], {"code": record["area_code"], "name": record["area_name"],
-                                                      "region": record.get("region_name"), "runs": [],
-                                                      "failed": [], "headlines": {}, "_records": []})
+        area = areas.setdefault(
+            record["area_code"],
+            {
+                "code": record["area_code"],
+                "name": record["area_name"],
+                "region": record.get("region_name"),
+                "runs": [],
+                "failed": [],
+                "headlines": {},
+                "_records": [],
+            },
+        )
         ok = record.get("status") == "ok"
         counts["ok" if ok else "failed"] += 1
         html_name = record.get("html") if record.get("html_exists", True) else None
-        run = {"notebook": record["notebook"], "status": "ok" if ok else "failed",
-               "topic": report.TOPIC_TITLES.get(record["notebook"], record["notebook"].replace("_", " ")),
-               "href": _href(record["folder"], html_name) if html_name else None}
+        run = {
+            "notebook": record["notebook"],
+            "status": "ok" if ok else "failed",
+            "topic": report.TOPIC_TITLES.get(record["notebook"], record["notebook"].replace("_", " ")),
+            "href": _href(record["folder"], html_name) if html_name else None,
+        }
         area["runs"].append(run)
         if ok:
             area["_records"].append((record["notebook"], record.get("records") or {}))
         else:
             area["failed"].append(record["notebook"])
             failed_name = record.get("failed_notebook")
-            failures.append({"area_code": record["area_code"], "area_name": record["area_name"],
-                             "notebook": record["notebook"], "error": record.get("error") or "unknown error",
-                             "failed_name": failed_name,
-                             "failed_href": _href(record["folder"], failed_name) if failed_name else None})
+            failures.append(
+                {
+                    "area_code": record["area_code"],
+                    "area_name": record["area_name"],
+                    "notebook": record["notebook"],
+                    "error": record.get("error") or "unknown error",
+                    "failed_name": failed_name,
+                    "failed_href": _href(record["folder"], failed_name) if failed_name else None,
+                }
+            )
     columns = [{"key": key, "label": label, "notebook": notebook} for key, label, notebook in config.INDEX_HEADLINES]
     for area in areas.values():
         by_notebook = dict(area.pop("_records"))
@@ -510,12 +590,17 @@ def index_context(records: Iterable[Mapping[str, Any]], *, now: datetime | None 
             formatted = _format_headline(value)
             if formatted is not None:
                 area["headlines"][column["key"]] = formatted
-    moment = now or datetime.now(timezone.utc)
-    return {"title": INDEX_TITLE, "updated": f"{_display_date(moment)}, {moment:%H:%M} UTC",
-            "areas": sorted(areas.values(), key=lambda a: (a["name"], a["code"])),
-            "headline_columns": columns, "failures": failures, "counts": counts,
-            "suppression": "Small counts are suppressed in every report: "
-                           + _suppression_text(), "attribution": ATTRIBUTION}
+    moment = now or datetime.now(UTC)
+    return {
+        "title": INDEX_TITLE,
+        "updated": f"{_display_date(moment)}, {moment:%H:%M} UTC",
+        "areas": sorted(areas.values(), key=lambda a: (a["name"], a["code"])),
+        "headline_columns": columns,
+        "failures": failures,
+        "counts": counts,
+        "suppression": "Small counts are suppressed in every report: " + _suppression_text(),
+        "attribution": ATTRIBUTION,
+    }
 
 
 def _suppression_text() -> str:
@@ -524,22 +609,25 @@ def _suppression_text() -> str:
     return stats.suppression_footnote(config.SUPPRESSION_THRESHOLD)
 
 
-def write_index(reports_dir: str | Path, workspace: Mapping[str, Any] | None = None,
-                *, now: datetime | None = None) -> Path:
+def write_index(
+    reports_dir: str | Path, workspace: Mapping[str, Any] | None = None, *, now: datetime | None = None
+) -> Path:
     """Write ``reports/index.html`` from every run record in the folder; return its path."""
     import jinja2
 
     reports_dir = Path(reports_dir)
-    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True,
-                                     keep_trailing_newline=True)
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True, keep_trailing_newline=True
+    )
     context = index_context(collect_runs(reports_dir), now=now)
     context["workspace"] = dict(workspace or {"version": __version__, "commit": None})
     text = environment.get_template(INDEX_TEMPLATE).render(**context)
     return write_text_atomic(reports_dir / INDEX_NAME, _redact_paths(text))
 
 
-def republish(reports_dir: str | Path, workspace: Mapping[str, Any] | None = None,
-              report: Any = print) -> tuple[int, list[str]]:
+def republish(
+    reports_dir: str | Path, workspace: Mapping[str, Any] | None = None, report: Any = print
+) -> tuple[int, list[str]]:
     """Re-render the HTML of every successful run from its executed notebook (no kernel runs).
 
     For a change of template or publishing code without rerunning a batch. A report that

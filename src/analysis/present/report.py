@@ -23,9 +23,10 @@ import io
 import json
 import math
 import numbers
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -69,11 +70,13 @@ def _display(bundle: dict, metadata: dict | None = None) -> None:
 # ------------------------------------------------------------------------------------------
 
 
-
-
-
-def start(notebook: str, area: Any, confidence_level: Any = config.DEFAULT_CONFIDENCE,
-          levels: Sequence[str] = ("utla", "region", "country"), **parameters: Any) -> ReportContext:
+def start(
+    notebook: str,
+    area: Any,
+    confidence_level: Any = config.DEFAULT_CONFIDENCE,
+    levels: Sequence[str] = ("utla", "region", "country"),
+    **parameters: Any,
+) -> ReportContext:
     """Check common parameters, resolve the area and set the figure style.
 
     Parameters
@@ -97,13 +100,18 @@ def start(notebook: str, area: Any, confidence_level: Any = config.DEFAULT_CONFI
     level = check_confidence_level(confidence_level)
     resolved = areas.resolve_area(area, levels=levels)
     plots.apply_house_style()
-    return ReportContext(notebook=notebook, area=resolved, confidence_level=level,
-                         parameters={"area": area, "confidence_level": level, **parameters})
+    return ReportContext(
+        notebook=notebook,
+        area=resolved,
+        confidence_level=level,
+        parameters={"area": area, "confidence_level": level, **parameters},
+    )
 
 
 # ------------------------------------------------------------------------------------------
 # Showing results
 # ------------------------------------------------------------------------------------------
+
 
 def markdown(text: str) -> None:
     """Show Markdown text."""
@@ -119,8 +127,13 @@ def title(ctx: ReportContext) -> None:
 def headline(text: str) -> None:
     """Show the headline finding (rendered as a highlighted block in the HTML report)."""
     body = html.escape(text)
-    _display({"text/html": f'<div class="headline" role="note"><p><strong>{body}</strong></p></div>',
-              "text/markdown": f"**{text}**", "text/plain": text})
+    _display(
+        {
+            "text/html": f'<div class="headline" role="note"><p><strong>{body}</strong></p></div>',
+            "text/markdown": f"**{text}**",
+            "text/plain": text,
+        }
+    )
 
 
 def record(**values: Any) -> None:
@@ -206,8 +219,9 @@ def table(
     published = frame.copy()
     suppressed_any = False
     if count_columns:
-        published = stats.suppress_small_counts(published, list(count_columns),
-                                                derived_columns if derived_columns else [], threshold=threshold)
+        published = stats.suppress_small_counts(
+            published, list(count_columns), derived_columns if derived_columns else [], threshold=threshold
+        )
         suppressed_any = bool(published[list(count_columns)].map(stats.is_suppressed).to_numpy().any())
     decimals = dict(decimals or {})
     shown = published.copy()
@@ -217,7 +231,7 @@ def table(
     if suppressed_any:
         footnotes.append(stats.suppression_footnote(threshold))
     table_html = shown.to_html(index=index, escape=True, border=0, classes="data-table", na_rep="–")
-    table_html = table_html.replace("<table", f"<table aria-label=\"{html.escape(caption)}\"", 1)
+    table_html = table_html.replace("<table", f'<table aria-label="{html.escape(caption)}"', 1)
     table_html = table_html.replace(">\n  <thead>", f">\n  <caption>{html.escape(caption)}</caption>\n  <thead>", 1)
     table_html = mark_count_columns(table_html, count_columns, threshold)
     notes_html = "".join(f'<p class="table-note">{html.escape(n)}</p>' for n in footnotes)
@@ -265,8 +279,10 @@ def sources(source_ids: Iterable[str], extra: Iterable[str] = ()) -> None:
         if source_id not in known:
             raise ParameterError(f"Unknown source id {source_id!r}.", "Use an id from data/raw/sources.yaml.")
         item = known[source_id]
-        lines.append(f"- **{item.title}**. {item.publisher}. Vintage: {item.vintage}. "
-                     f"Licence: {item.licence}. {item.attribution}.")
+        lines.append(
+            f"- **{item.title}**. {item.publisher}. Vintage: {item.vintage}. "
+            f"Licence: {item.licence}. {item.attribution}."
+        )
     lines.extend(f"- {text}" for text in extra)
     lines.append(f"- Boundaries: {config.BOUNDARY_ATTRIBUTION}.")
     lines.append(f"- Geography: {config.GEOGRAPHY_VINTAGE}.")
@@ -281,13 +297,16 @@ def caveats(items: Iterable[str]) -> None:
 def reproduce(ctx: ReportContext) -> None:
     """Show how to reproduce this report, with the workspace version."""
     params = {k: v for k, v in ctx.parameters.items() if k != "area"}
-    markdown(f"Produced by the DA needs assessment workspace, version {__version__}. To reproduce: "
-             f"`{reproduce_command(ctx.area.code, ctx.notebook, params)}`.")
+    markdown(
+        f"Produced by the DA needs assessment workspace, version {__version__}. To reproduce: "
+        f"`{reproduce_command(ctx.area.code, ctx.notebook, params)}`."
+    )
 
 
 # ------------------------------------------------------------------------------------------
 # Batch and publication support (analysis.run.batch, analysis.present.publish)
 # ------------------------------------------------------------------------------------------
+
 
 def command_value(value: Any) -> str:
     """A parameter value as ``analysis batch -p NAME VALUE`` reads it back, ready for a shell.
@@ -319,8 +338,10 @@ def mark_count_columns(table_html: str, count_columns: Sequence[str], threshold:
     """Mark a table's count columns and threshold (``data-`` attributes) for the publication check."""
     if not count_columns:
         return table_html
-    marks = (f' data-count-columns="{html.escape(json.dumps(list(count_columns)))}"'
-             f' data-suppression-threshold="{int(threshold)}"')
+    marks = (
+        f' data-count-columns="{html.escape(json.dumps(list(count_columns)))}"'
+        f' data-suppression-threshold="{int(threshold)}"'
+    )
     return table_html.replace("<table", "<table" + marks, 1)
 
 

@@ -17,19 +17,25 @@ def headline(area_name: str, gap: dict[str, Any], supply_period: str | None) -> 
     required = format_number(gap["required_places"])
     standard = f"{format_number(gap['standard_per_10k'], 2).rstrip('0').rstrip('.')} place per 10,000 people"
     if gap["available_places"] is None:
-        return (f"Under the Council of Europe standard of {standard}, {area_name} needs {required} refuge places; "
-                f"how many it has is not in the workspace, so the gap cannot be measured yet.")
+        return (
+            f"Under the Council of Europe standard of {standard}, {area_name} needs {required} refuge places; "
+            f"how many it has is not in the workspace, so the gap cannot be measured yet."
+        )
     available = format_number(gap["available_places"])
     rate = format_number(gap["places_per_100k"], 1)
     against = format_number(gap["standard_places_per_100k"], 0)
     if gap["shortfall_places"] > 0:
-        gap_text = (f"a shortfall of {format_number(gap['shortfall_places'])} places "
-                    f"({format_number(gap['shortfall_pct'], 0)}% of the requirement)")
+        gap_text = (
+            f"a shortfall of {format_number(gap['shortfall_places'])} places "
+            f"({format_number(gap['shortfall_pct'], 0)}% of the requirement)"
+        )
     else:
         gap_text = f"{format_number(-gap['shortfall_places'])} places more than the standard asks"
-    return (f"{area_name} has {available} refuge bedspaces ({supply_period}) against the {required} required by the "
-            f"Council of Europe standard of {standard}: {gap_text}, or {rate} places per 100,000 people against "
-            f"{against}.")
+    return (
+        f"{area_name} has {available} refuge bedspaces ({supply_period}) against the {required} required by the "
+        f"Council of Europe standard of {standard}: {gap_text}, or {rate} places per 100,000 people against "
+        f"{against}."
+    )
 
 
 def figure_places_by_type(result: SupplyAssessment) -> tuple[Any, str] | None:
@@ -40,22 +46,29 @@ def figure_places_by_type(result: SupplyAssessment) -> tuple[Any, str] | None:
         return None
     gap, by_type, name = result.gap, result.by_type, result.area.name
     fig = plots.bars_with_reference(
-        by_type, "type_label", "bedspaces", reference=gap["required_places"],
+        by_type,
+        "type_label",
+        "bedspaces",
+        reference=gap["required_places"],
         reference_label=f"refuge places required: {gap['required_places']:,.0f}",
         missing_labels=by_type["status"].tolist(),
         highlight=by_type.loc[by_type["counted_in_standard"], "type_label"].tolist(),
         xlabel="Bedspaces (a unit for one victim and their children)",
         title=f"{name}: bedspaces by accommodation type, {result.supply_period}",
-        source="Source: local data (supply.csv); ONS mid-2020 population; Council of Europe (2008) standard.")
-    alt = (f"Bar chart of bedspaces by accommodation type in {name} ({result.supply_period}), with a dashed "
-           f"line at the {gap['required_places']:,.0f} refuge places the standard requires. Refuge and specialist "
-           f"refuge bedspaces total {gap['available_places']:,.0f}. Types without a stated count are labelled, "
-           "not drawn as zero.")
+        source="Source: local data (supply.csv); ONS mid-2020 population; Council of Europe (2008) standard.",
+    )
+    alt = (
+        f"Bar chart of bedspaces by accommodation type in {name} ({result.supply_period}), with a dashed "
+        f"line at the {gap['required_places']:,.0f} refuge places the standard requires. Refuge and specialist "
+        f"refuge bedspaces total {gap['available_places']:,.0f}. Types without a stated count are labelled, "
+        "not drawn as zero."
+    )
     return fig, alt
 
 
-def figure_referral_shares(result: SupplyAssessment,
-                           threshold: int = config.SUPPRESSION_THRESHOLD) -> tuple[Any, str] | None:
+def figure_referral_shares(
+    result: SupplyAssessment, threshold: int = config.SUPPRESSION_THRESHOLD
+) -> tuple[Any, str] | None:
     """Referral shares with Wilson intervals where counts allow, and its alt text.
 
     Rows whose count or base count the published table suppresses (1 to ``threshold - 1``)
@@ -68,18 +81,28 @@ def figure_referral_shares(result: SupplyAssessment,
     if not len(shares):
         return None
     counts = shares[["count", "base_count"]].astype(float)
-    hidden = stats.is_suppressed(stats.suppress_small_counts(counts, ["count", "base_count"], [],
-                                                             threshold=threshold)).any(axis=1)
+    hidden = stats.is_suppressed(
+        stats.suppress_small_counts(counts, ["count", "base_count"], [], threshold=threshold)
+    ).any(axis=1)
     plotted = shares[shares["percent"].notna() & ~hidden]
     if not len(plotted):
         return None
     name = result.area.name
     fig = plots.bars_with_reference(
-        plotted, "label", "percent", lower="ci_lower", upper="ci_upper", decimals=1,
+        plotted,
+        "label",
+        "percent",
+        lower="ci_lower",
+        upper="ci_upper",
+        decimals=1,
         xlabel="% of referrals (as printed where no counts)",
-        title=f"{name}: referral shares", source="Source: local data (referrals.csv).")
-    alt = (f"Bar chart of {len(plotted)} referral shares for {name}, in per cent, with Wilson intervals "
-           "where counts allow: " + "; ".join(f"{lab} {p:.0f}%" for lab, p in zip(plotted["label"], plotted["percent"])))
+        title=f"{name}: referral shares",
+        source="Source: local data (referrals.csv).",
+    )
+    alt = (
+        f"Bar chart of {len(plotted)} referral shares for {name}, in per cent, with Wilson intervals "
+        "where counts allow: " + "; ".join(f"{lab} {p:.0f}%" for lab, p in zip(plotted["label"], plotted["percent"]))
+    )
     return fig, alt
 
 
@@ -89,13 +112,23 @@ def figure_places_per_100k(result: SupplyAssessment) -> tuple[Any, str]:
 
     gap, comparison = result.gap, result.comparison
     fig = plots.bars_with_reference(
-        comparison, "area_name", "places_per_100k", reference=gap["standard_places_per_100k"],
+        comparison,
+        "area_name",
+        "places_per_100k",
+        reference=gap["standard_places_per_100k"],
         reference_label=f"standard: {gap['standard_places_per_100k']:g} per 100,000",
-        highlight=[result.area.name], decimals=1, xlabel="Refuge places per 100,000 population",
+        highlight=[result.area.name],
+        decimals=1,
+        xlabel="Refuge places per 100,000 population",
         title="Refuge places per 100,000 population",
-        source="Sources: local data; Women's Aid / Hansard; DLUHC Part 4 returns 2022-23; ONS mid-2020 population.")
-    alt = ("Bar chart of refuge places per 100,000 population for " + ", ".join(
-        f"{n}: {'no data' if pd.isna(v) else format(v, '.1f')}"
-        for n, v in zip(comparison["area_name"], comparison["places_per_100k"]))
-        + f", against a dashed line at the standard's {gap['standard_places_per_100k']:g}.")
+        source="Sources: local data; Women's Aid / Hansard; DLUHC Part 4 returns 2022-23; ONS mid-2020 population.",
+    )
+    alt = (
+        "Bar chart of refuge places per 100,000 population for "
+        + ", ".join(
+            f"{n}: {'no data' if pd.isna(v) else format(v, '.1f')}"
+            for n, v in zip(comparison["area_name"], comparison["places_per_100k"])
+        )
+        + f", against a dashed line at the standard's {gap['standard_places_per_100k']:g}."
+    )
     return fig, alt

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -32,22 +33,27 @@ def describe_15_24_share(area: areas.Area) -> str:
     shares = compare_shares(area).set_index("area_code")
     mine = shares.loc[area.code, "share_15_24_percent"]
     england = shares.loc[config.ENGLAND_CODE, "share_15_24_percent"]
-    text = (f"From the ONS mid-2020 estimates, {mine:.1f}% of {area.name}'s residents are aged 15-24 against "
-            f"{england:.1f}% in England.")
+    text = (
+        f"From the ONS mid-2020 estimates, {mine:.1f}% of {area.name}'s residents are aged 15-24 against "
+        f"{england:.1f}% in England."
+    )
     stated = fact_value(area.code, "population_aged_15_24_percent")
     national = fact_value(area.code, "population_aged_15_24_percent_national_comparator")
     if stated is not None:
         facts = tables.read_table("young_people_local")
         row = facts[(facts["area_code"] == area.code) & (facts["measure"] == "population_aged_15_24_percent")].iloc[0]
         against = f" against {national:g}% nationally" if national is not None else ""
-        text += (f" {area.name}'s strategy states {stated:g}%{against} ({row['source_document']}, "
-                 f"{row['source_section']}); its year and source are not stated, so the two differ in year and "
-                 "source and are shown side by side, not reconciled.")
+        text += (
+            f" {area.name}'s strategy states {stated:g}%{against} ({row['source_document']}, "
+            f"{row['source_section']}); its year and source are not stated, so the two differ in year and "
+            "source and are shown side by side, not reconciled."
+        )
     return text
 
 
-def plot_age_profile(profile: pd.DataFrame, highlight: str, *, value: str = "share_percent", title: str = "",
-                     source: str | None = None):
+def plot_age_profile(
+    profile: pd.DataFrame, highlight: str, *, value: str = "share_percent", title: str = "", source: str | None = None
+):
     """Grouped bars by single year of age, one bar per area (the chosen area highlighted).
 
     ``profile`` is the output of :func:`age_profile` for the area and its comparators;
@@ -70,8 +76,9 @@ def plot_age_profile(profile: pd.DataFrame, highlight: str, *, value: str = "sha
         colour = config.COLOUR_HIGHLIGHT if is_area else others[(i - 1) % len(others)]
         hatch = "" if is_area else hatches[(i - 1) % len(hatches)]
         positions = [a + (i - (len(codes) - 1) / 2) * width for a in ages]
-        ax.bar(positions, rows[value], width=width, color=colour, edgecolor="black", linewidth=0.4, hatch=hatch,
-               label=name)
+        ax.bar(
+            positions, rows[value], width=width, color=colour, edgecolor="black", linewidth=0.4, hatch=hatch, label=name
+        )
     ax.axvline(config.DA_ACT_MIN_AGE - 0.5, color="black", linestyle="--", linewidth=1)
     ax.set_xticks(ages, [str(a) for a in ages])
     ax.set_xlabel("Single year of age (mid-2020)")
@@ -79,8 +86,7 @@ def plot_age_profile(profile: pd.DataFrame, highlight: str, *, value: str = "sha
     ax.grid(axis="x", visible=False)
     ax.set_ylim(0, profile[value].max() * 1.3)
     ax.legend(loc="upper right", fontsize=8, ncols=len(codes))
-    ax.annotate("Domestic Abuse Act 2021: 16+", (config.DA_ACT_MIN_AGE - 0.45, profile[value].max() * 1.12),
-                fontsize=8)
+    ax.annotate("Domestic Abuse Act 2021: 16+", (config.DA_ACT_MIN_AGE - 0.45, profile[value].max() * 1.12), fontsize=8)
     if title:
         ax.set_title(title, loc="left")
     if source:
@@ -95,13 +101,18 @@ def figure_age_profile(area: areas.Area, shares: pd.DataFrame) -> tuple[Any, str
     others = ", ".join(shares["area_name"].iloc[1:])
     area_range = profile.loc[profile["area_code"] == area.code, "share_percent"]
     england_range = profile.loc[profile["area_code"] == config.ENGLAND_CODE, "share_percent"]
-    fig = plot_age_profile(profile, area.code, value="share_percent",
-                           title=f"Residents aged 14 to 18 by single year of age: {area.name}"
-                                 + (f" against {others}" if others else ""),
-                           source="Source: ONS mid-2020 population estimates (persons), 2021 local authority geography.")
-    alt = (f"Bar chart of the share of all residents at each single year of age from 14 to 18 in {area.name}"
-           + (f" beside {others}" if others else "")
-           + f". In {area.name} each year of age is {area_range.min():.2f}% to {area_range.max():.2f}% of residents; "
-           f"in England {england_range.min():.2f}% to {england_range.max():.2f}%. A dashed line marks age 16, "
-           "the Domestic Abuse Act threshold.")
+    fig = plot_age_profile(
+        profile,
+        area.code,
+        value="share_percent",
+        title=f"Residents aged 14 to 18 by single year of age: {area.name}" + (f" against {others}" if others else ""),
+        source="Source: ONS mid-2020 population estimates (persons), 2021 local authority geography.",
+    )
+    alt = (
+        f"Bar chart of the share of all residents at each single year of age from 14 to 18 in {area.name}"
+        + (f" beside {others}" if others else "")
+        + f". In {area.name} each year of age is {area_range.min():.2f}% to {area_range.max():.2f}% of residents; "
+        f"in England {england_range.min():.2f}% to {england_range.max():.2f}%. A dashed line marks age 16, "
+        "the Domestic Abuse Act threshold."
+    )
     return fig, alt, "Each bar is the number of residents of that age as a percentage of all residents."

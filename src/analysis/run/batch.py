@@ -36,26 +36,40 @@ import signal
 import socket
 import sys
 import time
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any
 
 import yaml
 
 from analysis import config
-from analysis.run import executors, lock, parameters, runner
 from analysis.errors import BatchError, ParameterError
+from analysis.run import executors, lock, parameters, runner
 
 LOG_NAME = "batch.log"
 EXECUTORS = ("processes", "dask")
 #: Modules whose code does not change what a notebook computes (publishing has its own fingerprint).
 NOT_EXECUTION_CODE = ("cli.py", "present/publish.py", "present/browser.py", "run/lock.py", "run/executors.py")
 #: Libraries whose versions can change a notebook's results or its execution.
-FINGERPRINT_LIBRARIES = ("pandas", "numpy", "scipy", "statsmodels", "geopandas", "shapely", "pyproj",
-                         "matplotlib", "mapclassify", "pyarrow", "papermill", "nbclient", "ipykernel")
+FINGERPRINT_LIBRARIES = (
+    "pandas",
+    "numpy",
+    "scipy",
+    "statsmodels",
+    "geopandas",
+    "shapely",
+    "pyproj",
+    "matplotlib",
+    "mapclassify",
+    "pyarrow",
+    "papermill",
+    "nbclient",
+    "ipykernel",
+)
 PUBLICATION_LIBRARIES = ("nbconvert", "mistune", "beautifulsoup4", "Jinja2")
 STATUS_ORDER = ("ran", "republished", "skipped", "failed")
 
@@ -107,11 +121,20 @@ class BatchSummary:
     def format(self) -> str:
         """The summary printed at the end of a batch."""
         areas = len({o.area_code for o in self.outcomes})
-        counts = ", ".join(f"{self.count(status)} {label}" for status, label in
-                           (("ran", "ran"), ("republished", "republished"), ("skipped", "skipped (unchanged)"),
-                            ("failed", "failed")) if self.count(status) or status in ("ran", "skipped", "failed"))
-        lines = [f"batch: {len(self.outcomes)} run(s) for {areas} area(s) in {self.seconds:.1f} s "
-                 f"({self.workers} worker(s), {self.executor}): {counts}."]
+        counts = ", ".join(
+            f"{self.count(status)} {label}"
+            for status, label in (
+                ("ran", "ran"),
+                ("republished", "republished"),
+                ("skipped", "skipped (unchanged)"),
+                ("failed", "failed"),
+            )
+            if self.count(status) or status in ("ran", "skipped", "failed")
+        )
+        lines = [
+            f"batch: {len(self.outcomes)} run(s) for {areas} area(s) in {self.seconds:.1f} s "
+            f"({self.workers} worker(s), {self.executor}): {counts}."
+        ]
         for outcome in self.failures:
             lines.append(f"  FAILED {outcome.area_name} ({outcome.area_code}) {outcome.notebook}: {outcome.error}")
             if outcome.executed and Path(outcome.executed).is_file():
@@ -125,6 +148,7 @@ class BatchSummary:
 # ------------------------------------------------------------------------------------------
 # Selection
 # ------------------------------------------------------------------------------------------
+
 
 def default_workers() -> int:
     """CPUs this process may use (affinity mask, and a container's CPU quota when it has one)."""
@@ -167,8 +191,9 @@ def select_areas(areas: Sequence[str] = (), regions: Sequence[str] = (), all_aut
         for code in areas_module.list_areas(levels=("utla",))["area_code"]:
             selected[code] = areas_module.get_area(code)
     if not selected:
-        raise ParameterError("No areas chosen for the batch.",
-                             "Give --area CODE_OR_NAME (repeatable), --region NAME or --all.")
+        raise ParameterError(
+            "No areas chosen for the batch.", "Give --area CODE_OR_NAME (repeatable), --region NAME or --all."
+        )
     return [selected[code] for code in sorted(selected)]
 
 
@@ -188,8 +213,10 @@ def select_notebooks(names: Sequence[str] = (), notebooks_dir: str | Path | None
     directory = (Path(notebooks_dir) if notebooks_dir else config.NOTEBOOKS_DIR).absolute()
     available = {p.stem: p for p in available_notebooks(directory)}
     if not available:
-        raise ParameterError(f"There are no notebooks in {directory}.",
-                             "Run from the workspace folder, or give the folder with --notebooks-dir.")
+        raise ParameterError(
+            f"There are no notebooks in {directory}.",
+            "Run from the workspace folder, or give the folder with --notebooks-dir.",
+        )
     wanted = [part.strip().removesuffix(".ipynb") for name in names for part in str(name).split(",") if part.strip()]
     if not wanted:
         topics = [available[name] for name in config.NOTEBOOKS if name in available]
@@ -214,9 +241,13 @@ def command_line(options: BatchOptions) -> str:
     words += ["--all"] if options.all_authorities else []
     words += ["--notebooks", *options.notebooks] if options.notebooks else []
     words += [w for name, value in options.parameters for w in ("-p", name, value)]
-    for flag, value in (("-f", options.parameters_file), ("--workers", options.workers),
-                        ("--reports-dir", options.reports_dir), ("--notebooks-dir", options.notebooks_dir),
-                        ("--scheduler", options.scheduler)):
+    for flag, value in (
+        ("-f", options.parameters_file),
+        ("--workers", options.workers),
+        ("--reports-dir", options.reports_dir),
+        ("--notebooks-dir", options.notebooks_dir),
+        ("--scheduler", options.scheduler),
+    ):
         words += [flag, str(value)] if value is not None else []
     if options.timeout != config.BATCH_TIMEOUT_SECONDS:
         words += ["--timeout", f"{options.timeout or 0:g}"]
@@ -229,6 +260,7 @@ def command_line(options: BatchOptions) -> str:
 # Parameters
 # ------------------------------------------------------------------------------------------
 
+
 def load_parameters_file(path: str | Path | None) -> dict[str, Any]:
     """A YAML parameters file: ``name: value`` for every notebook that declares ``name``, and
     ``<notebook>: {name: value}`` sections for one notebook."""
@@ -238,16 +270,21 @@ def load_parameters_file(path: str | Path | None) -> dict[str, Any]:
     try:
         values = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
     except OSError as exc:
-        raise ParameterError(f"Cannot read the parameters file {path}: {exc.strerror}.",
-                             "Check the path given with -f.") from None
+        raise ParameterError(
+            f"Cannot read the parameters file {path}: {exc.strerror}.", "Check the path given with -f."
+        ) from None
     except yaml.YAMLError as exc:
-        raise ParameterError(f"The parameters file {path} is not valid YAML: {exc}",
-                             "Fix the YAML at the position shown (name: value, one per line).") from None
+        raise ParameterError(
+            f"The parameters file {path} is not valid YAML: {exc}",
+            "Fix the YAML at the position shown (name: value, one per line).",
+        ) from None
     if values is None:
         return {}
     if not isinstance(values, dict) or not all(isinstance(k, str) for k in values):
-        raise ParameterError(f"The parameters file {path} must be a mapping of parameter names to values.",
-                             "For example:\nconfidence_level: 0.9\n02_refuge_demand_supply:\n  standard_per_10k: 1.0")
+        raise ParameterError(
+            f"The parameters file {path} must be a mapping of parameter names to values.",
+            "For example:\nconfidence_level: 0.9\n02_refuge_demand_supply:\n  standard_per_10k: 1.0",
+        )
     return values
 
 
@@ -255,14 +292,19 @@ def _unknown_parameter(name: str, declared: Mapping[str, Mapping[str, parameters
     every = sorted({p for names in declared.values() for p in names})
     close = difflib.get_close_matches(name, every, n=1)
     hint = (f"Did you mean {close[0]!r}? " if close else "") + " ".join(
-        parameters.valid_parameters_hint(notebook, names) for notebook, names in declared.items())
-    return ParameterError(f"Unknown parameter {name!r}: none of the selected notebooks "
-                          f"({', '.join(declared)}) declares it.", hint)
+        parameters.valid_parameters_hint(notebook, names) for notebook, names in declared.items()
+    )
+    return ParameterError(
+        f"Unknown parameter {name!r}: none of the selected notebooks ({', '.join(declared)}) declares it.", hint
+    )
 
 
-def resolve_parameters(declared: Mapping[str, Mapping[str, parameters.NotebookParameter]],
-                       pairs: Sequence[tuple[str, str]] = (), file_values: Mapping[str, Any] | None = None,
-                       known_notebooks: Sequence[str] = ()) -> dict[str, dict[str, Any]]:
+def resolve_parameters(
+    declared: Mapping[str, Mapping[str, parameters.NotebookParameter]],
+    pairs: Sequence[tuple[str, str]] = (),
+    file_values: Mapping[str, Any] | None = None,
+    known_notebooks: Sequence[str] = (),
+) -> dict[str, dict[str, Any]]:
     """The parameters to pass to each notebook, checked against its parameters cell.
 
     Parameters
@@ -286,19 +328,24 @@ def resolve_parameters(declared: Mapping[str, Mapping[str, parameters.NotebookPa
     values: dict[str, dict[str, Any]] = {notebook: {} for notebook in declared}
     for notebook, names in declared.items():
         if "area" not in names:
-            raise ParameterError(f"Notebook {notebook} has no 'area' parameter, so a batch cannot run it per area.",
-                                 "Declare  area: str = \"E10000014\"  # authority code or name  "
-                                 "in its parameters cell.")
+            raise ParameterError(
+                f"Notebook {notebook} has no 'area' parameter, so a batch cannot run it per area.",
+                'Declare  area: str = "E10000014"  # authority code or name  in its parameters cell.',
+            )
 
     def assign(name: str, value: Any, notebook: str | None, from_text: bool) -> None:
         if name == "area":
-            raise ParameterError("The area is not a -p / file parameter in a batch.",
-                                 "Choose areas with --area (repeatable), --region or --all.")
+            raise ParameterError(
+                "The area is not a -p / file parameter in a batch.",
+                "Choose areas with --area (repeatable), --region or --all.",
+            )
         targets = [notebook] if notebook else [nb for nb, names in declared.items() if name in names]
         if not targets or (notebook and name not in declared[notebook]):
             if notebook:
-                raise ParameterError(f"Unknown parameter {name!r} for notebook {notebook}.",
-                                     parameters.valid_parameters_hint(notebook, declared[notebook]))
+                raise ParameterError(
+                    f"Unknown parameter {name!r} for notebook {notebook}.",
+                    parameters.valid_parameters_hint(notebook, declared[notebook]),
+                )
             raise _unknown_parameter(name, declared)
         for target in targets:
             spec = declared[target][name]
@@ -316,8 +363,10 @@ def resolve_parameters(declared: Mapping[str, Mapping[str, parameters.NotebookPa
     for name, text in pairs:
         notebook, _, bare = name.rpartition(".")
         if notebook and notebook not in declared:
-            raise ParameterError(f"-p {name}: {notebook!r} is not one of the selected notebooks.",
-                                 "Selected: " + ", ".join(declared) + ".")
+            raise ParameterError(
+                f"-p {name}: {notebook!r} is not one of the selected notebooks.",
+                "Selected: " + ", ".join(declared) + ".",
+            )
         assign(bare, text, notebook or None, from_text=True)
     for notebook, given in values.items():
         parameters.check_parameters(notebook, declared[notebook], given)
@@ -328,6 +377,7 @@ def resolve_parameters(declared: Mapping[str, Mapping[str, parameters.NotebookPa
 # ------------------------------------------------------------------------------------------
 # Fingerprints
 # ------------------------------------------------------------------------------------------
+
 
 def _sha(*parts: bytes | str) -> str:
     digest = hashlib.sha256()
@@ -350,8 +400,10 @@ def _versions(names: Sequence[str]) -> str:
 def notebook_fingerprint(path: str | Path) -> str:
     """Hash of what a notebook runs: its cells' types, sources and tags, and its kernel."""
     nb = json.loads(Path(path).read_text(encoding="utf-8"))
-    cells = [(c.get("cell_type"), "".join(c.get("source", "")), sorted(c.get("metadata", {}).get("tags", [])))
-             for c in nb.get("cells", [])]
+    cells = [
+        (c.get("cell_type"), "".join(c.get("source", "")), sorted(c.get("metadata", {}).get("tags", [])))
+        for c in nb.get("cells", [])
+    ]
     kernel = nb.get("metadata", {}).get("kernelspec", {}).get("name")
     return _sha(json.dumps({"cells": cells, "kernel": kernel}, sort_keys=True))
 
@@ -359,8 +411,11 @@ def notebook_fingerprint(path: str | Path) -> str:
 def code_fingerprint() -> str:
     """Hash of the package code notebooks run (not the publishing code) and key library versions."""
     package = config.PACKAGE_DIR
-    parts = [f"{p.relative_to(package).as_posix()}:{hashlib.sha256(p.read_bytes()).hexdigest()}"
-             for p in sorted(package.rglob("*.py")) if p.relative_to(package).as_posix() not in NOT_EXECUTION_CODE]
+    parts = [
+        f"{p.relative_to(package).as_posix()}:{hashlib.sha256(p.read_bytes()).hexdigest()}"
+        for p in sorted(package.rglob("*.py"))
+        if p.relative_to(package).as_posix() not in NOT_EXECUTION_CODE
+    ]
     return _sha(*parts, sys.version, _versions(FINGERPRINT_LIBRARIES))
 
 
@@ -368,8 +423,11 @@ def publication_fingerprint() -> str:
     """Hash of the publishing code, templates and libraries (a change re-publishes without rerunning)."""
     package = config.PACKAGE_DIR / "present"
     files = [package / "publish.py", *sorted(p for p in (package / "templates").rglob("*") if p.is_file())]
-    return _sha(*(f"{p.relative_to(package).as_posix()}:{hashlib.sha256(p.read_bytes()).hexdigest()}" for p in files),
-                _versions(PUBLICATION_LIBRARIES), str(config.SUPPRESSION_THRESHOLD))
+    return _sha(
+        *(f"{p.relative_to(package).as_posix()}:{hashlib.sha256(p.read_bytes()).hexdigest()}" for p in files),
+        _versions(PUBLICATION_LIBRARIES),
+        str(config.SUPPRESSION_THRESHOLD),
+    )
 
 
 def data_fingerprint() -> str:
@@ -381,8 +439,11 @@ def data_fingerprint() -> str:
         parts.append(hashlib.sha256(config.MANIFEST_PATH.read_bytes()).hexdigest())
     local = config.LOCAL_DIR
     if local.is_dir():
-        parts += [f"{p.relative_to(local)}:{hashlib.sha256(p.read_bytes()).hexdigest()}"
-                  for p in sorted(local.rglob("*")) if p.is_file()]
+        parts += [
+            f"{p.relative_to(local)}:{hashlib.sha256(p.read_bytes()).hexdigest()}"
+            for p in sorted(local.rglob("*"))
+            if p.is_file()
+        ]
     return _sha(*parts)
 
 
@@ -390,8 +451,9 @@ def data_fingerprint() -> str:
 # The batch
 # ------------------------------------------------------------------------------------------
 
+
 def _log(reports_dir: Path, text: str) -> None:
-    stamp = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    stamp = datetime.now(UTC).replace(microsecond=0).isoformat()
     with open(reports_dir / LOG_NAME, "a", encoding="utf-8") as handle:
         handle.write(f"{stamp} {text}\n")
 
@@ -431,15 +493,22 @@ def check_kernel(name: str = config.KERNEL_NAME) -> None:
     try:
         KernelSpecManager().get_kernel_spec(name)
     except NoSuchKernel:
-        raise BatchError(f"The Jupyter kernel {name!r} that the notebooks run on is not installed.",
-                         "Run 'make setup' (it registers the kernel in .venv), or in a conda environment: "
-                         f"python -m ipykernel install --user --name {name} "
-                         f"--display-name \"{config.KERNEL_DISPLAY_NAME}\"") from None
+        raise BatchError(
+            f"The Jupyter kernel {name!r} that the notebooks run on is not installed.",
+            "Run 'make setup' (it registers the kernel in .venv), or in a conda environment: "
+            f"python -m ipykernel install --user --name {name} "
+            f'--display-name "{config.KERNEL_DISPLAY_NAME}"',
+        ) from None
 
 
-def plan_runs(areas: Sequence[Any], notebook_paths: Sequence[Path], values: Mapping[str, Mapping[str, Any]],
-              reports_dir: Path, options: BatchOptions, workspace: Mapping[str, Any]
-              ) -> tuple[list[runner.Run], list[runner.RunOutcome]]:
+def plan_runs(
+    areas: Sequence[Any],
+    notebook_paths: Sequence[Path],
+    values: Mapping[str, Mapping[str, Any]],
+    reports_dir: Path,
+    options: BatchOptions,
+    workspace: Mapping[str, Any],
+) -> tuple[list[runner.Run], list[runner.RunOutcome]]:
     """The runs to execute or re-publish, and the outcomes of those skipped as unchanged."""
     from analysis.present import publish
 
@@ -450,22 +519,48 @@ def plan_runs(areas: Sequence[Any], notebook_paths: Sequence[Path], values: Mapp
         source = notebook_fingerprint(path)
         for area in areas:
             run_parameters = {"area": area.code, **values[notebook]}
-            fingerprint = _sha(json.dumps({"notebook": source, "parameters": run_parameters, "code": code,
-                                           "data": data}, sort_keys=True))
+            fingerprint = _sha(
+                json.dumps(
+                    {"notebook": source, "parameters": run_parameters, "code": code, "data": data}, sort_keys=True
+                )
+            )
             run = runner.Run(
-                area_code=area.code, area_name=area.name, report_slug=area.report_slug, notebook=notebook,
-                notebook_path=str(path), parameters=run_parameters, reports_dir=str(reports_dir),
-                project_root=str(config.project_root()), fingerprint=fingerprint,
-                publication_fingerprint=_sha(fingerprint, publishing), timeout=options.timeout or None,
-                page=publish.report_page(area, notebook, run_parameters, workspace, notebook_dir=path.parent))
+                area_code=area.code,
+                area_name=area.name,
+                report_slug=area.report_slug,
+                notebook=notebook,
+                notebook_path=str(path),
+                parameters=run_parameters,
+                reports_dir=str(reports_dir),
+                project_root=str(config.project_root()),
+                fingerprint=fingerprint,
+                publication_fingerprint=_sha(fingerprint, publishing),
+                timeout=options.timeout or None,
+                page=publish.report_page(area, notebook, run_parameters, workspace, notebook_dir=path.parent),
+            )
             paths = runner.output_paths(run.output_dir, notebook)
             record = publish.read_run_record(paths["record"])
-            unchanged = (not options.force and record.get("status") == "ok" and record.get("fingerprint") == fingerprint
-                         and paths["executed"].is_file())
-            if unchanged and record.get("publication_fingerprint") == run.publication_fingerprint \
-                    and paths["html"].is_file():
-                skipped.append(runner.RunOutcome(area.code, area.name, notebook, "skipped", html=str(paths["html"]),
-                                                 executed=str(paths["executed"])))
+            unchanged = (
+                not options.force
+                and record.get("status") == "ok"
+                and record.get("fingerprint") == fingerprint
+                and paths["executed"].is_file()
+            )
+            if (
+                unchanged
+                and record.get("publication_fingerprint") == run.publication_fingerprint
+                and paths["html"].is_file()
+            ):
+                skipped.append(
+                    runner.RunOutcome(
+                        area.code,
+                        area.name,
+                        notebook,
+                        "skipped",
+                        html=str(paths["html"]),
+                        executed=str(paths["executed"]),
+                    )
+                )
             else:
                 run.mode = "publish" if unchanged else "execute"
                 todo.append(run)
@@ -525,8 +620,10 @@ def run_batch(options: BatchOptions) -> BatchSummary:
     with lock.batch_lock(reports_dir, options.command) as stale, _sigterm_as_interrupt():
         notes = []
         if stale:
-            notes.append(f"the previous batch ({lock.describe_holder(stale)}) stopped without finishing; "
-                         "carrying on where it stopped.")
+            notes.append(
+                f"the previous batch ({lock.describe_holder(stale)}) stopped without finishing; "
+                "carrying on where it stopped."
+            )
             say(f"note: {notes[-1]}")
         lock.remove_partial_files(reports_dir)
         build.build_tables(report=say)
@@ -534,21 +631,39 @@ def run_batch(options: BatchOptions) -> BatchSummary:
         todo, skipped = plan_runs(areas, notebook_paths, values, reports_dir, options, workspace)
         scheduler = options.scheduler
         executor = "dask" if scheduler else options.executor
-        workers = max(1, min(options.workers or (executors.pool_size(default_workers()) if executor == "processes"
-                                                 else default_workers()), len(todo) or 1))
-        _log(reports_dir, f"start pid={os.getpid()} host={socket.gethostname()}: {len(areas)} area(s) x "
-                          f"{len(notebook_paths)} notebook(s); {len(todo)} to run or publish, "
-                          f"{len(skipped)} unchanged; {workers} worker(s), {executor}; command: {options.command}")
+        workers = max(
+            1,
+            min(
+                options.workers
+                or (executors.pool_size(default_workers()) if executor == "processes" else default_workers()),
+                len(todo) or 1,
+            ),
+        )
+        _log(
+            reports_dir,
+            f"start pid={os.getpid()} host={socket.gethostname()}: {len(areas)} area(s) x "
+            f"{len(notebook_paths)} notebook(s); {len(todo)} to run or publish, "
+            f"{len(skipped)} unchanged; {workers} worker(s), {executor}; command: {options.command}",
+        )
         outcomes: list[runner.RunOutcome] = list(skipped)
-        bar = tqdm(total=len(todo) + len(skipped), initial=len(skipped), unit="run", desc="batch",
-                   disable=True if options.quiet else None, file=sys.stderr, dynamic_ncols=True)
+        bar = tqdm(
+            total=len(todo) + len(skipped),
+            initial=len(skipped),
+            unit="run",
+            desc="batch",
+            disable=True if options.quiet else None,
+            file=sys.stderr,
+            dynamic_ncols=True,
+        )
 
         def on_outcome(outcome: runner.RunOutcome) -> None:
             outcomes.append(outcome)
             _log(reports_dir, _outcome_line(outcome, reports_dir))
             if outcome.failed and not options.quiet:
-                bar.write(f"FAILED {outcome.area_name} ({outcome.area_code}) {outcome.notebook}: {outcome.error}",
-                          file=sys.stderr)
+                bar.write(
+                    f"FAILED {outcome.area_name} ({outcome.area_code}) {outcome.notebook}: {outcome.error}",
+                    file=sys.stderr,
+                )
             bar.update(1)
             bar.set_postfix(failed=sum(1 for o in outcomes if o.failed), refresh=False)
 
@@ -560,8 +675,11 @@ def run_batch(options: BatchOptions) -> BatchSummary:
         except KeyboardInterrupt:
             bar.close()
             lock.remove_partial_files(reports_dir)
-            _log(reports_dir, f"interrupted after {len(outcomes) - len(skipped)} of {len(todo)} run(s); "
-                              "finished runs are kept, the same command carries on")
+            _log(
+                reports_dir,
+                f"interrupted after {len(outcomes) - len(skipped)} of {len(todo)} run(s); "
+                "finished runs are kept, the same command carries on",
+            )
             raise
         bar.close()
         index = publish.write_index(reports_dir, workspace)

@@ -17,13 +17,14 @@ import multiprocessing
 import os
 import signal
 import time
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from analysis import config
-from analysis.run import kernels, runner
 from analysis.errors import BatchError
+from analysis.run import kernels, runner
 
 KERNEL_LOG_NAME = "batch-kernels.log"
 #: Memory one local worker needs with its kernel template and a kernel (PSS measured on a full
@@ -110,19 +111,22 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
             process.join(timeout=5)
 
 
-def run_with_processes(runs: Sequence[runner.Run], workers: int, reports_dir: Path,
-                       on_outcome: Callable[[runner.RunOutcome], None]) -> None:
+def run_with_processes(
+    runs: Sequence[runner.Run], workers: int, reports_dir: Path, on_outcome: Callable[[runner.RunOutcome], None]
+) -> None:
     """Run on a local pool of worker processes (spawned: no state copied from this process)."""
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_init_worker,
-                               initargs=(str(config.project_root()), str(reports_dir / KERNEL_LOG_NAME),
-                                         len(runs) > workers))
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_init_worker,
+        initargs=(str(config.project_root()), str(reports_dir / KERNEL_LOG_NAME), len(runs) > workers),
+    )
     futures = {pool.submit(runner.execute_run, run): run for run in runs}
     try:
         for future in as_completed(futures):
             try:
                 outcome = future.result()
-            except Exception as exc:  # noqa: BLE001 - e.g. a worker killed by the OS
+            except Exception as exc:
                 outcome = runner.outcome_from_error(futures[future], exc)
             on_outcome(outcome)
     except BaseException:
@@ -131,8 +135,9 @@ def run_with_processes(runs: Sequence[runner.Run], workers: int, reports_dir: Pa
     pool.shutdown(wait=True)
 
 
-def run_with_dask(runs: Sequence[runner.Run], workers: int, scheduler: str | None,
-                  on_outcome: Callable[[runner.RunOutcome], None]) -> None:
+def run_with_dask(
+    runs: Sequence[runner.Run], workers: int, scheduler: str | None, on_outcome: Callable[[runner.RunOutcome], None]
+) -> None:
     """Run the same tasks on a Dask distributed cluster (``scheduler`` address, or a local one).
 
     Workers must see the project folder at the same path (a shared drive) and have the
@@ -142,8 +147,10 @@ def run_with_dask(runs: Sequence[runner.Run], workers: int, scheduler: str | Non
         from distributed import Client, LocalCluster
         from distributed import as_completed as dask_as_completed
     except ImportError:
-        raise BatchError("The Dask executor needs the 'distributed' package.",
-                         "Install it in the workspace environment (it is in requirements.lock).") from None
+        raise BatchError(
+            "The Dask executor needs the 'distributed' package.",
+            "Install it in the workspace environment (it is in requirements.lock).",
+        ) from None
     cluster = None
     try:
         if scheduler:
@@ -152,8 +159,10 @@ def run_with_dask(runs: Sequence[runner.Run], workers: int, scheduler: str | Non
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
             client = Client(cluster)
     except (OSError, TimeoutError) as exc:
-        raise BatchError(f"Cannot connect to the Dask scheduler {scheduler}: {exc}",
-                         "Check the address (e.g. tcp://host:8786) and that the scheduler is running.") from None
+        raise BatchError(
+            f"Cannot connect to the Dask scheduler {scheduler}: {exc}",
+            "Check the address (e.g. tcp://host:8786) and that the scheduler is running.",
+        ) from None
     try:
         futures = [client.submit(runner.execute_run, run, pure=False) for run in runs]
         lookup = {future.key: run for future, run in zip(futures, runs)}
@@ -161,7 +170,7 @@ def run_with_dask(runs: Sequence[runner.Run], workers: int, scheduler: str | Non
             for future in dask_as_completed(futures):
                 try:
                     outcome = future.result()
-                except Exception as exc:  # noqa: BLE001 - a worker lost, a task that could not run
+                except Exception as exc:
                     outcome = runner.outcome_from_error(lookup[future.key], exc)
                 on_outcome(outcome)
         except BaseException:

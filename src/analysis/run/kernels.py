@@ -53,7 +53,8 @@ import subprocess
 import sys
 import threading
 import time
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 ENV = "ANALYSIS_WARM_KERNELS"
 BATCH_ENGINE = "analysis-batch"
@@ -65,22 +66,63 @@ LAUNCH_TIMEOUT_SECONDS = 30
 _MAX_MESSAGE = 1 << 20
 _INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 #: Modules every topic notebook imports (directly or through the package).
-PRELOAD = ("numpy", "pandas", "pyarrow.parquet", "scipy.stats", "scipy.special", "matplotlib",
-           "matplotlib.pyplot", "matplotlib.collections", "matplotlib.patheffects", "geopandas", "shapely",
-           "mapclassify", "pandera", "yaml", "IPython", "ipykernel.kernelapp", "ipykernel.ipkernel",
-           "ipykernel.zmqshell", "analysis.present.report", "analysis.present.plots", "analysis.methods.areas", "analysis.methods.population",
-           "analysis.methods.stats", "analysis.methods.prevalence", "analysis.methods.supply", "analysis.data.local_data",
-           "analysis.methods.young_people", "analysis.methods.indicators", "analysis.present.maps", "analysis.data.build", "analysis.data.sources",
-           "analysis.data.tables", "analysis.data.memo", "analysis.present.prevalence", "analysis.present.supply",
-           "analysis.present.young_people", "analysis.methods.checks",
-           # what each kernel's start-up imports (the debugger, history, inline figures' helpers)
-           "ipykernel.debugger", "IPython.core.debugger", "IPython.core.completerlib", "IPython.core.pylabtools",
-           "IPython.extensions.storemagic", "sqlite3", "pdb", "matplotlib.backends.backend_agg",
-           "pandas.io.formats.html", "tornado.gen", "tornado.locks", "tornado.queues", "PIL.PngImagePlugin")
+PRELOAD = (
+    "numpy",
+    "pandas",
+    "pyarrow.parquet",
+    "scipy.stats",
+    "scipy.special",
+    "matplotlib",
+    "matplotlib.pyplot",
+    "matplotlib.collections",
+    "matplotlib.patheffects",
+    "geopandas",
+    "shapely",
+    "mapclassify",
+    "pandera",
+    "yaml",
+    "IPython",
+    "ipykernel.kernelapp",
+    "ipykernel.ipkernel",
+    "ipykernel.zmqshell",
+    "analysis.present.report",
+    "analysis.present.plots",
+    "analysis.methods.areas",
+    "analysis.methods.population",
+    "analysis.methods.stats",
+    "analysis.methods.prevalence",
+    "analysis.methods.supply",
+    "analysis.data.local_data",
+    "analysis.methods.young_people",
+    "analysis.methods.indicators",
+    "analysis.present.maps",
+    "analysis.data.build",
+    "analysis.data.sources",
+    "analysis.data.tables",
+    "analysis.data.memo",
+    "analysis.present.prevalence",
+    "analysis.present.supply",
+    "analysis.present.young_people",
+    "analysis.methods.checks",
+    # what each kernel's start-up imports (the debugger, history, inline figures' helpers)
+    "ipykernel.debugger",
+    "IPython.core.debugger",
+    "IPython.core.completerlib",
+    "IPython.core.pylabtools",
+    "IPython.extensions.storemagic",
+    "sqlite3",
+    "pdb",
+    "matplotlib.backends.backend_agg",
+    "pandas.io.formats.html",
+    "tornado.gen",
+    "tornado.locks",
+    "tornado.queues",
+    "PIL.PngImagePlugin",
+)
 
 _lock = threading.Lock()
 _enabled = False
-_server: "TemplateClient | None" = None
+_server: TemplateClient | None = None
 _broken = False
 #: Connection files of the warm kernels this process started and has not cleaned up.
 CONNECTION_FILES: set[str] = set()
@@ -175,6 +217,7 @@ def remove_connection_files() -> None:
 # Messages between a worker and its template (length-prefixed JSON; a pidfd may ride along)
 # ------------------------------------------------------------------------------------------
 
+
 def _send(sock: socket.socket, message: dict, fds: Sequence[int] = ()) -> None:
     data = json.dumps(message).encode("utf-8")
     payload = struct.pack("!I", len(data)) + data
@@ -195,12 +238,13 @@ def _receive(sock: socket.socket) -> tuple[dict | None, list[int]]:
             return None, list(fds)
         data += more
     size = struct.unpack("!I", data[:4])[0]
-    return json.loads(data[4:4 + size].decode("utf-8")), list(fds)
+    return json.loads(data[4 : 4 + size].decode("utf-8")), list(fds)
 
 
 # ------------------------------------------------------------------------------------------
 # Worker side
 # ------------------------------------------------------------------------------------------
+
 
 def _comparable(env: dict[str, str]) -> dict[str, str]:
     return {key: value for key, value in env.items() if key not in PER_KERNEL_ENV}
@@ -213,8 +257,9 @@ class TemplateClient:
         self.prefix, self.env, self.cwd = list(prefix), dict(env), str(cwd)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         command = [*self.prefix, "-c", f"from analysis.run.kernels import serve; serve({theirs.fileno()})"]
-        self.process = subprocess.Popen(command, env=self.env, cwd=self.cwd, pass_fds=[theirs.fileno()],
-                                        stdin=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            command, env=self.env, cwd=self.cwd, pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL
+        )
         theirs.close()
         self.sock = ours
         self.ready = False
@@ -223,7 +268,7 @@ class TemplateClient:
     def matches(self, prefix: Sequence[str], env: dict[str, str]) -> bool:
         return list(prefix) == self.prefix and _comparable(env) == _comparable(self.env)
 
-    def launch(self, connection_file: str, cwd: str, env: dict[str, str]) -> "ForkedKernel":
+    def launch(self, connection_file: str, cwd: str, env: dict[str, str]) -> ForkedKernel:
         """Ask the template for a kernel on ``connection_file``; raise OSError if it cannot give one."""
         self.sock.settimeout(READY_TIMEOUT_SECONDS if not self.ready else LAUNCH_TIMEOUT_SECONDS)
         _send(self.sock, {"connection_file": connection_file, "cwd": str(cwd), "env": env})
@@ -338,7 +383,7 @@ PORT_NAMES = ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port
 
 def _set_ports(connection_file: str, ports: dict[str, int]) -> None:
     """Rewrite the ports of a connection file (atomically, keeping its owner-only permissions)."""
-    info = json.loads(open(connection_file, encoding="utf-8").read())
+    info = json.loads(open(connection_file, encoding="utf-8").read())  # noqa: SIM115
     info.update(ports)
     temporary = f"{connection_file}.{os.getpid()}.tmp"
     with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as f:
@@ -346,8 +391,9 @@ def _set_ports(connection_file: str, ports: dict[str, int]) -> None:
     os.replace(temporary, connection_file)
 
 
-async def _bound_ports(connection_file: str, process: "ForkedKernel", timeout: float = LAUNCH_TIMEOUT_SECONDS
-                       ) -> dict[str, int]:
+async def _bound_ports(
+    connection_file: str, process: ForkedKernel, timeout: float = LAUNCH_TIMEOUT_SECONDS
+) -> dict[str, int]:
     """The ports a warm kernel bound, once it has written them to its connection file.
 
     jupyter_client picks free ports for a kernel and the kernel binds them a moment later; in
@@ -362,7 +408,7 @@ async def _bound_ports(connection_file: str, process: "ForkedKernel", timeout: f
         if process.poll() is not None:
             raise OSError(errno.ECHILD, "the kernel exited before it bound its ports")
         try:
-            info = json.loads(open(connection_file, encoding="utf-8").read())
+            info = json.loads(open(connection_file, encoding="utf-8").read())  # noqa: SIM115
         except (OSError, ValueError):  # being written
             info = {}
         ports = {name: info.get(name) for name in PORT_NAMES}
@@ -436,8 +482,9 @@ def warm_kernel_manager() -> type:
         async def _async_pre_start_kernel(self, **kw: Any):
             if self.provisioner is None and not self.kernel_spec.metadata.get("kernel_provisioner"):
                 self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
-                self.provisioner = warm_provisioner()(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec,
-                                                      parent=self)
+                self.provisioner = warm_provisioner()(
+                    kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self
+                )
             return await super()._async_pre_start_kernel(**kw)
 
     return WarmKernelManager
@@ -447,6 +494,7 @@ def warm_kernel_manager() -> type:
 # Template side
 # ------------------------------------------------------------------------------------------
 
+
 def preload(modules: Sequence[str] = PRELOAD) -> list[str]:
     """Import the modules kernels will need; return those that could not be imported."""
     import importlib
@@ -455,15 +503,15 @@ def preload(modules: Sequence[str] = PRELOAD) -> list[str]:
     for name in modules:
         try:
             importlib.import_module(name)
-        except Exception:  # noqa: BLE001 - a kernel would meet the same error itself
+        except Exception:
             failed.append(name)
     return failed
 
 
 def warm() -> None:
     """Fill the per-process caches every topic notebook uses (never changes global settings)."""
-    from analysis.data import build, sources, tables
     from analysis import config
+    from analysis.data import build, sources, tables
     from analysis.methods import indicators, prevalence
     from analysis.present import maps
 
@@ -498,7 +546,7 @@ def serve(fd: int) -> None:
     preload()
     try:
         warm()
-    except Exception:  # noqa: BLE001 - kernels then compute what the template could not
+    except Exception:
         pass
     if "matplotlib_inline.backend_inline" in sys.modules:  # must be set up by each kernel's own shell
         _send(sock, {"error": "the template loaded the inline backend"})
@@ -566,11 +614,10 @@ def _become_kernel(request: dict, sock: socket.socket, base_path0: str | None, s
             sys.modules["numpy"].random.seed()
         from ipykernel.kernelapp import IPKernelApp
 
-        IPKernelApp.launch_instance(argv=["-f", request["connection_file"],
-                                          f"--IPKernelApp.parent_handle={parent}"])
+        IPKernelApp.launch_instance(argv=["-f", request["connection_file"], f"--IPKernelApp.parent_handle={parent}"])
     except SystemExit as exc:
         code = exc.code
-    except BaseException:  # noqa: BLE001 - report it like a crashing kernel would
+    except BaseException:
         import traceback
 
         traceback.print_exc()

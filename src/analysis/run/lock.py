@@ -14,10 +14,11 @@ import fcntl
 import json
 import os
 import socket
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from analysis.errors import BatchError
 
@@ -45,9 +46,10 @@ def _pid_alive(pid: Any) -> bool:
 
 
 def describe_holder(holder: Mapping[str, Any]) -> str:
-    """"PID n on host, started t: command" for a lock holder record."""
-    return (f"PID {holder.get('pid', '?')} on {holder.get('host', '?')}, started {holder.get('started', '?')}"
-            + (f": {holder['command']}" if holder.get("command") else ""))
+    """ "PID n on host, started t: command" for a lock holder record."""
+    return f"PID {holder.get('pid', '?')} on {holder.get('host', '?')}, started {holder.get('started', '?')}" + (
+        f": {holder['command']}" if holder.get("command") else ""
+    )
 
 
 @contextmanager
@@ -63,13 +65,17 @@ def batch_lock(reports_dir: str | Path, command: str = "") -> Iterator[dict[str,
     try:
         reports_dir.mkdir(parents=True, exist_ok=True)
         path = reports_dir / LOCK_NAME
-        handle = open(path, "a+", encoding="utf-8")
+        handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115
     except OSError as exc:
-        raise BatchError(f"Cannot write to the reports folder {reports_dir}: {exc.strerror}.",
-                         "Choose a folder you can write to with --reports-dir, or fix its permissions.") from None
+        raise BatchError(
+            f"Cannot write to the reports folder {reports_dir}: {exc.strerror}.",
+            "Choose a folder you can write to with --reports-dir, or fix its permissions.",
+        ) from None
     refused = "Another batch is already writing to {folder} ({holder})."
-    hint = ("Wait for it to finish or stop it (Ctrl-C in its terminal, or kill its PID); its finished reports "
-            "are kept and the same command then carries on. Or use another folder with --reports-dir.")
+    hint = (
+        "Wait for it to finish or stop it (Ctrl-C in its terminal, or kill its PID); its finished reports "
+        "are kept and the same command then carries on. Or use another folder with --reports-dir."
+    )
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -82,8 +88,12 @@ def batch_lock(reports_dir: str | Path, command: str = "") -> Iterator[dict[str,
             handle.close()
             raise BatchError(refused.format(folder=reports_dir, holder=describe_holder(holder)), hint) from None
     stale = _read_holder(path)
-    me = {"pid": os.getpid(), "host": socket.gethostname(),
-          "started": datetime.now(timezone.utc).replace(microsecond=0).isoformat(), "command": command}
+    me = {
+        "pid": os.getpid(),
+        "host": socket.gethostname(),
+        "started": datetime.now(UTC).replace(microsecond=0).isoformat(),
+        "command": command,
+    }
     handle.seek(0)
     handle.truncate()
     handle.write(json.dumps(me))

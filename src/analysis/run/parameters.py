@@ -25,9 +25,10 @@ import io
 import json
 import numbers
 import tokenize
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import yaml
 
@@ -36,9 +37,20 @@ from analysis.errors import ParameterError
 PARAMETERS_TAG = "parameters"
 #: Annotation names and the Python types a value may have for them (bool is not an int here).
 _TYPE_NAMES: dict[str, tuple[type, ...]] = {
-    "str": (str,), "int": (int,), "float": (int, float), "bool": (bool,), "list": (list,), "List": (list,),
-    "tuple": (list,), "Tuple": (list,), "Sequence": (list,), "dict": (dict,), "Dict": (dict,),
-    "Mapping": (dict,), "None": (type(None),), "NoneType": (type(None),),
+    "str": (str,),
+    "int": (int,),
+    "float": (int, float),
+    "bool": (bool,),
+    "list": (list,),
+    "List": (list,),
+    "tuple": (list,),
+    "Tuple": (list,),
+    "Sequence": (list,),
+    "dict": (dict,),
+    "Dict": (dict,),
+    "Mapping": (dict,),
+    "None": (type(None),),
+    "NoneType": (type(None),),
 }
 _ANY = (object,)
 
@@ -78,8 +90,9 @@ def _notebook_json(path: Path) -> dict:
     try:
         return json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise ParameterError(f"Cannot read notebook {Path(path).name}: {exc}",
-                             "Check the file is a Jupyter notebook (.ipynb).") from None
+        raise ParameterError(
+            f"Cannot read notebook {Path(path).name}: {exc}", "Check the file is a Jupyter notebook (.ipynb)."
+        ) from None
 
 
 def parameters_cell_source(path: str | Path) -> str:
@@ -89,8 +102,10 @@ def parameters_cell_source(path: str | Path) -> str:
         if cell.get("cell_type") == "code" and PARAMETERS_TAG in cell.get("metadata", {}).get("tags", []):
             source = cell.get("source", "")
             return "".join(source) if isinstance(source, list) else source
-    raise ParameterError(f"Notebook {Path(path).name} has no code cell tagged 'parameters'.",
-                         "Tag the cell that sets the notebook's parameters 'parameters' (notebook contract).")
+    raise ParameterError(
+        f"Notebook {Path(path).name} has no code cell tagged 'parameters'.",
+        "Tag the cell that sets the notebook's parameters 'parameters' (notebook contract).",
+    )
 
 
 def _accepted_types(annotation: ast.expr | None, default: Any) -> tuple[type, ...]:
@@ -152,8 +167,10 @@ def parse_parameters(source: str, notebook: str = "notebook") -> dict[str, Noteb
     try:
         tree = ast.parse(source)
     except SyntaxError as exc:
-        raise ParameterError(f"The parameters cell of {notebook} is not valid Python (line {exc.lineno}: {exc.msg}).",
-                             "Keep the parameters cell to lines like  name: type = literal  # help") from None
+        raise ParameterError(
+            f"The parameters cell of {notebook} is not valid Python (line {exc.lineno}: {exc.msg}).",
+            "Keep the parameters cell to lines like  name: type = literal  # help",
+        ) from None
     comments = _comments_by_line(source)
     found: dict[str, NotebookParameter] = {}
     for node in tree.body:
@@ -170,11 +187,16 @@ def parse_parameters(source: str, notebook: str = "notebook") -> dict[str, Noteb
         if isinstance(default, tuple):
             default = list(default)
         found[name] = NotebookParameter(
-            name=name, type_name=ast.unparse(annotation) if annotation is not None else (
-                "any" if isinstance(default, Expression) else type(default).__name__),
-            default=default, help=comments.get(node.end_lineno or node.lineno, ""),
-            accepts=_ANY if annotation is None and isinstance(default, Expression) else
-            _accepted_types(annotation, default))
+            name=name,
+            type_name=ast.unparse(annotation)
+            if annotation is not None
+            else ("any" if isinstance(default, Expression) else type(default).__name__),
+            default=default,
+            help=comments.get(node.end_lineno or node.lineno, ""),
+            accepts=_ANY
+            if annotation is None and isinstance(default, Expression)
+            else _accepted_types(annotation, default),
+        )
     return found
 
 
@@ -231,15 +253,20 @@ def check_parameters(notebook: str, declared: Mapping[str, NotebookParameter], v
     """
     for name, value in values.items():
         if name not in declared:
-            raise ParameterError(f"Unknown parameter {name!r} for notebook {notebook}.",
-                                 valid_parameters_hint(notebook, declared))
+            raise ParameterError(
+                f"Unknown parameter {name!r} for notebook {notebook}.", valid_parameters_hint(notebook, declared)
+            )
         spec = declared[name]
         if not _is_data(value):
-            raise ParameterError(f"Parameter {name!r} of {notebook} must be plain data, got {type(value).__name__}.",
-                                 valid_parameters_hint(notebook, declared))
+            raise ParameterError(
+                f"Parameter {name!r} of {notebook} must be plain data, got {type(value).__name__}.",
+                valid_parameters_hint(notebook, declared),
+            )
         if not matches_type(value, spec.accepts):
-            raise ParameterError(f"Parameter {name!r} of {notebook} must be {spec.type_name}, "
-                                 f"got {_type_label(value)} {value!r}.", valid_parameters_hint(notebook, declared))
+            raise ParameterError(
+                f"Parameter {name!r} of {notebook} must be {spec.type_name}, got {_type_label(value)} {value!r}.",
+                valid_parameters_hint(notebook, declared),
+            )
     return dict(values)
 
 
@@ -259,7 +286,7 @@ def parse_text_value(text: str, spec: NotebookParameter | None = None) -> Any:
     except yaml.YAMLError:
         return text
     if isinstance(value, str) and spec is not None and (int in spec.accepts or float in spec.accepts):
-        for convert in ((int,) if float not in spec.accepts else (int, float)):
+        for convert in (int,) if float not in spec.accepts else (int, float):
             try:
                 return convert(text)
             except ValueError:
@@ -274,6 +301,7 @@ def parse_text_value(text: str, spec: NotebookParameter | None = None) -> Any:
 # ------------------------------------------------------------------------------------------
 # Values: ranges and choices, checked before any kernel starts
 # ------------------------------------------------------------------------------------------
+
 
 def _check_confidence(values: Mapping[str, Any]) -> None:
     from analysis.methods import checks
@@ -308,8 +336,11 @@ def _check_survey(values: Mapping[str, Any]) -> None:
 
     year = values.get("survey_year")
     version = values.get("measure_version")
-    prevalence.select_rates(None if year == "latest" else year, values.get("measure", "any_domestic_abuse"),
-                            None if version == "auto" else version)
+    prevalence.select_rates(
+        None if year == "latest" else year,
+        values.get("measure", "any_domestic_abuse"),
+        None if version == "auto" else version,
+    )
 
 
 #: Checks of parameter values by the names they read; each runs when the notebook declares
@@ -333,6 +364,11 @@ def check_values(notebook: str, declared: Mapping[str, NotebookParameter], value
             try:
                 check({n: merged[n] for n in present})
             except ParameterError as exc:
-                raise ParameterError(f"{notebook}: {exc.message}", exc.hint or (
-                    f"Give a value in range; the parameters cell of {notebook} documents each one "
-                    f"(papermill --help-notebook notebooks/{notebook}.ipynb).")) from None
+                raise ParameterError(
+                    f"{notebook}: {exc.message}",
+                    exc.hint
+                    or (
+                        f"Give a value in range; the parameters cell of {notebook} documents each one "
+                        f"(papermill --help-notebook notebooks/{notebook}.ipynb)."
+                    ),
+                ) from None

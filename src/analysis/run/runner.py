@@ -28,7 +28,7 @@ import re
 import threading
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -108,14 +108,16 @@ class Failure:
 
 def output_paths(output_dir: Path, notebook: str) -> dict[str, Path]:
     """The files of one notebook's run in its area folder."""
-    return {"executed": output_dir / f"{notebook}.ipynb", "html": output_dir / f"{notebook}.html",
-            "failed": output_dir / f"{notebook}.failed.ipynb", "record": output_dir / f"{notebook}.run.json"}
-
-
+    return {
+        "executed": output_dir / f"{notebook}.ipynb",
+        "html": output_dir / f"{notebook}.html",
+        "failed": output_dir / f"{notebook}.failed.ipynb",
+        "record": output_dir / f"{notebook}.run.json",
+    }
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 def _short(text: str, limit: int = 300) -> str:
@@ -140,10 +142,10 @@ def _quiet_loggers() -> None:
 # Execution
 # ------------------------------------------------------------------------------------------
 
+
 def _source_cell_number(nb: Any, index: int) -> int:
     """1-based number, in the notebook as written, of cell ``index`` of the executed notebook."""
-    skipped = sum(1 for cell in nb.cells[:index]
-                  if set(cell.get("metadata", {}).get("tags", [])) & _PAPERMILL_TAGS)
+    skipped = sum(1 for cell in nb.cells[:index] if set(cell.get("metadata", {}).get("tags", [])) & _PAPERMILL_TAGS)
     return index - skipped + 1
 
 
@@ -157,7 +159,7 @@ def _read_partial(path: Path) -> Any | None:
 
     try:
         return nbformat.read(str(path), as_version=4)
-    except Exception:  # noqa: BLE001 - a notebook that never got written
+    except Exception:
         return None
 
 
@@ -173,8 +175,9 @@ def _failure_from_exception(exc: BaseException, nb: Any | None, timeout: float |
     cell = _source_cell_number(nb, index) if index is not None else None
     count = nb.cells[index].get("execution_count") if index is not None else None
     if isinstance(exc, CellTimeoutError):
-        return Failure(f"timed out: the notebook was still running after {timeout:g} s (the --timeout limit)",
-                       cell, count)
+        return Failure(
+            f"timed out: the notebook was still running after {timeout:g} s (the --timeout limit)", cell, count
+        )
     if isinstance(exc, DeadKernelError):
         return Failure("the kernel died (crashed, was killed, or ran out of memory)", cell, count)
     if nb is None or index is None:
@@ -206,12 +209,20 @@ def execute_notebook(run: Run, output_path: Path) -> tuple[Any | None, Failure |
     _quiet_loggers()
     try:
         nb = papermill.execute_notebook(
-            run.notebook_path, str(output_path), parameters=run.parameters, kernel_name=run.kernel_name,
-            progress_bar=False, log_output=False, start_timeout=run.start_timeout,
+            run.notebook_path,
+            str(output_path),
+            parameters=run.parameters,
+            kernel_name=run.kernel_name,
+            progress_bar=False,
+            log_output=False,
+            start_timeout=run.start_timeout,
             resources={"metadata": {"path": str(Path(run.notebook_path).parent)}},
-            timeout_func=remaining_time, shutdown_kernel="immediate", **kernels.papermill_options())
+            timeout_func=remaining_time,
+            shutdown_kernel="immediate",
+            **kernels.papermill_options(),
+        )
         return nb, None
-    except Exception as exc:  # noqa: BLE001 - every failure of the notebook is reported, not raised
+    except Exception as exc:
         nb = _read_partial(output_path)
         return nb, _failure_from_exception(exc, nb, run.timeout)
 
@@ -220,17 +231,36 @@ def execute_notebook(run: Run, output_path: Path) -> tuple[Any | None, Failure |
 # One run, start to finish
 # ------------------------------------------------------------------------------------------
 
-def _write_record(run: Run, paths: dict[str, Path], status: str, started: str, seconds: float,
-                  failure: Failure | None = None, records: dict | None = None,
-                  dropped: list[str] | None = None, timings: dict[str, float] | None = None) -> None:
+
+def _write_record(
+    run: Run,
+    paths: dict[str, Path],
+    status: str,
+    started: str,
+    seconds: float,
+    failure: Failure | None = None,
+    records: dict | None = None,
+    dropped: list[str] | None = None,
+    timings: dict[str, float] | None = None,
+) -> None:
     record = {
-        "version": RUN_RECORD_VERSION, "status": status, "area_code": run.area_code, "area_name": run.area_name,
-        "report_slug": run.report_slug, "notebook": run.notebook, "parameters": run.parameters,
+        "version": RUN_RECORD_VERSION,
+        "status": status,
+        "area_code": run.area_code,
+        "area_name": run.area_name,
+        "report_slug": run.report_slug,
+        "notebook": run.notebook,
+        "parameters": run.parameters,
         "fingerprint": run.fingerprint if status == "ok" else None,
         "publication_fingerprint": run.publication_fingerprint if status == "ok" else None,
-        "region_name": run.page.get("region_name"), "command": run.page.get("command"),
-        "started_at": started, "finished_at": _now(), "seconds": round(seconds, 2), **(timings or {}),
-        "error": failure.describe() if failure else None, "cell": failure.cell if failure else None,
+        "region_name": run.page.get("region_name"),
+        "command": run.page.get("command"),
+        "started_at": started,
+        "finished_at": _now(),
+        "seconds": round(seconds, 2),
+        **(timings or {}),
+        "error": failure.describe() if failure else None,
+        "cell": failure.cell if failure else None,
         "records": records if records is not None else {},
         "html": paths["html"].name if paths["html"].is_file() else None,
         "executed": paths["executed"].name if paths["executed"].is_file() else None,
@@ -241,13 +271,20 @@ def _write_record(run: Run, paths: dict[str, Path], status: str, started: str, s
     write_text_atomic(paths["record"], json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
 
 
-def _outcome(run: Run, status: str, started_clock: float, paths: dict[str, Path],
-             failure: Failure | None = None) -> RunOutcome:
-    return RunOutcome(area_code=run.area_code, area_name=run.area_name, notebook=run.notebook, status=status,
-                      seconds=round(time.monotonic() - started_clock, 2),
-                      error=failure.describe() if failure else None, cell=failure.cell if failure else None,
-                      html=str(paths["html"]) if status in ("ran", "republished") else None,
-                      executed=str(paths["failed"] if failure else paths["executed"]))
+def _outcome(
+    run: Run, status: str, started_clock: float, paths: dict[str, Path], failure: Failure | None = None
+) -> RunOutcome:
+    return RunOutcome(
+        area_code=run.area_code,
+        area_name=run.area_name,
+        notebook=run.notebook,
+        status=status,
+        seconds=round(time.monotonic() - started_clock, 2),
+        error=failure.describe() if failure else None,
+        cell=failure.cell if failure else None,
+        html=str(paths["html"]) if status in ("ran", "republished") else None,
+        executed=str(paths["failed"] if failure else paths["executed"]),
+    )
 
 
 def execute_run(run: Run) -> RunOutcome:
@@ -268,8 +305,10 @@ def execute_run(run: Run) -> RunOutcome:
         run.output_dir.mkdir(parents=True, exist_ok=True)
         return _execute_and_publish(run, paths, temporary, clock, started)
     except OSError as exc:  # e.g. no space left on device: earlier files are intact (atomic writes)
-        failure = Failure(f"could not write its files in {run.output_dir.name}: "
-                          f"{exc.strerror or exc}" + (f" ({Path(exc.filename).name})" if exc.filename else ""))
+        failure = Failure(
+            f"could not write its files in {run.output_dir.name}: "
+            f"{exc.strerror or exc}" + (f" ({Path(exc.filename).name})" if exc.filename else "")
+        )
         try:
             _write_record(run, paths, "failed", started, time.monotonic() - clock, failure)
         except OSError:
@@ -280,12 +319,11 @@ def execute_run(run: Run) -> RunOutcome:
         IN_PROGRESS.discard(temporary)
 
 
-def _execute_and_publish(run: Run, paths: dict[str, Path], temporary: Path, clock: float,
-                         started: str) -> RunOutcome:
+def _execute_and_publish(run: Run, paths: dict[str, Path], temporary: Path, clock: float, started: str) -> RunOutcome:
     import nbformat
 
-    from analysis.present import publish, report
     from analysis.errors import PublicationError
+    from analysis.present import publish, report
 
     if run.mode == "publish":
         nb, failure = nbformat.read(str(paths["executed"]), as_version=4), None
@@ -309,15 +347,28 @@ def _execute_and_publish(run: Run, paths: dict[str, Path], temporary: Path, cloc
         os.replace(temporary, paths["executed"])  # written completely by papermill before it returned
     write_text_atomic(paths["html"], rendered.html)
     paths["failed"].unlink(missing_ok=True)
-    _write_record(run, paths, "ok", started, time.monotonic() - clock,
-                  records=report.read_records(paths["executed"]), dropped=rendered.dropped, timings=timings)
+    _write_record(
+        run,
+        paths,
+        "ok",
+        started,
+        time.monotonic() - clock,
+        records=report.read_records(paths["executed"]),
+        dropped=rendered.dropped,
+        timings=timings,
+    )
     return _outcome(run, "ran" if run.mode == "execute" else "republished", clock, paths)
 
 
 def outcome_from_error(run: Run, exc: BaseException) -> RunOutcome:
     """The outcome of a run whose worker failed outside the notebook (e.g. a worker that died)."""
-    return RunOutcome(area_code=run.area_code, area_name=run.area_name, notebook=run.notebook, status="failed",
-                      error=f"the worker running it failed: {type(exc).__name__}: {_short(exc) or 'no message'}")
+    return RunOutcome(
+        area_code=run.area_code,
+        area_name=run.area_name,
+        notebook=run.notebook,
+        status="failed",
+        error=f"the worker running it failed: {type(exc).__name__}: {_short(exc) or 'no message'}",
+    )
 
 
 def outcome_as_dict(outcome: RunOutcome) -> dict[str, Any]:
