@@ -166,14 +166,14 @@ def test_case23b_disk_full_while_publishing(tmp_path, monkeypatch):
     """The write fails part-way (simulated ENOSPC at fsync): the run fails, the earlier report stays whole."""
 
     target = tmp_path / "report.html"
-    files.write_text_atomic(target, "earlier report")
+    files.write_atomic(target, "earlier report")
 
     def disk_full(fd):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", disk_full)
     with pytest.raises(OSError, match="No space left on device"):
-        files.write_text_atomic(target, "new report " * 1000)
+        files.write_atomic(target, "new report " * 1000)
     assert target.read_text() == "earlier report" and [p.name for p in tmp_path.iterdir()] == ["report.html"]
 
 

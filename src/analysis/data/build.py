@@ -25,12 +25,9 @@ Tables
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
-import os
 import re
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -42,6 +39,7 @@ import pandas as pd
 from analysis import config
 from analysis.data import schemas, sources
 from analysis.errors import DataFileError, ParameterError, ValidationError
+from analysis.files import atomic_path, file_lock, write_atomic
 
 STATE_FILE = "_build.json"
 LOCK_FILE = ".build.lock"
@@ -914,28 +912,16 @@ def _input_checksums() -> dict[str, str]:
 
 @contextmanager
 def _build_lock() -> Iterator[None]:
-    config.PROCESSED_DIR.mkdir(parents=True, exist_ok=True)
-    with open(config.PROCESSED_DIR / LOCK_FILE, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with file_lock(config.PROCESSED_DIR / LOCK_FILE):
+        yield
 
 
-def _atomic_write_parquet(frame: pd.DataFrame, path: Path) -> None:
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".parquet")
-    os.close(fd)
-    try:
+def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    with atomic_path(path) as temporary:
         if hasattr(frame, "geometry") and frame.__class__.__name__ == "GeoDataFrame":
-            frame.to_parquet(tmp_name, index=False, compression="zstd", schema_version="1.0.0")
+            frame.to_parquet(temporary, index=False, compression="zstd", schema_version="1.0.0")
         else:
-            frame.to_parquet(tmp_name, index=False, compression="zstd")
-        os.chmod(tmp_name, 0o644)
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+            frame.to_parquet(temporary, index=False, compression="zstd")
 
 
 def is_up_to_date() -> bool:
@@ -984,7 +970,7 @@ def build_tables(force: bool = False, report: Callable[[str], None] = print) -> 
         written, outputs = [], {}
         for table in TABLES:
             path = out_dir / f"{table}.parquet"
-            _atomic_write_parquet(results[table], path)
+            _write_parquet(results[table], path)
             outputs[table] = sources.sha256_file(path)
             written.append(path)
         new_state = {
@@ -993,10 +979,6 @@ def build_tables(force: bool = False, report: Callable[[str], None] = print) -> 
             "outputs": outputs,
             "geography_vintage": config.GEOGRAPHY_VINTAGE,
         }
-        fd, tmp_name = tempfile.mkstemp(dir=out_dir, prefix=".state-")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(new_state, handle, indent=2, sort_keys=True)
-        os.chmod(tmp_name, 0o644)
-        os.replace(tmp_name, _state_path())
+        write_atomic(_state_path(), json.dumps(new_state, indent=2, sort_keys=True))
         report(f"wrote {len(written)} tables to {out_dir}")
         return written

@@ -20,7 +20,7 @@ every image embedded (``data:``), nothing referenced from outside the file.
 The page adds a date line, a table of contents, the headline first, and an "About this
 report" section (workspace version, data vintages, parameters, suppression rule and the
 command that reproduces it). :func:`write_index` writes ``reports/index.html``. Every file
-is written atomically (:func:`write_text_atomic`).
+is written atomically (:func:`write_atomic`).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from urllib.parse import quote
 
 from analysis import __version__, config
 from analysis.errors import PublicationError
-from analysis.files import write_text_atomic
+from analysis.files import write_atomic
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 REPORT_TEMPLATE = "report"
@@ -622,7 +622,7 @@ def write_index(
     context = index_context(collect_runs(reports_dir), now=now)
     context["workspace"] = dict(workspace or {"version": __version__, "commit": None})
     text = environment.get_template(INDEX_TEMPLATE).render(**context)
-    return write_text_atomic(reports_dir / INDEX_NAME, _redact_paths(text))
+    return write_atomic(reports_dir / INDEX_NAME, _redact_paths(text))
 
 
 def republish(
@@ -648,7 +648,7 @@ def republish(
         except PublicationError as exc:
             problems.append(f"{record['area_code']} {record['notebook']}: {exc.message}")
             continue
-        write_text_atomic(folder / f"{record['notebook']}.html", rendered.html)
+        write_atomic(folder / f"{record['notebook']}.html", rendered.html)
         count += 1
     return count, problems
 

@@ -23,7 +23,7 @@ from typing import Any
 from analysis.errors import BatchError
 
 LOCK_NAME = ".batch.lock"
-#: Temporary files of unfinished writes and runs (see files.write_text_atomic, runner.execute_run).
+#: Temporary files of unfinished writes and runs (see files.write_atomic, runner.execute_run).
 PARTIAL_PATTERNS = ("*/.*.tmp", "*/.*.running-*.ipynb", ".*.tmp")
 
 

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis import config
-from analysis.files import write_text_atomic
+from analysis.files import write_atomic
 
 RUN_RECORD_VERSION = 1
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -268,7 +268,7 @@ def _write_record(
         "not_published": dropped or [],
         "page": run.page,
     }
-    write_text_atomic(paths["record"], json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    write_atomic(paths["record"], json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
 
 
 def _outcome(
@@ -337,7 +337,7 @@ def _execute_and_publish(run: Run, paths: dict[str, Path], temporary: Path, cloc
         except PublicationError as exc:
             failure = Failure(f"not published: {exc.message}")
             if run.mode == "publish":
-                write_text_atomic(temporary, nbformat.writes(nb))
+                write_atomic(temporary, nbformat.writes(nb))
     if failure is not None:
         if temporary.is_file():
             os.replace(temporary, paths["failed"])
@@ -345,7 +345,7 @@ def _execute_and_publish(run: Run, paths: dict[str, Path], temporary: Path, cloc
         return _outcome(run, "failed", clock, paths, failure)
     if run.mode == "execute":
         os.replace(temporary, paths["executed"])  # written completely by papermill before it returned
-    write_text_atomic(paths["html"], rendered.html)
+    write_atomic(paths["html"], rendered.html)
     paths["failed"].unlink(missing_ok=True)
     _write_record(
         run,
