@@ -44,7 +44,13 @@ from analysis.files import atomic_path, file_lock, write_atomic
 STATE_FILE = "_build.json"
 LOCK_FILE = ".build.lock"
 #: Modules whose code shapes the processed tables: a change to any of them rebuilds.
-BUILD_MODULES = ("data/build.py", "data/schemas.py", "config.py", "data/sources.py")
+BUILD_MODULES = (
+    "data/build.py",
+    *(f"data/schemas/{name}.py" for name in ("__init__", "common", "geography", "population", "survey")),
+    *(f"data/schemas/{name}.py" for name in ("safe_accommodation", "local")),
+    "config.py",
+    "data/sources.py",
+)
 ENGLAND_AND_WALES_CODE = "K04000001"
 UTLA_TYPES = {"E10": "county", "E06": "unitary authority", "E08": "metropolitan district", "E09": "London borough"}
 
@@ -369,7 +375,7 @@ def build_population(raw: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     authorities = raw["authorities"]
     mye = read_raw_csv(
         "mye2020_ltla21_sya",
-        schemas._with_age_columns(schemas.MyePersonsByAge),
+        schemas.with_age_columns(schemas.MyePersonsByAge),
         dtype={"ltla21_code": str, "ltla21_name": str},
     )
     census = read_raw_csv("census2021_ltla21_sex", schemas.census_sex_schema(), dtype={"ltla21_code": str})
