@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pandera.pandas as pa
 
 from analysis.data import sources
 from analysis.data.schemas import validate_table
@@ -134,7 +135,9 @@ def raw_label(source_id: str) -> str:
     return f"data/raw/{sources.get_source(source_id).path}"
 
 
-def read_raw_csv(source_id: str, schema=None, **kwargs) -> pd.DataFrame:
+def read_raw_csv(
+    source_id: str, schema: type[pa.DataFrameModel] | pa.DataFrameSchema | None = None, **kwargs
+) -> pd.DataFrame:
     """Read a manifest CSV (BOM-tolerant) and validate it against ``schema``.
 
     Parameters

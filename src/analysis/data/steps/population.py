@@ -84,9 +84,7 @@ def build_population(given: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFram
     areas = given["areas"]
     authorities = given["authorities"]
     mye = read_raw_csv(
-        "mye2020_ltla21_sya",
-        with_age_columns(MyePersonsByAge),
-        dtype={"ltla21_code": str, "ltla21_name": str},
+        "mye2020_ltla21_sya", with_age_columns(MyePersonsByAge), dtype={"ltla21_code": str, "ltla21_name": str}
     )
     census = read_raw_csv("census2021_ltla21_sex", census_sex_schema(), dtype={"ltla21_code": str})
     mye = mye[mye["ltla21_code"].str.startswith("E")]

@@ -55,13 +55,7 @@ COMMISSIONED_BY_TYPE = (
 
 
 def _staged_facts(source_id: str) -> pd.DataFrame:
-    frame = read_raw_csv(
-        source_id,
-        SafeAccommodationFacts,
-        keep_default_na=False,
-        na_values=[""],
-        dtype={"period": str, "notes": str},
-    )
+    frame = read_raw_csv(source_id, SafeAccommodationFacts, dtype={"period": str, "notes": str})
     return frame.assign(
         unit=frame["measure"].str.contains("_pct").map({True: "percent", False: "count"}),
         accommodation_type=frame["measure"].map(STAGED_FACT_TYPES),
@@ -101,11 +95,7 @@ def build_safe_accommodation_facts(given: Mapping[str, pd.DataFrame]) -> dict[st
         ``safe_accommodation_facts``: columns :data:`FACT_COLUMNS`, one row per :data:`FACT_KEY`.
     """
     authored = read_raw_csv(
-        "safe_accommodation_facts_authored",
-        AuthoredSafeAccommodationFacts,
-        keep_default_na=False,
-        na_values=[""],
-        dtype={"period": str, "notes": str},
+        "safe_accommodation_facts_authored", AuthoredSafeAccommodationFacts, dtype={"period": str, "notes": str}
     )
     authored["source_id"] = "safe_accommodation_facts_authored"
     combined = pd.concat(

@@ -107,17 +107,11 @@ def build_csew_rates(given: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFram
         ``csew_rates``: one row per figure (:data:`CSEW_KEY`), columns :data:`CSEW_COLUMNS`.
     """
     authored = read_raw_csv(
-        "csew_rates_authored",
-        AuthoredCsewRates,
-        keep_default_na=False,
-        na_values=[""],
-        dtype={"survey_year": str, "sex": str, "age_band": str},
+        "csew_rates_authored", AuthoredCsewRates, dtype={"survey_year": str, "sex": str, "age_band": str}
     )
     authored["source_id"] = "csew_rates_authored"
 
-    staged = read_raw_csv(
-        "csew_headlines_transcribed", CsewRates, keep_default_na=False, na_values=[""], dtype={"age_band": str}
-    )
+    staged = read_raw_csv("csew_headlines_transcribed", CsewRates, dtype={"age_band": str})
     staged = staged.assign(
         measure_version=_pre_2024(staged, "csew_domestic_abuse_by_sex_age.csv"),
         geography_code=ENGLAND_AND_WALES_CODE,
@@ -205,8 +199,7 @@ def build_young_people_facts(given: Mapping[str, pd.DataFrame]) -> dict[str, pd.
     dict
         ``young_people_research`` and ``young_people_local``.
     """
-    options = {"keep_default_na": False, "na_values": [""], "dtype": str}
-    research = read_raw_csv("young_people_research_authored", YoungPeopleResearchFacts, **options)
+    research = read_raw_csv("young_people_research_authored", YoungPeopleResearchFacts, dtype=str)
     low = research.loc[research["scenario_bound"] == "low", "value"]
     high = research.loc[research["scenario_bound"] == "high", "value"]
     if len(low) and len(high) and low.min() > high.max():
@@ -215,7 +208,7 @@ def build_young_people_facts(given: Mapping[str, pd.DataFrame]) -> dict[str, pd.
             f"({low.min():g}) is above the 'high' figure ({high.max():g}).",
             "Mark the lower figure 'low' and the higher one 'high' in the scenario_bound column.",
         )
-    local = read_raw_csv("young_people_local_authored", YoungPeopleLocalFacts, **options)
+    local = read_raw_csv("young_people_local_authored", YoungPeopleLocalFacts, dtype=str)
     known = set(given["authorities"]["area_code"])
     unknown = local[~local["area_code"].isin(known)]
     if len(unknown):
@@ -271,8 +264,6 @@ def build_children_rates(given: Mapping[str, pd.DataFrame]) -> dict[str, pd.Data
     rates = read_raw_csv(
         "children_rates_authored",
         AuthoredChildrenRates,
-        keep_default_na=False,
-        na_values=[""],
         dtype={"age_band": str, "source_url": str, "source_document": str},
     )
     rates["notes"] = rates["notes"].fillna("") if "notes" in rates.columns else ""
