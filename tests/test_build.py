@@ -1,13 +1,18 @@
-"""Processed build: checks against the shipped raw files, determinism, incrementality, validation."""
+"""Processed build: checks against the shipped raw files, determinism, incrementality, validation,
+and the engine (step registry, code fingerprint, what each step is told)."""
 
 from __future__ import annotations
+
+import dataclasses
+import shutil
 
 import pandas as pd
 import pytest
 
 from analysis import config
-from analysis.data import build, tables
-from analysis.errors import ValidationError
+from analysis.data import build, steps, tables
+from analysis.data.steps import Step, StepInputs
+from analysis.errors import DataFileError, ParameterError, ValidationError
 
 from .conftest import raw_csv
 
@@ -212,3 +217,126 @@ def test_build_failure_keeps_the_previous_tables(built_project_copy):
         build.build_tables(report=lambda m: None)
     after = {p.name: p.read_bytes() for p in processed.glob("*.parquet")}
     assert before == after
+
+
+# ------------------------------------------------------------------------------------------
+# The engine: registry, code fingerprint, what each step is told
+# ------------------------------------------------------------------------------------------
+
+
+def _fixture_step(name, outputs, needs=()):
+    return Step(name, (), outputs, lambda given: {}, needs=needs)
+
+
+def test_every_step_module_is_registered_and_every_table_has_one_step():
+    folder = config.PACKAGE_DIR / "data" / "steps"
+    modules = {p.stem for p in folder.glob("*.py")} - {"__init__", "base"}
+    assert modules == set(steps.FAMILIES)
+    assert set(build.TABLES) == {
+        "areas", "authorities", "area_changes", "boundaries", "population", "csew_rates",
+        "young_people_research", "young_people_local", "children_rates", "safe_accommodation_facts",
+    }  # fmt: skip
+    for index, step in enumerate(build.STEPS):
+        earlier = {t for s in build.STEPS[:index] for t in s.outputs}
+        assert set(step.needs) <= earlier, step.name
+
+
+def test_registry_refuses_a_need_no_earlier_step_writes_and_a_table_written_twice():
+    areas = _fixture_step("fixture_areas", ("fixture_areas",))
+    late = _fixture_step("fixture_population", ("fixture_population",), needs=("fixture_areas",))
+    assert steps.check_registry([areas, late]) == (areas, late)
+    with pytest.raises(ParameterError, match="'fixture_population' needs table 'fixture_areas', which no earlier"):
+        steps.check_registry([late, areas])
+    with pytest.raises(ParameterError, match="'fixture_areas' is written by both step 'fixture_areas' and step 'x'"):
+        steps.check_registry([areas, _fixture_step("x", ("fixture_areas",))])
+    with pytest.raises(ParameterError, match="must be a tuple of names"):
+        Step("fixture", ["a_list"], ("t",), lambda given: {})
+
+
+def test_code_fingerprint_covers_every_step_and_schema_module_without_a_list(tmp_path):
+    package = tmp_path / "analysis"
+    shutil.copytree(config.PACKAGE_DIR, package, ignore=shutil.ignore_patterns("__pycache__"))
+    files = {p.relative_to(package).as_posix() for p in build.build_code_files(package)}
+    assert {f"data/steps/{family}.py" for family in steps.FAMILIES} <= files
+    assert {"data/build.py", "data/steps/base.py", "data/schemas/survey.py", "config.py"} <= files
+    before = build.code_fingerprint(package)
+    (package / "present" / "plots.py").write_text("# not build code\n")
+    assert build.code_fingerprint(package) == before
+    (package / "data" / "steps" / "fixture_new_family.py").write_text("STEPS = ()\n")
+    after_new_module = build.code_fingerprint(package)
+    assert after_new_module != before
+    schema = package / "data" / "schemas" / "population.py"
+    schema.write_text(schema.read_text() + "\n# edited\n")
+    assert build.code_fingerprint(package) != after_new_module
+
+
+def test_step_inputs_refuse_a_table_the_step_did_not_declare():
+    given = StepInputs({"authorities": pd.DataFrame({"area_code": ["E92000001"]})})
+    assert list(given) == ["authorities"] and given.changed == frozenset() and given.previous("x") is None
+    with pytest.raises(KeyError, match="'areas' is not among the step's declared needs \\(authorities\\)"):
+        given["areas"]
+
+
+def _spy_on_steps(monkeypatch, offered: dict | None = None) -> dict[str, tuple[frozenset, bool]]:
+    """Record, per step, which inputs it was told changed and whether its last outputs were offered
+    (and, in ``offered``, the first output table it was offered)."""
+    seen: dict[str, tuple[frozenset, bool]] = {}
+
+    def spied(step):
+        def run(given):
+            previous = given.previous(step.outputs[0])
+            seen[step.name] = (given.changed, previous is not None)
+            if offered is not None:
+                offered[step.name] = previous
+            return step.run(given)
+
+        return dataclasses.replace(step, run=run)
+
+    monkeypatch.setattr(build, "STEPS", tuple(spied(step) for step in build.STEPS))
+    return seen
+
+
+def test_each_step_is_told_which_of_its_raw_files_changed(built_project_copy, monkeypatch):
+    from analysis.data import sources
+
+    offered: dict = {}
+    seen = _spy_on_steps(monkeypatch, offered)
+    table = built_project_copy / "data" / "raw" / "authored" / "children_rates.csv"
+    text = table.read_text(encoding="utf-8")
+    assert text.count("No interval was printed.") >= 1
+    table.write_text(text.replace("No interval was printed.", "No interval was printed (fixture edit).", 1))
+    sources.update_manifest_checksum("authored/children_rates.csv")
+    build.build_tables(report=lambda m: None)
+    assert seen["children_rates"] == (frozenset({"children_rates_authored"}), True)
+    for name in ("areas", "boundaries", "population", "csew_rates", "young_people", "safe_accommodation_facts"):
+        assert seen[name] == (frozenset(), True), name
+    assert "fixture edit" not in " ".join(offered["children_rates"]["notes"])
+    assert "fixture edit" in " ".join(tables.read_table("children_rates")["notes"])
+    assert offered["boundaries"].crs.to_epsg() == 27700  # a GeoParquet table comes back with its geometry
+
+    build.build_tables(force=True, report=lambda m: None)
+    for step in build.STEPS:
+        assert seen[step.name] == (frozenset(step.inputs), False), step.name
+
+
+def test_a_step_whose_needed_table_may_have_changed_rereads_everything(built_project_copy, monkeypatch):
+    seen = _spy_on_steps(monkeypatch)
+    (built_project_copy / "data" / "processed" / "areas.parquet").unlink()
+    build.build_tables(report=lambda m: None)
+    for name in ("areas", "boundaries", "population", "young_people"):
+        step = next(s for s in build.STEPS if s.name == name)
+        assert seen[name] == (frozenset(step.inputs), False), name
+    assert seen["csew_rates"] == (frozenset(), True)
+
+
+def test_a_step_that_returns_other_tables_than_it_declares_stops_the_build(built_project_copy, monkeypatch):
+    processed = built_project_copy / "data" / "processed"
+    before = {p.name: p.read_bytes() for p in processed.glob("*.parquet")}
+    broken = tuple(
+        dataclasses.replace(s, run=lambda given: {"wrong_table": pd.DataFrame()}) if s.name == "children_rates" else s
+        for s in build.STEPS
+    )
+    monkeypatch.setattr(build, "STEPS", broken)
+    with pytest.raises(DataFileError, match=r"'children_rates' returned \['wrong_table'\], not its declared"):
+        build.build_tables(force=True, report=lambda m: None)
+    assert {p.name: p.read_bytes() for p in processed.glob("*.parquet")} == before
