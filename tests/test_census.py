@@ -147,7 +147,7 @@ def test_bad_arguments_are_named(ts009, areas):
 # ------------------------------------------------------------------------------------------
 
 
-def _edit_raw(root, relative: str, edit) -> None:
+def edit_raw(root, relative: str, edit) -> None:
     path = root / "data" / "raw" / relative
     lines = path.read_text(encoding="utf-8").splitlines()
     edit(lines)
@@ -159,7 +159,7 @@ def test_a_bad_ts009_cell_is_named_by_file_line_column_and_value(project_copy):
         lines[6] = lines[6].rsplit(",", 1)[0] + ",-3"  # file line 7
         lines[12] = lines[12].replace(",11,Aged 11 years,", ",95,Aged 11 years,")  # file line 13
 
-    _edit_raw(project_copy, "population/census2021_ts009_ltla21_sex_single_year_age.csv", edit)
+    edit_raw(project_copy, "population/census2021_ts009_ltla21_sex_single_year_age.csv", edit)
     with pytest.raises(ValidationError) as failure:
         census.read_census_table(census.TS009_ID, build.read_raw_csv)
     text = str(failure.value)
@@ -176,7 +176,7 @@ def test_a_wrong_label_a_repeated_row_and_a_missing_row_are_named(project_copy):
         assert lines[150].startswith("E06000001,Hartlepool,2,Male,58,")
         del lines[150]  # file line 151
 
-    _edit_raw(project_copy, "population/census2021_ts009_ltla21_sex_single_year_age.csv", edit)
+    edit_raw(project_copy, "population/census2021_ts009_ltla21_sex_single_year_age.csv", edit)
     with pytest.raises(ValidationError) as failure:
         census.read_census_table(census.TS009_ID, build.read_raw_csv)
     text = str(failure.value)
@@ -191,7 +191,7 @@ def test_a_missing_column_is_named(project_copy):
         for i, line in enumerate(lines):
             lines[i] = line.rsplit(",", 1)[0]
 
-    _edit_raw(project_copy, "census2021/census2021_ts038_ltla21_disability.csv", edit)
+    edit_raw(project_copy, "census2021/census2021_ts038_ltla21_disability.csv", edit)
     with pytest.raises(
         ValidationError, match=r"(?s)census2021_ts038_ltla21_disability.csv.*missing column 'Observation'"
     ):

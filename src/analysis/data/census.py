@@ -284,7 +284,8 @@ def read_census_table(source_id: str, read_csv: RawReader) -> pd.DataFrame:
 # ------------------------------------------------------------------------------------------
 
 
-def _require_columns(frame: pd.DataFrame, columns: tuple[str, ...] | list[str], what: str) -> None:
+def require_columns(frame: pd.DataFrame, columns: tuple[str, ...] | list[str], what: str) -> None:
+    """Raise :class:`ParameterError` naming ``what`` unless it is a DataFrame with these columns."""
     if not isinstance(frame, pd.DataFrame):
         raise ParameterError(f"{what} must be a pandas DataFrame, got {type(frame).__name__}.")
     missing = [c for c in columns if c not in frame.columns]
@@ -341,8 +342,8 @@ def to_reporting_areas(districts: pd.DataFrame, areas: pd.DataFrame, keys: list[
 
 def _tidy_ts009(ts009: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
     """English TS009 rows as ``ltla_code, ltla_name, sex, age, population`` (female and male)."""
-    _require_columns(ts009, [AREA_CODE, AREA_NAME, f"{SEX} Code", f"{AGE} Code", OBSERVATION], "ts009")
-    _require_columns(areas, AREAS_COLUMNS, "areas")
+    require_columns(ts009, [AREA_CODE, AREA_NAME, f"{SEX} Code", f"{AGE} Code", OBSERVATION], "ts009")
+    require_columns(areas, AREAS_COLUMNS, "areas")
     english = english_districts(ts009, areas, "TS009")
     sex = english[f"{SEX} Code"].astype(int).map({1: "female", 2: "male"})
     return pd.DataFrame(
@@ -460,11 +461,11 @@ def build_census_groups(tables: Mapping[str, pd.DataFrame], areas: pd.DataFrame)
         raise ParameterError(
             f"tables must hold exactly {', '.join(CATEGORY_TABLES)}, got {', '.join(map(repr, tables)) or 'nothing'}."
         )
-    _require_columns(areas, AREAS_COLUMNS, "areas")
+    require_columns(areas, AREAS_COLUMNS, "areas")
     frames = []
     for table_id, (source_id, dimension, categories) in CATEGORY_TABLES.items():
         raw = tables[table_id]
-        _require_columns(raw, [AREA_CODE, f"{dimension} Code", OBSERVATION], table_id)
+        require_columns(raw, [AREA_CODE, f"{dimension} Code", OBSERVATION], table_id)
         english = english_districts(raw, areas, table_id)
         codes = english[f"{dimension} Code"].astype(int)
         not_applicable = english[codes == DOES_NOT_APPLY]
