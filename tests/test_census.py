@@ -140,6 +140,10 @@ def test_bad_arguments_are_named(ts009, areas):
         census.build_census_population("ts009.csv", areas)
     with pytest.raises(ValidationError, match="E06000045"):
         census.build_census_population(ts009[ts009["Lower Tier Local Authorities Code"] != SOUTHAMPTON], areas)
+    repeated_age = ts009.copy()
+    repeated_age.loc[1, "Age (91 categories) Code"] = 0  # Hartlepool's female age 1 row now says age 0
+    with pytest.raises(ValidationError, match="exactly one row per English district, sex"):
+        census.build_census_population(repeated_age, areas)
 
 
 # ------------------------------------------------------------------------------------------

@@ -345,6 +345,13 @@ def _tidy_ts009(ts009: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
     require_columns(ts009, [AREA_CODE, AREA_NAME, f"{SEX} Code", f"{AGE} Code", OBSERVATION], "ts009")
     require_columns(areas, AREAS_COLUMNS, "areas")
     english = english_districts(ts009, areas, "TS009")
+    cells = english[[AREA_CODE, f"{SEX} Code", f"{AGE} Code"]].astype({f"{SEX} Code": int, f"{AGE} Code": int})
+    grid = pd.MultiIndex.from_product([sorted(areas["ltla_code"]), sorted(SEX_CATEGORIES), sorted(AGE_CATEGORIES)])
+    if len(cells) != len(grid) or not pd.MultiIndex.from_frame(cells).sort_values().equals(grid):
+        raise ValidationError(
+            "TS009 does not have exactly one row per English district, sex (codes 1, 2) and age (codes 0-90).",
+            "Pass the file as read and validated by read_census_table.",
+        )
     sex = english[f"{SEX} Code"].astype(int).map({1: "female", 2: "male"})
     return pd.DataFrame(
         {
