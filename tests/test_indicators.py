@@ -242,6 +242,19 @@ def test_areas_the_numerator_leaves_out_have_no_data_not_zero():
 # ------------------------------------------------------------------------------------------
 
 
+def test_the_catalogue_is_registered_by_any_import_of_the_indicators_package():
+    """A fresh interpreter that imports only the registry module still has every declared indicator."""
+    import subprocess
+    import sys
+
+    script = "from analysis.methods.indicators import registry; print(','.join(registry.indicator_ids()))"
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=300)
+    assert result.stdout.strip().split(",") == indicators.indicator_ids()
+    assert {"population_14_18", "partner_abuse_women_region", "adults_experiencing_da", "refuge_shortfall"} <= set(
+        indicators.indicator_ids()
+    )
+
+
 def test_indicator_selection_accepts_all_or_ids_and_names_the_valid_ids_otherwise():
     assert indicators.check_indicator_selection("all") == indicators.indicator_ids()
     assert indicators.check_indicator_selection(["population_16_17", "population_16_17"]) == ["population_16_17"]

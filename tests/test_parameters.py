@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import papermill
@@ -13,6 +14,9 @@ from analysis.errors import ParameterError
 from analysis.run import batch, parameters
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
+NOTEBOOKS = Path(__file__).parents[1] / "notebooks"
+TOPIC_NOTEBOOKS = sorted(NOTEBOOKS.glob("*.ipynb"))
+FIXTURE_NOTEBOOKS = sorted(FIXTURES.glob("fixture_*.ipynb"))
 #: A value that would run a shell command if it were pasted into the notebook as code.
 PAYLOAD = '"); import os; os.system("touch {marker}")#'
 
@@ -25,16 +29,55 @@ def declared():
     }
 
 
-def test_reads_names_types_defaults_and_help_like_papermill(declared):
+def test_reads_names_types_defaults_and_help(declared):
     ok = declared["fixture_ok"]
     assert list(ok) == ["area", "confidence_level", "label", "repeats"]
     assert ok["confidence_level"].type_name == "float" and ok["confidence_level"].default == 0.95
     assert ok["repeats"].accepts == (int,) and ok["area"].accepts == (str,)
     assert ok["confidence_level"].help == "two-sided confidence level, between 0 and 1"
-    inspected = papermill.inspect_notebook(str(FIXTURES / "fixture_ok.ipynb"))
-    assert list(inspected) == list(ok)
-    assert [p["help"] for p in inspected.values()] == [p.help for p in ok.values()]
-    assert [p["inferred_type_name"] for p in inspected.values()] == [p.type_name for p in ok.values()]
+
+
+@pytest.mark.parametrize("path", TOPIC_NOTEBOOKS + FIXTURE_NOTEBOOKS, ids=lambda path: path.stem)
+def test_agrees_with_papermill_inspection_on_every_parameter_papermill_reads(path):
+    """papermill.inspect_notebook as the oracle: same names in the same order, type names, help and defaults.
+
+    papermill gives each default as its source text; read as a literal it must equal ours. A
+    type name of "None" is papermill's "unknown" (no annotation), which it does not infer.
+    """
+    ours = parameters.read_parameters(path)
+    theirs = papermill.inspect_notebook(path)
+    assert theirs, f"papermill reads no parameter of {path.name}"
+    assert set(theirs) <= set(ours)
+    assert [name for name in ours if name in theirs] == list(theirs)
+    for name, inspected in theirs.items():
+        assert ours[name].help == inspected["help"], name
+        assert ours[name].default == ast.literal_eval(inspected["default"]), name
+        if inspected["inferred_type_name"] != "None":
+            assert ours[name].type_name == inspected["inferred_type_name"], name
+
+
+def test_parameters_papermill_cannot_read_are_read_and_checked():
+    """Notebook 04 annotates its scenario bounds "float | None" and says "None = ..." in the help."""
+    declared = parameters.read_parameters(NOTEBOOKS / "04_young_people_14_18.ipynb")
+    assert list(declared) == ["area", "scenario_low_percent", "scenario_high_percent", "confidence_level"]
+    low = declared["scenario_low_percent"]
+    assert (low.type_name, low.default) == ("float | None", None)
+    assert low.help == "14-15 scenario low bound, % (None = shipped research figure)"
+    values = {"scenario_low_percent": 10, "scenario_high_percent": None}
+    assert parameters.check_parameters("04_young_people_14_18", declared, values) == values
+    refused = "'scenario_low_percent' of 04_young_people_14_18 must be float | None, got text 'ten'"
+    with pytest.raises(ParameterError, match=re.escape(refused)):
+        parameters.check_parameters("04_young_people_14_18", declared, {"scenario_low_percent": "ten"})
+
+
+def test_a_string_annotation_is_named_without_its_quotes_and_checked_by_its_types():
+    declared = parameters.read_parameters(NOTEBOOKS / "03_regional_maps.ipynb")
+    indicators = declared["indicators"]
+    assert indicators.type_name == "Union[list[str], str]" and indicators.default == "all"
+    assert set(indicators.accepts) == {list, str}
+    assert "indicators (Union[list[str], str], default 'all')" in parameters.valid_parameters_hint(
+        "03_regional_maps", declared
+    )
 
 
 def test_annotations_optional_unions_and_unannotated_defaults():

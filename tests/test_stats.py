@@ -7,7 +7,8 @@ Reference values
 * Funnel limits: rows of the test data of PHEindicatormethods (UKHSA, the R
   implementation of the Fingertips methods), ``tests/testthat/testdata_funnel_prop_outputs.csv``
   and ``testdata_funnel_rate_outputs.csv`` (DSR funnel, 3 years of data, per 100,000).
-Independent checks use scipy.stats (chi2, poisson, gamma) and statsmodels.
+Independent checks use scipy.stats (chi2, poisson, gamma) and statsmodels as an oracle (Wilson
+interval, exact Poisson limits of counts and rates, over grids; tolerance ORACLE_TOL below).
 """
 
 from __future__ import annotations
@@ -19,12 +20,35 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 from statsmodels.stats.proportion import proportion_confint
+from statsmodels.stats.rates import confint_poisson
 
 from analysis import config
 from analysis.errors import ParameterError
 from analysis.methods import stats
 
 TOL = 1e-4
+
+# statsmodels as an independent implementation (oracle). statsmodels 0.15 computes the Wilson
+# interval in ``stats.proportion.proportion_confint(method="wilson")`` and the exact (Garwood)
+# Poisson limits in ``stats.rates.confint_poisson(method="exact-c")`` from gamma quantiles, where
+# analysis.methods.stats uses chi-square quantiles. Both evaluate the same closed forms in float64,
+# so they must agree to rounding: within ORACLE_TOL, absolute for proportions (measured differences
+# are below 3e-16), relative for counts and rates (below 1e-15).
+ORACLE_TOL = 1e-12
+ORACLE_CONFIDENCES = [0.8, 0.9, 0.95, 0.99, 0.998]
+#: Denominators from 1 to a million; the numerators include 0, 1, n - 1 and n at each.
+ORACLE_DENOMINATORS = [1, 2, 3, 5, 7, 10, 17, 50, 100, 400, 1_000, 12_345, 1_000_000]
+#: Every count from 0 to 200 (both sides of the Byar threshold), then large counts.
+POISSON_GRID = np.concatenate([np.arange(201), [500, 1_000, 5_000, 10_000, 100_000, 1_000_000]])
+
+
+def wilson_grid() -> tuple[np.ndarray, np.ndarray]:
+    """Numerators and denominators: at each denominator n, 0, 1, 2, n/3, n/2, n - 2, n - 1 and n."""
+    pairs = [
+        (k, n) for n in ORACLE_DENOMINATORS for k in sorted({0, 1, 2, n // 3, n // 2, n - 2, n - 1, n}) if 0 <= k <= n
+    ]
+    return np.array([k for k, _ in pairs]), np.array([n for _, n in pairs])
+
 
 # ======================================================================================
 # Fixtures
@@ -237,14 +261,24 @@ def test_wilson_reference_value():
     assert isinstance(lower, float)
 
 
-@pytest.mark.parametrize("confidence", [0.8, 0.95, 0.998])
-def test_wilson_matches_statsmodels_wilson(confidence):
-    numerators = np.array([0, 1, 3, 30, 57, 199, 200])
-    denominators = np.array([10, 10, 7, 400, 60, 200, 200])
+@pytest.mark.parametrize("confidence", ORACLE_CONFIDENCES)
+def test_wilson_matches_statsmodels_wilson_over_a_grid(confidence):
+    numerators, denominators = wilson_grid()
     lower, upper = stats.wilson_interval(numerators, denominators, confidence)
     expected_lower, expected_upper = proportion_confint(numerators, denominators, alpha=1 - confidence, method="wilson")
-    np.testing.assert_allclose(lower, expected_lower, atol=1e-12)
-    np.testing.assert_allclose(upper, expected_upper, atol=1e-12)
+    np.testing.assert_allclose(lower, expected_lower, rtol=0, atol=ORACLE_TOL)
+    np.testing.assert_allclose(upper, expected_upper, rtol=0, atol=ORACLE_TOL)
+
+
+def test_wilson_matches_statsmodels_for_series_and_keeps_the_same_index():
+    index = pd.Index(["E06000045", "E10000014", "E12000008"], name="area_code")
+    numerators = pd.Series([0, 57, 1_200], index=index)
+    denominators = pd.Series([25, 60, 1_200], index=index)
+    lower, upper = stats.wilson_interval(numerators, denominators)
+    expected_lower, expected_upper = proportion_confint(numerators, denominators, method="wilson")
+    assert lower.index.equals(expected_lower.index) and upper.index.equals(expected_upper.index)
+    np.testing.assert_allclose(lower.to_numpy(), expected_lower.to_numpy(), rtol=0, atol=ORACLE_TOL)
+    np.testing.assert_allclose(upper.to_numpy(), expected_upper.to_numpy(), rtol=0, atol=ORACLE_TOL)
 
 
 def test_wilson_is_not_the_statsmodels_default_normal_interval():
@@ -321,6 +355,27 @@ def test_exact_poisson_limits_have_the_defining_tail_probabilities(count, confid
     assert sps.poisson.sf(count - 1, lower) == pytest.approx(alpha / 2, abs=1e-9)
     assert sps.poisson.cdf(count, upper) == pytest.approx(alpha / 2, abs=1e-9)
     assert lower == pytest.approx(sps.gamma.ppf(alpha / 2, count), rel=1e-9)
+
+
+@pytest.mark.parametrize("confidence", ORACLE_CONFIDENCES)
+def test_exact_poisson_matches_statsmodels_exact_c_over_a_grid(confidence):
+    """statsmodels' "exact-c" limits (gamma quantiles) are the Garwood limits we take from chi-square ones."""
+    lower, upper = stats.exact_poisson_interval(POISSON_GRID, confidence)
+    expected_lower, expected_upper = confint_poisson(POISSON_GRID, 1.0, method="exact-c", alpha=1 - confidence)
+    assert lower[0] == 0.0 and expected_lower[0] == 0.0  # no lower limit above 0 for a count of 0
+    np.testing.assert_allclose(lower, expected_lower, rtol=ORACLE_TOL, atol=0)
+    np.testing.assert_allclose(upper, expected_upper, rtol=ORACLE_TOL, atol=0)
+
+
+@pytest.mark.parametrize("population", [1_000, 2_500.5, 123_456])
+def test_crude_rate_below_ten_matches_statsmodels_exact_rate_interval(population):
+    """Below config.BYAR_MIN_COUNT events a crude rate's limits are statsmodels' exact rate limits x per."""
+    counts = np.arange(config.BYAR_MIN_COUNT)
+    table = stats.crude_rate(counts, population, per=100_000, confidence=0.95)
+    expected_lower, expected_upper = confint_poisson(counts, population, method="exact-c", alpha=0.05)
+    assert set(table["method"]) == {stats.METHOD_EXACT_POISSON}
+    np.testing.assert_allclose(table["ci_lower"], expected_lower * 100_000, rtol=ORACLE_TOL, atol=0)
+    np.testing.assert_allclose(table["ci_upper"], expected_upper * 100_000, rtol=ORACLE_TOL, atol=0)
 
 
 def test_count_interval_switches_from_exact_to_byar_at_ten():

@@ -12,7 +12,7 @@ import pytest
 
 from analysis.data import build
 from analysis.errors import DataFileError, ParameterError, ValidationError
-from analysis.methods import areas
+from analysis.methods import areas, young_people_scenario
 from analysis.methods import young_people as yp
 from analysis.present import young_people as show_yp
 from tests.conftest import raw_csv
@@ -259,7 +259,8 @@ def test_scoping_table_labels_the_scenario_and_separates_it_from_the_estimate(my
 
 def test_without_research_figures_or_parameters_there_is_no_scenario(monkeypatch):
     fixture_empty = yp.research_facts().iloc[0:0]
-    monkeypatch.setattr(yp, "research_facts", lambda scenario_only=False: fixture_empty)
+    # resolve_scenario reads the research table through its own module's research_facts.
+    monkeypatch.setattr(young_people_scenario, "research_facts", lambda scenario_only=False: fixture_empty)
     scenario = yp.resolve_scenario()
     assert not scenario.available and scenario.low_percent is None and scenario.high_percent is None
     table = yp.scoping_table(SOUTHAMPTON, scenario).set_index("age")

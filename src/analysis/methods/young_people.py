@@ -15,7 +15,8 @@ services for 16-18 year olds. This module gives the numbers behind notebook
   against 16-18) and the survey's coverage (private households, ages 16-74 that year) are
   caveats of the method, not corrections;
 * :func:`resolve_scenario` / :func:`scenario_14_15` - a SCENARIO range for 14-15 year olds
-  from published research on teenage relationship abuse, never a measured prevalence;
+  from published research on teenage relationship abuse, never a measured prevalence (in
+  :mod:`analysis.methods.young_people_scenario`, re-exported here);
 * :func:`scoping_table` - the table a researcher reads: age, population, estimate, range,
   basis;
 * :func:`sons_in_refuge_context` and :func:`local_facts` - refuges' age limits for sons and
@@ -41,14 +42,48 @@ from analysis import config
 from analysis.data import tables
 from analysis.errors import DataFileError, ParameterError
 from analysis.methods import areas, population
-from analysis.methods.checks import check_number
+from analysis.methods.young_people_scenario import (
+    SCENARIO_LABEL,
+    SCENARIO_SOURCE_PARAMETER,
+    SCENARIO_SOURCE_RESEARCH,
+    Scenario,
+    check_scenario_bounds,
+    research_facts,
+    resolve_scenario,
+    scenario_14_15,
+)
+
+__all__ = [
+    "AGES",
+    "LOCAL_FACTS_COLUMNS",
+    "OLDEST_AGE",
+    "SCENARIO_LABEL",
+    "SCENARIO_SOURCE_PARAMETER",
+    "SCENARIO_SOURCE_RESEARCH",
+    "YOUNGEST_AGE",
+    "Scenario",
+    "SurveyRate",
+    "age_profile",
+    "check_scenario_bounds",
+    "compare_shares",
+    "comparison_areas",
+    "estimate_16_18",
+    "fact_value",
+    "group_population",
+    "local_facts",
+    "population_by_sex",
+    "refuge_son_age_limits",
+    "research_facts",
+    "resolve_scenario",
+    "scenario_14_15",
+    "scoping_table",
+    "sons_in_refuge_context",
+    "survey_estimates",
+    "youngest_band_rate",
+]
 
 AGES: tuple[int, ...] = config.YOUNG_PEOPLE_AGES
 YOUNGEST_AGE, OLDEST_AGE = AGES[0], AGES[-1]
-SCENARIO_LABEL = "SCENARIO (not a measured prevalence)"
-#: How the scenario's default bounds were chosen; shown wherever the scenario is.
-SCENARIO_SOURCE_RESEARCH = "research figures shipped in data/raw/authored/young_people_research_facts.csv"
-SCENARIO_SOURCE_PARAMETER = "values set by the notebook parameters"
 LOCAL_FACTS_COLUMNS = [
     "area_code",
     "area_name",
@@ -343,106 +378,6 @@ def survey_estimates(area_code: str) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------------------------------
-# The 14-15 scenario from published research
-# ------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """Bounds of the 14-15 scenario range in percent, and where they come from."""
-
-    low_percent: float | None
-    high_percent: float | None
-    basis: str
-    low_fact_id: str | None = None
-    high_fact_id: str | None = None
-
-    @property
-    def available(self) -> bool:
-        return self.low_percent is not None and self.high_percent is not None
-
-
-def check_scenario_bounds(low: Any, high: Any) -> tuple[float | None, float | None]:
-    """Check the scenario parameters: each None or a percent, and low <= high.
-
-    Raises
-    ------
-    ParameterError
-        Naming ``scenario_low_percent`` / ``scenario_high_percent`` and the value.
-    """
-    low_v = None if low is None else check_number("scenario_low_percent", low, minimum=0, maximum=100)
-    high_v = None if high is None else check_number("scenario_high_percent", high, minimum=0, maximum=100)
-    if low_v is not None and high_v is not None and low_v > high_v:
-        raise ParameterError(
-            f"scenario_low_percent ({low!r}) is above scenario_high_percent ({high!r}).",
-            "Pass a low bound at or below the high bound, e.g. -p scenario_low_percent 10 -p scenario_high_percent 20.",
-        )
-    return low_v, high_v
-
-
-def research_facts(scenario_only: bool = False) -> pd.DataFrame:
-    """Published research figures on teenage relationship abuse, with their citations."""
-    facts = tables.read_table("young_people_research")
-    if scenario_only:
-        facts = facts[facts["scenario_bound"].isin(["low", "high"])]
-    return facts.reset_index(drop=True)
-
-
-def resolve_scenario(low: Any = None, high: Any = None) -> Scenario:
-    """The 14-15 scenario bounds: the parameters where given, else the shipped research.
-
-    The default low bound is the lowest figure marked ``scenario_bound = low`` in the
-    research table, the high bound the highest marked ``high``. With neither parameters nor
-    research rows the scenario is unavailable (bounds None); no default number is made up.
-    """
-    low_v, high_v = check_scenario_bounds(low, high)
-    facts = research_facts(scenario_only=True)
-    lows = facts[facts["scenario_bound"] == "low"].sort_values("value")
-    highs = facts[facts["scenario_bound"] == "high"].sort_values("value", ascending=False)
-    low_id = high_id = None
-    if low_v is None and not lows.empty:
-        low_v, low_id = float(lows["value"].iloc[0]), lows["fact_id"].iloc[0]
-    if high_v is None and not highs.empty:
-        high_v, high_id = float(highs["value"].iloc[0]), highs["fact_id"].iloc[0]
-    if low_v is None or high_v is None:
-        return Scenario(None, None, "no research figures shipped and no scenario parameters given")
-    if low_v > high_v:
-        raise ParameterError(
-            f"The scenario low bound ({low_v:g}%) is above the high bound ({high_v:g}%) once the research defaults "
-            "are filled in.",
-            "Pass both scenario_low_percent and scenario_high_percent.",
-        )
-    if low_id and high_id:
-        basis = SCENARIO_SOURCE_RESEARCH
-    elif low_id or high_id:
-        basis = f"{SCENARIO_SOURCE_PARAMETER} and {SCENARIO_SOURCE_RESEARCH}"
-    else:
-        basis = SCENARIO_SOURCE_PARAMETER
-    return Scenario(low_v, high_v, basis, low_id, high_id)
-
-
-def scenario_14_15(area_codes: str | Iterable[str], scenario: Scenario) -> pd.DataFrame:
-    """14-15 year olds under the scenario range: a SCENARIO, labelled as such on every row.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``area_code``, ``population_14_15``, ``scenario_low_percent``,
-        ``scenario_high_percent``, ``scenario_low``, ``scenario_high``, ``label``.
-    """
-    codes = [area_codes] if isinstance(area_codes, str) else list(area_codes)
-    pops = population.total_population(codes, min_age=YOUNGEST_AGE, max_age=config.DA_ACT_MIN_AGE - 1)
-    frame = pd.DataFrame({"area_code": codes})
-    frame["population_14_15"] = frame["area_code"].map(pops)
-    frame["scenario_low_percent"] = scenario.low_percent
-    frame["scenario_high_percent"] = scenario.high_percent
-    for column, bound in (("scenario_low", scenario.low_percent), ("scenario_high", scenario.high_percent)):
-        frame[column] = frame["population_14_15"] * bound / 100 if scenario.available else float("nan")
-    frame["label"] = SCENARIO_LABEL
-    return frame
-
-
-# ------------------------------------------------------------------------------------------
 # The scoping table
 # ------------------------------------------------------------------------------------------
 
@@ -577,8 +512,3 @@ def sons_in_refuge_context(area: areas.Area) -> pd.DataFrame:
     boys["above_typical_limit"] = [flag(a, limits["typical"]) for a in boys["age"]]
     boys["above_area_limit"] = [flag(a, limits["area"]) for a in boys["age"]]
     return boys
-
-
-# ------------------------------------------------------------------------------------------
-# Figure
-# ------------------------------------------------------------------------------------------

@@ -7,15 +7,30 @@ and a trailing comment, e.g.::
     area: str = "E10000014"  # authority code or name (default: Hampshire)
     confidence_level: float = 0.95  # two-sided confidence level, between 0 and 1
 
-:func:`read_parameters` reads that cell with Python's own parser (the same names, defaults
-and help text that ``papermill --help-notebook`` shows, and also the annotation as a set
-of accepted types). :func:`check_parameters` then refuses, before any kernel starts, a
-name the notebook does not declare or a value of the wrong type, with a
+:func:`read_parameters` reads that cell with Python's own parser (:mod:`ast`): each name,
+its literal default, the trailing comment as help, and the annotation both as written and
+as a set of accepted types. :func:`check_parameters` then refuses, before any kernel starts,
+a name the notebook does not declare or a value of the wrong type, with a
 :class:`~analysis.errors.ParameterError` that lists the valid parameters.
+
+Why not papermill's own inspection
+----------------------------------
+For every parameter ``papermill.inspect_notebook`` (and ``papermill --help-notebook``) reads,
+the name, type name (``inferred_type_name``, quotes of a string annotation removed), default
+(papermill gives its source text; here it is the literal) and help are the same here;
+``tests/test_parameters.py`` checks that on every notebook. papermill's inspection is not the
+reader because its ``PythonTranslator.inspect`` (papermill 2.7.0) matches each line against a
+regular expression and silently drops what the pattern does not cover: an annotation with
+``|`` (``float | None``; nteract/papermill issues 695 and 806) and any line with a second
+``=``, even in the comment. On ``04_young_people_14_18`` it finds 2 of the 4 parameters, so a
+batch built on it would refuse ``-p scenario_low_percent 10`` as unknown. It also returns
+defaults as source text and types as a bare name, which the checks here would have to parse
+anyway.
 
 Values are data, never code: papermill writes each value into the notebook as a Python
 literal (strings quoted and escaped by its Python translator), and only ``None``, bools,
-numbers, strings, lists and dicts of those are accepted here.
+numbers, strings, lists and dicts of those are accepted here. Defaults are read with
+:func:`ast.literal_eval`, which evaluates literals only.
 """
 
 from __future__ import annotations
@@ -142,6 +157,13 @@ def _accepted_types(annotation: ast.expr | None, default: Any) -> tuple[type, ..
     return _ANY
 
 
+def _annotation_text(annotation: ast.expr) -> str:
+    """The annotation as written; a string annotation (``"Union[list[str], str]"``) without its quotes, as papermill."""
+    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+        return annotation.value.strip()
+    return ast.unparse(annotation)
+
+
 def _comments_by_line(source: str) -> dict[int, str]:
     comments: dict[int, str] = {}
     try:
@@ -188,7 +210,7 @@ def parse_parameters(source: str, notebook: str = "notebook") -> dict[str, Noteb
             default = list(default)
         found[name] = NotebookParameter(
             name=name,
-            type_name=ast.unparse(annotation)
+            type_name=_annotation_text(annotation)
             if annotation is not None
             else ("any" if isinstance(default, Expression) else type(default).__name__),
             default=default,

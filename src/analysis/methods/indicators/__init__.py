@@ -1,0 +1,90 @@
+"""Indicators for maps and comparisons, each declared once.
+
+An :class:`Indicator` says everything the maps, funnel plots, dot plots and comparison
+tables need, so a new indicator is one :func:`declare` call and no new plotting code:
+
+* ``numerator`` - a callable ``numerator(confidence) -> DataFrame`` giving, per
+  ``area_code`` (upper-tier authorities, regions, England), the count or estimate in a
+  column ``numerator`` and, when the estimate carries its own interval, ``numerator_lower``
+  and ``numerator_upper``. An area that is missing, or whose numerator is missing, has **no
+  data** (it is shown hatched and labelled, never as zero). :func:`numerator_from` adapts
+  any tidy frame keyed by ``area_code``;
+* ``denominator`` - a :class:`Denominator`: the population (sex, ages) from the processed
+  ``population`` table that the rate is per;
+* the unit (per 100,000 of that population by default), the interval method and why, the
+  manifest ids of the sources, a caveat, what the map shows and does not show, and whether
+  a higher value is worse.
+
+:func:`compute_indicator` turns a declaration into one tidy frame: ``area_code``,
+``area_name``, ``level``, ``region_code``, ``numerator``, ``denominator``,
+``rate_per_100k``, ``ci_lower``, ``ci_upper``, ``has_data`` for every reporting area.
+
+Interval methods (PHE Technical Guide: Confidence Intervals, 2018; OHID Fingertips):
+
+``"poisson"``    observed counts of events or people: Byar at 10 or more, exact Poisson
+                 below (:func:`analysis.methods.stats.crude_rate`).
+``"wilson"``     proportions, where the numerator is a subset of the denominator
+                 (:func:`analysis.methods.stats.wilson_interval`).
+``"numerator"``  estimates that carry their own interval (e.g. a synthetic estimate whose
+                 interval comes from the survey rate): the interval is divided by the
+                 denominator.
+``"none"``       no interval, with the reason stated in ``interval_reason`` (exact
+                 population counts, administrative counts, published rates without one).
+
+Modules: :mod:`~analysis.methods.indicators.registry` (the declaration classes, the
+registry and the computation) and :mod:`~analysis.methods.indicators.catalogue` (the
+declared indicators, registered whenever this package is imported). Every name is imported
+here, so callers write ``from analysis.methods import indicators; indicators.compute_indicator(...)``.
+"""
+
+from __future__ import annotations
+
+from analysis.methods.indicators import catalogue
+from analysis.methods.indicators.catalogue import (
+    ADULTS_DENOMINATOR_RANGE,
+    partner_abuse_numerator,
+    partner_abuse_reference,
+    population_numerator,
+    population_share,
+)
+from analysis.methods.indicators.registry import (
+    FRAME_COLUMNS,
+    FUNNEL_KINDS,
+    INTERVAL_METHODS,
+    Denominator,
+    Indicator,
+    NumeratorFn,
+    check_indicator_selection,
+    compute_indicator,
+    declare,
+    describe_indicators,
+    england_value,
+    get_indicator,
+    indicator_ids,
+    list_indicators,
+    numerator_from,
+)
+
+__all__ = [
+    "ADULTS_DENOMINATOR_RANGE",
+    "FRAME_COLUMNS",
+    "FUNNEL_KINDS",
+    "INTERVAL_METHODS",
+    "Denominator",
+    "Indicator",
+    "NumeratorFn",
+    "catalogue",
+    "check_indicator_selection",
+    "compute_indicator",
+    "declare",
+    "describe_indicators",
+    "england_value",
+    "get_indicator",
+    "indicator_ids",
+    "list_indicators",
+    "numerator_from",
+    "partner_abuse_numerator",
+    "partner_abuse_reference",
+    "population_numerator",
+    "population_share",
+]
