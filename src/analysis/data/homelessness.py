@@ -37,7 +37,7 @@ include MHCLG's estimates for authorities that did not submit (``published_total
 authority rows are unrounded. ``..`` (no or incomplete data), ``-`` (suppressed, fewer than 5
 households) and blank cells become NaN with ``status`` "missing" and the reason, never zero.
 
-This module runs to about 600 lines because the header rules of every table and edition live in
+This module runs to about 650 lines because the header rules of every table and edition live in
 one place beside the reader that applies them. The 2021-geography and financial-year step is
 :mod:`analysis.data.homelessness_geography`; manifest entries and ``analysis data add`` are
 :mod:`analysis.data.homelessness_manifest`.
@@ -94,20 +94,28 @@ class Quarter:
 
     start: date
 
+    def __post_init__(self) -> None:
+        if self.start.day != 1 or self.start.month not in (1, 4, 7, 10):
+            raise ValueError(f"A quarter starts on 1 January, April, July or October, not {self.start}.")
+
     @property
     def fy_start_year(self) -> int:
+        """Calendar year in which the quarter's financial year starts (April)."""
         return self.start.year if self.start.month >= 4 else self.start.year - 1
 
     @property
     def financial_year(self) -> str:
+        """E.g. "2023-24"."""
         return f"{self.fy_start_year}-{(self.fy_start_year + 1) % 100:02d}"
 
     @property
     def number(self) -> int:
+        """Quarter of the financial year: April-June is 1."""
         return (self.start.month - 4) % 12 // 3 + 1
 
     @property
     def label(self) -> str:
+        """E.g. "2023-24 Q2"."""
         return f"{self.financial_year} Q{self.number}"
 
     @property
@@ -122,10 +130,12 @@ class Quarter:
 
     @property
     def end_yyyymm(self) -> str:
+        """Last month as in MHCLG's file names, e.g. "202309"."""
         return f"{self.start.year}{self.start.month + 2:02d}"
 
     @property
     def source_id(self) -> str:
+        """Manifest id, e.g. "homelessness_2023_q2"."""
         return f"homelessness_{self.fy_start_year}_q{self.number}"
 
 
@@ -309,6 +319,10 @@ class PublishedRows(pa.DataFrameModel):
     @pa.dataframe_check(error="value is NaN exactly when status is 'missing'")
     def missing_means_nan(cls, df: pd.DataFrame) -> Series[bool]:
         return df["value"].isna() == (df["status"] == "missing")
+
+    @pa.dataframe_check(error="a count of households is not a whole number")
+    def counts_are_whole(cls, df: pd.DataFrame) -> Series[bool]:
+        return (df["value"] % 1 == 0) | df["value"].isna() | (df["measure"] == "households_in_area_thousands")
 
 
 # ------------------------------------------------------------------------------------------
