@@ -317,6 +317,10 @@ def test_financial_years_sum_four_quarters_and_flag_short_years(tables):
     short = one(years, area_code=HAMPSHIRE, financial_year="2025-26", measure=measure)
     assert short["quarters_available"] == 3 and not short["complete"] and "Q4" in short["note"]
     assert "households_in_area_thousands" not in set(years["measure"])
+    # SOURCES.md s. 7: the four first-edition quarters of 2023-24 sum to 143,270 prevention and 174,340 relief.
+    for measure, expected in (("prevention_duty_reason_total", 143_270), ("relief_duty_reason_total", 174_340)):
+        england = one(years, area_code=config.ENGLAND_CODE, financial_year="2023-24", measure=measure)
+        assert england["value"] == expected and england["quarters_available"] == 4
 
 
 # ------------------------------------------------------------------------------------------
