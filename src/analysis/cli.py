@@ -56,13 +56,24 @@ def _cmd_data_hash(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_data_add(args: argparse.Namespace) -> int:
+    from analysis.data import homelessness_manifest
+
+    entry = homelessness_manifest.record_workbook(args.path)
+    print(
+        f"recorded {entry['path']} ({entry['vintage']}) as {entry['id']} in data/raw/sources.yaml "
+        f"(sha256 {entry['sha256'][:12]}...); now run 'analysis data build'."
+    )
+    return EXIT_OK
+
+
 def _add_data(sub: argparse._SubParsersAction) -> None:
     data = sub.add_parser(
         "data",
         help="obtain, verify and build the data",
         description="Obtain the raw open data, verify checksums and build data/processed.",
     )
-    data_sub = data.add_subparsers(dest="data_command", required=True, metavar="{get,verify,build,hash}")
+    data_sub = data.add_subparsers(dest="data_command", required=True, metavar="{get,verify,build,hash,add}")
     get = data_sub.add_parser(
         "get",
         help="copy or download the raw open data into data/raw and verify it",
@@ -96,6 +107,17 @@ def _add_data(sub: argparse._SubParsersAction) -> None:
     )
     hash_.add_argument("path", help="path under data/raw, e.g. authored/csew_prevalence_rates.csv")
     hash_.set_defaults(handler=_cmd_data_hash)
+    add = data_sub.add_parser(
+        "add",
+        help="record MHCLG's next quarterly homelessness workbook in the manifest",
+        description="After saving MHCLG's 'Statutory homelessness: detailed local authority-level tables' "
+        "workbook unchanged into data/raw/homelessness/, read its quarter from its table titles and add a "
+        "manifest entry (kind open_data, sha256, vintage). Refuses a second workbook for a quarter the "
+        "manifest already has, naming both files.",
+        epilog="Example: analysis data add homelessness/Detailed_LA_202603.ods",
+    )
+    add.add_argument("path", help="the workbook under data/raw, e.g. homelessness/<file>.ods")
+    add.set_defaults(handler=_cmd_data_add)
 
 
 # ------------------------------------------------------------------------------------------
