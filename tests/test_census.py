@@ -1,4 +1,4 @@
-"""Census 2021 population base and group tables (analysis.data.census), checked against the shipped
+"""Census 2021 population base and group tables (analysis.data.steps.census), checked against the shipped
 raw files, the published figures SOURCES.md lists and the layout of today's ``population`` table."""
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from analysis import config
-from analysis.data import build, census, tables
+from analysis.data import build, tables
+from analysis.data.steps import census
 from analysis.errors import ParameterError, ValidationError
 
 from .conftest import raw_csv

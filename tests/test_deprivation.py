@@ -1,4 +1,4 @@
-"""IoD 2019 district summaries mapped to the 2021 authorities (analysis.data.deprivation) and the
+"""IoD 2019 district summaries mapped to the 2021 authorities (analysis.data.steps.deprivation) and the
 workspace's upper-tier figures (analysis.methods.deprivation), checked against the raw files by hand
 and against the checks SOURCES.md quotes from MHCLG's statistical release."""
 
@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 
 from analysis import config
-from analysis.data import build, census, tables
-from analysis.data import deprivation as data_deprivation
+from analysis.data import build, tables
+from analysis.data.steps import census
+from analysis.data.steps import deprivation as data_deprivation
 from analysis.errors import ParameterError, ValidationError
 from analysis.methods import deprivation
 

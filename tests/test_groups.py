@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from analysis import config
-from analysis.data import census, tables
+from analysis.data import tables
+from analysis.data.steps import census
 from analysis.errors import ParameterError
 from analysis.methods import groups
 

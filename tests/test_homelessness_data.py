@@ -21,9 +21,9 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from analysis import cli, config
-from analysis.data import homelessness as hl
-from analysis.data import homelessness_manifest as manifest
 from analysis.data import sources
+from analysis.data.steps import homelessness as hl
+from analysis.data.steps import homelessness_manifest as manifest
 from analysis.data.tables import read_table
 from analysis.errors import DataFileError, ValidationError
 
@@ -36,7 +36,7 @@ FIXTURE_TABLES = ("A1", "A2P", "A2R", "A3", "A4P", "A4R", "A6", "MD3")
 @pytest.fixture(scope="module")
 def tables(tmp_path_factory) -> dict[str, pd.DataFrame]:
     """The three homelessness tables built from every workbook in the manifest (cold cache)."""
-    workbooks = manifest.manifest_workbooks()
+    workbooks = hl.manifest_workbooks()
     missing = [p.name for p in workbooks if not p.is_file()]
     assert not missing, f"run 'analysis data get' first; missing {missing[:3]}"
     return hl.build_homelessness(workbooks, tmp_path_factory.mktemp("cache"), read_table("areas"))
@@ -429,7 +429,7 @@ def test_record_workbook_adds_a_new_quarter_and_refuses_a_second_copy(small_proj
     assert recorded.path == "homelessness/Detailed_LA_202512_copy.ods"
     assert recorded.sha256 == sources.sha256_file(recorded.local_path)
     assert len(sources.load_manifest()) == len(before) + 1
-    assert manifest.manifest_workbooks()[-1].name == "Detailed_LA_202512_copy.ods"
+    assert hl.manifest_workbooks()[-1].name == "Detailed_LA_202512_copy.ods"
 
     manifest_bytes = config.MANIFEST_PATH.read_bytes()
     code = cli.main(["data", "add", "homelessness/Detailed_LA_202512_second.ods"])

@@ -57,7 +57,7 @@ def _cmd_data_hash(args: argparse.Namespace) -> int:
 
 
 def _cmd_data_add(args: argparse.Namespace) -> int:
-    from analysis.data import homelessness_manifest
+    from analysis.data.steps import homelessness_manifest
 
     entry = homelessness_manifest.record_workbook(args.path)
     print(

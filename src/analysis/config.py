@@ -40,6 +40,8 @@ _PATHS: dict[str, tuple[str, ...]] = {
     "AUTHORED_DIR": ("data", "raw", "authored"),
     "LOCAL_DIR": ("data", "raw", "local"),
     "PROCESSED_DIR": ("data", "processed"),
+    # Intermediate results kept between builds (e.g. each workbook parsed once), never published.
+    "INTERIM_DIR": ("data", "interim"),
     "REPORTS_DIR": ("reports",),
     "NOTEBOOKS_DIR": ("notebooks",),
     "MANIFEST_PATH": ("data", "raw", "sources.yaml"),

@@ -169,7 +169,7 @@ def output_matches_state(table: str) -> bool:
 
 
 def _input_checksums() -> dict[str, str]:
-    ids = sorted({source for step in STEPS for source in step.inputs})
+    ids = sorted({source for step in STEPS for source in step.source_ids()})
     manifest = {item.id: item for item in sources.load_manifest()}
     unknown = [i for i in ids if i not in manifest]
     if unknown:
@@ -235,7 +235,7 @@ def step_inputs(
     if missing:
         raise DataFileError(f"Step {step.name!r} needs {missing}, which no earlier step wrote.")
     recorded = state.get("inputs", {}) if reuse else {}
-    changed = [i for i in step.inputs if recorded.get(i) != inputs[i]]
+    changed = [i for i in step.source_ids() if recorded.get(i) != inputs[i]]
     own = set(step.outputs)
 
     def previous(table: str) -> pd.DataFrame | None:
@@ -290,8 +290,12 @@ def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
     with atomic_path(path) as temporary:
         if hasattr(frame, "geometry") and frame.__class__.__name__ == "GeoDataFrame":
             frame.to_parquet(temporary, index=False, compression="zstd", schema_version="1.0.0")
-        else:
-            frame.to_parquet(temporary, index=False, compression="zstd")
+        else:  # one chunk per column, so a frame concatenated from cached pieces writes the same bytes
+            import pyarrow
+            import pyarrow.parquet
+
+            table = pyarrow.Table.from_pandas(frame, preserve_index=False).combine_chunks()
+            pyarrow.parquet.write_table(table, temporary, compression="zstd")
 
 
 def build_tables(force: bool = False, report: Callable[[str], None] = print) -> list[Path]:

@@ -1,9 +1,9 @@
 """Deprivation of upper-tier authorities, regions and England, computed from MHCLG's district summaries.
 
 Sources: MHCLG, *English Indices of Deprivation 2019*, File 10 "local authority district
-summaries" (the processed ``deprivation_districts`` table, :mod:`analysis.data.deprivation`),
+summaries" (the processed ``deprivation_districts`` table, :mod:`analysis.data.steps.deprivation`),
 and ONS Census 2021 TS009 usual residents per district (``census_district_residents``,
-:mod:`analysis.data.census`). Both OGL v3.
+:mod:`analysis.data.steps.census`). Both OGL v3.
 
 Method (the workspace's own: MHCLG's upper-tier summary, File 11, is not in the data)
 -------------------------------------------------------------------------------------
@@ -31,8 +31,9 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis import config
-from analysis.data import census, tables
-from analysis.data import deprivation as iod
+from analysis.data import tables
+from analysis.data.steps import census
+from analysis.data.steps import deprivation as iod
 from analysis.errors import ParameterError, ValidationError
 
 DEFAULT_DOMAIN = "Index of Multiple Deprivation"
@@ -144,7 +145,7 @@ def deprivation_by_authority(
     Parameters
     ----------
     domain
-        An index or domain of the IoD 2019 (:data:`analysis.data.deprivation.IOD_DOMAINS`),
+        An index or domain of the IoD 2019 (:data:`analysis.data.steps.deprivation.IOD_DOMAINS`),
         by default the Index of Multiple Deprivation. Scores of every domain rise with
         deprivation.
     districts, residents

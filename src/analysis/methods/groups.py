@@ -3,7 +3,7 @@
 Sources: ONS, Census 2021 (Census Day, 21 March 2021), TS021 "Ethnic group" and TS038
 "Disability", usual residents by lower-tier local authority (OGL v3), summed to upper-tier
 authorities, regions and England in the processed ``census_groups`` table
-(:mod:`analysis.data.census`). The national expert steering group's report on safe
+(:mod:`analysis.data.steps.census`). The national expert steering group's report on safe
 accommodation names black and minoritised victims and disabled victims among those who most
 often need specialist support; these figures size the resident groups, **not** victims or
 need.
@@ -39,7 +39,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analysis import config
-from analysis.data import census, tables
+from analysis.data import tables
+from analysis.data.steps import census
 from analysis.errors import ParameterError
 
 

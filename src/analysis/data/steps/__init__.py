@@ -28,7 +28,15 @@ __all__ = ["FAMILIES", "STEPS", "TABLES", "Step", "StepInputs", "check_registry"
 
 #: Families of sources (modules of this package) in build order: a step may use the tables of
 #: the steps before it (:attr:`Step.needs`).
-FAMILIES: tuple[str, ...] = ("geography", "population", "survey", "safe_accommodation")
+FAMILIES: tuple[str, ...] = (
+    "geography",
+    "population",
+    "survey",
+    "safe_accommodation",
+    "census",
+    "deprivation",
+    "homelessness",
+)
 
 
 def check_registry(steps: Iterable[Step]) -> tuple[Step, ...]:

@@ -97,6 +97,10 @@ class Step:
         Called with a :class:`StepInputs`; returns ``{table: frame}`` for exactly ``outputs``.
     needs
         Tables written by earlier steps that ``run`` reads from its argument.
+    discover
+        For a family whose files the user adds over time (a workbook a quarter): returns the
+        manifest ids of its files as the manifest lists them now, added to ``inputs``
+        (:meth:`source_ids`), so a file recorded with ``analysis data add`` is built at once.
     """
 
     name: str
@@ -104,6 +108,12 @@ class Step:
     outputs: tuple[str, ...]
     run: Callable[[StepInputs], dict[str, pd.DataFrame]]
     needs: tuple[str, ...] = ()
+    discover: Callable[[], tuple[str, ...]] | None = None
+
+    def source_ids(self) -> tuple[str, ...]:
+        """Every manifest id the step reads: its ``inputs`` and what ``discover`` finds now."""
+        found = self.discover() if self.discover is not None else ()
+        return tuple(dict.fromkeys((*self.inputs, *found)))
 
     def __post_init__(self) -> None:
         for field in ("inputs", "outputs", "needs"):

@@ -33,12 +33,14 @@ population base switches.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import partial
 
 import pandas as pd
 import pandera.pandas as pa
 
 from analysis import config
 from analysis.data import schemas, sources
+from analysis.data.steps.base import Step, read_raw_csv
 from analysis.errors import ParameterError, ValidationError
 
 #: The manifest id of TS009 and the ``source_id`` of every row built from it.
@@ -518,3 +520,14 @@ def census_step(raw: Mapping[str, pd.DataFrame], read_csv: RawReader) -> dict[st
         "census_district_residents": build_district_residents(ts009, areas),
         "census_groups": build_census_groups(tables, areas),
     }
+
+
+STEPS = (
+    Step(
+        "census",
+        CENSUS_INPUTS,
+        CENSUS_OUTPUTS,
+        partial(census_step, read_csv=read_raw_csv),
+        needs=("areas",),
+    ),
+)

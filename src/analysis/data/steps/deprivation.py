@@ -19,7 +19,7 @@ No upper-tier summary (MHCLG's File 11) is staged: upper-tier figures are comput
 :mod:`analysis.methods.deprivation` and say so.
 
 Registering the step (one line; ``read_raw_csv`` is the build's reader, passed in for the
-reason given in :mod:`analysis.data.census`)::
+reason given in :mod:`analysis.data.steps.census`)::
 
   Step("deprivation", deprivation.INPUTS, deprivation.OUTPUTS, partial(deprivation.step, read_csv=read_raw_csv))
 """
@@ -27,12 +27,15 @@ reason given in :mod:`analysis.data.census`)::
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from analysis.data import census, schemas, sources
+from analysis.data import schemas, sources
+from analysis.data.steps import census
+from analysis.data.steps.base import Step, read_raw_csv
 from analysis.errors import ParameterError, ValidationError
 
 IOD_ID = "iod2019_lad19_summaries"
@@ -258,3 +261,6 @@ def build_deprivation_districts(iod: pd.DataFrame, areas: pd.DataFrame, area_cha
 def step(raw: Mapping[str, pd.DataFrame], read_csv: Callable[..., pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """Build step: ``deprivation_districts`` (needs the ``areas`` step's ``areas`` and ``area_changes``)."""
     return {"deprivation_districts": build_deprivation_districts(read_iod(read_csv), raw["areas"], raw["area_changes"])}
+
+
+STEPS = (Step("deprivation", INPUTS, OUTPUTS, partial(step, read_csv=read_raw_csv), needs=("areas", "area_changes")),)

@@ -39,8 +39,8 @@ households) and blank cells become NaN with ``status`` "missing" and the reason,
 
 This module runs to about 650 lines because the header rules of every table and edition live in
 one place beside the reader that applies them. The 2021-geography and financial-year step is
-:mod:`analysis.data.homelessness_geography`; manifest entries and ``analysis data add`` are
-:mod:`analysis.data.homelessness_manifest`.
+:mod:`analysis.data.steps.homelessness_geography`; manifest entries and ``analysis data add`` are
+:mod:`analysis.data.steps.homelessness_manifest`.
 """
 
 from __future__ import annotations
@@ -57,9 +57,10 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from analysis import config
-from analysis.data import homelessness_geography as geography
 from analysis.data import sources
 from analysis.data.schemas import validate_table
+from analysis.data.steps import homelessness_geography as geography
+from analysis.data.steps.base import Step, StepInputs
 from analysis.errors import DataFileError, ValidationError
 from analysis.files import atomic_path
 
@@ -628,6 +629,8 @@ def build_published(workbooks: Sequence[Path], cache_dir: Path) -> pd.DataFrame:
         if stale.name not in keep and re.fullmatch(r"[0-9a-f]{64}-[0-9a-f]{12}\.parquet", stale.name):
             stale.unlink(missing_ok=True)
     published = pd.concat(frames, ignore_index=True)
+    # Parquet keeps dates in milliseconds: a workbook read now and one read from the cache must agree.
+    published["quarter_start"] = published["quarter_start"].astype("datetime64[ms]")
     return published.sort_values(["quarter_start", "measure", "geography_code"]).reset_index(drop=True)
 
 
@@ -662,3 +665,40 @@ def build_homelessness(
         "homelessness": upper,
         "homelessness_financial_years": geography.financial_years(upper),
     }
+
+
+def manifest_workbooks(files: Sequence[sources.SourceFile] | None = None) -> list[Path]:
+    """Local paths of the manifest's homelessness workbooks, oldest quarter first (by id)."""
+    files = sources.load_manifest() if files is None else files
+    chosen = [f for f in files if f.path.startswith(f"{RAW_FOLDER}/")]
+    return [f.local_path for f in sorted(chosen, key=lambda f: f.id)]
+
+
+def manifest_source_ids(files: Sequence[sources.SourceFile] | None = None) -> tuple[str, ...]:
+    """Ids of the manifest's homelessness workbooks (the build step's inputs)."""
+    files = sources.load_manifest() if files is None else files
+    return tuple(sorted(f.id for f in files if f.path.startswith(f"{RAW_FOLDER}/")))
+
+
+#: The published rows of each workbook are cached under data/interim/, keyed by the workbook's sha256, so a
+#: changed or added workbook rereads itself only.
+CACHE_FOLDER = ("homelessness",)
+OUTPUTS = ("homelessness_published", "homelessness", "homelessness_financial_years")
+
+
+def homelessness_step(given: StepInputs) -> dict[str, pd.DataFrame]:
+    """Build step: the three homelessness tables from every workbook the manifest lists."""
+    cache_dir = config.INTERIM_DIR.joinpath(*CACHE_FOLDER)
+    return build_homelessness(manifest_workbooks(), cache_dir, given["areas"])
+
+
+STEPS = (
+    Step(
+        "homelessness",
+        ("mysociety_la_register",),
+        OUTPUTS,
+        homelessness_step,
+        needs=("areas",),
+        discover=manifest_source_ids,
+    ),
+)

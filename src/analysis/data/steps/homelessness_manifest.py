@@ -12,14 +12,19 @@ manifest accepts only the kinds open_data, authored and local_example, and this 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
 
 from analysis import config
 from analysis.data import sources
-from analysis.data.homelessness import OFFICIAL_PAGE, RAW_FOLDER, WORKBOOK_SUFFIXES, Quarter, read_workbook
+from analysis.data.steps.homelessness import (
+    OFFICIAL_PAGE,
+    RAW_FOLDER,
+    WORKBOOK_SUFFIXES,
+    Quarter,
+    read_workbook,
+)
 from analysis.errors import DataFileError
 from analysis.files import write_atomic
 
@@ -37,19 +42,6 @@ CAVEATS = (
     "'..' is missing data and '-' a suppressed count (fewer than 5). The edition in this file; MHCLG may revise "
     "the quarter later."
 )
-
-
-def manifest_workbooks(files: Sequence[sources.SourceFile] | None = None) -> list[Path]:
-    """Local paths of the manifest's homelessness workbooks, oldest quarter first (by id)."""
-    files = sources.load_manifest() if files is None else files
-    chosen = [f for f in files if f.path.startswith(f"{RAW_FOLDER}/")]
-    return [f.local_path for f in sorted(chosen, key=lambda f: f.id)]
-
-
-def manifest_source_ids(files: Sequence[sources.SourceFile] | None = None) -> tuple[str, ...]:
-    """Ids of the manifest's homelessness workbooks (the build step's inputs)."""
-    files = sources.load_manifest() if files is None else files
-    return tuple(sorted(f.id for f in files if f.path.startswith(f"{RAW_FOLDER}/")))
 
 
 def manifest_entry(path: Path, *, origin: bool = False) -> dict:
