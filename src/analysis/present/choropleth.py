@@ -39,6 +39,7 @@ from analysis.present.map_classes import (
     class_labels,
     map_level,
 )
+from analysis.present.numbers import format_number
 
 _SMALL_AREA_KM2 = 150.0  # labels of smaller areas (towns, inner London) are set a point smaller
 _LABEL_WIDTH = 18  # characters per line of an area label
@@ -258,7 +259,7 @@ def value_text(indicator: Indicator, row) -> str:
     """An area's value as maps and sentences show it ("no data" without one)."""
     if not bool(row["has_data"]):
         return config.MAP_NO_DATA_LABEL
-    return f"{row['rate_per_100k']:,.{indicator.decimals}f}"
+    return format_number(row["rate_per_100k"], indicator.decimals)
 
 
 def _highlight_handle(area) -> list:

@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from analysis import __version__, config
 from analysis.files import write_atomic
+from analysis.present.numbers import format_number
 from analysis.present.page import ATTRIBUTION, TEMPLATES_DIR, display_date, redact_paths
 
 INDEX_TEMPLATE = "index.html.j2"
@@ -27,7 +28,7 @@ INDEX_TITLE = "Domestic abuse safe accommodation needs assessments: reports"
 def _format_headline(value: Any) -> dict[str, Any] | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
         return None
-    text = f"{value:,.0f}" if float(value).is_integer() or abs(value) >= 1000 else f"{value:,.1f}"
+    text = format_number(value, 0 if float(value).is_integer() or abs(value) >= 1000 else 1)
     return {"text": text, "sort": repr(float(value))}
 
 

@@ -23,6 +23,7 @@ import pandas as pd
 
 from analysis import config
 from analysis.errors import ParameterError
+from analysis.present.numbers import format_number
 
 _SCHEMES = {"quantiles": "Quantiles", "equal_interval": "EqualInterval", "fisher_jenks": "FisherJenks"}
 #: How captions and the methods section name each class scheme.
@@ -109,6 +110,6 @@ def class_colours(n: int) -> list:
 
 
 def class_labels(breaks: np.ndarray, minimum: float, decimals: int = 0) -> list[str]:
-    """Legend labels "a to b" for each class (lower bound of the first class = ``minimum``)."""
+    """Legend labels "a to b" for each class (lower bound of the first class = ``minimum``), halves away from zero."""
     lowers = [minimum, *breaks[:-1]]
-    return [f"{low:,.{decimals}f} to {high:,.{decimals}f}" for low, high in zip(lowers, breaks)]
+    return [f"{format_number(low, decimals)} to {format_number(high, decimals)}" for low, high in zip(lowers, breaks)]

@@ -48,6 +48,7 @@ from analysis.present.map_classes import (
     describe_classification,
     map_level,
 )
+from analysis.present.numbers import format_number, format_percent
 
 __all__ = [
     "BASE_SOURCE_IDS",
@@ -97,7 +98,7 @@ def _summary(indicator: Indicator, frame: pd.DataFrame, area) -> str:
     reference = comparator(indicator, frame)
     text = f"{area.name}: {value}" + ("" if value == config.MAP_NO_DATA_LABEL else f" {indicator.unit_label}")
     if reference is not None and reference[0] != area.code:
-        text += f"; {reference[1]}: {reference[2]:,.{indicator.decimals}f}"
+        text += f"; {reference[1]}: {format_number(reference[2], indicator.decimals)}"
     return text
 
 
@@ -111,7 +112,7 @@ def _map_alt(indicator: Indicator, frame: pd.DataFrame, area, where: str, scheme
         low = rows.loc[rows["has_data"], "rate_per_100k"].min()
         span = (
             f" in {len(breaks)} {check_classification(scheme).replace('_', ' ')} classes from "
-            f"{low:,.{indicator.decimals}f} to {breaks[-1]:,.{indicator.decimals}f}"
+            f"{format_number(low, indicator.decimals)} to {format_number(breaks[-1], indicator.decimals)}"
         )
     return (
         f"Map of {where} shaded by {_lower_first(indicator.title)} ({indicator.unit_label}){span}. "
@@ -134,11 +135,13 @@ def indicator_figures(
     with no figure and a ``note`` saying why.
     """
     scheme = check_classification(scheme)
-    values = frame.loc[frame["has_data"], "rate_per_100k"].round(6).unique()
+    shown = frame.loc[frame["has_data"], "rate_per_100k"]
+    values = shown.round(6).unique()  # equal to 6 places counts as the same value
     if len(values) == 1:  # e.g. one national rate applied to every area: a flat map says nothing
         note = (
-            f"No maps or charts: every area with data has the same value ({values[0]:,.{indicator.decimals}f} "
-            f"{indicator.unit_label}), so they would show nothing. {indicator.caveat}"
+            "No maps or charts: every area with data has the same value "
+            f"({format_number(shown.iloc[0], indicator.decimals)} {indicator.unit_label}), so they would show "
+            f"nothing. {indicator.caveat}"
         )
         return [Exhibit("england_map", None, "", note=note)]
     classes = describe_classification(scheme, frame, k)
@@ -228,14 +231,14 @@ def headline_sentence(indicator: Indicator, frame: pd.DataFrame, area) -> str:
     row = frame[frame["area_code"] == area.code].iloc[0]
     reference = comparator(indicator, frame)
     if not bool(row["has_data"]):
-        where = f"; {reference[1]}: {reference[2]:,.{indicator.decimals}f}" if reference else ""
+        where = f"; {reference[1]}: {format_number(reference[2], indicator.decimals)}" if reference else ""
         return f"{indicator.title} has no value for {area.name} ({indicator.unit_label}{where})."
     text = (
-        f"{area.name} has {row['rate_per_100k']:,.{indicator.decimals}f} "
+        f"{area.name} has {format_number(row['rate_per_100k'], indicator.decimals)} "
         f"{_lower_first(indicator.title)} {indicator.unit_label}"
     )
     if reference is not None and reference[0] != area.code:
-        text += f", against {reference[2]:,.{indicator.decimals}f} for {reference[1]}"
+        text += f", against {format_number(reference[2], indicator.decimals)} for {reference[1]}"
     return text + "."
 
 
@@ -269,7 +272,7 @@ def caveat_lines(chosen: list[Indicator], scheme: str, confidence: float) -> lis
         "and do not mean that areas in different classes differ significantly."
     )
     lines.append(
-        f"Intervals, where an indicator has them, are two-sided at {confidence:.1%}; funnel limits are "
+        f"Intervals, where an indicator has them, are two-sided at {format_percent(confidence, 1)}; funnel limits are "
         "at 95% and 99.8% (PHE funnel plot method)."
     )
     if any(indicator.denominator.sex != "persons" for indicator in chosen):
