@@ -260,3 +260,16 @@ def test_the_readme_example_declaration_is_one_call_and_draws_every_figure():
     )
     exhibits = maps.indicator_figures(example, frame, areas.get_area("E10000014"))
     assert [e.kind for e in exhibits if e.figure is not None] == ["region_map", "england_map", "funnel", "dot_plot"]
+
+
+def test_map_labels_alt_texts_and_the_headline_round_halves_away(frame14):
+    indicator = indicators.get_indicator("population_14_18")  # shown to whole numbers
+    hampshire = areas.get_area("E10000014")
+    frame = frame14.copy()  # made-up values at the half: 5,432.5 and 5,900.5
+    frame.loc[frame["area_code"] == hampshire.code, "rate_per_100k"] = 5432.5
+    frame.loc[frame["area_code"] == config.ENGLAND_CODE, "rate_per_100k"] = 5900.5
+    headline = maps.headline_sentence(indicator, frame, hampshire)
+    assert headline.startswith("Hampshire has 5,433 ") and headline.endswith("against 5,901 for England.")
+    [region] = [e for e in maps.indicator_figures(indicator, frame, hampshire) if e.kind == "region_map"]
+    assert f"Hampshire: 5,433 {indicator.unit_label}; England: 5,901." in region.alt
+    assert "Hampshire\n5,433" in [t.get_text() for t in region.figure.axes[0].texts]

@@ -167,6 +167,14 @@ SUPPRESSION_FOOTNOTE = (
     "[c] = suppressed: fewer than {threshold} cases, or derived from such a count, "
     "to protect confidentiality (GSS statistical disclosure control guidance)."
 )
+#: How every published number rounds a half: away from zero (2.5 -> 3, -2.5 -> -3, 12,345 to the
+#: nearest 10 -> 12,350, 0.125 to two places -> 0.13), on the number as written, not on its binary
+#: approximation. This is the rule of hand rounding and of Excel's ROUND (Microsoft support, "ROUND
+#: function"), so a council can check a figure against its own spreadsheet; Python's round(),
+#: NumPy's and pandas' round and format specifications round a half to even on the binary value.
+#: The value names the decimal module's mode (Python documentation, decimal: ROUND_HALF_UP,
+#: "round to nearest with ties going away from zero"); see analysis.present.numbers.
+PUBLISHED_ROUNDING = "ROUND_HALF_UP"
 
 # --------------------------------------------------------------------------------------
 # Safe accommodation standards

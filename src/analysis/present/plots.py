@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from analysis import config
+from analysis.present.numbers import format_number
 
 _STYLE = {
     "figure.dpi": config.FIGURE_DPI,
@@ -177,7 +178,7 @@ def population_pyramid(
         ax.step(-other["male"], other.index, where="mid", color="black", linewidth=1.2, label=comparator_label)
         ax.step(other["female"], other.index, where="mid", color="black", linewidth=1.2)
     ticks = ax.get_xticks()
-    ax.set_xticks(ticks, [f"{abs(t):.0f}%" for t in ticks])
+    ax.set_xticks(ticks, [f"{format_number(abs(t))}%" for t in ticks])
     ax.set_yticks(
         list(mine.index), [f"{b}-{b + band_width - 1}" if b < 90 else "90+" for b in mine.index], fontsize=7.5
     )
@@ -233,7 +234,7 @@ def bars_with_reference(
             ax.text(
                 number if math.isnan(top) else max(number, top),
                 position,
-                f" {number:,.{decimals}f}",
+                f" {format_number(number, decimals)}",
                 va="center",
                 ha="left",
                 fontsize=8.5,

@@ -12,6 +12,7 @@ import pandas as pd
 from analysis import config
 from analysis.errors import ParameterError
 from analysis.methods.prevalence import NO_INTERVAL_NOTE, has_intervals, pyramid_populations
+from analysis.present.numbers import format_multiple, format_number, format_percent, round_to_multiple
 
 #: Breakdowns from finest to coarsest, with how the output names them.
 BREAKDOWNS: dict[str, str] = {
@@ -42,10 +43,11 @@ SEX_ASSUMPTION_NOTE = (
 
 
 def round_to(value: float, multiple: int) -> float:
-    """Round to the nearest ``multiple`` (e.g. 10) for display; NaN stays NaN."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return float("nan")
-    return float(round(value / multiple) * multiple)
+    """Round to the nearest ``multiple`` (e.g. 10) for display, halves away from zero; None and NaN give NaN.
+
+    See :func:`analysis.present.numbers.round_to_multiple` (12,345 to 10 is 12,350).
+    """
+    return round_to_multiple(value, multiple)
 
 
 def check_round_to(value: Any) -> int:
@@ -74,14 +76,12 @@ def describe_measure(measure: str) -> str:
 def headline_text(summary_row: pd.Series, multiple: int = config.PREVALENCE_DEFAULT_ROUND_TO) -> str:
     """One sentence: the estimate for the area, its interval or the statement that there is none."""
     estimate = report_number(summary_row["estimate"], multiple)
-    per_100k = f"{summary_row['estimate_per_100k_adults']:,.0f}"
+    per_100k = format_number(summary_row["estimate_per_100k_adults"])
     if math.isnan(summary_row["ci_lower"]):
         interval = f" ({NO_INTERVAL_NOTE})"
     else:
-        interval = (
-            f" ({summary_row['confidence']:.0%} interval {report_number(summary_row['ci_lower'], multiple)} "
-            f"to {report_number(summary_row['ci_upper'], multiple)})"
-        )
+        low, high = (report_number(summary_row[bound], multiple) for bound in ("ci_lower", "ci_upper"))
+        interval = f" ({format_percent(summary_row['confidence'])} interval {low} to {high})"
     return (
         f"An estimated {estimate} adults aged {summary_row['age_range']} in {summary_row['area_name']} "
         f"{describe_measure(summary_row['measure'])}{interval}: {per_100k} per 100,000 adults, applying the "
@@ -91,8 +91,8 @@ def headline_text(summary_row: pd.Series, multiple: int = config.PREVALENCE_DEFA
 
 
 def report_number(value: float, multiple: int) -> str:
-    """A rounded count with thousands separators ("91,350")."""
-    return f"{round_to(value, multiple):,.0f}"
+    """A count rounded to the nearest ``multiple``, halves away from zero, with thousands separators ("91,350")."""
+    return format_multiple(value, multiple)
 
 
 def label_groups(groups: pd.DataFrame) -> pd.Series:
@@ -103,7 +103,7 @@ def label_groups(groups: pd.DataFrame) -> pd.Series:
 def _rounded(frame: pd.DataFrame, columns: Iterable[str], multiple: int) -> pd.DataFrame:
     out = frame.copy()
     for column in columns:
-        out[column] = [round_to(v, multiple) for v in out[column]]
+        out[column] = round_to_multiple(out[column], multiple)
     return out
 
 
@@ -228,7 +228,9 @@ def figure_per_100k(comparison: pd.DataFrame, area_name: str, interval: bool) ->
     )
     alt = (
         "Horizontal bar chart of the estimated rate per 100,000 adults: "
-        + "; ".join(f"{n} {v:,.0f}" for n, v in zip(comparison["area_name"], comparison["estimate_per_100k_adults"]))
+        + "; ".join(
+            f"{n} {format_number(v)}" for n, v in zip(comparison["area_name"], comparison["estimate_per_100k_adults"])
+        )
         + ". The values differ only through population structure because the same national rates are applied."
     )
     return fig, alt

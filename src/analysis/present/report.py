@@ -33,6 +33,7 @@ import pandas as pd
 from analysis import __version__, config
 from analysis.errors import ParameterError
 from analysis.methods.checks import check_confidence_level
+from analysis.present.numbers import format_number  # notebooks call report.format_number
 
 RECORD_MIME = "application/vnd.da-needs.record+json"
 
@@ -173,17 +174,6 @@ def read_records(notebook_path: str | Path) -> dict[str, Any]:
     return out
 
 
-def format_number(value: Any, decimals: int = 0) -> str:
-    """Thousands separators and fixed decimals; suppression markers and text pass through."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if isinstance(value, str):
-        return value
-    if isinstance(value, numbers.Real):
-        return f"{value:,.{decimals}f}"
-    return str(value)
-
-
 def table(
     frame: pd.DataFrame,
     caption: str,
@@ -210,7 +200,8 @@ def table(
         Columns computed from those counts (rates, intervals, percentages): suppressed on
         the same rows. A mapping of count column -> derived columns limits the spread.
     decimals
-        Decimal places per column (default 0 for numbers).
+        Decimal places per column (default 0 for numbers); halves round away from zero
+        (:func:`analysis.present.numbers.format_number`).
     notes
         Footnotes shown under the table (the suppression footnote is added when used).
     """

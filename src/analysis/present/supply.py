@@ -9,7 +9,7 @@ import pandas as pd
 from analysis import config
 from analysis.methods import stats
 from analysis.methods.supply import SupplyAssessment
-from analysis.present.report import format_number
+from analysis.present.numbers import format_number
 
 
 def headline(area_name: str, gap: dict[str, Any], supply_period: str | None) -> str:
@@ -50,7 +50,7 @@ def figure_places_by_type(result: SupplyAssessment) -> tuple[Any, str] | None:
         "type_label",
         "bedspaces",
         reference=gap["required_places"],
-        reference_label=f"refuge places required: {gap['required_places']:,.0f}",
+        reference_label=f"refuge places required: {format_number(gap['required_places'])}",
         missing_labels=by_type["status"].tolist(),
         highlight=by_type.loc[by_type["counted_in_standard"], "type_label"].tolist(),
         xlabel="Bedspaces (a unit for one victim and their children)",
@@ -59,8 +59,9 @@ def figure_places_by_type(result: SupplyAssessment) -> tuple[Any, str] | None:
     )
     alt = (
         f"Bar chart of bedspaces by accommodation type in {name} ({result.supply_period}), with a dashed "
-        f"line at the {gap['required_places']:,.0f} refuge places the standard requires. Refuge and specialist "
-        f"refuge bedspaces total {gap['available_places']:,.0f}. Types without a stated count are labelled, "
+        f"line at the {format_number(gap['required_places'])} refuge places the standard requires. Refuge and "
+        f"specialist refuge bedspaces total {format_number(gap['available_places'])}. Types without a stated count "
+        "are labelled, "
         "not drawn as zero."
     )
     return fig, alt
@@ -101,7 +102,8 @@ def figure_referral_shares(
     )
     alt = (
         f"Bar chart of {len(plotted)} referral shares for {name}, in per cent, with Wilson intervals "
-        "where counts allow: " + "; ".join(f"{lab} {p:.0f}%" for lab, p in zip(plotted["label"], plotted["percent"]))
+        "where counts allow: "
+        + "; ".join(f"{lab} {format_number(p)}%" for lab, p in zip(plotted["label"], plotted["percent"]))
     )
     return fig, alt
 
@@ -126,7 +128,7 @@ def figure_places_per_100k(result: SupplyAssessment) -> tuple[Any, str]:
     alt = (
         "Bar chart of refuge places per 100,000 population for "
         + ", ".join(
-            f"{n}: {'no data' if pd.isna(v) else format(v, '.1f')}"
+            f"{n}: {'no data' if pd.isna(v) else format_number(v, 1)}"
             for n, v in zip(comparison["area_name"], comparison["places_per_100k"])
         )
         + f", against a dashed line at the standard's {gap['standard_places_per_100k']:g}."

@@ -12,13 +12,17 @@ from analysis.data import tables
 from analysis.errors import ParameterError
 from analysis.methods import areas
 from analysis.methods.young_people import age_profile, compare_shares, fact_value
+from analysis.present.numbers import format_number, round_to_multiple
 
 
 def round_to(frame: pd.DataFrame, columns: Sequence[str], base: int = 10) -> pd.DataFrame:
-    """A copy with ``columns`` rounded to the nearest ``base`` (missing values kept)."""
+    """A copy with ``columns`` rounded to the nearest ``base``, halves away from zero (missing values kept).
+
+    See :func:`analysis.present.numbers.round_to_multiple`.
+    """
     out = frame.copy()
     for column in columns:
-        out[column] = (out[column] / base).round() * base
+        out[column] = round_to_multiple(out[column], base)
     return out
 
 
@@ -34,8 +38,8 @@ def describe_15_24_share(area: areas.Area) -> str:
     mine = shares.loc[area.code, "share_15_24_percent"]
     england = shares.loc[config.ENGLAND_CODE, "share_15_24_percent"]
     text = (
-        f"From the ONS mid-2020 estimates, {mine:.1f}% of {area.name}'s residents are aged 15-24 against "
-        f"{england:.1f}% in England."
+        f"From the ONS mid-2020 estimates, {format_number(mine, 1)}% of {area.name}'s residents are aged 15-24 "
+        f"against {format_number(england, 1)}% in England."
     )
     stated = fact_value(area.code, "population_aged_15_24_percent")
     national = fact_value(area.code, "population_aged_15_24_percent_national_comparator")
@@ -111,8 +115,9 @@ def figure_age_profile(area: areas.Area, shares: pd.DataFrame) -> tuple[Any, str
     alt = (
         f"Bar chart of the share of all residents at each single year of age from 14 to 18 in {area.name}"
         + (f" beside {others}" if others else "")
-        + f". In {area.name} each year of age is {area_range.min():.2f}% to {area_range.max():.2f}% of residents; "
-        f"in England {england_range.min():.2f}% to {england_range.max():.2f}%. A dashed line marks age 16, "
+        + f". In {area.name} each year of age is {format_number(area_range.min(), 2)}% to "
+        f"{format_number(area_range.max(), 2)}% of residents; in England {format_number(england_range.min(), 2)}% "
+        f"to {format_number(england_range.max(), 2)}%. A dashed line marks age 16, "
         "the Domestic Abuse Act threshold."
     )
     return fig, alt, "Each bar is the number of residents of that age as a percentage of all residents."

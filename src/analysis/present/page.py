@@ -1,0 +1,248 @@
+"""The published page: its structure, and the checks that refuse an unsafe page.
+
+:func:`finish_html` turns the HTML nbconvert wrote for a report (see
+:func:`analysis.present.publish.render_report`) into the page that is published: anchor links,
+scripts, styles and other fetching tags removed; one h1 and headings without skipped levels; a
+table of contents; the headline first; header cells scoped; this machine's folder paths replaced
+by neutral labels (:func:`redact_paths`, also applied to the index).
+
+Checks made before anything is written (a :class:`~analysis.errors.PublicationError` stops
+publication of that report): no count from 1 to ``threshold - 1`` in a count column of any table
+(:func:`check_small_counts`, the columns :func:`analysis.present.report.table` marks), alt text on
+every image, every image embedded (``data:``), nothing referenced from outside the file, no
+Python traceback.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import json
+import re
+import sys
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from analysis import config
+from analysis.errors import PublicationError
+
+#: The nbconvert templates of the report page and the jinja2 template of the index.
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+#: The attribution every report page and the index carry (OGL v3.0, boundaries, the mySociety register).
+ATTRIBUTION = (
+    "Contains public sector information licensed under the Open Government Licence v3.0. "
+    + config.BOUNDARY_ATTRIBUTION
+    + ". Contains data from mySociety's UK local authority names and "
+    "codes register (CC BY 4.0)."
+)
+_STRIPPED_TAGS = ("script", "iframe", "object", "embed", "link", "base", "form", "meta", "style")
+_FETCHING_ATTRIBUTES = ("src", "srcset", "data", "poster", "background", "action", "formaction")
+#: What nbconvert writes into an image without alt text: treated as no alt text.
+_NBCONVERT_DEFAULT_ALT = "No description has been provided for this image"
+
+
+def display_date(moment: datetime) -> str:
+    """A date as pages show it: "1 December 2026"."""
+    return f"{moment.day} {moment:%B %Y}"
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
+
+
+def _number(text: str) -> float | None:
+    cleaned = text.strip().replace(",", "")
+    try:
+        return float(cleaned)
+    except ValueError:
+        return None
+
+
+def _column_headers(table: Any) -> list[str]:
+    """Each column's header text: the lowest non-empty header cell above it (multi-row headers too)."""
+    headers: list[str] = []
+    for row in table.select("thead tr"):
+        position = 0
+        for cell in row.find_all(["th", "td"]):
+            span = int(cell.get("colspan", 1) or 1)
+            text = cell.get_text(strip=True)
+            for i in range(position, position + span):
+                headers.extend([""] * (i + 1 - len(headers)))
+                if text:
+                    headers[i] = text
+            position += span
+    return headers
+
+
+def check_small_counts(soup: Any, threshold: int) -> None:
+    """Refuse a table whose count columns (marked by report.table) show a count from 1 to threshold - 1."""
+    for table in soup.select("table[data-count-columns]"):
+        columns = json.loads(table["data-count-columns"])
+        limit = max(int(threshold), int(table.get("data-suppression-threshold", threshold)))
+        headers = _column_headers(table)
+        caption = table.caption.get_text(strip=True) if table.caption else "untitled table"
+        for row_number, row in enumerate(table.select("tbody tr"), start=1):
+            cells = row.find_all(["th", "td"])
+            for position, header in enumerate(headers):
+                if header not in columns or position >= len(cells):
+                    continue
+                value = _number(cells[position].get_text())
+                if value is not None and 0 < value < limit:
+                    raise PublicationError(
+                        f"Table '{caption}' shows {value:g} in count column '{header}' (row {row_number}): "
+                        f"counts from 1 to {limit - 1} must be suppressed before publication.",
+                        f"Show it with report.table(..., count_columns=[...]) and the default threshold "
+                        f"({config.SUPPRESSION_THRESHOLD}) or higher, so the count is replaced by "
+                        f"{config.SUPPRESSION_MARKER}.",
+                    )
+
+
+def check_images(soup: Any) -> None:
+    for number, image in enumerate(soup.find_all("img"), start=1):
+        if not (image.get("alt") or "").strip() or image.get("alt") == _NBCONVERT_DEFAULT_ALT:
+            raise PublicationError(
+                f"Image {number} of the report has no alt text.",
+                "Show figures with report.figure(fig, alt='what it shows and its message').",
+            )
+        if not (image.get("src") or "").startswith("data:image/"):
+            raise PublicationError(
+                f"Image {number} of the report is not embedded in the page (src {str(image.get('src'))[:60]!r}).",
+                "Show figures with report.figure, which embeds them.",
+            )
+
+
+def check_self_contained(soup: Any) -> None:
+    for tag in soup.find_all(True):
+        for attribute in _FETCHING_ATTRIBUTES:
+            value = tag.get(attribute)
+            if value and not str(value).startswith("data:"):
+                raise PublicationError(
+                    f"The report would fetch {str(value)[:80]!r} (<{tag.name} {attribute}>).",
+                    "Published reports must be self-contained; embed the content instead.",
+                )
+        if tag.name == "link" or (tag.name == "script" and tag.get("src")):
+            raise PublicationError(f"The report references an external file (<{tag.name}>).")
+    styles = [s.get_text() for s in soup.find_all("style")] + [t.get("style", "") for t in soup.find_all(style=True)]
+    for style in styles:
+        if re.search(r"@import|url\(\s*['\"]?(?!data:)", style):
+            raise PublicationError("The report's styles would fetch a file from outside the page.")
+
+
+def _normalise_headings(body: Any, title: str) -> None:
+    """One h1 (the page title); headings in order without skipped levels."""
+    first = body.find("h1")
+    if first is not None and first.get_text(strip=True) == title.strip():
+        first.decompose()
+    previous = 2
+    for heading in body.find_all(re.compile(r"^h[1-6]$")):
+        level = min(max(int(heading.name[1]), 2), previous + 1)
+        heading.name = f"h{level}"
+        previous = level
+
+
+def _remove_empty_sections(body: Any) -> None:
+    """Drop a heading left with nothing under it (e.g. "Headline" once the headline moved to the top)."""
+    from bs4 import NavigableString
+
+    for heading in body.find_all(re.compile(r"^h[2-6]$")):
+        level = int(heading.name[1])
+        empty = True
+        for element in heading.next_elements:
+            name = getattr(element, "name", None)
+            if name and re.fullmatch(r"h[1-6]", name) and int(name[1]) <= level:
+                break
+            if element in heading.descendants:
+                continue
+            if (
+                isinstance(element, NavigableString)
+                and element.strip()
+                or getattr(element, "name", None)
+                in ("img", "table", "figure", "ul", "ol", "h2", "h3", "h4", "h5", "h6")
+            ):
+                empty = False
+                break
+        if empty:
+            heading.decompose()
+
+
+def _assign_ids_and_contents(soup: Any, main: Any, body: Any) -> None:
+    used = {tag["id"] for tag in soup.find_all(id=True)}
+    entries = []
+    for heading in body.find_all(re.compile(r"^h[2-6]$")):
+        base = _slug(heading.get_text(" ", strip=True))
+        candidate, n = base, 2
+        while candidate in used:
+            candidate, n = f"{base}-{n}", n + 1
+        heading["id"] = candidate
+        used.add(candidate)
+        if heading.name == "h2":
+            entries.append((candidate, heading.get_text(" ", strip=True)))
+    about = main.find(id="about-this-report")
+    if about is not None:
+        entries.append(("about-this-report", about.get_text(" ", strip=True)))
+    listing = soup.find(id="contents-list")
+    for anchor, text in entries:
+        item = soup.new_tag("li")
+        link = soup.new_tag("a", href=f"#{anchor}")
+        link.string = text
+        item.append(link)
+        listing.append(item)
+
+
+def redact_paths(text: str) -> str:
+    """Replace this machine's folder paths (project, environment, home) with neutral labels."""
+    replacements = []
+    for path, label in (
+        (config.project_root(), "[project folder]"),
+        (Path(sys.prefix), "[environment]"),
+        (config.SOURCE_ROOT, "[workspace]"),
+        (Path.home(), "~"),
+    ):
+        for form in {str(path), str(path.resolve()) if path.exists() else str(path)}:
+            if len(form) > 1:
+                replacements.append((form, label))
+    for form, label in sorted(replacements, key=lambda item: -len(item[0])):
+        for variant in {form, html_lib.escape(form, quote=False), html_lib.escape(form)}:
+            if label == "~":  # only where the home folder starts a path, never inside a word
+                text = re.sub(re.escape(variant) + r"(?=[/\\])", label, text)
+            else:
+                text = text.replace(variant, label)
+    return text
+
+
+def finish_html(html: str, page: Mapping[str, Any]) -> str:
+    """Post-process the exporter's page: checks, headings, contents, headline first, paths."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    main, body = soup.find("main"), soup.find(id="report-body")
+    for anchor in body.select("a.anchor-link"):
+        anchor.decompose()
+    for tag in body.find_all(list(_STRIPPED_TAGS)):
+        tag.decompose()
+    _normalise_headings(body, page["title"])
+    headline = body.select_one("div.headline")
+    placeholder = soup.find(id="report-headline")
+    if headline is not None:
+        placeholder.replace_with(headline.extract())
+    else:
+        placeholder.decompose()
+    _remove_empty_sections(body)
+    _assign_ids_and_contents(soup, main, body)
+    for cell in soup.select("thead th"):
+        cell["scope"] = "col"
+    for cell in soup.select("tbody th"):
+        cell["scope"] = "row"
+    for cell in body.select("div.jp-Cell"):  # cells left empty by what was removed
+        if not cell.get_text(strip=True) and not cell.find(["img", "table"]):
+            cell.decompose()
+    check_small_counts(soup, page.get("threshold", config.SUPPRESSION_THRESHOLD))
+    check_images(soup)
+    check_self_contained(soup)
+    if "Traceback (most recent call last)" in soup.get_text():
+        raise PublicationError(
+            "The report contains a Python traceback.",
+            "Fix the error the notebook shows, or stop printing tracebacks in its output.",
+        )
+    return redact_paths(str(soup))
