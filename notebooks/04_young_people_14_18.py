@@ -113,7 +113,7 @@ report.headline(
     f"{here.name} had {fmt(mine['population_14_18'])} young people aged 14-18 in mid-2020 "
     f"({mine['share_14_18_percent']:.1f}% of residents; England {england['share_14_18_percent']:.1f}%); "
     f"applying the crime survey's 16-19 rate ({rate.percent:g}%), about "
-    f"{fmt(round(estimate['estimate'], -1))} of its {fmt(mine['population_16_18'])} 16-18 year olds may experience "
+    f"{fmt(estimate['estimate'], -1)} of its {fmt(mine['population_16_18'])} 16-18 year olds may experience "
     "domestic abuse in a year."
 )
 
@@ -271,8 +271,8 @@ if scenario.available:
     report.markdown(
         f"**SCENARIO (not a measured prevalence):** if between {scenario.low_percent:g}% and "
         f"{scenario.high_percent:g}% of the {fmt(young['population_14_15'])} 14-15 year olds in {here.name} had "
-        f"experienced physical force in a relationship, that would be between {fmt(round(young['scenario_low'], -1))} "
-        f"and {fmt(round(young['scenario_high'], -1))} young people. Bounds: {scenario.basis}"
+        f"experienced physical force in a relationship, that would be between {fmt(young['scenario_low'], -1)} "
+        f"and {fmt(young['scenario_high'], -1)} young people. Bounds: {scenario.basis}"
         + (f" (low: `{scenario.low_fact_id}`, high: `{scenario.high_fact_id}`)." if scenario.low_fact_id else ".")
     )
 else:

@@ -29,6 +29,11 @@ AREAS = [HAMPSHIRE, SOUTHAMPTON]
 Z95 = sps.norm.ppf(0.975)
 
 
+def half_up(value: float, multiple: int) -> float:
+    """The published rounding rule, written independently: halves of a positive value round up."""
+    return math.floor(value / multiple + 0.5) * multiple
+
+
 # ------------------------------------------------------------------------------------------
 # Hand computations from data/raw
 # ------------------------------------------------------------------------------------------
@@ -308,7 +313,7 @@ def test_headline_text_and_values():
     children = prevalence.estimate_children(SOUTHAMPTON)
     text = show_prevalence.headline_text(comparison.iloc[0], 10)
     estimate = hand_by_sex(SOUTHAMPTON, "YE Mar 2020", "16-74", "pre-2024")
-    assert f"{round(estimate / 10) * 10:,.0f} adults aged 16-74 in Southampton" in text
+    assert f"{half_up(estimate, 10):,.0f} adults aged 16-74 in Southampton" in text
     assert prevalence.NO_INTERVAL_NOTE in text and "YE Mar 2020" in text and "pre-2024" in text
     values = prevalence.headline_values(comparison, children)
     assert values["estimate_adults"] == pytest.approx(estimate, rel=1e-9)
@@ -338,13 +343,13 @@ def test_display_tables_round_counts_but_not_rates():
     groups = prevalence.estimate_adults(HAMPSHIRE, "YE Mar 2020")
     shown = show_prevalence.display_groups(groups, 100)
     assert shown["group"].tolist() == ["Women 16-74", "Men 16-74"]
-    assert shown["estimate"].tolist() == [round(e / 100) * 100 for e in groups["estimate"]]
+    assert shown["estimate"].tolist() == [half_up(e, 100) for e in groups["estimate"]]
     assert shown["rate_percent"].tolist() == groups["rate_percent"].tolist()
     assert show_prevalence.label_groups(groups).tolist() == ["Women 16-74", "Men 16-74"]
     comparison = prevalence.compare_with_region_and_england(HAMPSHIRE, "YE Mar 2020")
     table = show_prevalence.display_comparison(comparison, 10)
     assert table["estimate_per_100k_adults"].tolist() == comparison["estimate_per_100k_adults"].tolist()
-    assert table["population_adults"].tolist() == [round(p / 10) * 10 for p in comparison["population_adults"]]
+    assert table["population_adults"].tolist() == [half_up(p, 10) for p in comparison["population_adults"]]
     children = show_prevalence.display_children(prevalence.estimate_children(HAMPSHIRE), 10)
     assert children["year"].tolist() == ["2019"]  # shown as a year, not a number with a separator
     assert (
