@@ -105,7 +105,7 @@ def complete_years(measure: str = "da_reason") -> tuple[str, ...]:
 
 def latest_complete_year(*measures: str) -> str:
     """The latest financial year with four published quarters of every measure (default ``da_reason``)."""
-    years = _common_years(measures or ("da_reason",))
+    years = common_years(*(measures or ("da_reason",)))
     if not years:
         raise DataFileError(
             "The homelessness table has no financial year with four published quarters.",
@@ -114,7 +114,8 @@ def latest_complete_year(*measures: str) -> str:
     return years[-1]
 
 
-def _common_years(measures: tuple[str, ...]) -> list[str]:
+def common_years(*measures: str) -> list[str]:
+    """Financial years with four published quarters of every measure, oldest first."""
     sets = [set(complete_years(check_measure(m))) for m in measures]
     return sorted(set.intersection(*sets))
 
@@ -134,7 +135,7 @@ def check_year(year: object, *measures: str) -> str:
     match = _YEAR.match(year) if isinstance(year, str) else None
     if not match or int(match.group(2)) != (int(match.group(1)) + 1) % 100:
         raise ParameterError(f"year must be a financial year written like '2023-24', got {year!r}.")
-    available = _common_years(measures)
+    available = common_years(*measures)
     if year not in available:
         raise ParameterError(
             f"No complete financial year {year} for {', '.join(measures)}: all four quarters are published "

@@ -1,4 +1,5 @@
-"""Deprivation-adjusted comparison of authorities: Poisson and negative binomial models of homelessness counts.
+"""Comparisons of homelessness counts: between authorities adjusted for deprivation (Poisson and negative
+binomial models), and between one authority's years (:func:`compare_years`).
 
 Model
 -----
@@ -260,3 +261,59 @@ def _fit(year: str, measure: str, offset: str, domain: str, level: float) -> dic
         "lr_statistic": lr,
         "lr_p_value": p_value,
     }
+
+
+def compare_years(
+    area_code: str,
+    year: str | None = None,
+    measure: str = "da_reason",
+    confidence: float = config.DEFAULT_CONFIDENCE,
+) -> pd.DataFrame:
+    """The year's count against the previous complete year and the first year of the series.
+
+    Both years' rates have the same denominator (Census 2021 residents), so their ratio is the
+    ratio of the counts ``a`` (this year) and ``b`` (the earlier year). Given ``a + b``, ``a`` is
+    binomial with ``p = ratio / (1 + ratio)``; the Wilson interval of ``p`` (:func:`stats.wilson_interval`)
+    gives the ratio's interval, and the years differ when it excludes 1 (the conditional test of
+    two Poisson rates: Przyborowski and Wilenski, *Biometrika* 31, 1940).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per earlier year compared (the previous year and the series' first year with a
+        value, once each): ``financial_year``, ``earlier_year``, ``count``, ``earlier_count``,
+        ``ratio``, ``ratio_lower``, ``ratio_upper``, ``direction`` ("higher", "lower",
+        "similar") and ``breaks`` (the series breaks between the two years, "; " separated).
+        Empty when the year, or every earlier year, has no value.
+    """
+    level = stats.check_confidence(confidence)
+    year = homelessness.check_year(year, measure)
+    series = homelessness.trend(area_code, measure, period="financial_year")
+    own = series[(series["area_code"] == area_code) & series["complete"]].set_index("period")
+    columns = ["financial_year", "earlier_year", "count", "earlier_count", "ratio", "ratio_lower", "ratio_upper"]
+    if year not in own.index:
+        return pd.DataFrame(columns=[*columns, "direction", "breaks"])
+    earlier = [y for y in own.index if y < year]
+    chosen = list(dict.fromkeys([y for y in (earlier[-1:] + earlier[:1]) if y]))
+    breaks = homelessness.series_breaks(area_code, measure)
+    rows = []
+    for before in chosen:
+        a, b = float(own.loc[year, "count"]), float(own.loc[before, "count"])
+        if a + b == 0:
+            continue
+        low, high = stats.wilson_interval(a, a + b, level)
+        between = breaks[(breaks["financial_year"] > before) & (breaks["financial_year"] <= year)]
+        rows.append(
+            {
+                "financial_year": year,
+                "earlier_year": before,
+                "count": a,
+                "earlier_count": b,
+                "ratio": a / b if b else float("inf"),
+                "ratio_lower": low / (1 - low) if low < 1 else float("inf"),
+                "ratio_upper": high / (1 - high) if high < 1 else float("inf"),
+                "direction": "higher" if low > 0.5 else "lower" if high < 0.5 else "similar",
+                "breaks": "; ".join(between["quarter"] + ": " + between["label"]),
+            }
+        )
+    return pd.DataFrame(rows, columns=[*columns, "direction", "breaks"])

@@ -112,7 +112,7 @@ SPECS: dict[str, _Spec] = {
         _NOT_PEOPLE + "; a household may have several support needs",
     ),
 }
-_MEASURES_NEEDED = {"residents": (), "households": ("households",), "duties": ("duties",)}
+MEASURES_NEEDED = {"residents": (), "households": ("households",), "duties": ("duties",)}
 _DENOMINATOR_LABELS = {
     "residents": "usual residents (Census 2021)",
     "households": "households in the area (MHCLG A1, mean of the year's four quarters)",
@@ -147,7 +147,7 @@ _WILSON_REASON = (
 
 
 def _year_of(year: str | None, spec: _Spec) -> str:
-    return homelessness.check_year(year, spec.measure, *_MEASURES_NEEDED[spec.per])
+    return homelessness.check_year(year, spec.measure, *MEASURES_NEEDED[spec.per])
 
 
 def _numerator(spec: _Spec, year: str | None):
