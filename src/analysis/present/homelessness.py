@@ -89,9 +89,12 @@ def indicator_rows(area: Any, year: str | None = None, confidence: float = confi
     year = homelessness.check_year(year, "da_reason")
     frames = []
     for key, spec in catalogue.SPECS.items():
-        if year not in homelessness.common_years(spec.measure, *catalogue.MEASURES_NEEDED[spec.per]):
+        needed = (spec.measure, *catalogue.MEASURES_NEEDED[spec.per])
+        if year not in homelessness.common_years(*needed):
             continue
-        frame = indicators.compute_indicator(catalogue.homelessness_indicator(key, year), confidence=confidence)
+        default = year == homelessness.latest_complete_year(*needed)  # the declared indicator, already memoised
+        chosen = indicators.get_indicator(key) if default else catalogue.homelessness_indicator(key, year)
+        frame = indicators.compute_indicator(chosen, confidence=confidence)
         frames.append(frame[frame["area_code"].isin(codes)].assign(indicator=key))
     rows = pd.concat(frames, ignore_index=True)
     rows = rows.assign(_o=rows["area_code"].map({c: i for i, c in enumerate(codes)})).sort_values(["indicator", "_o"])
