@@ -402,7 +402,7 @@ def figure_trend(area: Any, measure: str = "da_reason", period: str = "quarter")
     colours = dict(zip(names, [config.COLOUR_HIGHLIGHT, config.COLOUR_PRIMARY, "black"][-len(names) :]))
     if len(names) == 2 and area.level == "region":
         colours = {names[0]: config.COLOUR_HIGHLIGHT, names[1]: "black"}
-    fig, ax = plots.new_figure(7.8, 4.6)
+    fig, ax = plots.new_figure(9.0, 4.6)
     sns.lineplot(data=series.dropna(subset=["line"]), x="period_start", y="line", hue="area_name", style="area_name",
                  palette=colours, markers=True, dashes=True, markersize=4, linewidth=1.4, ax=ax)  # fmt: skip
     gaps = series[~series["complete"] & series["rate_per_100k"].notna()]
@@ -412,18 +412,18 @@ def figure_trend(area: Any, measure: str = "da_reason", period: str = "quarter")
                    label=f"{name}: incomplete (a district missing)")  # fmt: skip
     breaks = homelessness.series_breaks(area.code, measure)
     starts = series.drop_duplicates("period").set_index("period")["period_start"]
-    top = float(np.nanmax(series["rate_per_100k"].to_numpy(dtype=float)))
-    for row in breaks.itertuples(index=False):
-        where = row.quarter_start if period == "quarter" else starts.get(row.financial_year)
-        if where is None or pd.isna(where):
-            continue
-        ax.axvline(where, color="#555555", linestyle=":", linewidth=1)
-        ax.text(where, top, f" {row.label}", rotation=90, va="top", ha="right", fontsize=7, color="#333333")
+    where = breaks["quarter_start"] if period == "quarter" else breaks["financial_year"].map(starts)
+    for x, labels in breaks.assign(x=where).dropna(subset=["x"]).groupby("x")["label"]:
+        ax.axvline(x, color="#555555", linestyle=":", linewidth=1)
+        ax.text(x, 0.98, " " + " / ".join(labels), rotation=90, va="top", ha="right", fontsize=7, color="#333333",
+                transform=ax.get_xaxis_transform())  # fmt: skip
     every = "quarter" if period == "quarter" else "financial year"
+    if period == "financial_year":
+        ax.set_xticks(list(starts), list(starts.index), fontsize=8)
     ax.set_xlabel("")
     ax.set_ylabel(f"Households per 100,000 residents\n(each {every})")
     ax.set_title(f"{area.name}: {TITLES[measure]}, per 100,000 residents", loc="left")
-    ax.legend(loc="upper left", fontsize=7.5, title=None)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7.5, title=None)
     plots.add_source_note(fig, SOURCE + "; ONS Census 2021 TS009. Dotted lines: series breaks.")
     return fig, _trend_alt(area, series, breaks, measure, every)
 
