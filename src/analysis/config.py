@@ -383,3 +383,35 @@ INDEX_HEADLINES: tuple[tuple[str, str, str], ...] = (
 #: Cell tags whose cells never reach published HTML: the researcher's notes (notebook
 #: contract), the parameters cell, papermill's injected parameters and its error markers.
 UNPUBLISHED_CELL_TAGS = ("researcher-notes", "parameters", "injected-parameters", "papermill-error-cell-tag")
+
+# --------------------------------------------------------------------------------------
+# Local evidence: statutory homelessness (analysis.methods.homelessness, present.homelessness)
+# --------------------------------------------------------------------------------------
+
+#: First financial year of the trend: H-CLIC, MHCLG's case-level collection behind the detailed
+#: local authority tables, starts in April-June 2018 with the Homelessness Reduction Act 2017
+#: (in force 3 April 2018; MHCLG, "Statutory homelessness in England: technical note").
+HOMELESSNESS_FIRST_YEAR = "2018-19"
+#: England, 2023-24: four first-edition quarters summed against MHCLG's annual release, for the
+#: households owed a prevention and a relief duty (data mirror SOURCES.md section 7, "Checks":
+#: 143,270 prevention and 174,340 relief against the annual 146,430 and 178,560). The quarterly
+#: workbooks used here are first editions; MHCLG revises quarters in later releases.
+HOMELESSNESS_FIRST_EDITION_CHECK: dict[str, tuple[int, int]] = {
+    "prevention duty": (143_270, 146_430),
+    "relief duty": (174_340, 178_560),
+}
+HOMELESSNESS_FIRST_EDITION_CHECK_YEAR = "2023-24"
+#: Hampshire Domestic Abuse Safe Accommodation Strategy 2021-2023 (Hampshire County Council,
+#: 5 January 2022), section 5.1 "Referrals Data": "527 residents in 2019/20 and 485 residents in
+#: 2020/21 across Hampshire were assessed as being owed a homelessness duty due to being at risk
+#: of or having experienced domestic abuse" (seed document 000_41c104a8a2dac83f.txt).
+HAMPSHIRE_STRATEGY_DA_DUTY: dict[str, int] = {"2019-20": 527, "2020-21": 485}
+HAMPSHIRE_STRATEGY_CITATION = (
+    "Hampshire Domestic Abuse Safe Accommodation Strategy 2021-2023 (Hampshire County Council, "
+    "January 2022), section 5.1"
+)
+#: Significance level of the likelihood-ratio test of the negative binomial's alpha = 0 (Poisson)
+#: in the deprivation model: 5%, the two-sided 95% level of every interval here. alpha = 0 lies on
+#: the boundary, so the p-value is half the chi-square(1) tail (Cameron and Trivedi, Regression
+#: Analysis of Count Data, 2nd ed. 2013, section 3.4).
+HOMELESSNESS_OVERDISPERSION_TEST_LEVEL = 0.05

@@ -39,7 +39,10 @@ here, so callers write ``from analysis.methods import indicators; indicators.com
 
 from __future__ import annotations
 
-from analysis.methods.indicators import catalogue
+from analysis.methods.indicators import (
+    catalogue,
+    homelessness_catalogue,  # noqa: F401 - declares the homelessness indicators
+)
 from analysis.methods.indicators.catalogue import (
     ADULTS_DENOMINATOR_RANGE,
     partner_abuse_numerator,

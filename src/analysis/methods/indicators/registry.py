@@ -49,16 +49,32 @@ class Denominator:
 
     ``max_age=None`` includes the open band 90+. Female and male counts rest on the
     workspace's assumed sex split (see :mod:`analysis.methods.population`).
+
+    A denominator that is not a population of the ``population`` table (households, Census
+    2021 usual residents, households owed a duty) gives ``counts() -> Series`` indexed by
+    ``area_code`` and a ``label`` in words; an area whose numerator is missing may then have
+    no denominator either (NaN), since nothing is divided by it.
     """
 
     sex: str = "persons"
     min_age: int = 0
     max_age: int | None = None
+    counts: Callable[[], pd.Series] | None = None
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        if self.counts is not None and (not callable(self.counts) or not self.label):
+            raise ParameterError(
+                "A Denominator with counts needs a callable counts() and a label in words.",
+                "For example Denominator(counts=households, label='households').",
+            )
 
     def describe(self) -> str:
         """Words for the population, e.g. "population (all ages)", "women aged 16-74"."""
         from analysis.methods.population import age_band_label
 
+        if self.counts is not None:
+            return self.label
         if self.sex == "persons" and self.min_age == 0 and self.max_age is None:
             return "population (all ages)"
         if self.min_age >= 16:
@@ -70,9 +86,11 @@ class Denominator:
         return f"{who} aged {age_band_label(self.min_age, self.max_age)}"
 
     def population(self) -> pd.Series:
-        """Population per ``area_code`` for every area of the ``population`` table."""
+        """Population per ``area_code`` for every area of the ``population`` table (or ``counts()``)."""
         from analysis.methods import population
 
+        if self.counts is not None:
+            return self.counts()
         return population.total_population(sex=self.sex, min_age=self.min_age, max_age=self.max_age)
 
 
@@ -178,6 +196,8 @@ class Indicator:
 
 
 _REGISTRY: dict[str, Indicator] = {}
+#: Id prefix -> builder of indicators chosen by an option in their id (see :func:`declare_variants`).
+_VARIANTS: dict[str, Callable[[str], Indicator]] = {}
 
 
 def declare(indicator: Indicator) -> Indicator:
@@ -190,6 +210,33 @@ def declare(indicator: Indicator) -> Indicator:
         )
     _REGISTRY[indicator.id] = indicator
     return indicator
+
+
+def declare_variants(prefix: str, build: Callable[[str], Indicator]) -> None:
+    """Let ids ``<prefix><option>`` name indicators built on demand, e.g. another financial year.
+
+    :func:`get_indicator` and :func:`check_indicator_selection` (the notebooks' ``indicators``
+    parameter) accept such ids; :func:`indicator_ids` and "all" do not list them, so the declared
+    set stays the default. ``build(option)`` returns an :class:`Indicator` whose id is the whole
+    id, the same object on every call (so results are memoised), or raises
+    :class:`ParameterError` naming the valid options. The longest matching prefix wins.
+    """
+    if not isinstance(prefix, str) or not _ID_PATTERN.match(prefix) or not prefix.endswith("_"):
+        raise ParameterError(f"A variant prefix is an id ending in '_', got {prefix!r}.")
+    if prefix in _VARIANTS or not callable(build):
+        raise ParameterError(f"Variants of {prefix!r} are already declared, or build is not callable.")
+    _VARIANTS[prefix] = build
+
+
+def _variant(indicator_id: str) -> Indicator | None:
+    """The indicator a variant id names, None if no prefix matches; ParameterError from the builder."""
+    prefixes = sorted((p for p in _VARIANTS if indicator_id.startswith(p)), key=len, reverse=True)
+    if not prefixes:
+        return None
+    built = _VARIANTS[prefixes[0]](indicator_id[len(prefixes[0]) :])
+    if not isinstance(built, Indicator) or built.id != indicator_id:
+        raise ParameterError(f"The variant builder of {prefixes[0]!r} did not return indicator {indicator_id!r}.")
+    return built
 
 
 def list_indicators() -> list[Indicator]:
@@ -206,6 +253,8 @@ def get_indicator(indicator_id: str) -> Indicator:
     """The declared indicator with this id, or :class:`ParameterError` listing the valid ids."""
     if isinstance(indicator_id, Indicator):
         return indicator_id
+    if indicator_id not in _REGISTRY and isinstance(indicator_id, str) and (found := _variant(indicator_id)):
+        return found
     if indicator_id not in _REGISTRY:
         raise ParameterError(f"Unknown indicator {indicator_id!r}.", f'Use one of: {", ".join(_REGISTRY)} (or "all").')
     return _REGISTRY[indicator_id]
@@ -223,7 +272,7 @@ def check_indicator_selection(value: Any) -> list[str]:
             f'indicators must be "all" or a non-empty list of indicator ids, got {value!r}.',
             f"Valid ids: {', '.join(_REGISTRY)}.",
         )
-    unknown = [v for v in value if v not in _REGISTRY]
+    unknown = [v for v in value if v not in _REGISTRY and _variant(v) is None]
     if unknown:
         raise ParameterError(
             f"Unknown indicator id(s) {', '.join(map(repr, unknown))} in indicators.",
@@ -361,8 +410,10 @@ def _compute_indicator(chosen: Indicator, level: float) -> pd.DataFrame:
     numerator = _check_numerator(chosen, chosen.numerator(level), set(places["area_code"]))
     frame = places.merge(numerator, on="area_code", how="left", validate="one_to_one")
     frame["denominator"] = frame["area_code"].map(chosen.denominator.population()).astype("float64")
-    if frame["denominator"].isna().any() or (frame["denominator"] <= 0).any():
-        bad = frame.loc[frame["denominator"].isna() | (frame["denominator"] <= 0), "area_code"].tolist()
+    needed = frame["numerator"].notna() | (chosen.denominator.counts is None)
+    bad_rows = (frame["denominator"].isna() & needed) | (frame["denominator"] <= 0)
+    if bad_rows.any():
+        bad = frame.loc[bad_rows, "area_code"].tolist()
         raise DataFileError(
             f"Indicator {chosen.id!r}: no population ({chosen.denominator.describe()}) for {', '.join(bad[:5])}.",
             "Rebuild the data with 'analysis data build --force'.",
