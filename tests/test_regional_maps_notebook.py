@@ -22,7 +22,7 @@ RUNS = {
     "E09000001": {"indicators": ["population_14_18", "partner_abuse_women_region"], "classification": "fisher_jenks"},
 }
 IMG = re.compile(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)" alt="([^"]*)"/>')
-TABLE = re.compile(r'<table aria-label="([^"]*and its comparators[^"]*)".*?</table>', re.S)
+TABLE = re.compile(r'<table[^>]*? aria-label="([^"]*and its comparators[^"]*)".*?</table>', re.S)
 CODE_CELL = re.compile(r"<td>([EK]\d{8})</td>")
 
 
