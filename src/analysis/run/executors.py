@@ -23,8 +23,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -190,8 +192,10 @@ def run_with_processes(
         initializer=_init_worker,
         initargs=(str(config.project_root()), str(reports_dir / KERNEL_LOG_NAME), len(runs) > workers),
     )
-    futures = {pool.submit(runner.execute_run, run): run for run in runs}
+    futures: dict[Any, runner.Run] = {}
     try:
+        for run in runs:
+            futures[pool.submit(runner.execute_run, run)] = run
         for future in as_completed(futures):
             try:
                 outcome = future.result()
@@ -199,11 +203,28 @@ def run_with_processes(
                 outcome = runner.outcome_from_error(futures[future], exc)
             on_outcome(outcome)
     except BaseException as exc:
-        stopped, left = _stop_pool(pool, _pool_workers(before))
+        with _interrupts_held():
+            stopped, left = _stop_pool(pool, _pool_workers(before))
         if isinstance(exc, KeyboardInterrupt):
             raise Stopped(len(stopped), [process.pid for process in left]) from exc
         raise
     pool.shutdown(wait=True)
+
+
+@contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Ignore Ctrl-C and SIGTERM while the pool is being stopped (in the main thread), so that a
+    second Ctrl-C does not cut short the wait for the workers and their kernels."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {signum: signal.signal(signum, signal.SIG_IGN) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            if handler is not None:  # None: a handler not set from Python, which cannot be restored
+                signal.signal(signum, handler)
 
 
 def run_with_dask(
