@@ -29,8 +29,7 @@ import signal
 import socket
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,6 +50,7 @@ from analysis.run.plan import (
     select_areas,
     select_notebooks,
 )
+from analysis.run.processes import signal_handlers
 
 LOG_NAME = "batch.log"
 EXECUTORS = ("processes", "dask")
@@ -142,23 +142,13 @@ def _outcome_line(outcome: runner.RunOutcome, reports_dir: Path) -> str:
     return line
 
 
-@contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
+def _sigterm_as_interrupt() -> AbstractContextManager[None]:
     """In the main thread, treat SIGTERM like Ctrl-C so a stopped batch cleans up the same way."""
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
 
     def interrupt(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    return signal_handlers({signal.SIGTERM: interrupt})
 
 
 def check_kernel(name: str = config.KERNEL_NAME) -> None:

@@ -11,7 +11,7 @@ imported, so each run only pays for its own kernel.
 
 Stopping (Ctrl-C or SIGTERM to the batch): the batch notes every process under its workers
 (kernel templates, kernels), sends each worker SIGTERM and waits for all of them
-(:func:`stop_processes`: terminate, wait with a deadline, kill what is left, wait again).
+(:func:`analysis.run.processes.stop_processes`: terminate, wait with a deadline, kill what is left, wait again).
 A worker's SIGTERM handler does the same one level down: it stops its kernel template
 (which kills and waits for the kernels it forked, :func:`analysis.run.template.stop_kernels`)
 and any fresh kernel, removes its partial files and connection files, and exits. So when
@@ -23,16 +23,17 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+import psutil
 
 from analysis import config
 from analysis.errors import BatchError
 from analysis.run import kernels, runner
+from analysis.run.processes import signal_handlers, stop_processes
 
 KERNEL_LOG_NAME = "batch-kernels.log"
 #: Memory one local worker needs with its kernel template and a kernel (PSS measured on a full
@@ -42,8 +43,6 @@ WORKER_MEMORY_GIB = 1.0
 STOP_GRACE_SECONDS = 15
 #: How long a stopped worker waits for its kernel template and kernels before killing them.
 WORKER_STOP_SECONDS = 10
-#: How long to wait for killed processes to be gone.
-KILL_WAIT_SECONDS = 5
 
 
 class Stopped(KeyboardInterrupt):
@@ -53,24 +52,6 @@ class Stopped(KeyboardInterrupt):
     def __init__(self, stopped: int, left: Sequence[int] = ()) -> None:
         super().__init__(f"stopped {stopped} process(es), {len(left)} left running")
         self.stopped, self.left = stopped, list(left)
-
-
-def stop_processes(processes: Sequence[Any], timeout: float) -> list[Any]:
-    """Wait for ``processes`` (``psutil.Process``, already asked to stop) to exit, up to ``timeout``
-    seconds; kill those still running and wait for them again (up to :data:`KILL_WAIT_SECONDS`).
-
-    Returns the processes still running after that (normally none).
-    """
-    import psutil
-
-    _, alive = psutil.wait_procs(processes, timeout=timeout)
-    for process in alive:
-        try:
-            process.kill()
-        except psutil.NoSuchProcess:
-            pass
-    _, alive = psutil.wait_procs(alive, timeout=KILL_WAIT_SECONDS)
-    return alive
 
 
 def _connection_file(command: Sequence[str]) -> str | None:
@@ -83,8 +64,6 @@ def _connection_file(command: Sequence[str]) -> str | None:
 def _stop_worker(signum: int, frame: Any) -> None:
     """SIGTERM in a pool worker: stop its kernel template and kernels, wait for them, remove its
     partial files and the kernels' connection files, exit."""
-    import psutil
-
     template = kernels.template_pid()
     processes, connection_files = [], []
     for process in psutil.Process().children(recursive=True):
@@ -140,7 +119,6 @@ def pool_size(cpus: int) -> int:
     2 CPUs: 41 s with 2 workers, 38 s with 3). Capped at one worker per
     :data:`WORKER_MEMORY_GIB` of available memory (a worker, its kernel template and a kernel).
     """
-    import psutil
 
     wanted = cpus + 1 if kernels.wanted() else cpus
     by_memory = int(psutil.virtual_memory().available / 2**30 / WORKER_MEMORY_GIB)
@@ -150,7 +128,6 @@ def pool_size(cpus: int) -> int:
 def _stop_pool(pool: ProcessPoolExecutor, workers: Sequence[Any]) -> tuple[list[Any], list[Any]]:
     """Stop the pool's ``workers`` (``psutil.Process``) and every process under them; return those
     processes and any still running afterwards (see the module docstring)."""
-    import psutil
 
     tree = []
     for worker in workers:
@@ -169,7 +146,6 @@ def _stop_pool(pool: ProcessPoolExecutor, workers: Sequence[Any]) -> tuple[list[
 
 def _pool_workers(before: set[int]) -> list[Any]:
     """The pool's worker processes: this process's multiprocessing children not there before the pool."""
-    import psutil
 
     workers = []
     for child in multiprocessing.active_children():
@@ -203,28 +179,12 @@ def run_with_processes(
                 outcome = runner.outcome_from_error(futures[future], exc)
             on_outcome(outcome)
     except BaseException as exc:
-        with _interrupts_held():
-            stopped, left = _stop_pool(pool, _pool_workers(before))
+        with signal_handlers({signal.SIGINT: signal.SIG_IGN, signal.SIGTERM: signal.SIG_IGN}):
+            stopped, left = _stop_pool(pool, _pool_workers(before))  # a second Ctrl-C cannot cut it short
         if isinstance(exc, KeyboardInterrupt):
             raise Stopped(len(stopped), [process.pid for process in left]) from exc
         raise
     pool.shutdown(wait=True)
-
-
-@contextmanager
-def _interrupts_held() -> Iterator[None]:
-    """Ignore Ctrl-C and SIGTERM while the pool is being stopped (in the main thread), so that a
-    second Ctrl-C does not cut short the wait for the workers and their kernels."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = {signum: signal.signal(signum, signal.SIG_IGN) for signum in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            if handler is not None:  # None: a handler not set from Python, which cannot be restored
-                signal.signal(signum, handler)
 
 
 def run_with_dask(

@@ -31,6 +31,10 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
+import psutil
+
+from analysis.run.processes import kill_and_wait
+
 #: Longest message between a worker and its template (a request is a few kB of environment).
 MAX_MESSAGE = 1 << 20
 #: Seconds the template waits for its killed kernels to exit before it exits itself.
@@ -89,7 +93,6 @@ PRELOAD = (
     "tornado.locks",
     "tornado.queues",
     "PIL.PngImagePlugin",
-    "psutil",
 )
 
 
@@ -175,17 +178,8 @@ def _reap(signum: int, frame: Any) -> None:
 def stop_kernels(timeout: float = KERNEL_STOP_SECONDS) -> list[int]:
     """Kill the kernels this template forked that are still running and wait for them (up to
     ``timeout`` seconds); return the pids of any still running after that."""
-    import psutil
-
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # psutil reaps them now
-    children = psutil.Process().children()
-    for child in children:
-        try:
-            child.kill()
-        except psutil.NoSuchProcess:
-            pass
-    _, alive = psutil.wait_procs(children, timeout=timeout)
-    return [process.pid for process in alive]
+    return [process.pid for process in kill_and_wait(psutil.Process().children(), timeout)]
 
 
 def _stop(signum: int, frame: Any) -> None:
