@@ -337,3 +337,26 @@ def test_a_warm_kernel_binds_free_ports_itself(facts_notebook, tmp_path, warm, m
         taken.close()
     assert busy in picked and outcome.status == "ran", outcome.error
     assert facts_of(outcome)["ppid"] == kernels.template_pid()
+
+
+def test_the_batch_engine_saves_the_notebook_when_a_run_starts_and_ends_only(tmp_path):
+    """papermill would rewrite the executed notebook around every cell; the batch engine's manager
+    writes it at the start and at the end (and every autosave_cell_every seconds of a long run)."""
+    from papermill.engines import papermill_engines
+
+    from analysis.run import engine
+
+    assert engine.engine_name() == engine.ENGINE_NAME  # found in papermill's entry points
+    assert papermill_engines.get_engine(engine.ENGINE_NAME) is engine.BatchEngine
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")])
+    nb.metadata.papermill = {}
+    output = tmp_path / "executed.ipynb"
+    manager = engine.FewerSaves(nb, output_path=str(output), progress_bar=False)
+    manager.notebook_start()
+    assert output.is_file()  # the notebook with its outputs cleared, as papermill writes it
+    output.unlink()
+    manager.cell_start(nb.cells[0], 0)
+    manager.cell_complete(nb.cells[0], 0)
+    assert not output.exists()  # not rewritten around the cell
+    manager.notebook_complete()
+    assert nbformat.read(str(output), as_version=4).cells[0].source == "1 + 1"  # the final write
