@@ -26,6 +26,7 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name analysis --display-name "Python (analysis: DA needs assessment)" >/dev/null
+	$(BIN)/python -m analysis.run.kernels analysis >/dev/null  # kernelspec: warm-kernel provisioner (batch workers only)
 	touch $(STAMP)
 
 setup: $(STAMP)

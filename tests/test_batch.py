@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
 import pytest
 from bs4 import BeautifulSoup
 
@@ -26,7 +27,7 @@ from analysis import cli
 from analysis.errors import BatchError, ParameterError
 from analysis.methods import population
 from analysis.present import report
-from analysis.run import batch, lock
+from analysis.run import batch, kernels, lock, plan
 from tests.conftest import start_batch_in_own_terminal
 
 pytestmark = pytest.mark.notebook
@@ -123,21 +124,21 @@ def test_a_missing_kernel_is_reported_before_anything_runs():
 
 
 def test_all_selects_every_upper_tier_authority_and_regions_their_authorities():
-    everything = batch.select_areas(all_authorities=True)
+    everything = plan.select_areas(all_authorities=True)
     assert len(everything) == 152 and {a.level for a in everything} == {"utla"}
-    south_east = batch.select_areas(regions=["South East"], areas=["London"])
+    south_east = plan.select_areas(regions=["South East"], areas=["London"])
     assert len(south_east) == 20 and south_east[-1].code == "E12000007"  # 19 authorities + London as a whole
 
 
 def test_notebooks_are_chosen_by_name_or_unique_prefix():
-    assert batch.select_notebooks(["fixture_se", "fixture_ok.ipynb"], FIXTURES) == [
+    assert plan.select_notebooks(["fixture_se", "fixture_ok.ipynb"], FIXTURES) == [
         FIXTURES / "fixture_second.ipynb",
         FIXTURES / "fixture_ok.ipynb",
     ]
     with pytest.raises(ParameterError, match="'fixture_s' matches more than one notebook"):
-        batch.select_notebooks(["fixture_s"], FIXTURES)
+        plan.select_notebooks(["fixture_s"], FIXTURES)
     # a folder holding none of the topic notebooks: every notebook in it
-    assert [p.stem for p in batch.select_notebooks([], FIXTURES)] == [
+    assert [p.stem for p in plan.select_notebooks([], FIXTURES)] == [
         "fixture_dies",
         "fixture_fails",
         "fixture_ok",
@@ -370,10 +371,13 @@ def _wait_for(condition, timeout: float = 90) -> None:
 
 
 @contextlib.contextmanager
-def _held_batch(tmp_path: Path) -> Iterator[tuple[subprocess.Popen, list[str], Path, Path, Path]]:
-    """A batch of fixture_second and fixture_sleeps for Southampton, started in its own terminal and
+def _held_batch(tmp_path: Path, workers: int = 2) -> Iterator[tuple[subprocess.Popen, list[str], Path, Path, Path]]:
+    """A batch of fixture_second then fixture_sleeps for Southampton, started in its own terminal and
     yielded once fixture_second is published and fixture_sleeps is running (held by a file);
-    killed on the way out if a test left it running. Yields (process, args, reports, hold, folder)."""
+    killed on the way out if a test left it running. Yields (process, args, reports, hold, folder).
+
+    With 2 workers each run gets a fresh kernel; with 1 worker (more runs than workers) the worker
+    forks its kernels from a kernel template (warm kernels)."""
     reports, hold = tmp_path / "reports", tmp_path / "hold"
     hold.touch()
     args = [
@@ -381,9 +385,10 @@ def _held_batch(tmp_path: Path) -> Iterator[tuple[subprocess.Popen, list[str], P
         "-m",
         "analysis",
         *batch_args(
-            reports, "-p", "hold_file", str(hold), areas=["E06000045"], notebooks=["fixture_sleeps", "fixture_second"]
+            reports, "-p", "hold_file", str(hold), areas=["E06000045"], notebooks=["fixture_second", "fixture_sleeps"]
         ),
     ]
+    args[args.index("--workers") + 1] = str(workers)
     process = start_batch_in_own_terminal(args)
     folder = reports / FOLDERS["E06000045"]
     try:
@@ -394,8 +399,42 @@ def _held_batch(tmp_path: Path) -> Iterator[tuple[subprocess.Popen, list[str], P
             os.killpg(process.pid, signal.SIGKILL)
 
 
+def _running_kernels(batch_pid: int) -> list[psutil.Process]:
+    """The kernels under a batch: fresh ones (``ipykernel_launcher``) and warm ones (children of a
+    kernel template, whose command line is the template's)."""
+    found = []
+    for process in psutil.Process(batch_pid).children(recursive=True):
+        try:
+            command = " ".join(process.cmdline())
+            if "ipykernel_launcher" in command:
+                found.append(process)
+            elif "analysis.run.template" in command:
+                found += process.children()
+        except psutil.NoSuchProcess:
+            continue
+    return found
+
+
+def _descendants_once_a_kernel_runs(batch_pid: int) -> list[psutil.Process]:
+    """Every process under the batch (workers, kernel templates, kernels, multiprocessing's resource
+    tracker), once the held run's kernel is running."""
+    _wait_for(lambda: _running_kernels(batch_pid))
+    return psutil.Process(batch_pid).children(recursive=True)
+
+
+def _assert_stopped_and_waited(descendants: list[psutil.Process], reports: Path) -> None:
+    """The batch waited for its workers, kernel templates and kernels before it exited (it says so in
+    its log), and every process it had started is gone (multiprocessing's resource tracker ends
+    just after the batch: hence the deadline)."""
+    log = (reports / "batch.log").read_text(encoding="utf-8")
+    assert "interrupted after" in log and "worker, kernel template and kernel process(es), none left" in log, log
+    _, alive = psutil.wait_procs(descendants, timeout=30)
+    assert alive == [], [(p.pid, p.cmdline()) for p in alive]
+
+
 def test_interrupt_stops_cleanly_and_the_next_run_carries_on(tmp_path):
     with _held_batch(tmp_path) as (process, args, reports, hold, folder):
+        descendants = _descendants_once_a_kernel_runs(process.pid)
         # a second batch meanwhile is refused, naming the first
         second = subprocess.run(
             [sys.executable, "-m", "analysis", *batch_args(reports, notebooks=["fixture_second"])],
@@ -407,10 +446,10 @@ def test_interrupt_stops_cleanly_and_the_next_run_carries_on(tmp_path):
         out, err = process.communicate(timeout=60)
     assert process.returncode == 130, err
     assert "interrupted: stopped cleanly" in err
+    _assert_stopped_and_waited(descendants, reports)
     assert not (folder / "fixture_sleeps.html").exists() and not (folder / "fixture_sleeps.run.json").exists()
     assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []
     assert (reports / lock.LOCK_NAME).read_text() == ""  # released
-    assert "interrupted after" in (reports / "batch.log").read_text()
 
     hold.unlink()
     resumed = subprocess.run(args, capture_output=True, text=True)
@@ -423,17 +462,18 @@ def test_interrupt_stops_cleanly_and_the_next_run_carries_on(tmp_path):
 
 def test_sigterm_to_the_batch_alone_stops_it_as_cleanly_as_ctrl_c(tmp_path):
     """`kill PID` (SIGTERM to the batch process only, e.g. a batch started in the background,
-    where Ctrl-C does not reach it): workers and kernels are stopped, partial files removed."""
-    import psutil
-
-    with _held_batch(tmp_path) as (process, _, _, _, folder):
-        descendants = psutil.Process(process.pid).children(recursive=True)
-        assert any("ipykernel" in " ".join(child.cmdline()) for child in descendants)
+    where Ctrl-C does not reach it): the worker, its kernel template and the kernel forked from
+    it are stopped and waited for, partial files removed."""
+    with _held_batch(tmp_path, workers=1) as (process, _, reports, _, folder):
+        descendants = _descendants_once_a_kernel_runs(process.pid)
+        templates = [p for p in descendants if "analysis.run.template" in " ".join(p.cmdline())]
+        assert all(kernel in descendants for kernel in _running_kernels(process.pid))
+        assert templates or not kernels.wanted()  # warm kernels unless ANALYSIS_WARM_KERNELS=0
         process.terminate()  # SIGTERM to the batch process alone
         _, err = process.communicate(timeout=60)
     assert process.returncode == 130, err
     assert "interrupted: stopped cleanly" in err
-    assert not [child for child in descendants if child.is_running() and child.status() != psutil.STATUS_ZOMBIE]
+    _assert_stopped_and_waited(descendants, reports)
     assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []
     assert not (folder / "fixture_sleeps.html").exists()
 

@@ -7,7 +7,9 @@ fixture written here (fixture_kernel_facts); the failing ones are the batch fixt
 
 from __future__ import annotations
 
+import json
 import os
+import time
 from pathlib import Path
 
 import nbformat
@@ -40,7 +42,9 @@ FACTS_CELLS = [
     "    'population': float(population.total_population(area).iloc[0]),\n"
     "}\n"
     "fixture_leak = True\n"
-    "report.record(pid=os.getpid(), ppid=os.getppid(), facts=json.dumps(facts, sort_keys=True))",
+    "import random, numpy\n"
+    "draws = json.dumps({'random': random.random(), 'numpy': float(numpy.random.random())})\n"
+    "report.record(pid=os.getpid(), ppid=os.getppid(), facts=json.dumps(facts, sort_keys=True), draws=draws)",
     "fig, ax = plt.subplots(figsize=(2, 1))\n"
     "_ = ax.plot([0, 1], [0, 1])  # left open: the inline backend shows it, as in any kernel",
 ]
@@ -125,8 +129,6 @@ def outputs_of(path: Path) -> list:
 
 
 def facts_of(outcome: runner.RunOutcome) -> dict:
-    import json
-
     records = report.read_records(outcome.executed)
     return {**records, "facts": json.loads(records["facts"])}
 
@@ -198,23 +200,116 @@ def test_dead_and_timed_out_warm_kernels_are_reported(tmp_path, warm):
 def test_the_template_stops_with_its_worker_and_leaves_nothing(facts_notebook, tmp_path, warm):
     outcome = execute(make_run(facts_notebook, tmp_path / "one"))
     template = psutil.Process(kernels.template_pid())
-    kernel_pid = facts_of(outcome)["pid"]
-    assert outcome.status == "ran" and not psutil.pid_exists(kernel_pid)
+    kernel = psutil.Process(facts_of(outcome)["pid"]) if psutil.pid_exists(facts_of(outcome)["pid"]) else None
+    assert outcome.status == "ran"
+    assert kernel is None or psutil.wait_procs([kernel], timeout=30)[1] == []  # killed at shutdown, reaped
     assert set() == kernels.CONNECTION_FILES  # removed by jupyter_client when the kernel shut down
     kernels.disable()  # what happens when a worker exits (atexit) or is stopped
-    assert not template.is_running() or template.status() == psutil.STATUS_ZOMBIE
     assert kernels.template_pid() is None
+    assert psutil.wait_procs([template], timeout=30)[1] == []  # the worker waited for it: gone at once
+
+
+def test_each_warm_kernel_has_its_own_random_state(facts_notebook, tmp_path, warm):
+    """Forked kernels would all continue the template's random streams; each is reseeded, as a new
+    process is (Python's random module and NumPy's global generator)."""
+    first = facts_of(execute(make_run(facts_notebook, tmp_path / "one")))
+    second = facts_of(execute(make_run(facts_notebook, tmp_path / "two")))
+    assert first["ppid"] == second["ppid"] == kernels.template_pid()  # both forked from one template
+    first_draws, second_draws = json.loads(first["draws"]), json.loads(second["draws"])
+    assert first_draws["random"] != second_draws["random"]
+    assert first_draws["numpy"] != second_draws["numpy"]
+
+
+def _start_run_and_shut_down(marker: Path) -> dict:
+    """Start a kernel of the workspace kernelspec with jupyter_client, register an atexit handler
+    in it that writes ``marker``, and ask it to shut down (a shutdown request: the kernel exits by
+    itself, as when JupyterLab closes it). Returns what the kernel reported and its provisioner."""
+    from jupyter_client import KernelManager
+
+    os.environ["PYTEST_CURRENT_TEST"] = "tests/test_kernels.py (a batch worker)"
+    manager = KernelManager(kernel_name=config.KERNEL_NAME)
+    manager.shutdown_wait_time = 60  # time to exit by itself before jupyter_client would kill it
+    manager.start_kernel()
+    client = manager.client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=60)
+        code = f"import atexit, os\natexit.register(lambda: open({str(marker)!r}, 'w').write(str(os.getpid())))"
+        expressions = {
+            "pid": "os.getpid()",
+            "ppid": "os.getppid()",
+            "session": "get_ipython().history_manager.session_number",
+        }
+        reply = client.execute_interactive(code, user_expressions=expressions, timeout=60)
+        values = {k: int(v["data"]["text/plain"]) for k, v in reply["content"]["user_expressions"].items()}
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=False)
+    return {**values, "provisioner": type(manager.provisioner).__name__}
+
+
+def _wait_for_file(path: Path, timeout: float = 30) -> str:
+    deadline = time.monotonic() + timeout
+    while not path.is_file():
+        assert time.monotonic() < deadline, f"{path.name} was not written within {timeout} s"
+        time.sleep(0.1)
+    return path.read_text()
+
+
+def test_a_warm_kernel_ends_by_normal_exit_and_runs_its_atexit_handlers(tmp_path, warm, monkeypatch):
+    """A kernel that exits by itself (a shutdown request) runs its atexit handlers, warm as fresh:
+    one of its own and IPython's, which records the end of the kernel's history session. The
+    template forks working kernels after one has exited that way (nothing of it was torn down)."""
+    import sqlite3
+
+    kernels.disable()  # the template of this test starts with its own IPYTHONDIR
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
+    try:
+        reports = {}
+        for label in ("warm", "warm-again", "fresh"):
+            kernels.enable(label != "fresh")
+            reports[label] = _start_run_and_shut_down(tmp_path / f"{label}.atexit")
+            if label == "warm":
+                template = kernels.template_pid()
+        for label, report_ in reports.items():
+            assert _wait_for_file(tmp_path / f"{label}.atexit") == str(report_["pid"]), label
+            assert report_["provisioner"] == "WarmProvisioner"  # chosen by the kernelspec's stanza
+        assert reports["warm"]["ppid"] == reports["warm-again"]["ppid"] == template != os.getpid()
+        assert reports["fresh"]["ppid"] == os.getpid()
+        with sqlite3.connect(tmp_path / "ipython" / "profile_default" / "history.sqlite") as db:
+            ended = dict(db.execute("SELECT session, end FROM sessions").fetchall())
+        assert all(ended[report_["session"]] is not None for report_ in reports.values()), ended
+    finally:
+        kernels.disable()
+
+
+def test_the_provisioner_stanza_is_added_to_a_kernelspec(tmp_path, monkeypatch):
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.provisioning.factory import KernelProvisionerFactory
+
+    spec_dir = tmp_path / "jupyter" / "kernels" / "fixture-kernel"
+    spec_dir.mkdir(parents=True)
+    (spec_dir / "kernel.json").write_text(
+        json.dumps({"argv": ["python", "-m", "ipykernel_launcher", "-f", "{connection_file}"], "display_name": "x"})
+    )
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    assert not kernels.has_provisioner("fixture-kernel")
+    assert kernels.add_provisioner("fixture-kernel") == spec_dir / "kernel.json"
+    spec = KernelSpecManager().get_kernel_spec("fixture-kernel")
+    assert spec.metadata["kernel_provisioner"] == {"provisioner_name": kernels.PROVISIONER_NAME, "config": {}}
+    assert kernels.has_provisioner("fixture-kernel") and kernels.has_provisioner(config.KERNEL_NAME)  # make setup
+    assert KernelProvisionerFactory.instance().is_provisioner_available(spec)  # the entry point is installed
 
 
 def test_kernel_commands_other_than_ipykernel_are_not_forked():
-    assert kernels._warm_command(
+    assert kernels.warm_command(
         ["/venv/bin/python", "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "/run/kernel-1.json"]
     ) == ["/venv/bin/python", "-Xfrozen_modules=off"]
-    assert kernels._warm_command(["/venv/bin/python", "-m", "ipykernel_launcher", "-f", "k.json"]) == [
+    assert kernels.warm_command(["/venv/bin/python", "-m", "ipykernel_launcher", "-f", "k.json"]) == [
         "/venv/bin/python"
     ]
-    assert kernels._warm_command(["/usr/bin/R", "--slave", "-e", "IRkernel::main()", "--args", "k.json"]) is None
-    assert kernels._warm_command(["python", "script.py", "-m", "ipykernel_launcher", "-f", "k.json"]) is None
+    assert kernels.warm_command(["/usr/bin/R", "--slave", "-e", "IRkernel::main()", "--args", "k.json"]) is None
+    assert kernels.warm_command(["python", "script.py", "-m", "ipykernel_launcher", "-f", "k.json"]) is None
 
 
 def test_a_warm_kernel_binds_free_ports_itself(facts_notebook, tmp_path, warm, monkeypatch):
@@ -242,3 +337,26 @@ def test_a_warm_kernel_binds_free_ports_itself(facts_notebook, tmp_path, warm, m
         taken.close()
     assert busy in picked and outcome.status == "ran", outcome.error
     assert facts_of(outcome)["ppid"] == kernels.template_pid()
+
+
+def test_the_batch_engine_saves_the_notebook_when_a_run_starts_and_ends_only(tmp_path):
+    """papermill would rewrite the executed notebook around every cell; the batch engine's manager
+    writes it at the start and at the end (and every autosave_cell_every seconds of a long run)."""
+    from papermill.engines import papermill_engines
+
+    from analysis.run import engine
+
+    assert engine.engine_name() == engine.ENGINE_NAME  # found in papermill's entry points
+    assert papermill_engines.get_engine(engine.ENGINE_NAME) is engine.BatchEngine
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")])
+    nb.metadata.papermill = {}
+    output = tmp_path / "executed.ipynb"
+    manager = engine.FewerSaves(nb, output_path=str(output), progress_bar=False)
+    manager.notebook_start()
+    assert output.is_file()  # the notebook with its outputs cleared, as papermill writes it
+    output.unlink()
+    manager.cell_start(nb.cells[0], 0)
+    manager.cell_complete(nb.cells[0], 0)
+    assert not output.exists()  # not rewritten around the cell
+    manager.notebook_complete()
+    assert nbformat.read(str(output), as_version=4).cells[0].source == "1 + 1"  # the final write

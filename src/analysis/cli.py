@@ -184,17 +184,17 @@ def _add_areas(sub: argparse._SubParsersAction) -> None:
 def _cmd_report(args: argparse.Namespace) -> int:
     from analysis.data import build
     from analysis.methods import areas
-    from analysis.run import batch
+    from analysis.run import batch, plan
 
     area = areas.resolve_area(args.area)
     build.build_tables()
-    if not batch.available_notebooks():
+    if not plan.available_notebooks():
         print(
             f"Processed data is built for {area.name} ({area.code}); the topic notebooks do not exist yet, "
             "so there is no report to run."
         )
         return EXIT_OK
-    summary = batch.run_batch(batch.BatchOptions(areas=[area.code], command=f"analysis report --area {area.code}"))
+    summary = batch.run_batch(plan.BatchOptions(areas=[area.code], command=f"analysis report --area {area.code}"))
     print(summary.format())
     published = [o.html for o in summary.outcomes if o.html and not o.failed]
     if published:
@@ -283,9 +283,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _cmd_batch(args: argparse.Namespace) -> int:
-    from analysis.run import batch
+    from analysis.run import batch, plan
 
-    options = batch.BatchOptions(
+    options = plan.BatchOptions(
         areas=args.area or (),
         regions=args.region or (),
         all_authorities=args.all,
@@ -301,7 +301,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
         executor=args.executor,
         scheduler=args.scheduler,
     )
-    options.command = batch.command_line(options)
+    options.command = plan.command_line(options)
     summary = batch.run_batch(options)
     print(summary.format())
     return summary.exit_code

@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from analysis import config, files
@@ -105,12 +106,14 @@ def test_case21_batch_interrupted_and_resumed(tmp_path):
     try:
         _wait_for(lambda: (folder / "fixture_second.html").is_file() and any(folder.glob(".fixture_sleeps.running-*")))
         earlier = (folder / "fixture_second.html").read_bytes()
+        started = psutil.Process(process.pid).children(recursive=True)  # workers, kernels
         os.killpg(process.pid, signal.SIGINT)  # Ctrl-C
         _, err = process.communicate(timeout=60)
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
     assert process.returncode == 130 and "interrupted: stopped cleanly" in err
+    assert psutil.wait_procs(started, timeout=30)[1] == []  # nothing the batch started is left running
     assert not (folder / "fixture_sleeps.html").exists()  # no half-written report
     assert not [p for p in folder.iterdir() if p.name.startswith(".")]
     assert (folder / "fixture_second.html").read_bytes() == earlier

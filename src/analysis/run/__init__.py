@@ -1,5 +1,7 @@
-"""Run layer: batches of notebooks (selection, parameters, fingerprints), one run, the executors
-and warm kernels, the batch lock.
+"""Run layer: what a batch runs (plan: selection, parameters, fingerprints), running it and its
+summary (batch), one run (runner, with its papermill engine), where runs execute (executors),
+stopping process trees (processes), warm kernels (kernels: the provisioner; template: the
+process kernels are forked from), the batch lock, and notebook parameters.
 
 Imports every layer below it.
 """

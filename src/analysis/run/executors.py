@@ -7,8 +7,15 @@ task lost by Dask) becomes a failed outcome; it never stops the other runs.
 
 Local pool: worker processes are *spawned* (nothing copied from the parent), ignore
 Ctrl-C (the parent decides), and keep a warm interpreter with papermill and nbconvert
-imported, so each run only pays for its own kernel. On SIGTERM a worker kills its kernel,
-removes its partial files and exits at once: that is how an interrupted batch stops.
+imported, so each run only pays for its own kernel.
+
+Stopping (Ctrl-C or SIGTERM to the batch): the batch notes every process under its workers
+(kernel templates, kernels), sends each worker SIGTERM and waits for all of them
+(:func:`analysis.run.processes.stop_processes`: terminate, wait with a deadline, kill what is left, wait again).
+A worker's SIGTERM handler does the same one level down: it stops its kernel template
+(which kills and waits for the kernels it forked, :func:`analysis.run.template.stop_kernels`)
+and any fresh kernel, removes its partial files and connection files, and exits. So when
+the batch exits, no process it started is left running.
 """
 
 from __future__ import annotations
@@ -16,41 +23,63 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 from analysis import config
 from analysis.errors import BatchError
 from analysis.run import kernels, runner
+from analysis.run.processes import signal_handlers, stop_processes
 
 KERNEL_LOG_NAME = "batch-kernels.log"
 #: Memory one local worker needs with its kernel template and a kernel (PSS measured on a full
 #: England batch: 1.33 GiB for 2 workers), with a margin.
 WORKER_MEMORY_GIB = 1.0
-#: How long stopped workers get to exit before they are killed, in seconds.
+#: How long stopped workers (and everything under them) get to exit before they are killed, in seconds.
 STOP_GRACE_SECONDS = 15
+#: How long a stopped worker waits for its kernel template and kernels before killing them.
+WORKER_STOP_SECONDS = 10
 
 
-def _kill_child_processes() -> None:
-    """Kill this process's children (its kernels) and remove their connection files."""
-    import psutil
+class Stopped(KeyboardInterrupt):
+    """A local batch interrupted (Ctrl-C or SIGTERM) after its workers were stopped: how many
+    processes (workers, kernel templates, kernels) were stopped, and the pids of any left running."""
 
-    for child in psutil.Process().children(recursive=True):
-        try:
-            command = child.cmdline()
-            child.kill()
-        except psutil.Error:
-            continue
-        if "-f" in command[:-1] and command[command.index("-f") + 1].endswith(".json"):
-            Path(command[command.index("-f") + 1]).unlink(missing_ok=True)
+    def __init__(self, stopped: int, left: Sequence[int] = ()) -> None:
+        super().__init__(f"stopped {stopped} process(es), {len(left)} left running")
+        self.stopped, self.left = stopped, list(left)
+
+
+def _connection_file(command: Sequence[str]) -> str | None:
+    """The connection file of a kernel command line (``... -f FILE.json``), if it is one."""
+    if "-f" in command[:-1] and command[command.index("-f") + 1].endswith(".json"):
+        return command[command.index("-f") + 1]
+    return None
 
 
 def _stop_worker(signum: int, frame: Any) -> None:
-    """SIGTERM in a pool worker: kill its kernel, remove its partial files, exit at once."""
-    _kill_child_processes()
+    """SIGTERM in a pool worker: stop its kernel template and kernels, wait for them, remove its
+    partial files and the kernels' connection files, exit."""
+    template = kernels.template_pid()
+    processes, connection_files = [], []
+    for process in psutil.Process().children(recursive=True):
+        try:
+            connection_files.append(_connection_file(process.cmdline()))
+            if process.pid == template:
+                process.terminate()  # the template kills and waits for its kernels, then exits
+            else:
+                process.kill()
+        except psutil.Error:
+            continue
+        processes.append(process)
+    stop_processes(processes, WORKER_STOP_SECONDS)
+    for name in connection_files:
+        if name:
+            Path(name).unlink(missing_ok=True)
     kernels.remove_connection_files()
     for path in list(runner.IN_PROGRESS):
         path.unlink(missing_ok=True)
@@ -75,7 +104,7 @@ def _init_worker(project_root: str, console_log: str, warm_kernels: bool = False
 
     from analysis.present import publish
 
-    runner._quiet_loggers()
+    runner.quiet_loggers()
     publish._exporter()
     if warm_kernels:
         kernels.enable()
@@ -90,47 +119,70 @@ def pool_size(cpus: int) -> int:
     2 CPUs: 41 s with 2 workers, 38 s with 3). Capped at one worker per
     :data:`WORKER_MEMORY_GIB` of available memory (a worker, its kernel template and a kernel).
     """
-    import psutil
 
     wanted = cpus + 1 if kernels.wanted() else cpus
     by_memory = int(psutil.virtual_memory().available / 2**30 / WORKER_MEMORY_GIB)
     return max(1, min(wanted, by_memory))
 
 
-def _stop_pool(pool: ProcessPoolExecutor) -> None:
-    processes = list(getattr(pool, "_processes", {}).values())
+def _stop_pool(pool: ProcessPoolExecutor, workers: Sequence[Any]) -> tuple[list[Any], list[Any]]:
+    """Stop the pool's ``workers`` (``psutil.Process``) and every process under them; return those
+    processes and any still running afterwards (see the module docstring)."""
+
+    tree = []
+    for worker in workers:
+        try:
+            tree += [worker, *worker.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            continue
     pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        if process.is_alive():
-            process.terminate()
-    deadline = time.monotonic() + STOP_GRACE_SECONDS
-    for process in processes:
-        process.join(timeout=max(0.1, deadline - time.monotonic()))
-        if process.is_alive():
-            process.kill()
-            process.join(timeout=5)
+    for worker in workers:
+        try:
+            worker.terminate()
+        except psutil.NoSuchProcess:
+            pass
+    return tree, stop_processes(tree, STOP_GRACE_SECONDS)
+
+
+def _pool_workers(before: set[int]) -> list[Any]:
+    """The pool's worker processes: this process's multiprocessing children not there before the pool."""
+
+    workers = []
+    for child in multiprocessing.active_children():
+        if child.pid is not None and child.pid not in before:
+            try:
+                workers.append(psutil.Process(child.pid))
+            except psutil.NoSuchProcess:
+                pass
+    return workers
 
 
 def run_with_processes(
     runs: Sequence[runner.Run], workers: int, reports_dir: Path, on_outcome: Callable[[runner.RunOutcome], None]
 ) -> None:
     """Run on a local pool of worker processes (spawned: no state copied from this process)."""
+    before = {child.pid for child in multiprocessing.active_children()}
     pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_init_worker,
         initargs=(str(config.project_root()), str(reports_dir / KERNEL_LOG_NAME), len(runs) > workers),
     )
-    futures = {pool.submit(runner.execute_run, run): run for run in runs}
+    futures: dict[Any, runner.Run] = {}
     try:
+        for run in runs:
+            futures[pool.submit(runner.execute_run, run)] = run
         for future in as_completed(futures):
             try:
                 outcome = future.result()
             except Exception as exc:
                 outcome = runner.outcome_from_error(futures[future], exc)
             on_outcome(outcome)
-    except BaseException:
-        _stop_pool(pool)
+    except BaseException as exc:
+        with signal_handlers({signal.SIGINT: signal.SIG_IGN, signal.SIGTERM: signal.SIG_IGN}):
+            stopped, left = _stop_pool(pool, _pool_workers(before))  # a second Ctrl-C cannot cut it short
+        if isinstance(exc, KeyboardInterrupt):
+            raise Stopped(len(stopped), [process.pid for process in left]) from exc
         raise
     pool.shutdown(wait=True)
 

@@ -7,17 +7,27 @@ work: starting Python, importing ipykernel, pandas, matplotlib, geopandas, SciPy
 the England-wide indicators. A national batch starts 608 kernels, so that alone would take
 about 13 minutes of a 2-core machine.
 
-Here a batch worker starts, once, a **kernel template** process (:func:`serve`) with the same
-interpreter, flags, environment and working folder the registered kernel would get. The
-template imports those modules and warms the per-process caches (:mod:`analysis.data.memo`,
-:func:`analysis.data.tables.read_table`, :func:`analysis.present.maps.boundaries`), then waits. For each
-run, the worker's kernel manager (:class:`WarmKernelManager`, handed to papermill) asks the
-template for a kernel: the template forks, and the child becomes an ordinary ipykernel
-(``IPKernelApp``, the code ``python -m ipykernel_launcher -f CONNECTION_FILE`` runs) in its
-own session, on that run's connection file. Each run still gets its own new kernel process;
-it simply starts with the modules already imported and the caches already filled. Caches
-are keyed by the data they were computed from, so a kernel that meets changed data
-recomputes, exactly as a fresh one would.
+Here a batch worker starts, once, a **kernel template** process
+(:func:`analysis.run.template.serve`) with the same interpreter, flags, environment and
+working folder the registered kernel would get. The template imports those modules and warms
+the per-process caches (:mod:`analysis.data.memo`, :func:`analysis.data.tables.read_table`,
+:func:`analysis.present.maps.boundaries`), then waits. For each run, the kernel's provisioner
+(:class:`WarmProvisioner`) asks the template for a kernel: the template forks, and the child
+becomes an ordinary ipykernel (``IPKernelApp``, what ``python -m ipykernel_launcher -f
+CONNECTION_FILE`` runs) in its own session, on that run's connection file. Each run still gets
+its own new kernel process; it simply starts with the modules already imported and the caches
+already filled. Caches are keyed by the data they were computed from, so a kernel that meets
+changed data recomputes, exactly as a fresh one would.
+
+How the provisioner is chosen (jupyter_client's documented "Kernel Provisioning" extension
+point): the package registers :class:`WarmProvisioner` under the entry point group
+``jupyter_client.kernel_provisioners`` as :data:`PROVISIONER_NAME` (``pyproject.toml``), and
+``make setup`` names it in the workspace kernelspec's ``metadata.kernel_provisioner`` stanza
+(:func:`add_provisioner`; ``python -m analysis.run.kernels`` does the same for a kernel
+registered by hand). Every kernel of that kernelspec then gets a :class:`WarmProvisioner`,
+which is jupyter_client's ``LocalProvisioner`` unchanged unless warm kernels were enabled in
+this process (:func:`enable`, which only batch workers call): JupyterLab, papermill run by
+hand and the tests' plain notebook runs start ordinary fresh kernels.
 
 What stays the same as a fresh kernel, and how:
 
@@ -27,98 +37,55 @@ What stays the same as a fresh kernel, and how:
 * matplotlib's backend: the template sets ``MPLBACKEND`` as ipykernel does before anything
   imports matplotlib, and never draws with pyplot, so the inline backend is set up by the
   kernel itself on first use;
-* signals, the session and process group, stdin (a pipe the worker holds), the parent-process watch
-  (a kernel exits when its template exits), random seeds (NumPy's is reseeded);
+* signals, the session and process group, stdin (a pipe the worker holds), the parent-process
+  watch (a kernel exits when its template exits), random state (Python's ``random`` and
+  NumPy's global generator are reseeded in each kernel), and the end: normal interpreter
+  exit, so ``atexit`` handlers run (see :mod:`analysis.run.template`);
 * a kernel that dies, times out or is interrupted is seen and handled by jupyter_client as
   usual: the worker watches it through a Linux pidfd and signals it through it.
 
-Anything unexpected (no pidfd support, a kernelspec with its own provisioner or another
-command, a template that failed to start, a thread running in the template) falls back to
-launching a fresh kernel, so warm kernels are an optimisation, never a requirement.
-``ANALYSIS_WARM_KERNELS=0`` turns them off.
+Anything unexpected (no pidfd support, a kernelspec with another command, a template that
+failed to start, a thread running in the template) falls back to launching a fresh kernel,
+so warm kernels are an optimisation, never a requirement. ``ANALYSIS_WARM_KERNELS=0`` turns
+them off.
 """
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import errno
-import functools
 import json
 import os
 import select
 import signal
 import socket
-import struct
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
+from jupyter_client.connect import KernelConnectionInfo, LocalPortCache
+from jupyter_client.provisioning import LocalProvisioner
+
+from analysis import config
+from analysis.files import write_atomic
+from analysis.run.template import receive_message, send_message
+
 ENV = "ANALYSIS_WARM_KERNELS"
-BATCH_ENGINE = "analysis-batch"
+#: The name of :class:`WarmProvisioner` in the ``jupyter_client.kernel_provisioners`` entry points.
+PROVISIONER_NAME = "analysis-warm-kernels"
 #: Environment variables that differ between two kernels of one worker (set per launch).
 PER_KERNEL_ENV = ("JPY_PARENT_PID", "JPY_SESSION_NAME", "JPY_INTERRUPT_EVENT", "IPY_INTERRUPT_EVENT")
 #: Seconds to wait for the template to import and warm up before giving up on it.
 READY_TIMEOUT_SECONDS = 180
 LAUNCH_TIMEOUT_SECONDS = 30
-_MAX_MESSAGE = 1 << 20
-_INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
-#: Modules every topic notebook imports (directly or through the package).
-PRELOAD = (
-    "numpy",
-    "pandas",
-    "pyarrow.parquet",
-    "scipy.stats",
-    "scipy.special",
-    "matplotlib",
-    "matplotlib.pyplot",
-    "matplotlib.collections",
-    "matplotlib.patheffects",
-    "geopandas",
-    "shapely",
-    "mapclassify",
-    "pandera",
-    "yaml",
-    "IPython",
-    "ipykernel.kernelapp",
-    "ipykernel.ipkernel",
-    "ipykernel.zmqshell",
-    "analysis.present.report",
-    "analysis.present.plots",
-    "analysis.methods.areas",
-    "analysis.methods.population",
-    "analysis.methods.stats",
-    "analysis.methods.prevalence",
-    "analysis.methods.supply",
-    "analysis.data.local_data",
-    "analysis.methods.young_people",
-    "analysis.methods.indicators",
-    "analysis.present.maps",
-    "analysis.data.build",
-    "analysis.data.sources",
-    "analysis.data.tables",
-    "analysis.data.memo",
-    "analysis.present.prevalence",
-    "analysis.present.supply",
-    "analysis.present.young_people",
-    "analysis.methods.checks",
-    # what each kernel's start-up imports (the debugger, history, inline figures' helpers)
-    "ipykernel.debugger",
-    "IPython.core.debugger",
-    "IPython.core.completerlib",
-    "IPython.core.pylabtools",
-    "IPython.extensions.storemagic",
-    "sqlite3",
-    "pdb",
-    "matplotlib.backends.backend_agg",
-    "pandas.io.formats.html",
-    "tornado.gen",
-    "tornado.locks",
-    "tornado.queues",
-    "PIL.PngImagePlugin",
-)
+#: Seconds a closing worker waits for its template to stop its kernels and exit.
+TEMPLATE_EXIT_SECONDS = 10
+PORT_NAMES = ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")
 
 _lock = threading.Lock()
 _enabled = False
@@ -143,47 +110,6 @@ def enable(on: bool = True) -> bool:
     global _enabled
     _enabled = on and wanted()
     return _enabled
-
-
-def papermill_options() -> dict[str, Any]:
-    """Extra ``papermill.execute_notebook`` arguments for a batch run: the engine that saves the
-    executed notebook less often (:func:`batch_engine`) and, when enabled here, warm kernels."""
-    options: dict[str, Any] = {"engine_name": batch_engine()}
-    if _enabled and not _broken:
-        options["kernel_manager_class"] = warm_kernel_manager()
-    return options
-
-
-@functools.lru_cache(maxsize=1)
-def batch_engine() -> str:
-    """Register (once) and name papermill's nbclient engine, saving the executed notebook only at
-    the end of the run and every ``autosave_cell_every`` seconds (30) of a long one.
-
-    papermill otherwise rewrites the whole notebook (validated JSON, figures included: 2 MB for
-    the maps report) before and after every cell, about 0.4 s per map report, for a file nobody
-    reads until the run ends. The final write is unchanged (papermill writes it even when a cell
-    fails, times out or the kernel dies), so the executed notebook is the same.
-    """
-    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
-
-    class FewerSaves(NotebookExecutionManager):
-        def save(self, **kwargs: Any) -> None:
-            elapsed = (self.now() - self.last_save_time).total_seconds()
-            if getattr(self, "finishing", False) or (self.autosave_cell_every and elapsed >= self.autosave_cell_every):
-                super().save(**kwargs)
-
-        def notebook_complete(self, **kwargs: Any) -> None:
-            self.finishing = True
-            super().notebook_complete(**kwargs)
-
-    class BatchEngine(NBClientEngine):
-        @classmethod
-        def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, **kwargs: Any) -> Any:
-            nb_man.__class__ = FewerSaves  # after notebook_start's save; before the cells
-            return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
-
-    papermill_engines.register(BATCH_ENGINE, BatchEngine)
-    return BATCH_ENGINE
 
 
 def disable() -> None:
@@ -214,35 +140,49 @@ def remove_connection_files() -> None:
 
 
 # ------------------------------------------------------------------------------------------
-# Messages between a worker and its template (length-prefixed JSON; a pidfd may ride along)
+# The kernelspec stanza that selects the provisioner
 # ------------------------------------------------------------------------------------------
 
 
-def _send(sock: socket.socket, message: dict, fds: Sequence[int] = ()) -> None:
-    data = json.dumps(message).encode("utf-8")
-    payload = struct.pack("!I", len(data)) + data
-    if fds:
-        socket.send_fds(sock, [payload], list(fds))
-    else:
-        sock.sendall(payload)
+def _kernel_json(kernel_name: str) -> Path:
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    return Path(KernelSpecManager().get_kernel_spec(kernel_name).resource_dir) / "kernel.json"
 
 
-def _receive(sock: socket.socket) -> tuple[dict | None, list[int]]:
-    """One message and the descriptors sent with it; (None, []) at end of stream."""
-    data, fds, _, _ = socket.recv_fds(sock, _MAX_MESSAGE + 4, 4)
-    if not data:
-        return None, list(fds)
-    while len(data) < 4 or len(data) < 4 + struct.unpack("!I", data[:4])[0]:
-        more = sock.recv(_MAX_MESSAGE)
-        if not more:
-            return None, list(fds)
-        data += more
-    size = struct.unpack("!I", data[:4])[0]
-    return json.loads(data[4 : 4 + size].decode("utf-8")), list(fds)
+def has_provisioner(kernel_name: str = config.KERNEL_NAME) -> bool:
+    """Whether the registered kernelspec ``kernel_name`` names :data:`PROVISIONER_NAME`."""
+    from jupyter_client.kernelspec import NoSuchKernel
+
+    try:
+        info = json.loads(_kernel_json(kernel_name).read_text(encoding="utf-8"))
+    except (NoSuchKernel, OSError, ValueError):
+        return False
+    stanza = info.get("metadata", {}).get("kernel_provisioner", {})
+    return stanza.get("provisioner_name") == PROVISIONER_NAME
+
+
+def add_provisioner(kernel_name: str = config.KERNEL_NAME) -> Path:
+    """Name :data:`PROVISIONER_NAME` in the kernelspec's ``metadata.kernel_provisioner`` stanza.
+
+    The stanza is how jupyter_client documents choosing a kernel's provisioner ("Kernel
+    Provisioning", jupyter_client 7 and later). Run after ``ipykernel install`` (``make setup``
+    does). Returns the ``kernel.json`` written.
+
+    Raises
+    ------
+    jupyter_client.kernelspec.NoSuchKernel
+        If no kernelspec ``kernel_name`` is registered.
+    """
+    path = _kernel_json(kernel_name)
+    info = json.loads(path.read_text(encoding="utf-8"))
+    info.setdefault("metadata", {})["kernel_provisioner"] = {"provisioner_name": PROVISIONER_NAME, "config": {}}
+    write_atomic(path, json.dumps(info, indent=1) + "\n")
+    return path
 
 
 # ------------------------------------------------------------------------------------------
-# Worker side
+# A worker's template
 # ------------------------------------------------------------------------------------------
 
 
@@ -256,7 +196,7 @@ class TemplateClient:
     def __init__(self, prefix: list[str], env: dict[str, str], cwd: str) -> None:
         self.prefix, self.env, self.cwd = list(prefix), dict(env), str(cwd)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        command = [*self.prefix, "-c", f"from analysis.run.kernels import serve; serve({theirs.fileno()})"]
+        command = [*self.prefix, "-c", f"from analysis.run.template import serve; serve({theirs.fileno()})"]
         self.process = subprocess.Popen(
             command, env=self.env, cwd=self.cwd, pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL
         )
@@ -271,8 +211,8 @@ class TemplateClient:
     def launch(self, connection_file: str, cwd: str, env: dict[str, str]) -> ForkedKernel:
         """Ask the template for a kernel on ``connection_file``; raise OSError if it cannot give one."""
         self.sock.settimeout(READY_TIMEOUT_SECONDS if not self.ready else LAUNCH_TIMEOUT_SECONDS)
-        _send(self.sock, {"connection_file": connection_file, "cwd": str(cwd), "env": env})
-        reply, fds = _receive(self.sock)
+        send_message(self.sock, {"connection_file": connection_file, "cwd": str(cwd), "env": env})
+        reply, fds = receive_message(self.sock)
         self.ready = True
         if reply is None or "pid" not in reply or len(fds) != 2:
             for fd in fds:
@@ -282,11 +222,12 @@ class TemplateClient:
         return ForkedKernel(int(reply["pid"]), fds[0], fds[1])
 
     def close(self) -> None:
+        """Close the socket (the template then stops its kernels and exits) and wait for the template."""
         try:
             self.sock.close()
         finally:
             try:
-                self.process.wait(timeout=10)
+                self.process.wait(timeout=TEMPLATE_EXIT_SECONDS)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
@@ -331,16 +272,16 @@ class ForkedKernel:
     stdout = stderr = None
 
     def __init__(self, pid: int, pidfd: int, stdin_fd: int) -> None:
-        self.pid, self._pidfd, self.returncode = pid, pidfd, None
+        self.pid, self.pidfd, self.returncode = pid, pidfd, None
         self.stdin = os.fdopen(stdin_fd, "wb")
 
     def _exited(self, timeout: float = 0) -> bool:
         if self.returncode is not None:
             return True
-        readable, _, _ = select.select([self._pidfd], [], [], timeout)
+        readable, _, _ = select.select([self.pidfd], [], [], timeout)
         if readable:  # the exit status goes to the template (the parent), so it is not known here
             self.returncode = 0
-            os.close(self._pidfd)
+            os.close(self.pidfd)
             return True
         return False
 
@@ -357,7 +298,7 @@ class ForkedKernel:
     def send_signal(self, signum: int) -> None:
         if not self._exited():
             try:
-                signal.pidfd_send_signal(self._pidfd, signum)
+                signal.pidfd_send_signal(self.pidfd, signum)
             except ProcessLookupError:
                 pass
 
@@ -368,7 +309,7 @@ class ForkedKernel:
         self.send_signal(signal.SIGTERM)
 
 
-def _warm_command(cmd: Sequence[str]) -> list[str] | None:
+def warm_command(cmd: Sequence[str]) -> list[str] | None:
     """The interpreter prefix of a standard ipykernel command (``... -m ipykernel_launcher -f FILE``)."""
     cmd = list(cmd)
     if len(cmd) >= 5 and cmd[-4:-1] == ["-m", "ipykernel_launcher", "-f"] and cmd[-1].endswith(".json"):
@@ -378,12 +319,9 @@ def _warm_command(cmd: Sequence[str]) -> list[str] | None:
     return None
 
 
-PORT_NAMES = ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")
-
-
 def _set_ports(connection_file: str, ports: dict[str, int]) -> None:
     """Rewrite the ports of a connection file (atomically, keeping its owner-only permissions)."""
-    info = json.loads(open(connection_file, encoding="utf-8").read())  # noqa: SIM115
+    info = json.loads(Path(connection_file).read_text(encoding="utf-8"))
     info.update(ports)
     temporary = f"{connection_file}.{os.getpid()}.tmp"
     with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as f:
@@ -401,14 +339,12 @@ async def _bound_ports(
     fails to start, and hangs. A warm kernel is given port 0 instead: it binds free ports
     itself, atomically, and records them in its connection file, which is read back here.
     """
-    import asyncio
-
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise OSError(errno.ECHILD, "the kernel exited before it bound its ports")
         try:
-            info = json.loads(open(connection_file, encoding="utf-8").read())  # noqa: SIM115
+            info = json.loads(Path(connection_file).read_text(encoding="utf-8"))
         except (OSError, ValueError):  # being written
             info = {}
         ports = {name: info.get(name) for name in PORT_NAMES}
@@ -418,214 +354,71 @@ async def _bound_ports(
     raise OSError(errno.ETIMEDOUT, f"the kernel bound no ports within {timeout:g} s")
 
 
-@functools.lru_cache(maxsize=1)
-def warm_provisioner() -> type:
-    """jupyter_client's LocalProvisioner, getting its kernel from the worker's template when it can."""
-    from jupyter_client.provisioning import LocalProvisioner
+class WarmProvisioner(LocalProvisioner):
+    """jupyter_client's ``LocalProvisioner``, getting its kernel from the worker's template when
+    warm kernels are enabled in this process (:func:`enable`), and otherwise exactly as is.
 
-    class WarmProvisioner(LocalProvisioner):
-        async def launch_kernel(self, cmd: list[str], **kwargs: Any):
-            prefix = _warm_command(cmd)
-            env, cwd = kwargs.get("env"), os.path.abspath(kwargs.get("cwd") or os.getcwd())
-            plain = not set(kwargs) - {"env", "cwd", "kernel_id", "extra_arguments"}
-            template = _template_for(prefix, env, cwd) if prefix and env is not None and plain else None
-            if template is None:
-                return await super().launch_kernel(cmd, **kwargs)
-            connection_file = cmd[-1]
-            planned = {name: self.connection_info[name] for name in PORT_NAMES}
-            own_ports = self.connection_info.get("transport") == "tcp"
-            process = None
-            try:
-                if own_ports:  # the kernel binds free ports itself (see _bound_ports)
-                    _set_ports(connection_file, dict.fromkeys(PORT_NAMES, 0))
-                process = template.launch(connection_file, cwd, dict(env))
-                ports = await _bound_ports(connection_file, process) if own_ports else {}
-            except (OSError, ValueError) as exc:
-                if process is not None:
-                    process.kill()
-                if own_ports:
-                    _set_ports(connection_file, planned)
-                self.log.warning("No warm kernel (%s): starting a fresh kernel.", exc)
-                _mark_broken()
-                return await super().launch_kernel(cmd, **kwargs)
-            self.process = process
-            self.pid = self.pgid = process.pid  # the kernel leads its own session
-            self.cwd = cwd
-            self.warm_connection_file = connection_file
-            CONNECTION_FILES.add(connection_file)
-            if ports:
-                for name, port in ports.items():
-                    setattr(self.parent, name, port)
-                self.connection_info = {**self.connection_info, **ports}
-                if self.ports_cached:
-                    from jupyter_client.connect import LocalPortCache
+    Registered as :data:`PROVISIONER_NAME` in the ``jupyter_client.kernel_provisioners`` entry
+    points and selected by the kernelspec's ``metadata.kernel_provisioner`` stanza
+    (:func:`add_provisioner`); see "Kernel Provisioning" in the jupyter_client documentation.
+    """
 
-                    for port in planned.values():
-                        LocalPortCache.instance().return_port(port)
-            return self.connection_info
+    warm_connection_file = ""
 
-        async def cleanup(self, restart: bool = False) -> None:
-            await super().cleanup(restart)
-            CONNECTION_FILES.discard(getattr(self, "warm_connection_file", ""))
-
-    return WarmProvisioner
-
-
-@functools.lru_cache(maxsize=1)
-def warm_kernel_manager() -> type:
-    """The kernel manager a batch worker hands papermill: warm kernels, else fresh ones."""
-    import uuid
-
-    from jupyter_client import AsyncKernelManager
-
-    class WarmKernelManager(AsyncKernelManager):
-        async def _async_pre_start_kernel(self, **kw: Any):
-            if self.provisioner is None and not self.kernel_spec.metadata.get("kernel_provisioner"):
-                self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
-                self.provisioner = warm_provisioner()(
-                    kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self
-                )
-            return await super()._async_pre_start_kernel(**kw)
-
-    return WarmKernelManager
-
-
-# ------------------------------------------------------------------------------------------
-# Template side
-# ------------------------------------------------------------------------------------------
-
-
-def preload(modules: Sequence[str] = PRELOAD) -> list[str]:
-    """Import the modules kernels will need; return those that could not be imported."""
-    import importlib
-
-    failed = []
-    for name in modules:
+    async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> KernelConnectionInfo:
+        """Launch the kernel: forked from the template when possible, else as LocalProvisioner does."""
+        if not _enabled or _broken:
+            return await super().launch_kernel(cmd, **kwargs)
+        prefix = warm_command(cmd)
+        env, cwd = kwargs.get("env"), os.path.abspath(kwargs.get("cwd") or os.getcwd())
+        plain = not set(kwargs) - {"env", "cwd", "kernel_id", "extra_arguments"}
+        template = _template_for(prefix, env, cwd) if prefix and env is not None and plain else None
+        if template is None:
+            return await super().launch_kernel(cmd, **kwargs)
+        connection_file = cmd[-1]
+        planned = {name: self.connection_info[name] for name in PORT_NAMES}
+        own_ports = self.connection_info.get("transport") == "tcp"
+        process = None
         try:
-            importlib.import_module(name)
-        except Exception:
-            failed.append(name)
-    return failed
+            if own_ports:  # the kernel binds free ports itself (see _bound_ports)
+                _set_ports(connection_file, dict.fromkeys(PORT_NAMES, 0))
+            process = template.launch(connection_file, cwd, dict(env))
+            ports = await _bound_ports(connection_file, process) if own_ports else {}
+        except (OSError, ValueError) as exc:
+            if process is not None:
+                process.kill()
+            if own_ports:
+                _set_ports(connection_file, planned)
+            self.log.warning("No warm kernel (%s): starting a fresh kernel.", exc)
+            _mark_broken()
+            return await super().launch_kernel(cmd, **kwargs)
+        self.process = process
+        self.pid = self.pgid = process.pid  # the kernel leads its own session
+        self.cwd = cwd
+        self.warm_connection_file = connection_file
+        CONNECTION_FILES.add(connection_file)
+        if ports:
+            for name, port in ports.items():
+                setattr(self.parent, name, port)
+            self.connection_info = {**self.connection_info, **ports}
+            if self.ports_cached:
+                for port in planned.values():
+                    LocalPortCache.instance().return_port(port)
+        return self.connection_info
+
+    async def cleanup(self, restart: bool = False) -> None:
+        """As LocalProvisioner; and forget the warm kernel's connection file (jupyter_client removes it)."""
+        await super().cleanup(restart)
+        CONNECTION_FILES.discard(self.warm_connection_file)
 
 
-def warm() -> None:
-    """Fill the per-process caches every topic notebook uses (never changes global settings)."""
-    from analysis import config
-    from analysis.data import build, sources, tables
-    from analysis.methods import indicators, prevalence
-    from analysis.present import maps
-
-    for name in sorted(build.TABLES):
-        tables.read_table(name)
-    sources.load_manifest()
-    for level in ("utla", "region", "country"):
-        maps.boundaries(level)
-    prevalence.list_survey_years()
-    for indicator in indicators.list_indicators():
-        indicators.compute_indicator(indicator, confidence=config.DEFAULT_CONFIDENCE)
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m analysis.run.kernels [KERNEL_NAME]``: add the provisioner stanza to a kernelspec."""
+    names = list(sys.argv[1:] if argv is None else argv) or [config.KERNEL_NAME]
+    for name in names:
+        print(f"{add_provisioner(name)}: kernel_provisioner {PROVISIONER_NAME}")
+    return 0
 
 
-def _reap(signum: int, frame: Any) -> None:
-    while True:
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
-
-
-def serve(fd: int) -> None:
-    """The template process: import, warm up, then fork a kernel for each request on socket ``fd``."""
-    import gc
-
-    sock = socket.socket(fileno=fd)
-    base_path0 = sys.path[0] if sys.path else None
-    if not os.environ.get("MPLBACKEND"):  # what ipykernel does before any user code runs
-        os.environ["MPLBACKEND"] = _INLINE_BACKEND
-    preload()
-    try:
-        warm()
-    except Exception:
-        pass
-    if "matplotlib_inline.backend_inline" in sys.modules:  # must be set up by each kernel's own shell
-        _send(sock, {"error": "the template loaded the inline backend"})
-        return
-    gc.collect()
-    gc.freeze()  # kernels share the template's objects without the collector touching them
-    signal.signal(signal.SIGCHLD, _reap)
-    while True:
-        try:
-            request, fds = _receive(sock)
-        except InterruptedError:
-            continue
-        except OSError:
-            return
-        for extra in fds:
-            os.close(extra)
-        if request is None:
-            return
-        if threading.active_count() != 1:
-            _send(sock, {"error": "the kernel template is running threads and cannot fork safely"})
-            continue
-        stdin_read, stdin_write = os.pipe()  # the kernel's stdin, as jupyter_client's Popen(stdin=PIPE)
-        pid = os.fork()
-        if pid == 0:
-            os.close(stdin_write)
-            _become_kernel(request, sock, base_path0, stdin_read)
-        os.close(stdin_read)
-        try:
-            pidfd = os.pidfd_open(pid)
-        except OSError as exc:
-            os.close(stdin_write)
-            _send(sock, {"error": f"no pidfd for the kernel: {exc}"})
-            os.kill(pid, signal.SIGKILL)
-            continue
-        try:
-            _send(sock, {"pid": pid}, [pidfd, stdin_write])
-        finally:
-            os.close(pidfd)
-            os.close(stdin_write)
-
-
-def _become_kernel(request: dict, sock: socket.socket, base_path0: str | None, stdin_fd: int) -> None:
-    """In the forked child: become ``python -m ipykernel_launcher -f FILE`` and never return."""
-    code: Any = 0
-    try:
-        sock.close()
-        os.setsid()  # jupyter_client starts kernels in a new session (start_new_session=True)
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        os.dup2(stdin_fd, 0)
-        os.close(stdin_fd)
-        cwd = request["cwd"]
-        os.chdir(cwd)
-        os.environ.clear()
-        os.environ.update(request["env"])
-        parent = os.getppid()
-        os.environ["JPY_PARENT_PID"] = str(parent)
-        if not os.environ.get("MPLBACKEND"):
-            os.environ["MPLBACKEND"] = _INLINE_BACKEND
-        if sys.path and sys.path[0] == base_path0:
-            del sys.path[0]  # as ipykernel_launcher does; the kernel's shell adds '' back
-        import ipykernel_launcher
-
-        sys.argv = [ipykernel_launcher.__file__, "-f", request["connection_file"]]
-        if "numpy" in sys.modules:
-            sys.modules["numpy"].random.seed()
-        from ipykernel.kernelapp import IPKernelApp
-
-        IPKernelApp.launch_instance(argv=["-f", request["connection_file"], f"--IPKernelApp.parent_handle={parent}"])
-    except SystemExit as exc:
-        code = exc.code
-    except BaseException:
-        import traceback
-
-        traceback.print_exc()
-        code = 1
-    finally:
-        try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-            atexit._run_exitfuncs()
-        finally:
-            os._exit(code if isinstance(code, int) else (0 if code is None else 1))
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -133,7 +133,7 @@ def _ensure_environment(project_root: str) -> None:
             os.environ[config.ROOT_ENV] = project_root
 
 
-def _quiet_loggers() -> None:
+def quiet_loggers() -> None:
     for name in ("papermill", "traitlets", "nbclient"):
         logging.getLogger(name).setLevel(logging.CRITICAL + 1)
 
@@ -196,7 +196,7 @@ def execute_notebook(run: Run, output_path: Path) -> tuple[Any | None, Failure |
     """Run the notebook with papermill into ``output_path``; return (notebook, failure or None)."""
     import papermill
 
-    from analysis.run import kernels
+    from analysis.run import engine
 
     state: dict[str, float] = {}
 
@@ -206,7 +206,7 @@ def execute_notebook(run: Run, output_path: Path) -> tuple[Any | None, Failure |
         state.setdefault("deadline", time.monotonic() + run.timeout)
         return max(1, math.ceil(state["deadline"] - time.monotonic()))
 
-    _quiet_loggers()
+    quiet_loggers()
     try:
         nb = papermill.execute_notebook(
             run.notebook_path,
@@ -219,7 +219,7 @@ def execute_notebook(run: Run, output_path: Path) -> tuple[Any | None, Failure |
             resources={"metadata": {"path": str(Path(run.notebook_path).parent)}},
             timeout_func=remaining_time,
             shutdown_kernel="immediate",
-            **kernels.papermill_options(),
+            engine_name=engine.engine_name(),
         )
         return nb, None
     except Exception as exc:
