@@ -35,7 +35,10 @@ from analysis.errors import ParameterError
 from analysis.run import parameters, runner
 
 #: Modules whose code does not change what a notebook computes (publishing has its own fingerprint).
-NOT_EXECUTION_CODE = ("cli.py", "present/publish.py", "present/browser.py", "run/lock.py", "run/executors.py")
+#: The publishing code (hashed by :func:`publication_fingerprint` instead: a change re-publishes).
+PUBLICATION_CODE = ("present/publish.py", "present/page.py", "present/index.py")
+#: Package files that cannot change what a notebook computes (not in :func:`code_fingerprint`).
+NOT_EXECUTION_CODE = ("cli.py", *PUBLICATION_CODE, "present/browser.py", "run/lock.py", "run/executors.py")
 #: Libraries whose versions can change a notebook's results or its execution.
 FINGERPRINT_LIBRARIES = (
     "pandas",
@@ -338,7 +341,8 @@ def code_fingerprint() -> str:
 def publication_fingerprint() -> str:
     """Hash of the publishing code, templates and libraries (a change re-publishes without rerunning)."""
     package = config.PACKAGE_DIR / "present"
-    files = [package / "publish.py", *sorted(p for p in (package / "templates").rglob("*") if p.is_file())]
+    code = [config.PACKAGE_DIR / name for name in PUBLICATION_CODE]
+    files = [*code, *sorted(p for p in (package / "templates").rglob("*") if p.is_file())]
     return _sha(
         *(f"{p.relative_to(package).as_posix()}:{hashlib.sha256(p.read_bytes()).hexdigest()}" for p in files),
         _versions(PUBLICATION_LIBRARIES),
