@@ -13,7 +13,7 @@ where the groups are the finest *complete* breakdown the shipped rates allow for
 chosen survey year, measure and measure version: sex x age band, sex, age band or all
 adults, over the survey's age range, never mixing the pre-2024 and 2024+ measures. The
 choice is :func:`select_rates`, in :mod:`analysis.methods.survey_rates` (re-exported here
-with :func:`list_survey_years` and :func:`default_survey_year`); each estimate says which
+with :func:`list_survey_years`, :func:`default_survey_year` and :func:`select_rates_by_age`); each estimate says which
 year, version and breakdown it used.
 
 Populations are ONS Census 2021 usual residents by sex and single year of age (TS009, the
@@ -65,7 +65,14 @@ from analysis.methods.children import (
     estimate_children_all_areas,
     select_children_rate,
 )
-from analysis.methods.survey_rates import AUTO, LATEST, default_survey_year, list_survey_years, select_rates
+from analysis.methods.survey_rates import (
+    AUTO,
+    LATEST,
+    default_survey_year,
+    list_survey_years,
+    select_rates,
+    select_rates_by_age,
+)
 
 __all__ = [
     "AUTO",
@@ -92,6 +99,7 @@ __all__ = [
     "pyramid_populations",
     "select_children_rate",
     "select_rates",
+    "select_rates_by_age",
     "sum_estimates",
     "summarise_estimates",
 ]

@@ -264,12 +264,13 @@ def band_rate_note(bands: pd.DataFrame) -> str:
     """Says plainly which rows carry a rate published for their own age band, and what the others show."""
     by_age = bands["rate_by_age"].astype(bool)
     first = bands.iloc[0]
-    published = ", ".join(
+    groups = list(
         dict.fromkeys(
-            f"{label} {rate:g}%"
+            f"{label.lower()} ({rate:g}%)"
             for label, rate in zip(_rate_group_labels(bands["rate_sex"], bands["rate_band"]), bands["rate_percent"])
         )
     )
+    published = groups[0] if len(groups) == 1 else ", ".join(groups[:-1]) + " and " + groups[-1]
     if by_age.all():
         return f"Every row's rate was published for its own age band ({published})."
     spread = (
