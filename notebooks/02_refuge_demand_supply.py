@@ -264,8 +264,10 @@ _ = report.table(
 )
 
 # %% [markdown]
-# England's shortfall computed here from the May 2022 count of refuge spaces matches the 23.2%
-# Women's Aid published for 1 May 2022, a check on the method. Part 4 commissioned refuge
+# England's shortfall computed here from the May 2022 count of refuge spaces, on England's Census
+# 2021 population, is within 0.1 percentage point of the 23.2% Women's Aid published for 1 May 2022,
+# a check on the method; the small difference is the population base (the published figure is
+# reproduced exactly with ONS's mid-2020 estimate for England, 56,550,138). Part 4 commissioned refuge
 # bedspaces are fewer than all refuge spaces because not every refuge is commissioned under the
 # duty.
 
