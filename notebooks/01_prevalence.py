@@ -19,9 +19,11 @@
 #
 # **What it does.** Estimates how many adults in an area experienced domestic abuse in the last
 # year by applying the national Crime Survey for England and Wales (CSEW) rates, by sex (and age
-# band where published), to the area's population: a *synthetic* estimate. It compares the rate per
-# 100,000 adults with the region and England, estimates children living in households where a
-# parent is experiencing domestic abuse, and lists sources, assumptions and caveats. The logic is in
+# band where published), to the area's population (ONS Census 2021 usual residents by sex and single
+# year of age): a *synthetic* estimate. It shows the population and the estimate by sex and age band,
+# women's partner abuse by the age bands the survey publishes, compares the rate per 100,000 adults
+# with the region and England, estimates children living in households where a parent is
+# experiencing domestic abuse, and lists sources, assumptions and caveats. The logic is in
 # `analysis.methods.prevalence`; this notebook only tells the story.
 #
 # **Parameters** (next cell; `papermill --help-notebook notebooks/01_prevalence.ipynb` lists them):
@@ -45,7 +47,7 @@ confidence_level: float = 0.95  # two-sided confidence level for intervals, betw
 round_to: int = 10  # round the estimates shown to this multiple (1 for no rounding); records stay unrounded
 
 # %%
-from analysis.methods import prevalence
+from analysis.methods import prevalence, prevalence_bands
 from analysis.present import prevalence as show
 from analysis.present import report
 
@@ -78,24 +80,23 @@ report.markdown(
     f"Crime survey rates used: **{mine['survey_year']}**, measure `{mine['measure']}` "
     f"(**{mine['measure_version']}** version only), "
     f"breakdown **{show.BREAKDOWNS[mine['breakdown']]}**, "
-    f"ages {mine['age_range']}. Uncertainty: {mine['interval_method']}. " + " ".join(show.sex_assumption_notes(groups))
+    f"ages {mine['age_range']}. Uncertainty: {mine['interval_method']}. {show.POPULATION_NOTE}"
 )
 
 # %% [markdown]
-# ## Estimate by sex and age band
+# ## Estimate by group, as the rates are published
 #
 # Each row applies one national crime survey rate to the area's population in that group; the
 # estimate for the area is their sum. The rows are the finest *complete* breakdown the published
 # rates allow for the survey year: rates that leave part of the survey's age range uncovered (for
-# example the published all-adult rates for ages 16-19 and 20-24 alone) are not used. Where a
-# group is one sex, its population rests on the assumed female/male split described under
-# Methods.
+# example the published all-adult rates for ages 16-19 and 20-24 alone) are not used. Women's and
+# men's populations are Census 2021 counts for each sex and age, not a split of persons.
 
 # %%
 report.table(
     show.display_groups(groups, round_to),
     f"{ctx.area.name}: estimated adults who {show.describe_measure(measure)}, "
-    f"by {show.BREAKDOWNS[mine['breakdown']]} ({mine['survey_year']} rates, mid-2020 population)",
+    f"by {show.BREAKDOWNS[mine['breakdown']]} ({mine['survey_year']} rates, Census 2021 population)",
     decimals={"rate_percent": 1, "rate_ci_lower": 1, "rate_ci_upper": 1},
     notes=[
         f"Estimates and populations rounded to the nearest {round_to}. rate_ci_lower / rate_ci_upper: "
@@ -103,7 +104,7 @@ report.table(
         f"Intervals: {mine['interval_method']}.",
         "Modelled estimates from national rates and population estimates, not counts of people, so "
         "no small-number suppression applies.",
-        *show.sex_assumption_notes(groups),
+        show.POPULATION_NOTE,
     ],
 )
 has_interval = prevalence.has_intervals(groups)
@@ -111,13 +112,71 @@ fig, alt = show.figure_by_group(groups, mine, ctx.area.name, round_to)
 report.figure(fig, alt=alt)
 
 # %% [markdown]
+# ## Population and estimate by sex and age band
+#
+# Census 2021 counts the area's women and men at every single year of age, so the population behind
+# the estimate can be shown by sex and by the age bands the crime survey publishes. Each row carries
+# the rate of the group it belongs to, named in "rate published for", and the rows add up to the
+# estimate above. Where that rate is for a wider group than the row (for example women aged 16+),
+# the row shows how the estimate spreads over the area's age structure, not how the risk of abuse
+# differs with age: the note under the table says which applies here.
+
+# %%
+bands = prevalence_bands.by_sex_and_age_band(groups)
+report.markdown(show.band_rate_note(bands))
+report.table(
+    show.display_by_sex_and_age_band(bands, round_to),
+    f"{ctx.area.name}: Census 2021 population and estimated adults who {show.describe_measure(measure)}, "
+    f"by sex and age band ({mine['survey_year']} rates)",
+    decimals={"rate_percent": 1},
+    notes=[
+        f"Estimates and populations rounded to the nearest {round_to}. Intervals: {prevalence.interval_method(bands)}.",
+        show.POPULATION_NOTE,
+    ],
+)
+
+# %% [markdown]
+# ### Women's partner abuse by age band
+#
+# For one measure the survey does publish rates by age band: partner abuse in the last year, for
+# women only (ONS, UK SDG indicator 5.2.1). The table applies the latest year whose published bands
+# cover the survey's whole age range to the area's women in each band. It is a different measure
+# (partner abuse only, women only), survey year and age range from the estimate above, so it is shown
+# beside it, never added to it.
+
+# %%
+women_rates = prevalence.select_rates_by_age("female", "partner_abuse")
+women_by_age = prevalence.apply_rates([ctx.area], women_rates, ctx.confidence_level)
+women_total = prevalence.sum_estimates(women_by_age)
+report.record(
+    partner_abuse_women_estimate=women_total[0],
+    partner_abuse_women_population=float(women_by_age["population"].sum()),
+    partner_abuse_women_survey_year=women_by_age["survey_year"].iloc[0],
+    partner_abuse_women_age_range=women_by_age["age_range"].iloc[0],
+)
+report.table(
+    show.display_partner_abuse_women(women_by_age, round_to),
+    f"{ctx.area.name}: estimated women aged {women_by_age['age_range'].iloc[0]} who "
+    f"{show.describe_measure('partner_abuse')}, by age band ({women_by_age['survey_year'].iloc[0]} rates "
+    "for women by age, Census 2021 women)",
+    decimals={"rate_percent": 1, "rate_ci_lower": 1, "rate_ci_upper": 1},
+    notes=[
+        "Each band's rate is the one the survey published for women of that age (England and Wales). "
+        f"Estimates and populations rounded to the nearest {round_to}. Intervals: "
+        f"{prevalence.interval_method(women_by_age)}.",
+        "The total row sums the bands; no rate is applied to it.",
+        show.POPULATION_NOTE,
+    ],
+)
+
+# %% [markdown]
 # ## Population structure: the area against England
 #
 # A synthetic estimate differs between areas only through their populations: how many adults they
 # have and, where rates differ by sex or age, their sex and age structure. The pyramid shows the
 # area's population by five-year age band and sex as a share of its total, with England as an
-# outline. The female/male split by age is an assumption (see Methods), so differences between the
-# two sides of the pyramid within an age band are not observed.
+# outline. Women and men at each age are Census 2021 counts, so differences between the two sides of
+# the pyramid are observed (within ONS's small cell perturbation).
 
 # %%
 fig, alt = show.figure_pyramid(ctx.area.code, ctx.area.name)
@@ -138,7 +197,7 @@ report.table(
     f"{mine['age_range']} ({mine['survey_year']} rates)",
     decimals={"estimate_per_100k_adults": 0, "per_100k_ci_lower": 0, "per_100k_ci_upper": 0},
     notes=[
-        f"population_adults: persons aged {mine['age_range']}, ONS mid-2020. Counts rounded to the nearest "
+        f"population_adults: persons aged {mine['age_range']}, ONS Census 2021. Counts rounded to the nearest "
         f"{round_to}. Intervals: {mine['interval_method']}."
     ],
 )
@@ -190,11 +249,14 @@ children_table = report.table(
 
 # %%
 report.sources(
-    list(rates["source_id"].unique())
-    + ["mye2020_ltla21_sya", "census2021_ltla21_sex", "ltla22_utla22_lookup", "children_rates_authored"],
+    list(dict.fromkeys([*rates["source_id"], *women_rates["source_id"]]))
+    + ["census2021_ts009_ltla21_sya", "ltla22_utla22_lookup", "children_rates_authored"],
     extra=[
-        f"Crime survey rate ({s} {a}, {y}): {src}"
-        for s, a, y, src in zip(rates["sex"], rates["age_band"], rates["survey_year"], rates["source"])
+        f"Crime survey rate ({m} {s} {a}, {y}): {src}"
+        for frame in (rates, women_rates)
+        for m, s, a, y, src in zip(
+            frame["measure"], frame["sex"], frame["age_band"], frame["survey_year"], frame["source"]
+        )
     ]
     + [f"Children's rate: {children['source'].iloc[0]}"],
 )
@@ -206,15 +268,19 @@ report.sources(
 report.caveats(
     [
         f"Method: synthetic estimate = sum over groups of the national (England and Wales) CSEW {mine['survey_year']} "
-        f"rate x the area's ONS mid-2020 population in the group; breakdown: {show.describe_breakdown(mine)}. "
+        f"rate x the area's ONS Census 2021 population in the group; breakdown: {show.describe_breakdown(mine)}. "
         "The finest complete breakdown the published rates allow is used: sex and age band, else sex, else age band, "
         "else all adults; bands that leave gaps in the survey's age range are not used.",
         f"Measure: {mine['measure']} ({show.describe_measure(mine['measure'])}), {mine['measure_version']} version "
         "only; the pre-2024 and 2024+ measures are never mixed in one estimate.",
         f"Uncertainty: {mine['interval_method']}. Population estimates are treated as exact.",
-        *show.sex_assumption_notes(groups),
-        f"Vintages differ: {mine['survey_year']} survey rates applied to the mid-2020 population estimate (rolled "
-        "forward from the 2011 Census); the children's rate is for "
+        show.POPULATION_NOTE,
+        "By sex and age band: each row carries its group's published rate; where that group is wider than the "
+        "row, the row shows the area's age structure, not a rate for that age (no rate by age is derived).",
+        f"Women's partner abuse by age band: the published {women_by_age['survey_year'].iloc[0]} rates for women "
+        "of each age band; a different measure and year from the headline, not added to it.",
+        f"Vintages differ: {mine['survey_year']} survey rates applied to the Census 2021 population (21 March "
+        "2021); the children's rate is for "
         f"{int(children['year'].iloc[0])}.",
         *[f"Note on the {s} {a} rate: {n}" for s, a, n in zip(rates["sex"], rates["age_band"], rates["notes"]) if n],
         "Private households only; people in refuges and other communal or temporary accommodation are not covered.",

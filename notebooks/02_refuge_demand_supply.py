@@ -85,7 +85,7 @@ report.record(**result.records())
 # %%
 gap = result.gap
 summary = [
-    ("Population (ONS mid-2020)", report.format_number(gap["population"])),
+    ("Population (ONS Census 2021)", report.format_number(gap["population"])),
     ("Standard (refuge places per 10,000 people)", report.format_number(gap["standard_per_10k"], 2)),
     ("Refuge places required", report.format_number(gap["required_places"], 1)),
     (
@@ -154,7 +154,7 @@ report.table(
     decimals={"bedspaces per 100,000": 2, "England commissioned per 100,000": 2},
     notes=[
         "England: Part 4 commissioned places 2022-23 (national expert steering group report) per "
-        "100,000 of England's mid-2020 population. 'none' = stated as none; 'no data' = no row "
+        "100,000 of England's Census 2021 population. 'none' = stated as none; 'no data' = no row "
         "in the local file; '–' = not stated."
     ],
 )
@@ -221,8 +221,8 @@ report.table(
     f"Expected yearly demand in {ctx.area.name} at England's {demand_year} rates (a benchmark)",
     decimals={"England per 100,000": 1},
     notes=[
-        f"England's Part 4 counts divided by England's mid-2020 population "
-        f"({report.format_number(result.england_population)}) and applied to the area's mid-2020 population. "
+        f"England's Part 4 counts divided by England's Census 2021 population "
+        f"({report.format_number(result.england_population)}) and applied to the area's Census 2021 population. "
         "Assumes the area's need per head equals England's."
     ],
 )
@@ -264,8 +264,10 @@ _ = report.table(
 )
 
 # %% [markdown]
-# England's shortfall computed here from the May 2022 count of refuge spaces matches the 23.2%
-# Women's Aid published for 1 May 2022, a check on the method. Part 4 commissioned refuge
+# England's shortfall computed here from the May 2022 count of refuge spaces, on England's Census
+# 2021 population, is within 0.1 percentage point of the 23.2% Women's Aid published for 1 May 2022,
+# a check on the method; the small difference is the population base (the published figure is
+# reproduced exactly with ONS's mid-2020 estimate for England, 56,550,138). Part 4 commissioned refuge
 # bedspaces are fewer than all refuge spaces because not every refuge is commissioned under the
 # duty.
 
@@ -284,7 +286,7 @@ report.markdown(
 # %%
 report.sources(
     [
-        "mye2020_ltla21_sya",
+        "census2021_ts009_ltla21_sya",
         "safe_accommodation_facts_authored",
         "part4_england_headlines",
         "womens_aid_refuge_headlines",
@@ -303,9 +305,9 @@ report.caveats(
         "the 1975 Select Committee ratio). Shortfall = required - available; shortfall % = shortfall / required.",
         "Available places are refuge and specialist refuge bedspaces in the latest period of the local supply file; "
         "other types are shown beside the standard, not in it. A missing count is reported as missing, never as zero.",
-        "Population: ONS mid-2020 estimates (2021 geography). The local supply and referral periods and the Part 4 "
-        f"year ({demand_year}) differ from it; England per 100,000 uses England's mid-2020 population "
-        f"({report.format_number(result.england_population)}).",
+        f"Population: {config.POPULATION_BASE}, on the 2021 districts of the boundaries. The local supply and "
+        f"referral periods and the Part 4 year ({demand_year}) differ from Census Day; England per 100,000 uses "
+        f"England's Census 2021 population ({report.format_number(result.england_population)}).",
         f"Expected demand applies England's {demand_year} Part 4 counts per head to the area: it assumes the same "
         f"need per head as England. The share needing refuge ({result.scenario['refuge_share']:.0%}) is a scenario "
         "(England 2022-23: 44% of individuals supported were in refuge).",

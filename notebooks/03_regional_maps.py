@@ -130,8 +130,8 @@ report.sources(maps.source_ids(chosen))
 # %% [markdown]
 # ## Methods, assumptions and caveats
 #
-# Rates are the numerator divided by the denominator population (ONS mid-2020 estimates, from the
-# processed `population` table) times 100,000. The interval method is declared with each indicator
+# Rates are the numerator divided by the denominator population (ONS Census 2021 usual residents
+# by sex and single year of age, TS009, from the processed `population` table) times 100,000. The interval method is declared with each indicator
 # (Byar or exact Poisson for observed counts, Wilson for proportions, the estimate's own interval
 # for modelled estimates, none where an interval would be meaningless) and stated below.
 # Funnel limits follow the PHE funnel plot method around England's value. Boundaries are the ONS

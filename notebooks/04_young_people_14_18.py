@@ -36,7 +36,7 @@
 #
 # **Run it.** In JupyterLab, edit the parameters cell and run all. Headless:
 # `papermill notebooks/04_young_people_14_18.ipynb out.ipynb -p area E06000045 -k analysis`.
-# The logic lives in `src/analysis/young_people.py`; this notebook only tells the story.
+# The logic lives in `src/analysis/methods/young_people.py`; this notebook only tells the story.
 
 # %% tags=["parameters"]
 area: str = "E10000014"  # authority, region or England: GSS code or name (default: Hampshire)
@@ -110,7 +110,7 @@ report.record(
 
 # %%
 report.headline(
-    f"{here.name} had {fmt(mine['population_14_18'])} young people aged 14-18 in mid-2020 "
+    f"{here.name} had {fmt(mine['population_14_18'])} young people aged 14-18 at the 2021 Census "
     f"({mine['share_14_18_percent']:.1f}% of residents; England {england['share_14_18_percent']:.1f}%); "
     f"applying the crime survey's 16-19 rate ({rate.percent:g}%), about "
     f"{fmt(estimate['estimate'], -1)} of its {fmt(mine['population_16_18'])} 16-18 year olds may experience "
@@ -147,19 +147,19 @@ _ = report.table(
     published.rename(
         columns={
             "age": "Age",
-            "population": "Population (mid-2020)",
+            "population": "Population (Census 2021)",
             "estimate": "Estimate: experiencing domestic abuse in a year",
             "range_low": "Range: low",
             "range_high": "Range: high",
             "basis": "Basis",
         }
     ),
-    f"{here.name}: young people aged 14-18, mid-2020 population, 16-18 estimate and 14-15 scenario",
-    count_columns=["Population (mid-2020)"],
+    f"{here.name}: young people aged 14-18, Census 2021 population, 16-18 estimate and 14-15 scenario",
+    count_columns=["Population (Census 2021)"],
     derived_columns=["Estimate: experiencing domestic abuse in a year", "Range: low", "Range: high"],
     notes=[
-        "Estimates and scenario values are rounded to the nearest 10; populations are ONS mid-2020 "
-        "estimates (persons).",
+        "Estimates and scenario values are rounded to the nearest 10; populations are ONS Census 2021 usual "
+        "residents (persons, 21 March 2021).",
         "Range: for 16-18 the published interval of the survey rate (none is held in data/raw); for 14-15 the "
         "SCENARIO range, which is not a measured prevalence.",
     ],
@@ -187,7 +187,7 @@ comparison = shares.rename(
 )
 report.table(
     comparison.drop(columns="area_code"),
-    f"{here.name} against its comparators: young people as a share of residents, mid-2020",
+    f"{here.name} against its comparators: young people as a share of residents, Census 2021",
     count_columns=["Aged 14-18", "Aged 16-18", "All residents"],
     derived_columns=[
         "Aged 14-18 (% of residents)",
@@ -205,20 +205,20 @@ report.figure(fig, alt=alt, caption=caption)
 report.markdown(show.describe_15_24_share(here))
 
 # %% [markdown]
-# ## By sex (an assumed split)
+# ## By sex
 #
-# The workspace has no ONS table of sex by single year of age for local authorities, so the female
-# and male counts below **assume** each district's Census 2021 female share at every age
-# (`sex_basis` in the population table). Persons counts are exact; female and male are approximate.
+# Census 2021 counts usual residents by sex at every single year of age (ONS table TS009), so the
+# female and male counts below are observed for each age, not a share of persons; persons = female +
+# male (`sex_basis` in the population table).
 
 # %%
 _ = report.table(
-    show.round_to(by_sex.drop(columns="sex_basis"), ["female", "male"], base=1).rename(
-        columns={"age": "Age", "female": "Female (assumed split)", "male": "Male (assumed split)", "persons": "Persons"}
+    by_sex.drop(columns="sex_basis").rename(
+        columns={"age": "Age", "female": "Female", "male": "Male", "persons": "Persons"}
     ),
-    f"{here.name}: residents aged 14-18 by sex, mid-2020 (female/male are an ASSUMED split)",
-    count_columns=["Female (assumed split)", "Male (assumed split)", "Persons"],
-    notes=[f"Sex basis: {by_sex['sex_basis'].iloc[0]}.", "Female and male counts are rounded to whole numbers."],
+    f"{here.name}: residents aged 14-18 by sex, Census 2021",
+    count_columns=["Female", "Male", "Persons"],
+    notes=[f"Sex basis: {by_sex['sex_basis'].iloc[0]}.", f"Source: {config.POPULATION_BASE}."],
 )
 
 # %% [markdown]
@@ -230,11 +230,11 @@ _ = report.table(
 # Wales. The survey interviews people in private households (aged 16-74 in the year ending March
 # 2020), so young people living in care, supported accommodation, halls or custody are not covered.
 # Women's partner abuse at 16-19 (ONS, SDG indicator 5.2.1) is shown for females only, applied to
-# the assumed female population.
+# the area's females aged 16-18 (Census 2021, observed by sex and age).
 
 # %%
 _ = report.table(
-    show.round_to(show.round_to(yp.survey_estimates(here.code), ["estimate"]), ["population"], base=1).rename(
+    show.round_to(yp.survey_estimates(here.code), ["estimate"]).rename(
         columns={
             "measure": "Measure",
             "who": "Survey group",
@@ -327,27 +327,27 @@ if len(research):
 #
 # Refuges are shared, women-only spaces, and many set an upper age for the sons who can come with
 # their mother. Nationally this is usually around 14; where an area's strategy states its own limit,
-# it is shown. The table counts **all boys** of each age living in the area (an assumed sex split):
-# context for how many families could be affected, not a count of families needing safe
-# accommodation.
+# it is shown. The table counts **all boys** of each age living in the area (Census 2021, observed
+# by sex and age): context for how many families could be affected, not a count of families needing
+# safe accommodation.
 
 # %%
 report.table(
-    show.round_to(sons, ["boys"], base=1).rename(
+    sons.rename(
         columns={
             "age": "Age",
-            "boys": "Boys living in the area (assumed split)",
+            "boys": "Boys living in the area (Census 2021)",
             "above_typical_limit": "Older than the typical refuge limit (about 14)",
             "above_area_limit": "Older than the area's stated refuge limit",
         }
     ),
     f"{here.name}: boys aged 14-18 (context, not need) against refuges' age limits for sons",
-    count_columns=["Boys living in the area (assumed split)"],
+    count_columns=["Boys living in the area (Census 2021)"],
     notes=[
         f"Area's stated limit: {fmt(limits['area']) if limits['area'] is not None else 'not supplied'}; "
         f"typical national limit: about {fmt(limits['typical'])} (Hampshire strategy, 000_41c104a8a2dac83f.txt, "
         "4. The National Context).",
-        "Boys are an assumed share of the mid-2020 persons estimate (see 'By sex').",
+        "Boys are Census 2021 usual residents (TS009), counted by sex and age (see 'By sex').",
     ],
 )
 
@@ -371,7 +371,7 @@ if len(facts):
         decimals={"Value": 0},
         notes=[
             "Typed in from the seed strategies (data/raw/authored/young_people_local_facts.csv); periods and "
-            "definitions differ from row to row and from the population year."
+            "definitions differ from row to row and from the population's date (Census Day, 21 March 2021)."
         ],
     )
 
@@ -400,8 +400,7 @@ if len(facts):
 # %%
 report.sources(
     [
-        "mye2020_ltla21_sya",
-        "census2021_ltla21_sex",
+        "census2021_ts009_ltla21_sya",
         "ltla22_utla22_lookup",
         rate.source_id,
         women_rate.source_id,
@@ -427,10 +426,10 @@ report.sources(
 # %%
 report.caveats(
     [
-        "Population: ONS mid-2020 estimates by single year of age (rolled forward from the 2011 Census), "
-        f"{config.GEOGRAPHY_VINTAGE}. Per 100,000 and shares use the area's all-age population.",
-        "Sex: female and male counts are an ASSUMED split (each district's Census 2021 female share applied to "
-        "every age); persons counts are exact.",
+        f"Population: {config.POPULATION_BASE}, {config.GEOGRAPHY_VINTAGE}. Per 100,000 and shares use the "
+        "area's all-age population.",
+        "Sex: female and male counts are observed at every single year of age in Census 2021; persons = female + "
+        "male. Census cells carry ONS's cell-key perturbation (a few people per cell).",
         f"16-18 estimate = population aged 16-18 x the crime survey's {rate.age_band} rate ({rate.percent:g}%, "
         f"{rate.survey_year}). The band mismatch (16-19 against 16-18) is an assumption, as is applying an England "
         "and Wales rate to one area. The survey covers people in private households aged "

@@ -6,8 +6,10 @@ from __future__ import annotations
 import shutil
 import signal
 import subprocess
+from functools import cache
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from analysis import config
@@ -67,12 +69,50 @@ def built_project_copy(project_copy) -> Path:
 
 def raw_csv(source_id: str):
     """Read a raw manifest CSV of the real project as shipped (for hand computations in tests)."""
-    import pandas as pd
-
     from analysis.data import sources
 
     item = next(f for f in sources.load_manifest() if f.id == source_id)
     return pd.read_csv(REAL_ROOT / "data" / "raw" / item.path, encoding="utf-8-sig", dtype={0: str})
+
+
+@cache
+def _ts009_cells():
+    raw = raw_csv("census2021_ts009_ltla21_sya")
+    return pd.DataFrame(
+        {
+            "ltla_code": raw["Lower Tier Local Authorities Code"],
+            "sex": raw["Sex (2 categories)"].str.lower(),
+            "age": raw["Age (91 categories) Code"].astype(int),
+            "population": raw["Observation"].astype(float),
+        }
+    )
+
+
+def ts009_cells():
+    """Census 2021 TS009 as shipped, read with pandas alone (not the build's reader): one row per
+    district (England and Wales), sex ("female"/"male") and single year of age 0-90 (90 = 90+)."""
+    return _ts009_cells().copy()
+
+
+def districts_of(area_code: str) -> list[str]:
+    """The 2021 districts of an upper-tier authority (the raw ONS lookup), or every English district
+    of TS009 for England (``E92000001``)."""
+    if area_code == config.ENGLAND_CODE:
+        return sorted(code for code in _ts009_cells()["ltla_code"].unique() if code.startswith("E"))
+    lookup = raw_csv("ltla22_utla22_lookup")
+    districts = lookup.loc[lookup["UTLA22CD"] == area_code, "LTLA22CD"].tolist()
+    assert districts, f"no districts for {area_code} in the raw lookup"
+    return districts
+
+
+def census_population(area_code: str, sex: str = "persons", min_age: int = 0, max_age: int = 90) -> float:
+    """Census 2021 usual residents of an upper-tier authority or England, by hand from raw TS009:
+    the sum of its districts' cells for the sex ("persons"/"all" = female + male) and ages."""
+    cells = _ts009_cells()
+    chosen = cells[cells["ltla_code"].isin(districts_of(area_code)) & cells["age"].between(min_age, max_age)]
+    if sex not in ("persons", "all"):
+        chosen = chosen[chosen["sex"] == sex]
+    return float(chosen["population"].sum())
 
 
 def run_notebook(name: str, output_dir: Path, **parameters):

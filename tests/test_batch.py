@@ -1,7 +1,7 @@
 """End-to-end batches of fixture notebooks: failures, resuming, skipping, the lock, timeouts, Dask.
 
 The fixture notebooks (tests/fixtures/notebooks/fixture_*.ipynb) follow the notebook
-contract: one succeeds and shows the real mid-2020 population through every part of
+contract: one succeeds and shows the real Census 2021 population through every part of
 analysis.present.report (and tries to publish a count of 3), one raises in its fourth cell
 unless ``fail`` is false, one sleeps, one kills its own kernel. Each batch executes real
 kernels, so the batches are shared between tests through module-scoped fixtures.

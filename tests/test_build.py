@@ -14,7 +14,7 @@ from analysis.data import build, steps, tables
 from analysis.data.steps import Step, StepInputs
 from analysis.errors import DataFileError, ParameterError, ValidationError
 
-from .conftest import raw_csv
+from .conftest import census_population, districts_of, ts009_cells
 
 
 @pytest.fixture(scope="module")
@@ -36,52 +36,57 @@ def _total(pop: pd.DataFrame, code: str, sex: str = "persons") -> float:
     return pop[(pop["area_code"] == code) & (pop["sex"] == sex)]["population"].sum()
 
 
-def test_england_population_equals_the_source_total_exactly(population):
-    mye = raw_csv("mye2020_ltla21_sya")
-    source_england = int(mye.loc[mye["ltla21_code"].str.startswith("E"), "total_population"].sum())
-    assert source_england == 56_550_138
+def test_england_population_equals_the_census_ts009_total_exactly(population):
+    cells = ts009_cells()
+    source_england = int(cells.loc[cells["ltla_code"].str.startswith("E"), "population"].sum())
+    assert source_england == 56_490_040  # ONS Census 2021, usual residents of England
     assert _total(population, config.ENGLAND_CODE) == source_england
 
 
-def test_female_plus_male_equals_persons_for_every_area(population):
-    persons = population[population["sex"] == "persons"].groupby("area_code")["population"].sum()
-    sexes = population[population["sex"] != "persons"].groupby("area_code")["population"].sum()
-    assert (persons - sexes).abs().max() < 1e-3
+def test_female_plus_male_equals_persons_for_every_area_and_age(population):
+    wide = population.pivot_table(index=["area_code", "age"], columns="sex", values="population", aggfunc="sum")
+    assert (wide["persons"] == wide["female"] + wide["male"]).all()
 
 
-def test_sex_split_is_labelled_an_assumption(population):
-    assumed = population.loc[population["sex"] != "persons", "sex_basis"].unique()
-    assert len(assumed) == 1 and assumed[0].startswith("assumed:")
-    assert population.loc[population["sex"] == "persons", "sex_basis"].str.startswith("observed").all()
+def test_every_row_is_observed_census_2021_ts009(population):
+    assert population["sex_basis"].nunique() == 1
+    basis = population["sex_basis"].iloc[0]
+    assert basis.startswith("observed") and "Census 2021" in basis and "TS009" in basis
+    assert set(population["source_id"]) == {"census2021_ts009_ltla21_sya"}
+    assert set(population["year"]) == {2021}
 
 
 @pytest.mark.parametrize(
-    "code, name", [("E10000014", "Hampshire"), ("E06000045", "Southampton"), ("E06000046", "Isle of Wight")]
+    "code, published",
+    [("E10000014", 1_400_898), ("E06000045", 248_924), ("E06000046", None)],
 )
-def test_named_authorities_match_their_source_totals(population, code, name):
-    utla20 = raw_csv("mye2020_utla20_sya").set_index("utla20_code")
-    assert utla20.loc[code, "utla20_name"] == name
-    assert _total(population, code) == utla20.loc[code, "total_population"]
+def test_named_authorities_are_the_sum_of_their_district_cells(population, code, published):
+    by_hand = census_population(code)
+    if published is not None:  # the ONS Census 2021 figures SOURCES.md lists
+        assert by_hand == published
+    assert _total(population, code) == by_hand
+    for sex in ("female", "male"):
+        assert _total(population, code, sex) == census_population(code, sex)
 
 
-def test_southampton_and_isle_of_wight_single_years_match_the_district_file(population):
-    ltla = raw_csv("mye2020_ltla21_sya").set_index("ltla21_code")
+def test_southampton_and_isle_of_wight_single_years_match_the_district_cells(population):
+    cells = ts009_cells()
     for code in ("E06000045", "E06000046"):
-        rows = population[(population["area_code"] == code) & (population["sex"] == "persons")].set_index("age")
-        assert rows.loc[16, "population"] == ltla.loc[code, "16"]
-        assert rows.loc[90, "population"] == ltla.loc[code, "90+"]
-        assert rows.loc[14:18, "population"].sum() == ltla.loc[code, [str(a) for a in range(14, 19)]].sum()
+        mine = cells[cells["ltla_code"] == code]
+        for sex in ("female", "male"):
+            rows = population[(population["area_code"] == code) & (population["sex"] == sex)].set_index("age")
+            expected = mine[mine["sex"] == sex].set_index("age")["population"]
+            assert rows["population"].sort_index().tolist() == expected.sort_index().tolist()
+            assert rows.loc[90, "population"] == expected[90]  # 90 = "Aged 90 years and over"
 
 
-def test_hampshire_female_share_follows_census_2021_district_shares(population, areas):
-    census = raw_csv("census2021_ltla21_sex").set_index("ltla21_code")
-    mye = raw_csv("mye2020_ltla21_sya").set_index("ltla21_code")
-    districts = areas.loc[areas["utla_code"] == "E10000014", "ltla_code"]
-    expected = sum(
-        mye.loc[d, "total_population"] * census.loc[d, "total_females"] / census.loc[d, "total_population"]
-        for d in districts
-    )
-    assert _total(population, "E10000014", "female") == pytest.approx(expected, rel=1e-12)
+def test_hampshire_women_at_every_age_are_the_sum_of_its_11_districts(population):
+    districts = districts_of("E10000014")
+    assert len(districts) == 11
+    cells = ts009_cells()
+    women = cells[cells["ltla_code"].isin(districts) & (cells["sex"] == "female")].groupby("age")["population"].sum()
+    rows = population[(population["area_code"] == "E10000014") & (population["sex"] == "female")].set_index("age")
+    pd.testing.assert_series_equal(rows["population"], women, check_names=False)
 
 
 def test_every_district_maps_to_exactly_one_upper_tier_authority_and_region(areas):
@@ -162,7 +167,7 @@ def test_truncated_processed_table_is_rebuilt_on_read(built_project_copy, capsys
     path = built_project_copy / "data" / "processed" / "population.parquet"
     path.write_bytes(path.read_bytes()[:1000])
     pop = tables.read_table("population")
-    assert _total(pop, config.ENGLAND_CODE) == 56_550_138
+    assert _total(pop, config.ENGLAND_CODE) == 56_490_040  # Census 2021, England
     assert "rebuilding" in capsys.readouterr().err
 
 
@@ -172,23 +177,24 @@ def test_deleted_processed_table_is_rebuilt_on_read(built_project_copy):
 
 
 def test_malformed_raw_csv_is_named_with_line_column_and_value(project_copy):
-    path = project_copy / "data" / "raw" / "population" / "census2021_ltla21_persons_females_males.csv"
+    from analysis.data import schemas
+    from analysis.data.steps import census
+
+    path = project_copy / "data" / "raw" / "population" / "census2021_ts009_ltla21_sex_single_year_age.csv"
     lines = path.read_text().splitlines()
     header = lines[0].split(",")
     fields = lines[5].split(",")
-    fields[header.index("total_females")] = "lots"
+    fields[header.index("Observation")] = "lots"
     lines[5] = ",".join(fields)
     path.write_text("\n".join(lines) + "\n")
     with pytest.raises(Exception) as info:  # third-party file: the build refuses before reading it
         build.build_tables(report=lambda m: None)
-    assert "census2021_ltla21_persons_females_males.csv has changed" in str(info.value)
+    assert "census2021_ts009_ltla21_sex_single_year_age.csv has changed" in str(info.value)
     # With the checksum check satisfied (as if a new release were registered), validation names the cell.
-    frame = pd.read_csv(path, dtype={"ltla21_code": str})
-    from analysis.data import schemas
-
+    frame = pd.read_csv(path, **census.READ_OPTIONS)
     with pytest.raises(ValidationError) as info:
-        schemas.validate_table(frame, schemas.census_sex_schema(), "census.csv")
-    assert "line 6, column 'total_females', value 'lots': is not a valid number" in str(info.value)
+        schemas.validate_table(frame, census.TS009_SCHEMA, "ts009.csv")
+    assert "line 6, column 'Observation', value 'lots': is not a valid number" in str(info.value)
 
 
 def test_authored_rate_conflicting_with_another_source_is_refused(project_copy):
@@ -267,7 +273,7 @@ def test_code_fingerprint_covers_every_step_and_schema_module_without_a_list(tmp
     (package / "data" / "steps" / "fixture_new_family.py").write_text("STEPS = ()\n")
     after_new_module = build.code_fingerprint(package)
     assert after_new_module != before
-    schema = package / "data" / "schemas" / "population.py"
+    schema = package / "data" / "schemas" / "survey.py"
     schema.write_text(schema.read_text() + "\n# edited\n")
     assert build.code_fingerprint(package) != after_new_module
 

@@ -14,7 +14,7 @@ from analysis import config
 from analysis.errors import DataFileError, ParameterError
 from analysis.methods import indicators
 from analysis.methods.indicators import Denominator, Indicator
-from tests.conftest import raw_csv
+from tests.conftest import raw_csv, ts009_cells
 
 AUTHORITIES = ["E10000014", "E06000045", "E06000053", "E09000001", "E08000025"]  # county, unitary, tiny x2, met
 REGIONS = ["E12000008", "E12000007", "E12000009"]
@@ -22,40 +22,38 @@ REGIONS = ["E12000008", "E12000007", "E12000009"]
 
 @lru_cache(maxsize=1)
 def hand_districts() -> pd.DataFrame:
-    """English districts from the raw files: persons by single year, upper-tier code, region code, female share."""
-    ages = raw_csv("mye2020_ltla21_sya").rename(columns={"ltla21_code": "ltla"})
-    ages = ages[ages["ltla"].str.startswith("E")]
+    """English Census 2021 TS009 cells from the raw files (district, sex, age, population), with each
+    district's upper-tier code (raw ONS lookup) and region code (mySociety register, ONS region codes)."""
+    cells = ts009_cells()
+    cells = cells[cells["ltla_code"].str.startswith("E")]
     lookup = raw_csv("ltla22_utla22_lookup").rename(columns=lambda c: c.strip("\ufeff"))
     register = raw_csv("mysociety_la_register")
     regions = raw_csv("ons_rgn22_codes")
     region_code = dict(zip(regions["areanm"], regions["areacd"]))
-    sexes = raw_csv("census2021_ltla21_sex")
-    out = ages.merge(lookup[["LTLA22CD", "UTLA22CD"]], left_on="ltla", right_on="LTLA22CD")
-    out["region"] = out["ltla"].map(dict(zip(register["gss-code"], register["region"]))).map(region_code)
-    out["female_share"] = out["ltla"].map(
-        dict(zip(sexes["ltla21_code"], sexes["total_females"] / sexes["total_population"]))
-    )
-    assert len(out) == 309 and out["region"].notna().all()
+    out = cells.merge(lookup[["LTLA22CD", "UTLA22CD"]], left_on="ltla_code", right_on="LTLA22CD")
+    out["region"] = out["ltla_code"].map(dict(zip(register["gss-code"], register["region"]))).map(region_code)
+    assert out["ltla_code"].nunique() == 309 and out["region"].notna().all()
     return out
 
 
+def _hand_sum(code: str, low: int, high: int | None, sex: str | None = None) -> float:
+    cells = hand_districts()
+    if code != config.ENGLAND_CODE:
+        cells = cells[(cells["UTLA22CD"] == code) | (cells["region"] == code)]
+    cells = cells[cells["age"].between(low, 90 if high is None else high)]
+    if sex is not None:
+        cells = cells[cells["sex"] == sex]
+    return float(cells["population"].sum())
+
+
 def hand_persons(code: str, low: int, high: int | None) -> float:
-    """Persons aged low..high (None = 90+) in an upper-tier authority, region or England, from the raw file."""
-    districts = hand_districts()
-    rows = (
-        districts
-        if code == config.ENGLAND_CODE
-        else districts[(districts["UTLA22CD"] == code) | (districts["region"] == code)]
-    )
-    columns = [str(a) for a in range(low, 90 if high is None else high + 1)] + (["90+"] if high is None else [])
-    return float(rows[columns].to_numpy().sum())
+    """Persons aged low..high (None = 90+) in an upper-tier authority, region or England, from raw TS009."""
+    return _hand_sum(code, low, high)
 
 
 def hand_women(code: str, low: int, high: int) -> float:
-    districts = hand_districts()
-    rows = districts[(districts["UTLA22CD"] == code) | (districts["region"] == code)]
-    columns = [str(a) for a in range(low, high + 1)]
-    return float((rows[columns].sum(axis=1) * rows["female_share"]).sum())
+    """Women aged low..high (observed in Census 2021) in an upper-tier authority or region, from raw TS009."""
+    return _hand_sum(code, low, high, "female")
 
 
 def row(frame: pd.DataFrame, code: str) -> pd.Series:
@@ -80,11 +78,12 @@ def test_young_people_per_100k_match_the_raw_population_file(indicator_id, low, 
         assert bool(got["has_data"]) and math.isnan(got["ci_lower"]) and math.isnan(got["ci_upper"])
 
 
-def test_southampton_14_18_matches_the_figure_checked_when_the_data_was_staged():
-    # SOURCES.md: "Ages 14-18: Southampton 12,588"; total 252,872 (independent of any code here).
+def test_southampton_14_18_rests_on_the_figure_checked_when_the_census_was_staged():
+    # SOURCES.md, TS009 checks: "Southampton 248,924 (female 123,956, male 124,968)" (independent of any code).
     got = row(indicators.compute_indicator("population_14_18"), "E06000045")
-    assert (got["numerator"], got["denominator"]) == (12_588, 252_872)
-    assert round(got["rate_per_100k"], 1) == round(12_588 / 252_872 * 1e5, 1) == 4978.0
+    young = hand_persons("E06000045", 14, 18)
+    assert (got["numerator"], got["denominator"]) == (young, 248_924)
+    assert got["rate_per_100k"] == pytest.approx(young / 248_924 * 1e5, rel=1e-12)
 
 
 def test_every_reporting_area_has_one_row_with_the_contract_columns():
@@ -148,7 +147,7 @@ def fixture_indicator(**changes) -> Indicator:
         denominator=Denominator(),
         interval="none",
         interval_reason="fixture",
-        sources=("mye2020_ltla21_sya",),
+        sources=("census2021_ts009_ltla21_sya",),
         source_note="fixture",
         caveat="fixture",
         shows="fixture",

@@ -7,13 +7,15 @@ import pytest
 from analysis.methods import areas, indicators, prevalence
 from analysis.present import maps
 
-from .conftest import raw_csv
+from .conftest import census_population, raw_csv
 
 
 @pytest.fixture(scope="module")
 def hampshire_population() -> float:
-    utla = raw_csv("mye2020_utla20_sya").set_index("utla20_code")
-    return float(utla.loc["E10000014", "total_population"])
+    """Hampshire's Census 2021 usual residents: raw TS009 cells of its 11 districts, summed by hand."""
+    total = census_population("E10000014")
+    assert total == 1_400_898  # the figure SOURCES.md records for TS009
+    return total
 
 
 def test_refuge_places_available_only_where_local_data_exists(hampshire_population):

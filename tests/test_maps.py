@@ -33,11 +33,9 @@ def close_figures():
 
 def hand_rates_14_18() -> np.ndarray:
     """Rate per 100,000 aged 14-18 of each of England's 152 upper-tier authorities, from the raw files."""
-    districts = hand_districts()
-    ages = [str(a) for a in range(14, 19)]
-    totals = districts.groupby("UTLA22CD").apply(
-        lambda g: g[ages].to_numpy().sum() / g["total_population"].sum(), include_groups=False
-    )
+    cells = hand_districts()
+    young = cells[cells["age"].between(14, 18)].groupby("UTLA22CD")["population"].sum()
+    totals = young / cells.groupby("UTLA22CD")["population"].sum()
     assert len(totals) == 152
     return np.sort(totals.to_numpy() * 1e5)
 
@@ -273,3 +271,13 @@ def test_map_labels_alt_texts_and_the_headline_round_halves_away(frame14):
     [region] = [e for e in maps.indicator_figures(indicator, frame, hampshire) if e.kind == "region_map"]
     assert f"Hampshire: 5,433 {indicator.unit_label}; England: 5,901." in region.alt
     assert "Hampshire\n5,433" in [t.get_text() for t in region.figure.axes[0].texts]
+
+
+def test_map_reports_name_the_census_2021_population_base_and_no_assumed_split():
+    chosen = [indicators.get_indicator(i) for i in ("population_14_18", "partner_abuse_women_region")]
+    assert "census2021_ts009_ltla21_sya" in maps.source_ids(chosen)
+    assert not [s for s in maps.source_ids(chosen) if s.startswith("mye2020") or s == "census2021_ltla21_sex"]
+    lines = maps.caveat_lines(chosen, config.MAP_CLASSIFICATION_DEFAULT, 0.95)
+    text = " ".join(lines)
+    assert "ONS Census 2021 usual residents (TS009" in text and "observed at every age" in text
+    assert "assumed" not in text and "mid-2020" not in text

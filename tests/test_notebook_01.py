@@ -11,9 +11,11 @@ import json
 import pytest
 
 from analysis.methods import prevalence
+from analysis.present import prevalence as show
 from analysis.present import report
 
-from .conftest import run_notebook
+from .conftest import census_population, run_notebook
+from .test_prevalence_bands import sdg_women_partner_abuse_by_age
 
 pytestmark = pytest.mark.notebook
 
@@ -97,11 +99,33 @@ def test_headline_is_the_first_result_and_states_the_missing_interval(southampto
 
 def test_report_states_sources_assumptions_and_caveats(hampshire):
     text = outputs_text(hampshire[0])
-    assert "assumption" in text and "Census 2021 female share" in text
+    assert show.POPULATION_NOTE in text and "female share" not in text and "mid-2020" not in text
     assert "private households" in text.lower() and "refuges" in text
     assert "Childhood Local Data on Risks and Needs" in text and "2019" in text
-    assert "Mid-2020 population estimates" in text and "never mixed" in text
+    assert "Census 2021 TS009: sex by single year of age" in text and "never mixed" in text
     assert "Traceback" not in text
+
+
+def test_population_and_estimate_by_sex_and_age_band_say_the_rate_is_by_sex_only(hampshire):
+    text = outputs_text(hampshire[0])
+    assert "by sex and age band (YE Mar 2024 rates)" in text
+    assert "published only for women 16+ (9.5%) and men 16+ (6.5%), not by age band" in text
+    assert "not how the risk of abuse differs with age" in text
+    assert prevalence.NO_INTERVAL_NOTE in text  # the intervals stay honest: none published, none shown
+
+
+@pytest.mark.parametrize("run, area", [("hampshire", "E10000014"), ("southampton", "E06000045")])
+def test_womens_partner_abuse_by_age_is_recorded_from_the_published_rates(request, run, area):
+    path, records = request.getfixturevalue(run)
+    rates = sdg_women_partner_abuse_by_age("2019/20")
+    expected = sum(
+        rate / 100 * census_population(area, "female", *map(int, band.split("-"))) for band, rate in rates.items()
+    )
+    assert records["partner_abuse_women_survey_year"] == "YE Mar 2020"
+    assert records["partner_abuse_women_age_range"] == "16-74"
+    assert records["partner_abuse_women_population"] == census_population(area, "female", 16, 74)
+    assert records["partner_abuse_women_estimate"] == pytest.approx(expected, rel=1e-4)
+    assert "Women 16-74 (sum of the bands)" in outputs_text(path)
 
 
 def test_england_runs_without_a_region_or_comparator(england):

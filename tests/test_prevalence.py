@@ -1,9 +1,9 @@
 """analysis.methods.prevalence against values computed by hand from the shipped raw files.
 
-Expected values are computed here from data/raw (read with ``raw_csv``): persons by single
-year of age per district (ONS mid-2020), each district's Census 2021 female share (the
-workspace's stated sex-split assumption), the district -> upper-tier lookup, and the crime
-survey rates typed into the authored table or transcribed in the staged headline file.
+Expected values are computed here from data/raw (read with pandas alone): Census 2021 TS009
+usual residents by district, sex and single year of age (``conftest.census_population``), the
+district -> upper-tier lookup, and the crime survey rates typed into the authored table or
+transcribed in the staged headline file.
 Tests that change rates work on a project copy and add rows clearly named as fixtures.
 """
 
@@ -22,7 +22,7 @@ from analysis.errors import AreaError, ParameterError
 from analysis.methods import prevalence
 from analysis.present import prevalence as show_prevalence
 
-from .conftest import raw_csv
+from .conftest import census_population, raw_csv
 
 HAMPSHIRE, SOUTHAMPTON, SOUTH_EAST = "E10000014", "E06000045", "E12000008"
 AREAS = [HAMPSHIRE, SOUTHAMPTON]
@@ -46,20 +46,9 @@ def raw(source_id: str) -> pd.DataFrame:
 
 
 def hand_population(area_code: str, band: str, sex: str = "persons") -> float:
-    """Population of an upper-tier authority (or England) in an age band, from the raw files."""
-    mye = raw("mye2020_ltla21_sya").set_index("ltla21_code")
-    census = raw("census2021_ltla21_sex").set_index("ltla21_code")
-    lookup = raw("ltla22_utla22_lookup")
-    if area_code == config.ENGLAND_CODE:
-        districts = [c for c in mye.index if c.startswith("E")]
-    else:
-        districts = lookup.loc[lookup["UTLA22CD"] == area_code, "LTLA22CD"].tolist()
+    """Census 2021 population of an upper-tier authority (or England) in an age band, from raw TS009."""
     low, high = (int(band[:-1]), 90) if band.endswith("+") else map(int, band.split("-"))
-    ages = [str(a) for a in range(low, min(high, 89) + 1)] + (["90+"] if high >= 90 else [])
-    persons = mye.loc[districts, ages].sum(axis=1)
-    female_share = census.loc[districts, "total_females"] / census.loc[districts, "total_population"]
-    weight = {"persons": 1.0, "all": 1.0, "female": female_share, "male": 1 - female_share}[sex]
-    return float((persons * weight).sum())
+    return census_population(area_code, sex, low, min(high, 90))
 
 
 def raw_rates() -> pd.DataFrame:
@@ -173,7 +162,7 @@ def test_estimate_adults_equals_the_hand_computation(area, survey_year, band, ve
         assert row.estimate == pytest.approx(
             raw_rate(survey_year, row.sex, band, version=version) / 100 * hand_population(area, band, row.sex), rel=1e-9
         )
-        assert row.population_basis.startswith("assumed")  # the sex split is the stated assumption
+        assert row.population_basis.startswith("observed") and "Census 2021" in row.population_basis
     assert groups["estimate"].sum() == pytest.approx(hand_by_sex(area, survey_year, band, version), rel=1e-9)
     assert groups[["ci_lower", "ci_upper", "estimate_se"]].isna().all().all()
     assert set(groups["measure_version"]) == {version}
@@ -359,13 +348,15 @@ def test_display_tables_round_counts_but_not_rates():
     assert math.isnan(show_prevalence.round_to(float("nan"), 10)) and show_prevalence.round_to(14.9, 10) == 10
 
 
-def test_the_sex_split_assumption_is_stated_only_for_groups_by_sex():
+def test_every_group_population_is_observed_census_2021_whatever_the_breakdown():
     by_sex = prevalence.estimate_adults(HAMPSHIRE, "YE Mar 2020")
-    assert show_prevalence.sex_assumption_notes(by_sex) == [show_prevalence.SEX_ASSUMPTION_NOTE]
-    assert "assumption" in show_prevalence.SEX_ASSUMPTION_NOTE
     all_adults = prevalence.estimate_adults(HAMPSHIRE, "YE Mar 2025")
-    assert show_prevalence.sex_assumption_notes(all_adults) == []
-    assert all_adults["population_basis"].str.startswith("observed").all()
+    assert set(by_sex["sex"]) == {"female", "male"} and set(all_adults["sex"]) == {"all"}
+    for groups in (by_sex, all_adults):
+        assert groups["population_basis"].str.startswith("observed").all()
+        assert groups["population_basis"].str.contains("Census 2021").all()
+    note = show_prevalence.POPULATION_NOTE
+    assert "Census 2021" in note and "observed" in note and "assum" not in note
 
 
 def test_pyramid_populations_are_female_and_male_rows_with_england_as_comparator():

@@ -45,15 +45,22 @@ def test_every_file_in_data_raw_is_in_the_manifest():
 
 def test_verify_passes_on_the_shipped_files():
     checked = sources.verify_raw_files()
-    assert {f.id for f in checked} >= {"lad21_boundaries", "mye2020_ltla21_sya", "csew_rates_authored"}
+    assert {f.id for f in checked} >= {"lad21_boundaries", "census2021_ts009_ltla21_sya", "csew_rates_authored"}
 
 
 def test_verify_names_an_edited_raw_file(project_copy):
-    target = project_copy / "data" / "raw" / "population" / "census2021_ltla21_persons_females_males.csv"
-    target.write_text(target.read_text().replace("248924", "248925"))
+    target = project_copy / "data" / "raw" / "population" / "census2021_ts009_ltla21_sex_single_year_age.csv"
+    text = target.read_text()
+    assert "E06000001,Hartlepool,1,Female,0,Aged under 1 year,449\n" in text
+    target.write_text(
+        text.replace(
+            "E06000001,Hartlepool,1,Female,0,Aged under 1 year,449\n",
+            "E06000001,Hartlepool,1,Female,0,Aged under 1 year,450\n",
+        )
+    )
     with pytest.raises(DataFileError) as info:
         sources.verify_raw_files()
-    assert "population/census2021_ltla21_persons_females_males.csv has changed" in str(info.value)
+    assert "population/census2021_ts009_ltla21_sex_single_year_age.csv has changed" in str(info.value)
     assert "analysis data get --force" in str(info.value)
 
 
@@ -92,11 +99,12 @@ def test_get_refuses_a_mirror_file_with_the_wrong_checksum(project_copy, tmp_pat
 
 
 def test_get_without_mirror_or_download_says_how_to_obtain(project_copy, tmp_path):
-    (project_copy / "data" / "raw" / "population" / "mye2020_ltla21_persons_single_year_age.csv").unlink()
+    # a hand transcription: no verbatim download, so only its 'obtain' text can say where it is
+    (project_copy / "data" / "raw" / "domestic_abuse" / "csew_domestic_abuse_by_sex_age.csv").unlink()
     with pytest.raises(DataFileError) as info:
         sources.get_raw_files(tmp_path / "empty-mirror", download=True, report=lambda m: None)
     text = str(info.value)
-    assert "mye2020_ltla21_persons_single_year_age.csv" in text and "MYE2 - Persons" in text
+    assert "csew_domestic_abuse_by_sex_age.csv: not in the mirror" in text and "hand transcription" in text
 
 
 @pytest.fixture

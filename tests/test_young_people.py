@@ -1,7 +1,7 @@
 """The 14-18 scoping (analysis.methods.young_people): populations, the 16-18 estimate, the 14-15
 scenario and the safe accommodation context, checked against values computed here by hand
-from the shipped raw files (ONS mid-2020 district file, ONS district lookup, the authored
-crime survey and young people's tables)."""
+from the shipped raw files (Census 2021 TS009 cells by district, sex and single year of age, the
+ONS district lookup, the authored crime survey and young people's tables)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from analysis.errors import DataFileError, ParameterError, ValidationError
 from analysis.methods import areas, young_people_scenario
 from analysis.methods import young_people as yp
 from analysis.present import young_people as show_yp
-from tests.conftest import raw_csv
+from tests.conftest import raw_csv, ts009_cells
 
 HAMPSHIRE, SOUTHAMPTON, ISLE_OF_WIGHT = "E10000014", "E06000045", "E06000046"
 SOUTH_EAST, ENGLAND = "E12000008", "E92000001"
@@ -28,8 +28,9 @@ AGES = [14, 15, 16, 17, 18]
 
 
 @pytest.fixture(scope="module")
-def mye() -> pd.DataFrame:
-    return raw_csv("mye2020_ltla21_sya")
+def ts009() -> pd.DataFrame:
+    """Census 2021 TS009 as shipped, read with pandas alone (district, sex, age, population)."""
+    return ts009_cells()
 
 
 @pytest.fixture(scope="module")
@@ -41,17 +42,19 @@ def districts_of(lookup: pd.DataFrame, utla_code: str) -> list[str]:
     return list(lookup.loc[lookup["UTLA22CD"] == utla_code, "LTLA22CD"])
 
 
-def hand_ages(mye: pd.DataFrame, districts: list[str], ages: list[int]) -> dict[int, float]:
-    rows = mye[mye["ltla21_code"].isin(districts)]
-    return {age: float(rows[str(age)].sum()) for age in ages}
+def hand_ages(ts009: pd.DataFrame, districts: list[str], ages: list[int], sex: str = "persons") -> dict[int, float]:
+    rows = ts009[ts009["ltla_code"].isin(districts)]
+    if sex != "persons":
+        rows = rows[rows["sex"] == sex]
+    return {age: float(rows.loc[rows["age"] == age, "population"].sum()) for age in ages}
 
 
-def hand_total(mye: pd.DataFrame, districts: list[str]) -> float:
-    return float(mye.loc[mye["ltla21_code"].isin(districts), "total_population"].sum())
+def hand_total(ts009: pd.DataFrame, districts: list[str]) -> float:
+    return float(ts009.loc[ts009["ltla_code"].isin(districts), "population"].sum())
 
 
-def england_districts(mye: pd.DataFrame) -> list[str]:
-    return list(mye.loc[mye["ltla21_code"].str.startswith("E"), "ltla21_code"])
+def england_districts(ts009: pd.DataFrame) -> list[str]:
+    return sorted(code for code in ts009["ltla_code"].unique() if code.startswith("E"))
 
 
 def hand_rate_16_19() -> float:
@@ -80,10 +83,10 @@ def hand_scenario_bounds() -> tuple[float, float]:
 
 
 @pytest.mark.parametrize("code", [HAMPSHIRE, SOUTHAMPTON])
-def test_single_year_populations_match_the_district_file(code, mye, lookup):
+def test_single_year_populations_match_the_district_file(code, ts009, lookup):
     districts = districts_of(lookup, code)
-    expected = hand_ages(mye, districts, AGES)
-    total = hand_total(mye, districts)
+    expected = hand_ages(ts009, districts, AGES)
+    total = hand_total(ts009, districts)
     profile = yp.age_profile(code).set_index("age")
     assert list(profile.index) == AGES
     for age in AGES:
@@ -93,16 +96,16 @@ def test_single_year_populations_match_the_district_file(code, mye, lookup):
     assert len(districts) == (11 if code == HAMPSHIRE else 1)
 
 
-def test_shares_against_region_and_england_match_the_district_file(mye, lookup):
+def test_shares_against_region_and_england_match_the_district_file(ts009, lookup):
     hampshire = areas.get_area(HAMPSHIRE)
     shares = yp.compare_shares(hampshire).set_index("area_code")
     assert list(shares.index) == [HAMPSHIRE, SOUTH_EAST, ENGLAND]
-    everyone = england_districts(mye)
-    young = hand_ages(mye, everyone, AGES)
-    expected = sum(young.values()) / hand_total(mye, everyone) * 100
+    everyone = england_districts(ts009)
+    young = hand_ages(ts009, everyone, AGES)
+    expected = sum(young.values()) / hand_total(ts009, everyone) * 100
     assert shares.loc[ENGLAND, "share_14_18_percent"] == pytest.approx(expected)
-    mine = hand_ages(mye, districts_of(lookup, HAMPSHIRE), list(range(14, 25)))
-    total = hand_total(mye, districts_of(lookup, HAMPSHIRE))
+    mine = hand_ages(ts009, districts_of(lookup, HAMPSHIRE), list(range(14, 25)))
+    total = hand_total(ts009, districts_of(lookup, HAMPSHIRE))
     assert shares.loc[HAMPSHIRE, "population_14_18"] == sum(mine[a] for a in AGES)
     assert shares.loc[HAMPSHIRE, "population_16_18"] == mine[16] + mine[17] + mine[18]
     assert shares.loc[HAMPSHIRE, "share_15_24_percent"] == pytest.approx(
@@ -110,10 +113,10 @@ def test_shares_against_region_and_england_match_the_district_file(mye, lookup):
     )
 
 
-def test_southampton_15_24_share_is_computed_beside_its_strategy_statement(mye, lookup):
+def test_southampton_15_24_share_is_computed_beside_its_strategy_statement(ts009, lookup):
     districts = districts_of(lookup, SOUTHAMPTON)
-    wide = hand_ages(mye, districts, list(range(15, 25)))
-    expected = sum(wide.values()) / hand_total(mye, districts) * 100
+    wide = hand_ages(ts009, districts, list(range(15, 25)))
+    expected = sum(wide.values()) / hand_total(ts009, districts) * 100
     shares = yp.compare_shares(areas.get_area(SOUTHAMPTON)).set_index("area_code")
     assert shares.loc[SOUTHAMPTON, "share_15_24_percent"] == pytest.approx(expected)
     stated = yp.local_facts(areas.get_area(SOUTHAMPTON))
@@ -129,12 +132,15 @@ def test_comparators_of_a_region_and_of_england():
     assert [a.code for a in yp.comparison_areas(areas.get_area(ENGLAND))] == [ENGLAND]
 
 
-def test_population_by_sex_adds_up_and_says_it_is_assumed(mye, lookup):
+def test_population_by_sex_is_the_observed_census_count_at_each_age(ts009, lookup):
     table = yp.population_by_sex(SOUTHAMPTON)
-    expected = hand_ages(mye, districts_of(lookup, SOUTHAMPTON), AGES)
-    assert table["persons"].tolist() == [expected[a] for a in AGES]
-    assert (table["female"] + table["male"]).tolist() == pytest.approx(table["persons"].tolist())
-    assert table["sex_basis"].str.startswith("assumed").all()
+    districts = districts_of(lookup, SOUTHAMPTON)
+    for sex in ("persons", "female", "male"):
+        expected = hand_ages(ts009, districts, AGES, sex)
+        assert table[sex].tolist() == [expected[a] for a in AGES]
+    assert (table["female"] + table["male"]).tolist() == table["persons"].tolist()
+    assert table["sex_basis"].str.startswith("observed").all()
+    assert table["sex_basis"].str.contains("Census 2021").all()
 
 
 def test_bad_ages_are_refused():
@@ -155,8 +161,8 @@ def test_youngest_band_rate_is_the_authored_16_19_figure():
 
 
 @pytest.mark.parametrize("code", [HAMPSHIRE, SOUTHAMPTON])
-def test_16_18_estimate_matches_a_hand_computation(code, mye, lookup):
-    young = hand_ages(mye, districts_of(lookup, code), [16, 17, 18])
+def test_16_18_estimate_matches_a_hand_computation(code, ts009, lookup):
+    young = hand_ages(ts009, districts_of(lookup, code), [16, 17, 18])
     expected = sum(young.values()) * hand_rate_16_19() / 100
     estimate = yp.estimate_16_18(code).iloc[0]
     assert estimate["population_16_18"] == sum(young.values())
@@ -164,7 +170,7 @@ def test_16_18_estimate_matches_a_hand_computation(code, mye, lookup):
     assert math.isnan(estimate["estimate_lower"]) and math.isnan(estimate["estimate_upper"])
 
 
-def test_womens_partner_abuse_rate_applies_to_the_female_population_only():
+def test_womens_partner_abuse_rate_applies_to_the_female_population_only(ts009, lookup):
     sdg = raw_csv("sdg_521_partner_abuse_women")
     row = sdg[
         (sdg["Year"] == "2019/20")
@@ -177,7 +183,8 @@ def test_womens_partner_abuse_rate_applies_to_the_female_population_only():
     assert women.percent == pytest.approx(float(row["Value"].iloc[0]), abs=1e-4)
     estimate = yp.estimate_16_18(HAMPSHIRE, women).iloc[0]
     assert estimate["sex"] == "female"
-    female = yp.population_by_sex(HAMPSHIRE).query("age >= 16")["female"].sum()
+    female = sum(hand_ages(ts009, districts_of(lookup, HAMPSHIRE), [16, 17, 18], "female").values())
+    assert estimate["population_16_18"] == female
     assert estimate["estimate"] == pytest.approx(female * women.percent / 100)
 
 
@@ -225,8 +232,8 @@ def test_default_scenario_bounds_are_the_shipped_research_figures():
 
 
 @pytest.mark.parametrize("code", [HAMPSHIRE, SOUTHAMPTON])
-def test_scenario_range_is_computed_from_the_14_15_population_and_labelled(code, mye, lookup):
-    young = hand_ages(mye, districts_of(lookup, code), [14, 15])
+def test_scenario_range_is_computed_from_the_14_15_population_and_labelled(code, ts009, lookup):
+    young = hand_ages(ts009, districts_of(lookup, code), [14, 15])
     scenario = yp.resolve_scenario(10, 20)
     frame = yp.scenario_14_15(code, scenario).iloc[0]
     assert frame["population_14_15"] == young[14] + young[15]
@@ -236,9 +243,9 @@ def test_scenario_range_is_computed_from_the_14_15_population_and_labelled(code,
     assert scenario.basis == yp.SCENARIO_SOURCE_PARAMETER
 
 
-def test_scoping_table_labels_the_scenario_and_separates_it_from_the_estimate(mye, lookup):
+def test_scoping_table_labels_the_scenario_and_separates_it_from_the_estimate(ts009, lookup):
     low, high = hand_scenario_bounds()
-    young = hand_ages(mye, districts_of(lookup, HAMPSHIRE), AGES)
+    young = hand_ages(ts009, districts_of(lookup, HAMPSHIRE), AGES)
     table = yp.scoping_table(HAMPSHIRE, yp.resolve_scenario()).set_index("age")
     assert list(table.index) == ["14", "15", "14-15", "16", "17", "18", "16-18", "14-18"]
     for label, ages in {"14": [14], "15": [15], "14-15": [14, 15]}.items():
@@ -306,7 +313,7 @@ def test_good_scenario_parameters_pass(low, high):
 # ------------------------------------------------------------------------------------------
 
 
-def test_sons_are_flagged_against_the_typical_and_the_areas_refuge_limit():
+def test_sons_are_flagged_against_the_typical_and_the_areas_refuge_limit(ts009, lookup):
     local = raw_csv("young_people_local_authored")
     hants_limit = float(
         local.loc[
@@ -317,7 +324,8 @@ def test_sons_are_flagged_against_the_typical_and_the_areas_refuge_limit():
     hants = yp.sons_in_refuge_context(areas.get_area(HAMPSHIRE)).set_index("age")
     assert hants["above_area_limit"].to_dict() == {a: "yes" if a > hants_limit else "no" for a in AGES}
     assert hants["above_typical_limit"].to_dict() == {a: "yes" if a > typical else "no" for a in AGES}
-    assert hants["boys"].tolist() == yp.population_by_sex(HAMPSHIRE)["male"].tolist()
+    boys = hand_ages(ts009, districts_of(lookup, HAMPSHIRE), AGES, "male")
+    assert hants["boys"].tolist() == [boys[a] for a in AGES]  # observed Census 2021 boys
     soton = yp.sons_in_refuge_context(areas.get_area(SOUTHAMPTON))
     assert (soton["above_area_limit"] == "not supplied").all()
 

@@ -10,7 +10,7 @@ from functools import cache
 
 import pytest
 
-from tests.conftest import raw_csv, run_notebook
+from tests.conftest import census_population, raw_csv, run_notebook
 
 pytestmark = pytest.mark.notebook
 
@@ -35,15 +35,11 @@ def raw(source_id: str):
     return raw_csv(source_id)
 
 
-def hand_population(code: str, ages: range) -> float:
-    mye = raw("mye2020_ltla21_sya")
-    lookup = raw("ltla22_utla22_lookup")
-    if code == "E92000001":
-        districts = mye.loc[mye["ltla21_code"].str.startswith("E"), "ltla21_code"]
-    else:
-        districts = lookup.loc[lookup["UTLA22CD"] == code, "LTLA22CD"]
-    rows = mye[mye["ltla21_code"].isin(districts)]
-    return float(sum(rows[str(a)].sum() for a in ages)) if ages else float(rows["total_population"].sum())
+def hand_population(code: str, ages: range, sex: str = "persons") -> float:
+    """Census 2021 usual residents of the ages (all ages when ``ages`` is empty), from raw TS009."""
+    if not ages:
+        return census_population(code, sex)
+    return census_population(code, sex, min(ages), max(ages))
 
 
 def hand_rate() -> float:
@@ -55,6 +51,19 @@ def hand_rate() -> float:
         & (authored["measure"] == "any_domestic_abuse")
     ]
     return float(row["percent"].iloc[0])
+
+
+def hand_women_rate() -> float:
+    """Women's partner abuse at 16-19, year ending March 2020, from the raw SDG 5.2.1 file."""
+    sdg = raw("sdg_521_partner_abuse_women")
+    row = sdg[
+        (sdg["Year"] == "2019/20")
+        & (sdg["Age"] == "16 to 19")
+        & sdg["Region"].isna()
+        & sdg["Type of partner abuse"].isna()
+    ]
+    assert len(row) == 1
+    return float(row["Value"].iloc[0])
 
 
 def hand_bounds(code: str) -> tuple[float, float]:
@@ -96,6 +105,12 @@ def test_recorded_populations_estimate_and_scenario_match_hand_computations(exec
     assert records["share_14_18_percent"] == pytest.approx(hand_population(code, young) / total * 100)
     england = hand_population("E92000001", young) / hand_population("E92000001", range(0)) * 100
     assert records["england_share_14_18_percent"] == pytest.approx(england)
+    # boys of each age are observed Census 2021 counts (the sons-in-refuge context)
+    assert records["boys_14_15"] == hand_population(code, pair, "male")
+    assert records["boys_16_18"] == hand_population(code, older, "male")
+    assert records["estimate_16_18_female_partner_abuse"] == pytest.approx(
+        hand_population(code, older, "female") * hand_women_rate() / 100, rel=1e-4
+    )
 
 
 @pytest.mark.parametrize("code", list(RUNS))
@@ -111,7 +126,7 @@ def test_scoping_table_has_every_age_and_labels_the_scenario(executed, code):
         assert "SCENARIO" not in table[age]["basis"]
     assert table["14-18"]["population"] == hand_population(code, range(14, 19))
     text = outputs_text(path)
-    assert "young people aged 14-18, mid-2020 population, 16-18 estimate and 14-15 scenario" in text
+    assert "young people aged 14-18, Census 2021 population, 16-18 estimate and 14-15 scenario" in text
     assert text.count("SCENARIO (not a measured prevalence)") >= 3
 
 
@@ -149,4 +164,5 @@ def test_report_follows_the_notebook_contract(executed, code):
     text = outputs_text(path)
     assert 'class="headline"' in text
     assert '<img src="data:image/png;base64,' in text and 'alt="Bar chart of the share of all residents' in text
-    assert "ASSUMED split" in text  # sex is shown only with its assumption
+    assert "residents aged 14-18 by sex, Census 2021" in text  # sex is observed, and says so
+    assert "ASSUMED" not in text and "assumed split" not in text and "mid-2020" not in text

@@ -95,6 +95,18 @@ DEFAULT_AREA_CODE = "E10000014"  # Hampshire: the seed needs assessment
 DEFAULT_AREA_NAME = "Hampshire"
 
 # --------------------------------------------------------------------------------------
+# Population base (analysis.data.steps.population, analysis.methods.population)
+# --------------------------------------------------------------------------------------
+
+#: The population every rate, estimate and per-100,000 figure uses: ONS Census 2021 usual
+#: residents by sex and single year of age, Census Day 21 March 2021 (TS009 "Sex by single
+#: year of age", edition 2021 version 1, lower-tier authorities on the 2021 codes of the
+#: boundaries; https://www.ons.gov.uk/datasets/TS009/editions/2021/versions/1). Female and
+#: male counts are observed at every age. How figures and sentences name it:
+POPULATION_BASE = "ONS Census 2021 usual residents (TS009, sex by single year of age, 21 March 2021)"
+POPULATION_BASE_SHORT = "ONS Census 2021"
+
+# --------------------------------------------------------------------------------------
 # Statistics (OHID Fingertips technical guidance; PHE "Technical Guide: Confidence
 # Intervals", 2018; PHE "Technical Guide: Funnel plots", 2018)
 # --------------------------------------------------------------------------------------
@@ -269,6 +281,10 @@ PREVALENCE_RATE_GEOGRAPHY = "K04000001"
 #: 4 October 2021 with its upper age limit removed (ONS, "Partner abuse in detail, England
 #: and Wales: year ending March 2022"). A set of rates must cover one of them without gaps.
 CSEW_AGE_RANGES: tuple[str, ...] = ("16-59", "16-74", "16+")
+#: The age bands ONS publishes crime survey rates for (Domestic abuse prevalence and victim
+#: characteristics, appendix tables by age; UK SDG indicator 5.2.1 by age): the rows of the
+#: prevalence table by sex and age band (:mod:`analysis.methods.prevalence_bands`).
+CSEW_AGE_BANDS: tuple[str, ...] = ("16-19", "20-24", "25-34", "35-44", "45-54", "55-59", "60-74", "75+")
 #: Versions of the CSEW measure: the long-running questions ("pre-2024") and the new
 #: questions ONS uses for official statistics from the survey year ending March 2024
 #: ("2024+"; ONS news release "Improving Crime Survey estimates of domestic abuse", 16 May

@@ -9,7 +9,10 @@ from analysis import config
 
 from .helpers import assert_one_clear_error, edit_csv_cell, register_new_release, run_cli
 
-MYE = "population/mye2020_ltla21_persons_single_year_age.csv"
+#: The population base (Census 2021 TS009), read by the population and census steps.
+TS009 = "population/census2021_ts009_ltla21_sex_single_year_age.csv"
+TS009_ID = "census2021_ts009_ltla21_sya"
+AREA = "Lower Tier Local Authorities Code"
 
 
 @pytest.fixture
@@ -27,64 +30,70 @@ def _processed_unchanged(root, snapshot) -> bool:
 
 def test_case10_raw_file_missing(project):
     root, snapshot = project
-    (root / "data" / "raw" / MYE).unlink()
+    (root / "data" / "raw" / TS009).unlink()
     result = run_cli("data", "build", root=root)
-    assert_one_clear_error(result, f"data/raw/{MYE} is missing: run 'analysis data get'")
+    assert_one_clear_error(result, f"data/raw/{TS009} is missing: run 'analysis data get'")
     assert _processed_unchanged(root, snapshot)
 
 
 def test_case11_raw_file_edited(project):
     root, snapshot = project
-    path = root / "data" / "raw" / MYE
-    path.write_text(path.read_text().replace("E06000045,Southampton,252872", "E06000045,Southampton,252873"))
+    path = root / "data" / "raw" / TS009
+    text = path.read_text()
+    assert "E06000045,Southampton,1,Female,16,Aged 16 years," in text
+    path.write_text(
+        text.replace(
+            "E06000045,Southampton,1,Female,16,Aged 16 years,", "E06000045,Southampton,1,Female,16,Aged 16 years,1"
+        )
+    )
     result = run_cli("data", "verify", root=root)
-    assert_one_clear_error(result, f"data/raw/{MYE} has changed", "analysis data get --force")
+    assert_one_clear_error(result, f"data/raw/{TS009} has changed", "analysis data get --force")
     build = run_cli("data", "build", root=root)
-    assert build.code != 0 and f"data/raw/{MYE} has changed" in build.err
+    assert build.code != 0 and f"data/raw/{TS009} has changed" in build.err
     assert _processed_unchanged(root, snapshot)
 
 
 def test_case12_csv_with_a_missing_column(project):
     root, snapshot = project
-    path = root / "data" / "raw" / "population" / "census2021_ltla21_persons_females_males.csv"
+    path = root / "data" / "raw" / TS009
     lines = path.read_text().splitlines()
-    path.write_text("\n".join(",".join(line.split(",")[:3]) for line in lines) + "\n")
-    register_new_release(root, "census2021_ltla21_sex")
+    path.write_text("\n".join(",".join(line.split(",")[:6]) for line in lines) + "\n")  # drop Observation
+    register_new_release(root, TS009_ID)
     result = run_cli("data", "build", root=root)
-    assert_one_clear_error(
-        result, "census2021_ltla21_persons_females_males.csv failed validation", "missing column 'total_males'"
-    )
+    assert_one_clear_error(result, f"data/raw/{TS009} failed validation", "Observation")
     assert _processed_unchanged(root, snapshot)
 
 
 def test_case13_non_numeric_count(project):
     root, snapshot = project
-    edit_csv_cell(root / "data" / "raw" / MYE, 10, "16", "n/a")
-    register_new_release(root, "mye2020_ltla21_sya")
+    edit_csv_cell(root / "data" / "raw" / TS009, 10, "Observation", "n/a")
+    register_new_release(root, TS009_ID)
     result = run_cli("data", "build", root=root)
     assert_one_clear_error(
-        result, f"data/raw/{MYE} failed validation", "line 10, column '16', value 'n/a': is not a valid number"
+        result,
+        f"data/raw/{TS009} failed validation",
+        "line 10, column 'Observation', value 'n/a': is not a valid number",
     )
     assert _processed_unchanged(root, snapshot)
 
 
 def test_case14_negative_count(project):
     root, snapshot = project
-    edit_csv_cell(root / "data" / "raw" / MYE, 12, "30", "-40")
-    register_new_release(root, "mye2020_ltla21_sya")
+    edit_csv_cell(root / "data" / "raw" / TS009, 12, "Observation", "-40")
+    register_new_release(root, TS009_ID)
     result = run_cli("data", "build", root=root)
-    assert_one_clear_error(result, "line 12, column '30', value -40.0: must be >= 0")
+    assert_one_clear_error(result, "line 12, column 'Observation', value -40")
     assert _processed_unchanged(root, snapshot)
 
 
 def test_case15_duplicated_area_row(project):
     root, snapshot = project
-    path = root / "data" / "raw" / MYE
+    path = root / "data" / "raw" / TS009
     lines = path.read_text().splitlines()
     path.write_text("\n".join(lines + [lines[5]]) + "\n")
-    register_new_release(root, "mye2020_ltla21_sya")
+    register_new_release(root, TS009_ID)
     result = run_cli("data", "build", root=root)
-    assert_one_clear_error(result, f"line {len(lines) + 1}, column 'ltla21_code'", "is repeated (must be unique)")
+    assert_one_clear_error(result, f"line {len(lines) + 1}, column '{AREA}'", "repeats line 6")
     assert _processed_unchanged(root, snapshot)
 
 

@@ -35,7 +35,9 @@ from analysis.data.steps import FAMILIES, STEPS, TABLES, Step, StepInputs
 from analysis.data.steps.base import raw_path, read_raw_csv
 
 # Names that other layers and tests use from here; they are defined in the step modules.
-from analysis.data.steps.population import SEX_BASIS_ASSUMED, SEX_BASIS_OBSERVED, split_persons_by_sex
+from analysis.data.steps.population import SEX_BASIS as POPULATION_SEX_BASIS
+from analysis.data.steps.population import SOURCE_ID as POPULATION_SOURCE_ID
+from analysis.data.steps.population import YEAR as POPULATION_YEAR
 from analysis.data.steps.safe_accommodation import COMMISSIONED_BY_TYPE, build_safe_accommodation_facts
 from analysis.data.steps.survey import CSEW_KEY, build_young_people_facts
 from analysis.errors import DataFileError
@@ -46,8 +48,9 @@ __all__ = [
     "CSEW_KEY",
     "FAMILIES",
     "LOCK_FILE",
-    "SEX_BASIS_ASSUMED",
-    "SEX_BASIS_OBSERVED",
+    "POPULATION_SEX_BASIS",
+    "POPULATION_SOURCE_ID",
+    "POPULATION_YEAR",
     "STATE_FILE",
     "STEPS",
     "TABLES",
@@ -63,7 +66,6 @@ __all__ = [
     "raw_path",
     "read_raw_csv",
     "read_state",
-    "split_persons_by_sex",
     "step_inputs",
 ]
 

@@ -8,9 +8,9 @@ Method
   invented denominator.
 * **Expected demand** (a benchmark, not a forecast): England's Part 4 counts for a year
   (individuals supported in safe accommodation, households unable to be supported) per
-  head of England's mid-2020 population, applied to the area's mid-2020 population. This
-  assumes the area's need per head equals England's; the population year differs from the
-  Part 4 year. The scenario ``refuge_share`` splits individuals between refuge and other
+  head of England's Census 2021 population, applied to the area's Census 2021 population.
+  This assumes the area's need per head equals England's; the population date (21 March
+  2021) differs from the Part 4 year. The scenario ``refuge_share`` splits individuals between refuge and other
   types (default 44%, England 2022-23).
 * **Periods** of the national facts and of the local files ("2022-23", "2024") are ordered
   by the year they end (:func:`period_sort_key`); the supply side uses the same order.
@@ -226,7 +226,7 @@ def expected_demand(
 ) -> pd.DataFrame:
     """England's Part 4 counts per head applied to the area: a benchmark of yearly demand.
 
-    ``expected = england_count / england_population * area_population`` (both mid-2020
+    ``expected = england_count / england_population * area_population`` (both Census 2021
     populations). The scenario ``refuge_share`` splits individuals supported into refuge and
     other types.
 
@@ -241,7 +241,7 @@ def expected_demand(
     rows = []
     for measure, label in DEMAND_MEASURES.items():
         fact = national_value(measure, demand_year)
-        parts = [(measure, label, 1.0, f"England {demand_year}, per head of England's mid-2020 population")]
+        parts = [(measure, label, 1.0, f"England {demand_year}, per head of England's Census 2021 population")]
         if measure == "individuals_supported_in_safe_accommodation":
             parts += [
                 (

@@ -1,11 +1,11 @@
 """Population by area, single year of age and sex; age bands.
 
-The shipped ONS files give persons by single year of age (mid-2020) and persons, females
-and males in total (Census 2021), but no table of sex by age for local authorities. The
-split of persons into females and males is therefore an assumption, made in exactly one
-place, :func:`split_persons_by_sex`, and labelled in the ``sex_basis`` column of every
-row it produces. When an ONS table of sex by single year of age is added to
-``data/raw`` (e.g. MYE2 Females/Males), replace that function's body with a read of it.
+The population base of every rate and estimate is the processed ``population`` table: ONS
+Census 2021 usual residents on Census Day (21 March 2021) by sex and single year of age
+(TS009, lower-tier authorities on 2021 codes, summed to upper-tier authorities, regions and
+England; :mod:`analysis.data.steps.population`). Female and male counts are observed at
+every age, not split from persons; persons = female + male. The ``sex_basis`` column of
+every row says so.
 """
 
 from __future__ import annotations
@@ -54,8 +54,8 @@ def get_population(
     area_codes
         GSS code(s) of upper-tier authorities, regions or England; all areas when omitted.
     sex
-        "persons", "female" or "male". Female and male counts rest on the assumption
-        described in :func:`split_persons_by_sex` (see the ``sex_basis`` column).
+        "persons", "female" or "male" (all observed in Census 2021; see the ``sex_basis``
+        column).
     min_age, max_age
         Inclusive single-year range; ``max_age=None`` includes the open band 90+.
 

@@ -13,12 +13,14 @@ where the groups are the finest *complete* breakdown the shipped rates allow for
 chosen survey year, measure and measure version: sex x age band, sex, age band or all
 adults, over the survey's age range, never mixing the pre-2024 and 2024+ measures. The
 choice is :func:`select_rates`, in :mod:`analysis.methods.survey_rates` (re-exported here
-with :func:`list_survey_years` and :func:`default_survey_year`); each estimate says which
+with :func:`list_survey_years`, :func:`default_survey_year` and :func:`select_rates_by_age`); each estimate says which
 year, version and breakdown it used.
 
-Populations are the ONS mid-2020 estimates (``population`` table). Female and male
-populations by age are an ASSUMED split (:func:`analysis.data.build.split_persons_by_sex`,
-``sex_basis`` column): every estimate by sex rests on it, and the output says so.
+Populations are ONS Census 2021 usual residents by sex and single year of age (TS009, the
+``population`` table, :mod:`analysis.methods.population`): female and male populations at
+every age are observed, not split from persons, so an estimate by sex or by sex and age band
+applies each rate to the group it was published for. Every group row names its
+``population_basis`` (the table's ``sex_basis``).
 
 Uncertainty
 -----------
@@ -33,10 +35,8 @@ any rate used lacks an interval, no interval is given and the output says so
 
 Children
 --------
-:func:`estimate_children` applies a published national rate per 1,000 children (the
-``children_rates`` table, e.g. Childhood Local Data on Risks and Needs, 2019: 66 in 1,000
-children aged 0-17 living in households where a parent is experiencing domestic abuse) to
-the area's population of that age.
+:func:`estimate_children` (in :mod:`analysis.methods.children`, re-exported here) applies a
+published national rate per 1,000 children to the area's children of that age.
 
 References
 ----------
@@ -56,10 +56,23 @@ import numpy as np
 import pandas as pd
 
 from analysis import config
-from analysis.data import build, tables
+from analysis.data import build
 from analysis.errors import ParameterError
 from analysis.methods import areas, population, stats
-from analysis.methods.survey_rates import AUTO, LATEST, default_survey_year, list_survey_years, select_rates
+from analysis.methods.children import (
+    CHILDREN_COLUMNS,
+    estimate_children,
+    estimate_children_all_areas,
+    select_children_rate,
+)
+from analysis.methods.survey_rates import (
+    AUTO,
+    LATEST,
+    default_survey_year,
+    list_survey_years,
+    select_rates,
+    select_rates_by_age,
+)
 
 __all__ = [
     "AUTO",
@@ -68,10 +81,13 @@ __all__ = [
     "LATEST",
     "NO_INTERVAL_NOTE",
     "PARTIAL_INTERVAL_NOTE",
+    "RATE_COLUMNS",
     "SUMMARY_COLUMNS",
     "compare_with_region_and_england",
     "comparison_areas",
     "default_survey_year",
+    "apply_rate",
+    "apply_rates",
     "estimate_adults",
     "estimate_all_areas",
     "estimate_children",
@@ -83,6 +99,8 @@ __all__ = [
     "pyramid_populations",
     "select_children_rate",
     "select_rates",
+    "select_rates_by_age",
+    "sum_estimates",
     "summarise_estimates",
 ]
 
@@ -135,21 +153,6 @@ SUMMARY_COLUMNS = [
     "interval_method",
     "population_basis",
 ]
-CHILDREN_COLUMNS = [
-    "area_code",
-    "area_name",
-    "indicator",
-    "age_band",
-    "population",
-    "rate_per_1000",
-    "estimate",
-    "ci_lower",
-    "ci_upper",
-    "year",
-    "rate_geography_code",
-    "source",
-    "note",
-]
 
 
 # ------------------------------------------------------------------------------------------
@@ -158,19 +161,12 @@ CHILDREN_COLUMNS = [
 
 
 def _resolve(areas_: str | Iterable[str]) -> list[areas.Area]:
-    queries = [areas_] if isinstance(areas_, str) else list(areas_)
-    if not queries:
-        raise ParameterError("No area given.", "Pass an authority, region or England code or name.")
-    return [areas.resolve_area(q) for q in queries]
+    return [areas.resolve_area(q) for q in _as_list(areas_)]
 
 
 def _group_population(codes: list[str], sex: str, band: str) -> pd.Series:
     low, high = population.parse_age_band(band)
     return population.total_population(codes, sex="persons" if sex == "all" else sex, min_age=low, max_age=high)
-
-
-def _population_basis(sex: str) -> str:
-    return build.SEX_BASIS_OBSERVED if sex == "all" else build.SEX_BASIS_ASSUMED
 
 
 def estimate_adults(
@@ -196,7 +192,7 @@ def estimate_adults(
     -------
     pandas.DataFrame
         One row per area and group (:data:`GROUP_COLUMNS`): ``population`` in the group
-        (``population_basis`` says whether it is observed or the assumed sex split),
+        (``population_basis``: Census 2021, observed by sex and age),
         ``rate_percent`` with the published ``rate_ci_lower``/``rate_ci_upper`` (95%),
         ``estimate`` = population x rate / 100, its ``estimate_se`` and ``ci_lower`` /
         ``ci_upper`` at ``confidence`` (NaN when the rate has no published interval), and
@@ -204,17 +200,85 @@ def estimate_adults(
     """
     level = stats.check_confidence(confidence, "confidence")
     resolved = _resolve(areas_)
-    rates = select_rates(survey_year, measure, measure_version)
+    return apply_rates(resolved, select_rates(survey_year, measure, measure_version), level)
+
+
+#: The columns :func:`apply_rates` needs in its ``rates`` (the layout of :func:`select_rates`).
+RATE_COLUMNS = (
+    "survey_year",
+    "measure",
+    "measure_version",
+    "breakdown",
+    "age_range",
+    "sex",
+    "age_band",
+    "rate_percent",
+    "rate_ci_lower",
+    "rate_ci_upper",
+    "source",
+)
+
+
+def apply_rate(
+    population_: pd.Series | float, rate_percent: float, rate_ci_lower: float, rate_ci_upper: float, confidence: float
+) -> dict[str, Any]:
+    """One rate applied to a population: ``estimate``, ``estimate_se``, ``ci_lower``, ``ci_upper``.
+
+    ``estimate = population x rate / 100``; the standard error is the population times the
+    rate's published 95% half-width over z(0.95), / 100; the limits are estimate +/-
+    z(confidence) x SE, the lower one not below 0. Without published limits (NaN) the standard
+    error and limits are NaN: no interval is invented (module docstring, Uncertainty).
+    """
+    z_published = stats.z_value(config.CSEW_CI_CONFIDENCE)
+    z = stats.z_value(confidence)
+    estimate = population_ * rate_percent / 100
+    se = population_ * (rate_ci_upper - rate_ci_lower) / (2 * z_published) / 100
+    return {
+        "estimate": estimate,
+        "estimate_se": se,
+        "ci_lower": np.maximum(estimate - z * se, 0.0),
+        "ci_upper": estimate + z * se,
+    }
+
+
+def apply_rates(
+    areas_: str | Iterable[str] | Iterable[areas.Area],
+    rates: pd.DataFrame,
+    confidence: float = config.DEFAULT_CONFIDENCE,
+) -> pd.DataFrame:
+    """Apply selected national rates to each area's population in each rate's group.
+
+    Parameters
+    ----------
+    areas_
+        Areas (codes, names or :class:`~analysis.methods.areas.Area`).
+    rates
+        One row per group with :data:`RATE_COLUMNS` (e.g. :func:`select_rates`); ``sex``
+        "all" is applied to persons.
+    confidence
+        Two-sided level of the interval (used only where a rate has published limits).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`GROUP_COLUMNS`, one row per area and rate, areas in the order given.
+    """
+    level = stats.check_confidence(confidence, "confidence")
+    missing = [c for c in RATE_COLUMNS if c not in getattr(rates, "columns", ())]
+    if not isinstance(rates, pd.DataFrame) or missing or rates.empty:
+        raise ParameterError(
+            f"rates must be a non-empty DataFrame with columns {', '.join(RATE_COLUMNS)}; missing: {missing}.",
+            "Pass the result of select_rates (or select_rates_by_age).",
+        )
+    if isinstance(areas_, areas.Area):
+        areas_ = [areas_]
+    resolved = [a if isinstance(a, areas.Area) else areas.resolve_area(a) for a in _as_list(areas_)]
     codes = [a.code for a in resolved]
     names = {a.code: a.name for a in resolved}
-    z_published = stats.z_value(config.CSEW_CI_CONFIDENCE)
-    z = stats.z_value(level)
     frames = []
     for rate in rates.itertuples(index=False):
         pop = _group_population(codes, rate.sex, rate.age_band).reindex(codes)
-        se_percent = (rate.rate_ci_upper - rate.rate_ci_lower) / (2 * z_published)
-        estimate = pop * rate.rate_percent / 100
-        se = pop * se_percent / 100
+        applied = apply_rate(pop, rate.rate_percent, rate.rate_ci_lower, rate.rate_ci_upper, level)
         frames.append(
             pd.DataFrame(
                 {
@@ -228,14 +292,11 @@ def estimate_adults(
                     "sex": rate.sex,
                     "age_band": rate.age_band,
                     "population": pop.to_numpy(),
-                    "population_basis": _population_basis(rate.sex),
+                    "population_basis": build.POPULATION_SEX_BASIS,
                     "rate_percent": rate.rate_percent,
                     "rate_ci_lower": rate.rate_ci_lower,
                     "rate_ci_upper": rate.rate_ci_upper,
-                    "estimate": estimate.to_numpy(),
-                    "estimate_se": se.to_numpy(),
-                    "ci_lower": (estimate - z * se).clip(lower=0).to_numpy(),
-                    "ci_upper": (estimate + z * se).to_numpy(),
+                    **{name: values.to_numpy() for name, values in applied.items()},
                     "confidence": level,
                     "source": rate.source,
                 }
@@ -244,6 +305,13 @@ def estimate_adults(
     out = pd.concat(frames, ignore_index=True)
     out["_order"] = out["area_code"].map({c: i for i, c in enumerate(codes)})
     return out.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)[GROUP_COLUMNS]
+
+
+def _as_list(areas_: str | Iterable[Any]) -> list[Any]:
+    items = [areas_] if isinstance(areas_, str) else list(areas_)
+    if not items:
+        raise ParameterError("No area given.", "Pass an authority, region or England code or name.")
+    return items
 
 
 def interval_method(groups: pd.DataFrame) -> str:
@@ -260,6 +328,20 @@ def interval_method(groups: pd.DataFrame) -> str:
         "group estimates are treated as independent and normal, so their variances "
         "(population x standard error)^2 add; population estimates are treated as exact"
     )
+
+
+def sum_estimates(groups: pd.DataFrame) -> tuple[float, float, float]:
+    """The total of group estimates and its interval: ``(estimate, ci_lower, ci_upper)``.
+
+    Group estimates are treated as independent and normal, so their variances add
+    (:func:`interval_method`); the limits are NaN unless every group has a standard error.
+    """
+    estimate = float(groups["estimate"].sum())
+    if not groups["estimate_se"].notna().all():
+        return estimate, float("nan"), float("nan")
+    z = stats.z_value(float(groups["confidence"].iloc[0]))
+    se = math.sqrt(float((groups["estimate_se"] ** 2).sum()))
+    return estimate, max(estimate - z * se, 0.0), estimate + z * se
 
 
 def summarise_estimates(groups: pd.DataFrame) -> pd.DataFrame:
@@ -283,14 +365,8 @@ def summarise_estimates(groups: pd.DataFrame) -> pd.DataFrame:
     for code, group in groups.groupby("area_code", sort=False):
         first = group.iloc[0]
         adults = float(adults_by_range[first["age_range"]][code])
-        estimate = float(group["estimate"].sum())
+        estimate, lower, upper = sum_estimates(group)
         method = interval_method(group)
-        if group["estimate_se"].notna().all():
-            z = stats.z_value(float(first["confidence"]))
-            se = math.sqrt(float((group["estimate_se"] ** 2).sum()))
-            lower, upper = max(estimate - z * se, 0.0), estimate + z * se
-        else:
-            lower = upper = float("nan")
         rows.append(
             {
                 "area_code": code,
@@ -343,82 +419,6 @@ def compare_with_region_and_england(
 
 
 # ------------------------------------------------------------------------------------------
-# Children
-# ------------------------------------------------------------------------------------------
-
-
-def select_children_rate(indicator: str = config.CHILDREN_DEFAULT_INDICATOR, year: int | None = None) -> pd.Series:
-    """One row of the ``children_rates`` table: the indicator's rate for ``year`` (default: latest)."""
-    rates = tables.read_table("children_rates")
-    known = sorted(rates["indicator"].unique())
-    if indicator not in known:
-        raise ParameterError(f"Unknown children's indicator {indicator!r}.", f"Use one of: {', '.join(known)}.")
-    rows = rates[rates["indicator"] == indicator]
-    if year is None:
-        year = int(rows["year"].max())
-    if isinstance(year, bool) or not isinstance(year, (int, np.integer)) or year not in set(rows["year"]):
-        raise ParameterError(
-            f"No {indicator} rate for year {year!r}.",
-            f"Available years: {', '.join(str(y) for y in sorted(rows['year'].unique()))}.",
-        )
-    return rows[rows["year"] == year].iloc[0]
-
-
-def estimate_children(
-    areas_: str | Iterable[str],
-    indicator: str = config.CHILDREN_DEFAULT_INDICATOR,
-    year: int | None = None,
-) -> pd.DataFrame:
-    """Children living in households with domestic abuse: a national rate per 1,000 x local children.
-
-    Parameters
-    ----------
-    areas_
-        Code(s) or name(s) of authorities, regions or England.
-    indicator, year
-        Which row of the ``children_rates`` table (default: the latest year of the
-        Childhood Local Data on Risks and Needs figure).
-
-    Returns
-    -------
-    pandas.DataFrame
-        :data:`CHILDREN_COLUMNS`: ``population`` (persons in the rate's age band, mid-2020),
-        ``rate_per_1000``, ``estimate`` = population x rate / 1,000, ``ci_lower``/``ci_upper``
-        (NaN: no interval was published), ``year``, ``source`` and a ``note`` that the
-        rate is national and applied locally.
-    """
-    rate = select_children_rate(indicator, year)
-    resolved = _resolve(areas_)
-    codes = [a.code for a in resolved]
-    low, high = population.parse_age_band(rate["age_band"])
-    pop = population.total_population(codes, min_age=low, max_age=high).reindex(codes)
-    estimate = pop * rate["rate_per_1000"] / 1000
-    has_ci = pd.notna(rate["ci_lower"]) and pd.notna(rate["ci_upper"])
-    where = rate["source_url"] if isinstance(rate["source_url"], str) else f"cited in {rate['source_document']}"
-    return pd.DataFrame(
-        {
-            "area_code": codes,
-            "area_name": [a.name for a in resolved],
-            "indicator": indicator,
-            "age_band": rate["age_band"],
-            "population": pop.to_numpy(),
-            "rate_per_1000": float(rate["rate_per_1000"]),
-            "estimate": estimate.to_numpy(),
-            "ci_lower": (pop * rate["ci_lower"] / 1000).to_numpy() if has_ci else np.nan,
-            "ci_upper": (pop * rate["ci_upper"] / 1000).to_numpy() if has_ci else np.nan,
-            "year": int(rate["year"]),
-            "rate_geography_code": rate["geography_code"],
-            "source": f"{rate['source_title']}, {int(rate['year'])} ({where})",
-            "note": (
-                f"A national rate ({rate['geography_code']}, {int(rate['year'])}) applied to the area's population "
-                f"aged {rate['age_band']} (ONS mid-2020): it assumes the national rate holds locally."
-            ),
-        },
-        columns=CHILDREN_COLUMNS,
-    )
-
-
-# ------------------------------------------------------------------------------------------
 # Tables and records for the notebook
 # ------------------------------------------------------------------------------------------
 
@@ -464,8 +464,8 @@ def headline_values(comparison: pd.DataFrame, children: pd.DataFrame) -> dict[st
 def pyramid_populations(area_code: str) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """Female and male population rows of an area and of England (None when the area is England).
 
-    For :func:`analysis.present.plots.population_pyramid`. The female/male split is the assumed one
-    (``sex_basis``; see :data:`SEX_ASSUMPTION_NOTE`).
+    For :func:`analysis.present.plots.population_pyramid`. Female and male counts are observed
+    (Census 2021 TS009, ``sex_basis``).
     """
 
     def sexed(code: str) -> pd.DataFrame:
@@ -484,11 +484,6 @@ def estimate_all_areas(confidence: float = config.DEFAULT_CONFIDENCE) -> pd.Data
     """:func:`summarise_estimates` for every upper-tier authority, region and England (default rates)."""
     codes = areas.list_areas()["area_code"].tolist()
     return summarise_estimates(estimate_adults(codes, confidence=confidence))
-
-
-def estimate_children_all_areas() -> pd.DataFrame:
-    """:func:`estimate_children` for every upper-tier authority, region and England (default rate)."""
-    return estimate_children(areas.list_areas()["area_code"].tolist())
 
 
 # ------------------------------------------------------------------------------------------

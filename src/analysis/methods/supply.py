@@ -19,7 +19,7 @@ Method
   their functions are re-exported here, and :func:`assess` puts both sides together for
   notebook ``02_refuge_demand_supply``.
 
-Population is the ONS mid-2020 estimate (:mod:`analysis.methods.population`).
+Population is ONS Census 2021 usual residents (TS009, 21 March 2021; :mod:`analysis.methods.population`).
 """
 
 from __future__ import annotations
@@ -191,7 +191,7 @@ def supply_by_type(supply: pd.DataFrame | None, population_count: float) -> pd.D
     no row states them), ``places_per_100k``, ``status`` ("stated", "none", "bedspaces not
     stated", "no data"), whether the type counts against the standard, and
     ``england_places_per_100k`` (England's commissioned places, 2022-23, per 100,000 of
-    England's mid-2020 population).
+    England's Census 2021 population).
     """
     rows, period = latest_supply(supply)
     england = _england_commissioned_per_100k(float(population.total_population(config.ENGLAND_CODE).iloc[0]))
@@ -259,7 +259,7 @@ def compare_per_100k(
     """Refuge places per 100,000 for the area, its region and England, "no data" where unknown.
 
     England's places are the latest Women's Aid / Hansard count of refuge spaces and the
-    Part 4 commissioned refuge bedspaces (2022-23), per 100,000 of England's mid-2020
+    Part 4 commissioned refuge bedspaces (2022-23), per 100,000 of England's Census 2021
     population. No regional counts are in the workspace, so the region row has none.
 
     Returns
@@ -360,7 +360,7 @@ class SupplyAssessment:
 
     @property
     def england_population(self) -> float:
-        """England's mid-2020 population, the denominator of every England rate here."""
+        """England's Census 2021 population, the denominator of every England rate here."""
         return float(population.total_population(config.ENGLAND_CODE).iloc[0])
 
     def records(self) -> dict[str, Any]:

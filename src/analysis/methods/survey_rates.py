@@ -18,6 +18,8 @@ YE Mar 2020's all-persons 16-19 and 20-24 rates, with nothing for 25-74) are nev
 The pre-2024 and 2024+ versions of the measure are never mixed: one selection holds rows
 of one ``measure_version`` only. :func:`list_survey_years` says what each year allows and
 :func:`default_survey_year` picks the latest year with rates by sex.
+:func:`select_rates_by_age` gives the rates one sex has by age band (women's partner abuse),
+for estimates of that sex only.
 
 :mod:`analysis.methods.prevalence` applies the selected rates to local populations and
 re-exports these functions, so ``prevalence.select_rates`` keeps working.
@@ -270,12 +272,19 @@ def select_rates(
             "Choose another survey_year (see prevalence.list_survey_years) or add the missing rates to "
             "data/raw/authored/csew_prevalence_rates.csv.",
         )
+    return _rates_frame(used, survey_year, measure, measure_version, name, age_range)
+
+
+def _rates_frame(
+    used: pd.DataFrame, survey_year: str, measure: str, measure_version: str, breakdown: str, age_range: str
+) -> pd.DataFrame:
+    """Rows of ``csew_rates`` in the layout of :func:`select_rates`, sorted by sex and age."""
     out = pd.DataFrame(
         {
             "survey_year": survey_year,
             "measure": measure,
             "measure_version": measure_version,
-            "breakdown": name,
+            "breakdown": breakdown,
             "age_range": age_range,
             "sex": used["sex"],
             "age_band": used["age_band"],
@@ -292,6 +301,73 @@ def select_rates(
     order = {"female": 0, "male": 1, "all": 2}
     out = out.assign(_s=out["sex"].map(order), _a=out["age_band"].map(lambda b: _band_limits(b)[0]))
     return out.sort_values(["_s", "_a"]).drop(columns=["_s", "_a"]).reset_index(drop=True)
+
+
+#: The ``breakdown`` of :func:`select_rates_by_age`: one sex, by age band.
+ONE_SEX_BY_AGE = "one_sex_age"
+
+
+def select_rates_by_age(
+    sex: str = "female", measure: str = "partner_abuse", survey_year: str | None = None
+) -> pd.DataFrame:
+    """National rates for one sex by age band, covering the survey's age range without gaps.
+
+    The survey publishes some measures by age band for one sex only (women's partner abuse,
+    ONS SDG indicator 5.2.1, by age band 16-19 ... 60-74). For a survey year and measure
+    version, the rows used are that sex's finest set of bands that covers the year's age
+    range (:data:`config.CSEW_AGE_RANGES`) with more than one band; blank (suppressed)
+    figures are never used, so a year with a suppressed band has no such set.
+
+    Parameters
+    ----------
+    sex
+        "female" or "male".
+    measure
+        A ``measure`` of the ``csew_rates`` table.
+    survey_year
+        e.g. ``"YE Mar 2020"``; ``None`` or ``"latest"`` for the latest year with such rates.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The layout of :func:`select_rates`, ``breakdown`` :data:`ONE_SEX_BY_AGE`.
+
+    Raises
+    ------
+    ParameterError
+        Naming the sex, measure or year, with the years that have such rates.
+    """
+    if sex not in ("female", "male"):
+        raise ParameterError(f"sex must be 'female' or 'male', got {sex!r}.")
+    measure = _check_measure(measure)
+    rows = _national_rates()
+    rows = rows[rows["measure"] == measure]
+    usable = []
+    for (year, version), group in rows.groupby(["survey_year", "measure_version"], sort=False):
+        try:
+            low, high = _survey_age_range(group, f"{measure} {year} ({version})")
+        except ParameterError:
+            continue
+        bands = _finest_tiling(group.loc[group["sex"] == sex, "age_band"], low, high)
+        if bands and len(bands) > 1:
+            usable.append((_year_number(year), year, version, bands, _range_label(low, high)))
+    if not usable:
+        raise ParameterError(
+            f"No survey year has {sex} {measure} rates by age band covering the survey's age range.",
+            "Add the published rates by age band to data/raw/authored/csew_prevalence_rates.csv.",
+        )
+    usable.sort(key=lambda item: (item[0], item[2] == config.CSEW_PREFERRED_MEASURE_VERSION))
+    chosen = [u for u in usable if u[1] == survey_year] if survey_year not in (None, LATEST) else usable[-1:]
+    if not chosen:
+        years = ", ".join(dict.fromkeys(u[1] for u in usable))
+        raise ParameterError(
+            f"No {sex} {measure} rates by age band covering the survey's age range for {survey_year!r}.",
+            f"Survey years that have them: {years} (or 'latest').",
+        )
+    _, year, version, bands, age_range = chosen[-1]
+    group = rows[(rows["survey_year"] == year) & (rows["measure_version"] == version) & (rows["sex"] == sex)]
+    used = group.set_index("age_band").loc[bands].reset_index()
+    return _rates_frame(used, year, measure, version, ONE_SEX_BY_AGE, age_range)
 
 
 def _auto_version(in_year: pd.DataFrame) -> str:

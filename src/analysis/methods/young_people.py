@@ -7,9 +7,9 @@ services for 16-18 year olds. This module gives the numbers behind notebook
 ``04_young_people_14_18``:
 
 * :func:`age_profile` - population aged 14 to 18 by single year, per 100,000 residents and
-  as a share of the area's population (ONS mid-2020 estimates);
-* :func:`population_by_sex` - the same by sex (an ASSUMED split: see
-  :func:`analysis.data.build.split_persons_by_sex` and the ``sex_basis`` column);
+  as a share of the area's population (ONS Census 2021 usual residents, TS009);
+* :func:`population_by_sex` - the same by sex (observed in Census 2021 at every age; the
+  ``sex_basis`` column says so);
 * :func:`youngest_band_rate` / :func:`estimate_16_18` - the crime survey's youngest band
   (16-19, year ending March 2020) applied to 16-18 year olds. The band mismatch (16-19
   against 16-18) and the survey's coverage (private households, ages 16-74 that year) are
@@ -124,7 +124,7 @@ def age_profile(area_codes: str | Iterable[str], ages: Sequence[int] = AGES) -> 
     pandas.DataFrame
         ``area_code``, ``area_name``, ``age``, ``population``, ``area_population`` (all
         ages), ``per_100k`` (people of that age per 100,000 residents) and
-        ``share_percent``. ONS mid-2020 estimates, persons (observed, not a split).
+        ``share_percent``. ONS Census 2021 usual residents (TS009), persons.
     """
     ages = _check_ages(ages)
     codes = [area_codes] if isinstance(area_codes, str) else list(area_codes)
@@ -149,11 +149,10 @@ def _check_ages(ages: Sequence[int]) -> list[int]:
 
 
 def population_by_sex(area_code: str, ages: Sequence[int] = AGES) -> pd.DataFrame:
-    """Females and males by single year of age (ASSUMED split), with persons for reference.
+    """Females and males by single year of age, with persons (= female + male) for reference.
 
-    The female/male counts apply each district's Census 2021 female share to every age of
-    the mid-2020 persons estimate (:func:`analysis.data.build.split_persons_by_sex`); they
-    are approximate. The ``sex_basis`` column says so on every row.
+    Census 2021 TS009 counts women and men at every single year of age, so these are
+    observed, not a split of persons. The ``sex_basis`` column names the source on every row.
 
     Returns
     -------
@@ -173,7 +172,7 @@ def population_by_sex(area_code: str, ages: Sequence[int] = AGES) -> pd.DataFram
 
 
 def group_population(area_code: str, min_age: int, max_age: int, sex: str = "persons") -> float:
-    """Population of one area over an inclusive age range (mid-2020)."""
+    """Population of one area over an inclusive age range (Census 2021)."""
     totals = population.total_population(area_code, sex=sex, min_age=min_age, max_age=max_age)
     return float(totals.iloc[0])
 
@@ -299,8 +298,8 @@ def estimate_16_18(area_codes: str | Iterable[str], rate: SurveyRate | None = No
     16-19 figure (:func:`youngest_band_rate`). The band mismatch is a stated assumption:
     the survey publishes no 16-18 figure, so 19-year-olds' experience is assumed to match.
     The interval is the published one scaled the same way when the table has it, otherwise
-    missing (none is invented). A female rate is applied to the female population, which
-    rests on the assumed sex split.
+    missing (none is invented). A female rate is applied to the area's females aged 16-18
+    (observed in Census 2021).
 
     Returns
     -------
@@ -331,7 +330,7 @@ def survey_estimates(area_code: str) -> pd.DataFrame:
     """Both youngest-band rates applied to 16-18 year olds, one row each, for display.
 
     Any domestic abuse (16-19, both sexes) applied to persons aged 16-18; women's partner
-    abuse (16-19, ONS SDG 5.2.1) applied to females aged 16-18 (ASSUMED sex split).
+    abuse (16-19, ONS SDG 5.2.1) applied to females aged 16-18 (Census 2021, observed by sex).
     Estimates are unrounded.
 
     Returns
@@ -352,7 +351,7 @@ def survey_estimates(area_code: str) -> pd.DataFrame:
             youngest_band_rate(sex="female", measure="partner_abuse"),
             "Partner abuse in the last year (women only)",
             "women aged 16-19",
-            "females aged 16-18 (assumed sex split)",
+            "females aged 16-18",
         ),
     ):
         estimate = estimate_16_18(area_code, rate).iloc[0]
@@ -494,8 +493,8 @@ def refuge_son_age_limits(area: areas.Area) -> dict[str, float | None]:
 def sons_in_refuge_context(area: areas.Area) -> pd.DataFrame:
     """Boys aged 14-18 living in the area, against refuges' age limits for sons.
 
-    Context only: these are all boys of each age in the area (an ASSUMED sex split of the
-    mid-2020 persons estimate), not families who need safe accommodation.
+    Context only: these are all boys of each age living in the area (Census 2021, observed
+    by sex and age), not families who need safe accommodation.
 
     Returns
     -------

@@ -26,6 +26,7 @@ from typing import Any
 import pandas as pd
 
 from analysis import config
+from analysis.data.build import POPULATION_SOURCE_ID
 from analysis.methods.indicators import Indicator
 from analysis.present.choropleth import boundaries, england_map, region_map, value_text
 from analysis.present.comparisons import (
@@ -252,7 +253,7 @@ def area_value(frame: pd.DataFrame, code: str) -> float | None:
 
 #: Manifest ids every map report rests on besides its indicators' own: boundaries, the
 #: district-to-authority lookup that builds them, and the population denominators.
-BASE_SOURCE_IDS = ("lad21_boundaries", "ltla22_utla22_lookup", "mye2020_ltla21_sya")
+BASE_SOURCE_IDS = ("lad21_boundaries", "ltla22_utla22_lookup", POPULATION_SOURCE_ID)
 
 
 def source_ids(chosen: list[Indicator]) -> list[str]:
@@ -262,8 +263,6 @@ def source_ids(chosen: list[Indicator]) -> list[str]:
 
 def caveat_lines(chosen: list[Indicator], scheme: str, confidence: float) -> list[str]:
     """Assumptions and caveats for the methods section of a map report."""
-    from analysis.data.build import SEX_BASIS_ASSUMED
-
     lines = [f"{indicator.title}: {indicator.caveat} Interval: {indicator.interval_reason}" for indicator in chosen]
     lines.append(
         f"Map classes: {SCHEME_WORDS[check_classification(scheme)]}, at most {config.MAP_CLASSES} "
@@ -275,10 +274,9 @@ def caveat_lines(chosen: list[Indicator], scheme: str, confidence: float) -> lis
         f"Intervals, where an indicator has them, are two-sided at {format_percent(confidence, 1)}; funnel limits are "
         "at 95% and 99.8% (PHE funnel plot method)."
     )
-    if any(indicator.denominator.sex != "persons" for indicator in chosen):
-        lines.append(f"Female and male populations are {SEX_BASIS_ASSUMED}.")
     lines.append(
-        f"Geography: {config.GEOGRAPHY_VINTAGE}; population: ONS mid-2020 estimates, not rebased to "
-        "Census 2021. Boundaries are generalised (500 m) and simplified for drawing."
+        f"Geography: {config.GEOGRAPHY_VINTAGE}; population: {config.POPULATION_BASE}, women and men "
+        "observed at every age, on the same 2021 districts. Boundaries are generalised (500 m) and "
+        "simplified for drawing."
     )
     return lines

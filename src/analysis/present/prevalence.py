@@ -11,7 +11,7 @@ import pandas as pd
 
 from analysis import config
 from analysis.errors import ParameterError
-from analysis.methods.prevalence import NO_INTERVAL_NOTE, has_intervals, pyramid_populations
+from analysis.methods.prevalence import NO_INTERVAL_NOTE, has_intervals, pyramid_populations, sum_estimates
 from analysis.present.numbers import format_multiple, format_number, format_percent, round_to_multiple
 
 #: Breakdowns from finest to coarsest, with how the output names them.
@@ -20,6 +20,7 @@ BREAKDOWNS: dict[str, str] = {
     "sex": "sex",
     "age": "age band (women and men together)",
     "all_adults": "all adults",
+    "one_sex_age": "age band (one sex only)",
 }
 
 
@@ -35,10 +36,11 @@ MEASURE_PHRASES: dict[str, str] = {
 SEX_LABELS = {"female": "Women", "male": "Men", "all": "Women and men"}
 
 
-SEX_ASSUMPTION_NOTE = (
-    "Female and male populations by age are an assumption: each district's Census 2021 female "
-    "share applied to every age of its mid-2020 population (no ONS sex-by-age table for local "
-    "authorities is shipped); persons totals are exact."
+#: How every prevalence output names its population base.
+POPULATION_NOTE = (
+    f"Populations: {config.POPULATION_BASE}. Women and men are counted at every single year of age "
+    "(observed by sex and age, not a split of persons), so each rate is applied to the group it was "
+    "published for."
 )
 
 
@@ -152,11 +154,6 @@ def explain_comparison(summary_row: pd.Series) -> str:
     )
 
 
-def sex_assumption_notes(groups: pd.DataFrame) -> list[str]:
-    """[:data:`SEX_ASSUMPTION_NOTE`] when any group's population is one sex (an assumed split), else []."""
-    return [SEX_ASSUMPTION_NOTE] if (groups["sex"] != "all").any() else []
-
-
 def figure_by_group(
     groups: pd.DataFrame, summary_row: pd.Series, area_name: str, multiple: int = config.PREVALENCE_DEFAULT_ROUND_TO
 ) -> tuple[Any, str]:
@@ -177,7 +174,7 @@ def figure_by_group(
         upper="ci_upper" if interval else None,
         xlabel="Estimated adults",
         title=f"{area_name}: estimate by group",
-        source=f"Source: ONS CSEW {summary_row['survey_year']} rates; ONS mid-2020 population",
+        source=f"Source: ONS CSEW {summary_row['survey_year']} rates; {config.POPULATION_BASE_SHORT} population",
     )
     alt = (
         f"Horizontal bar chart of the estimated number of adults in {area_name} who "
@@ -198,14 +195,14 @@ def figure_pyramid(area_code: str, area_name: str) -> tuple[Any, str]:
         england_rows,
         area_label=area_name,
         comparator_label="England",
-        title=f"{area_name}: population by age and sex, mid-2020",
-        source="Source: ONS mid-2020 estimates; female/male split assumed from Census 2021 shares",
+        title=f"{area_name}: population by age and sex, Census 2021",
+        source=f"Source: {config.POPULATION_BASE}",
     )
     alt = (
         f"Population pyramid of {area_name} by five-year age band, males left and females right, as a share of "
-        "the total population in mid-2020"
+        "the total population on Census Day 2021"
         + ("" if england_rows is None else ", with England outlined for comparison")
-        + ". The split of each age into females and males is an assumption based on Census 2021 totals."
+        + ". Females and males at each age are Census 2021 counts."
     )
     return fig, alt
 
@@ -224,7 +221,7 @@ def figure_per_100k(comparison: pd.DataFrame, area_name: str, interval: bool) ->
         highlight=[area_name],
         xlabel="Estimated adults per 100,000 adults",
         title="Per 100,000 adults",
-        source=f"Source: ONS CSEW {mine['survey_year']}; ONS mid-2020",
+        source=f"Source: ONS CSEW {mine['survey_year']}; {config.POPULATION_BASE_SHORT}",
     )
     alt = (
         "Horizontal bar chart of the estimated rate per 100,000 adults: "
@@ -234,3 +231,84 @@ def figure_per_100k(comparison: pd.DataFrame, area_name: str, interval: bool) ->
         + ". The values differ only through population structure because the same national rates are applied."
     )
     return fig, alt
+
+
+def _rate_group_labels(sexes: pd.Series, bands: pd.Series) -> pd.Series:
+    return sexes.map(SEX_LABELS) + " " + bands
+
+
+def display_by_sex_and_age_band(
+    bands: pd.DataFrame, multiple: int = config.PREVALENCE_DEFAULT_ROUND_TO
+) -> pd.DataFrame:
+    """The estimate by sex and age band as published (rows of :func:`by_sex_and_age_band`), rounded.
+
+    Columns: sex, age band, population (Census 2021), the rate and the group it was published
+    for, the estimate and its interval (blank without published limits).
+    """
+    shown = pd.DataFrame(
+        {
+            "sex": bands["sex"].map(SEX_LABELS).to_numpy(),
+            "age_band": bands["age_band"].to_numpy(),
+            "population": bands["population"].to_numpy(),
+            "rate_percent": bands["rate_percent"].to_numpy(),
+            "rate_published_for": _rate_group_labels(bands["rate_sex"], bands["rate_band"]).to_numpy(),
+            "estimate": bands["estimate"].to_numpy(),
+            "ci_lower": bands["ci_lower"].to_numpy(),
+            "ci_upper": bands["ci_upper"].to_numpy(),
+        }
+    )
+    return _rounded(shown, ["population", "estimate", "ci_lower", "ci_upper"], multiple)
+
+
+def band_rate_note(bands: pd.DataFrame) -> str:
+    """Says plainly which rows carry a rate published for their own age band, and what the others show."""
+    by_age = bands["rate_by_age"].astype(bool)
+    first = bands.iloc[0]
+    groups = list(
+        dict.fromkeys(
+            f"{label.lower()} ({rate:g}%)"
+            for label, rate in zip(_rate_group_labels(bands["rate_sex"], bands["rate_band"]), bands["rate_percent"])
+        )
+    )
+    published = groups[0] if len(groups) == 1 else ", ".join(groups[:-1]) + " and " + groups[-1]
+    if by_age.all():
+        return f"Every row's rate was published for its own age band ({published})."
+    spread = (
+        "the rows show how the estimate spreads over the area's women and men of each age (Census 2021), "
+        "not how the risk of abuse differs with age"
+    )
+    if not by_age.any():
+        return (
+            f"The {first['survey_year']} crime survey rates ({first['measure_version']} measure) used here are "
+            f"published only for {published}, not by age band, so every age band carries the rate of its "
+            f"whole group: {spread}."
+        )
+    return (
+        "Rows whose 'rate published for' names a wider group than the row carry that group's rate, not a rate for "
+        f"their own age band: for them, {spread}."
+    )
+
+
+def display_partner_abuse_women(
+    groups: pd.DataFrame, multiple: int = config.PREVALENCE_DEFAULT_ROUND_TO
+) -> pd.DataFrame:
+    """Women's partner abuse by age band (:func:`partner_abuse_women_by_age`), with a total row, rounded.
+
+    The total row sums the bands; it carries no rate (none was applied to it).
+    """
+    shown = groups.assign(group=label_groups(groups))[
+        ["group", "population", "rate_percent", "rate_ci_lower", "rate_ci_upper", "estimate", "ci_lower", "ci_upper"]
+    ]
+    estimate, lower, upper = sum_estimates(groups)
+    total = {
+        "group": f"Women {groups['age_range'].iloc[0]} (sum of the bands)",
+        "population": groups["population"].sum(),
+        "rate_percent": np.nan,
+        "rate_ci_lower": np.nan,
+        "rate_ci_upper": np.nan,
+        "estimate": estimate,
+        "ci_lower": lower,
+        "ci_upper": upper,
+    }
+    shown = pd.concat([shown, pd.DataFrame([total])], ignore_index=True)
+    return _rounded(shown, ["population", "estimate", "ci_lower", "ci_upper"], multiple)

@@ -243,7 +243,7 @@ def figure(fig: Any, alt: str, *, caption: str | None = None, source: str | None
     caption
         Optional visible caption under the figure.
     source
-        Optional source line shown under the figure (e.g. "Source: ONS mid-2020 estimates").
+        Optional source line shown under the figure (e.g. "Source: ONS Census 2021").
     """
     if not alt or not alt.strip():
         raise ParameterError("Every figure needs alt text describing what it shows.")

@@ -55,7 +55,10 @@ def figure_places_by_type(result: SupplyAssessment) -> tuple[Any, str] | None:
         highlight=by_type.loc[by_type["counted_in_standard"], "type_label"].tolist(),
         xlabel="Bedspaces (a unit for one victim and their children)",
         title=f"{name}: bedspaces by accommodation type, {result.supply_period}",
-        source="Source: local data (supply.csv); ONS mid-2020 population; Council of Europe (2008) standard.",
+        source=(
+            f"Source: local data (supply.csv); {config.POPULATION_BASE_SHORT} population; "
+            "Council of Europe (2008) standard."
+        ),
     )
     alt = (
         f"Bar chart of bedspaces by accommodation type in {name} ({result.supply_period}), with a dashed "
@@ -123,7 +126,10 @@ def figure_places_per_100k(result: SupplyAssessment) -> tuple[Any, str]:
         decimals=1,
         xlabel="Refuge places per 100,000 population",
         title="Refuge places per 100,000 population",
-        source="Sources: local data; Women's Aid / Hansard; DLUHC Part 4 returns 2022-23; ONS mid-2020 population.",
+        source=(
+            "Sources: local data; Women's Aid / Hansard; DLUHC Part 4 returns 2022-23; "
+            f"{config.POPULATION_BASE_SHORT} population."
+        ),
     )
     alt = (
         "Bar chart of refuge places per 100,000 population for "

@@ -29,7 +29,7 @@ def round_to(frame: pd.DataFrame, columns: Sequence[str], base: int = 10) -> pd.
 def describe_15_24_share(area: areas.Area) -> str:
     """A sentence: the area's 15-24 share against England's, beside its strategy's own figure.
 
-    The computed shares use the ONS mid-2020 estimates. Where the area's strategy states its
+    The computed shares use ONS Census 2021 usual residents. Where the area's strategy states its
     own 15-24 share (Southampton: "19% ... compared 12% nationally"), that statement is
     quoted beside them with its document and section; its year and source differ, so the two
     are shown side by side, not reconciled.
@@ -38,7 +38,7 @@ def describe_15_24_share(area: areas.Area) -> str:
     mine = shares.loc[area.code, "share_15_24_percent"]
     england = shares.loc[config.ENGLAND_CODE, "share_15_24_percent"]
     text = (
-        f"From the ONS mid-2020 estimates, {format_number(mine, 1)}% of {area.name}'s residents are aged 15-24 "
+        f"From {config.POPULATION_BASE_SHORT}, {format_number(mine, 1)}% of {area.name}'s residents are aged 15-24 "
         f"against {format_number(england, 1)}% in England."
     )
     stated = fact_value(area.code, "population_aged_15_24_percent")
@@ -85,7 +85,7 @@ def plot_age_profile(
         )
     ax.axvline(config.DA_ACT_MIN_AGE - 0.5, color="black", linestyle="--", linewidth=1)
     ax.set_xticks(ages, [str(a) for a in ages])
-    ax.set_xlabel("Single year of age (mid-2020)")
+    ax.set_xlabel("Single year of age (Census 2021)")
     ax.set_ylabel("% of all residents" if value == "share_percent" else "People of that age per 100,000 residents")
     ax.grid(axis="x", visible=False)
     ax.set_ylim(0, profile[value].max() * 1.3)
@@ -110,7 +110,7 @@ def figure_age_profile(area: areas.Area, shares: pd.DataFrame) -> tuple[Any, str
         area.code,
         value="share_percent",
         title=f"Residents aged 14 to 18 by single year of age: {area.name}" + (f" against {others}" if others else ""),
-        source="Source: ONS mid-2020 population estimates (persons), 2021 local authority geography.",
+        source=f"Source: {config.POPULATION_BASE}, persons; 2021 local authority geography.",
     )
     alt = (
         f"Bar chart of the share of all residents at each single year of age from 14 to 18 in {area.name}"

@@ -10,7 +10,8 @@ The models live with their family of sources, as the build steps do (:mod:`analy
 * :mod:`~analysis.data.schemas.common`: shared code patterns, count columns, :func:`validate_table`,
   :func:`format_failures` and :func:`problems_error`;
 * :mod:`~analysis.data.schemas.geography`: the ONS district lookup and region list, the mySociety register;
-* :mod:`~analysis.data.schemas.population`: ONS mid-year estimates, Census 2021 totals by sex;
+* Census 2021 tables (the population base, TS009, and TS021, TS038): schemas built from ONS's own category
+  lists in :mod:`analysis.data.steps.census` (:func:`~analysis.data.steps.census.census_schema`);
 * :mod:`~analysis.data.schemas.survey`: crime survey rates, SDG 5.2.1, young people, children's rates;
 * :mod:`~analysis.data.schemas.safe_accommodation`: national safe accommodation facts;
 * :mod:`~analysis.data.schemas.local`: a council's own ``supply.csv`` and ``referrals.csv``.
@@ -41,13 +42,6 @@ from analysis.data.schemas.local import (
     local_referrals_problems,
     local_supply_problems,
 )
-from analysis.data.schemas.population import (
-    CensusSexTotals,
-    MyePersonsByAge,
-    age_columns,
-    census_sex_schema,
-    with_age_columns,
-)
 from analysis.data.schemas.safe_accommodation import AuthoredSafeAccommodationFacts, SafeAccommodationFacts
 from analysis.data.schemas.survey import (
     AuthoredChildrenRates,
@@ -72,24 +66,19 @@ __all__ = [
     "AuthoredCsewRates",
     "AuthoredSafeAccommodationFacts",
     "AuthorityRegister",
-    "CensusSexTotals",
     "CsewRates",
     "DistrictLookup",
     "LocalReferrals",
     "LocalSupply",
-    "MyePersonsByAge",
     "RegionCodes",
     "SafeAccommodationFacts",
     "SdgPartnerAbuse",
     "YoungPeopleLocalFacts",
     "YoungPeopleResearchFacts",
-    "age_columns",
-    "census_sex_schema",
     "count_column",
     "format_failures",
     "local_referrals_problems",
     "local_supply_problems",
     "problems_error",
     "validate_table",
-    "with_age_columns",
 ]

@@ -12,22 +12,17 @@ few people per district. No table here is adjusted to another's total.
 
 What this module gives the build
 --------------------------------
-* :func:`build_census_population` - the ``population`` table (same columns, dtypes, areas and
-  order as the mid-2020 one it replaces) from TS009: female and male observed by single year
-  of age, persons = female + male.
+* :func:`build_census_population` - the ``population`` table, the population base of every
+  rate and estimate, from TS009: female and male observed by single year of age, persons =
+  female + male. Its step is registered by :mod:`analysis.data.steps.population` (the
+  population family), :func:`population_step` here.
 * :func:`build_census_groups` - ``census_groups``: residents by ethnic group (TS021) and by
   disability (TS038) for every upper-tier authority, region and England.
 * :func:`build_district_residents` - ``census_district_residents``: usual residents per
   district by sex (the weights of :mod:`analysis.methods.deprivation`).
 
-Registering the steps (one line each; ``read_raw_csv`` is the build's validating reader,
-passed in because the build imports this module and an import back would be a cycle)::
-
-  Step("population", census.POPULATION_INPUTS, ("population",), partial(census.population_step, read_csv=read_raw_csv))
-  Step("census", census.CENSUS_INPUTS, census.CENSUS_OUTPUTS, partial(census.census_step, read_csv=read_raw_csv))
-
-The first line replaces today's mid-2020 population step: that is the one place where the
-population base switches.
+``read_raw_csv`` (the build's validating reader) is passed to the step functions as
+``read_csv``, so tests can run them with another reader.
 """
 
 from __future__ import annotations
@@ -388,8 +383,8 @@ def build_census_population(ts009: pd.DataFrame, areas: pd.DataFrame) -> pd.Data
     pandas.DataFrame
         :data:`POPULATION_COLUMNS`, one row per area (152 upper-tier authorities, 9 regions,
         England), sex (persons, female, male) and age 0..90 (90 = "90+"), sorted by area code,
-        sex and age: the layout of the mid-2020 ``population`` table, with ``year`` 2021,
-        ``sex_basis`` :data:`SEX_BASIS` and ``source_id`` :data:`TS009_ID`.
+        sex and age, with ``year`` 2021, ``sex_basis`` :data:`SEX_BASIS` and ``source_id``
+        :data:`TS009_ID`.
 
     Raises
     ------

@@ -16,13 +16,13 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis import config
-from analysis.data import tables
+from analysis.data import build, tables
 from analysis.errors import DataFileError
 from analysis.methods.indicators.registry import Denominator, Indicator, NumeratorFn, declare, numerator_from
 
 
 def population_numerator(min_age: int, max_age: int | None, sex: str = "persons") -> NumeratorFn:
-    """Numerator: the population in an age range (ONS mid-2020 estimates), for every area."""
+    """Numerator: the population in an age range (ONS Census 2021, TS009), for every area."""
 
     def source(confidence: float) -> pd.DataFrame:
         from analysis.methods import population
@@ -78,10 +78,11 @@ def partner_abuse_reference() -> tuple[str, str, float]:
 
 
 _POPULATION_INTERVAL_REASON = (
-    "None: the numerator and denominator are the ONS population estimates for the whole "
-    "population of each area, not a sample or a count of random events, so a Wilson or Poisson "
-    "interval would describe chance variation that does not exist. Their real uncertainty is that "
-    "of the mid-year estimate, which ONS does not publish as an interval for local authorities."
+    "None: the numerator and denominator are Census 2021 counts of the whole population of each "
+    "area, not a sample or a count of random events, so a Wilson or Poisson interval would describe "
+    "chance variation that does not exist. Their real uncertainty is that of the Census itself "
+    "(coverage adjustment, and ONS's cell-key perturbation of a few people per cell), which ONS does "
+    "not publish as an interval for local authorities."
 )
 _POPULATION_FUNNEL_REASON = (
     "Proportion limits (Wilson/normal method) around England's share. With whole populations "
@@ -89,10 +90,12 @@ _POPULATION_FUNNEL_REASON = (
     "that marks a real difference in age structure, not chance."
 )
 _POPULATION_CAVEAT = (
-    "ONS mid-2020 population estimates rolled forward from the 2011 Census, not rebased to Census "
-    "2021; 2021 local authority geography. These are counts of residents, not of young people "
+    "ONS Census 2021 usual residents on Census Day, 21 March 2021 (TS009, sex by single year of "
+    "age); 2021 local authority geography. These are counts of residents, not of young people "
     "experiencing or using abuse: they size the group a young people's service would serve."
 )
+#: The manifest id of the population base, for every indicator's sources.
+_POPULATION_SOURCE = build.POPULATION_SOURCE_ID
 
 
 def population_share(
@@ -119,8 +122,8 @@ def population_share(
         denominator=Denominator(),
         interval="none",
         interval_reason=_POPULATION_INTERVAL_REASON,
-        sources=("mye2020_ltla21_sya",),
-        source_note="Data: ONS mid-2020 population estimates (OGL v3)",
+        sources=(_POPULATION_SOURCE,),
+        source_note="Data: ONS Census 2021, TS009 sex by single year of age (OGL v3)",
         caveat=caveat,
         shows=shows,
         does_not_show=does_not_show,
@@ -177,7 +180,7 @@ declare(
             "unweighted bases and design effects. Differences between regions may be within "
             "sampling error."
         ),
-        sources=("sdg_521_partner_abuse_women", "mye2020_ltla21_sya", "census2021_ltla21_sex"),
+        sources=("sdg_521_partner_abuse_women", _POPULATION_SOURCE),
         source_note=(
             "Data: ONS, Crime Survey for England and Wales year ending March 2020, via UK SDG indicator 5.2.1 (OGL v3)"
         ),
@@ -185,7 +188,7 @@ declare(
             "Published for regions only (and for England and Wales together, shown as the reference): "
             "there is no authority or England-only figure, so authorities are not coloured. The rate is "
             "the survey's percentage x 1,000; the count of women is that rate applied to the region's "
-            "women aged 16-74, whose number rests on the workspace's assumed sex split. Women only, "
+            "women aged 16-74 (Census 2021, observed by sex and age). Women only, "
             "partner abuse only (not family abuse, not men)."
         ),
         shows=(
@@ -265,11 +268,11 @@ declare(
             "none is shown while data/raw holds no published intervals for the rates used. No Poisson "
             "or Wilson interval: nothing local was counted."
         ),
-        sources=("csew_rates_authored", "mye2020_ltla21_sya", "census2021_ltla21_sex"),
-        source_note="Synthetic estimate: CSEW rates by sex (default survey year) x ONS mid-2020 population",
+        sources=("csew_rates_authored", _POPULATION_SOURCE),
+        source_note="Synthetic estimate: CSEW rates by sex (default survey year) x ONS Census 2021 population",
         caveat=(
-            "A synthetic estimate: national survey rates by sex applied to the local population (the female/male "
-            "split of the population is an assumption). It is not a measurement of local abuse, and areas differ "
+            "A synthetic estimate: national survey rates by sex applied to the local women and men (Census 2021). "
+            "It is not a measurement of local abuse, and areas differ "
             "by only a few per cent: the map's classes spread small differences in sex structure across the colours."
         ),
         shows="how many adults would experience domestic abuse per 100,000 if national rates held locally",
@@ -292,9 +295,10 @@ declare(
         denominator=Denominator(min_age=0, max_age=17),
         interval="none",
         interval_reason="None: the national rate was published without an interval and nothing local was counted.",
-        sources=("children_rates_authored", "mye2020_ltla21_sya"),
+        sources=("children_rates_authored", _POPULATION_SOURCE),
         source_note=(
-            "Synthetic estimate: Childhood Local Data on Risks and Needs national rate (2019) x ONS mid-2020 children"
+            "Synthetic estimate: Childhood Local Data on Risks and Needs national rate (2019) "
+            "x ONS Census 2021 children"
         ),
         caveat="A national rate applied to local children: every area gets the same rate per 100,000 children.",
         shows="how many children per 100,000 children would live with domestic abuse at the national rate",
@@ -305,7 +309,7 @@ declare(
     )
 )
 
-_REFUGE_SOURCES = ("local_example_hampshire_supply", "mye2020_ltla21_sya")
+_REFUGE_SOURCES = ("local_example_hampshire_supply", _POPULATION_SOURCE)
 _REFUGE_NOTE = "Data: councils' local supply files (data/raw/local); standard: " + config.REFUGE_STANDARD_CITATION
 
 declare(

@@ -47,8 +47,8 @@ NumeratorFn = Callable[[float], pd.DataFrame]
 class Denominator:
     """The population an indicator is per: sex and an inclusive age range of the ``population`` table.
 
-    ``max_age=None`` includes the open band 90+. Female and male counts rest on the
-    workspace's assumed sex split (see :mod:`analysis.methods.population`).
+    ``max_age=None`` includes the open band 90+. Female and male counts are observed in
+    Census 2021 at every age (see :mod:`analysis.methods.population`).
 
     A denominator that is not a population of the ``population`` table (households, Census
     2021 usual residents, households owed a duty) gives ``counts() -> Series`` indexed by
