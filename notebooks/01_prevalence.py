@@ -23,8 +23,11 @@
 # year of age): a *synthetic* estimate. It shows the population and the estimate by sex and age band,
 # women's partner abuse by the age bands the survey publishes, compares the rate per 100,000 adults
 # with the region and England, estimates children living in households where a parent is
-# experiencing domestic abuse, and lists sources, assumptions and caveats. The logic is in
-# `analysis.methods.prevalence`; this notebook only tells the story.
+# experiencing domestic abuse, sizes the groups who may need specialist support (Census 2021
+# residents from ethnic minority groups and disabled residents, `analysis.methods.groups`) and the
+# area's deprivation (IoD 2019, the workspace's upper-tier score and rank,
+# `analysis.methods.deprivation`), and lists sources, assumptions and caveats. The logic is in
+# `analysis.methods`; this notebook only tells the story.
 #
 # **Parameters** (next cell; `papermill --help-notebook notebooks/01_prevalence.ipynb` lists them):
 # `area` (code or name of an upper-tier authority, a region such as London `E12000007`, or England),

@@ -23,8 +23,10 @@
 # share of residents against the region and England; an estimate of 16-18 year olds
 # experiencing domestic abuse from the crime survey's youngest band (16-19); a labelled
 # **scenario** range for 14-15 year olds from published research on teenage relationship
-# abuse; refuges' age limits for sons; local facts where the area's strategy supplies them;
-# and the evidence gaps left.
+# abuse; 16-17 year olds owed a homelessness duty (MHCLG H-CLIC tables A6 and A3: the latest
+# complete financial year beside the region and England, and a trend with completeness notes);
+# refuges' age limits for sons; local facts where the area's strategy supplies them; and the
+# evidence gaps left.
 #
 # **Parameters** (next cell):
 # - `area`: upper-tier authority, region or England, by GSS code or name (default Hampshire).

@@ -1,4 +1,5 @@
-"""How the young people (14-18) chapter shows its results: wording, rounding and the age profile figure."""
+"""How the young people (14-18) chapter shows its results: wording, rounding, the age profile figure, and the
+16-17 year olds owed a homelessness duty (tables, trend chart, sentences and records, small counts suppressed)."""
 
 from __future__ import annotations
 
