@@ -23,8 +23,11 @@
 # year of age): a *synthetic* estimate. It shows the population and the estimate by sex and age band,
 # women's partner abuse by the age bands the survey publishes, compares the rate per 100,000 adults
 # with the region and England, estimates children living in households where a parent is
-# experiencing domestic abuse, and lists sources, assumptions and caveats. The logic is in
-# `analysis.methods.prevalence`; this notebook only tells the story.
+# experiencing domestic abuse, sizes the groups who may need specialist support (Census 2021
+# residents from ethnic minority groups and disabled residents, `analysis.methods.groups`) and the
+# area's deprivation (IoD 2019, the workspace's upper-tier score and rank,
+# `analysis.methods.deprivation`), and lists sources, assumptions and caveats. The logic is in
+# `analysis.methods`; this notebook only tells the story.
 #
 # **Parameters** (next cell; `papermill --help-notebook notebooks/01_prevalence.ipynb` lists them):
 # `area` (code or name of an upper-tier authority, a region such as London `E12000007`, or England),
@@ -47,7 +50,11 @@ confidence_level: float = 0.95  # two-sided confidence level for intervals, betw
 round_to: int = 10  # round the estimates shown to this multiple (1 for no rounding); records stay unrounded
 
 # %%
-from analysis.methods import prevalence, prevalence_bands
+from analysis import config
+from analysis.methods import deprivation, prevalence, prevalence_bands
+from analysis.methods import groups as group_methods
+from analysis.present import deprivation as show_deprivation
+from analysis.present import groups as show_groups
 from analysis.present import prevalence as show
 from analysis.present import report
 
@@ -227,6 +234,49 @@ children_table = report.table(
 )
 
 # %% [markdown]
+# ## Groups who may need specialist support
+#
+# The safe accommodation duty asks councils to meet the needs of victims with protected and
+# specialist characteristics, including through services run "by and for" the communities they
+# serve. The national expert steering group's report names the characteristics recorded most often
+# among people supported in safe accommodation; the Census then sizes those groups among the area's
+# residents. Ethnic group (TS021) and disability (TS038) are what each person, or someone on their
+# behalf, answered on Census Day 2021.
+
+# %%
+report.markdown(show_groups.specialist_need_text())
+resident_groups = group_methods.groups_for_area(ctx.area.code)
+report.record(**group_methods.headline_values(resident_groups))
+report.markdown(show_groups.describe_groups(resident_groups))
+report.table(
+    show_groups.display_groups(resident_groups),
+    show_groups.caption(resident_groups),
+    **show_groups.table_arguments(resident_groups),
+)
+fig, alt = show_groups.figure_groups(resident_groups)
+report.figure(fig, alt=alt)
+
+# %% [markdown]
+# ## Deprivation
+#
+# The English Indices of Deprivation 2019 (MHCLG) score every neighbourhood on income,
+# employment, education, health, crime, barriers to housing and services, and living environment.
+# MHCLG publishes summaries for districts; the figures for a county or a region here are the
+# workspace's own population-weighted means of them, ranked by the workspace among the 152
+# upper-tier authorities.
+
+# %%
+deprivation_rows = deprivation.deprivation_for_area(ctx.area.code)
+report.record(**deprivation.headline_values(deprivation_rows))
+report.markdown("\n\n".join(show_deprivation.describe_deprivation(deprivation_rows)))
+report.table(
+    show_deprivation.display_deprivation(deprivation_rows),
+    show_deprivation.caption(deprivation_rows),
+    decimals={show_deprivation.SCORE_COLUMN: 1},
+    notes=show_deprivation.table_notes(deprivation_rows),
+)
+
+# %% [markdown]
 # ## What these figures mean and do not mean
 #
 # - They estimate how many adults in the area would have experienced domestic abuse in a year **if
@@ -250,7 +300,9 @@ children_table = report.table(
 # %%
 report.sources(
     list(dict.fromkeys([*rates["source_id"], *women_rates["source_id"]]))
-    + ["census2021_ts009_ltla21_sya", "ltla22_utla22_lookup", "children_rates_authored"],
+    + ["census2021_ts009_ltla21_sya", "ltla22_utla22_lookup", "children_rates_authored"]
+    + show_groups.source_ids()
+    + show_deprivation.source_ids(),
     extra=[
         f"Crime survey rate ({m} {s} {a}, {y}): {src}"
         for frame in (rates, women_rates)
@@ -258,7 +310,10 @@ report.sources(
             frame["measure"], frame["sex"], frame["age_band"], frame["survey_year"], frame["source"]
         )
     ]
-    + [f"Children's rate: {children['source'].iloc[0]}"],
+    + [
+        f"Children's rate: {children['source'].iloc[0]}",
+        f"Specialist characteristics in safe accommodation: {config.SPECIALIST_CHARACTERISTICS_CITATION}.",
+    ],
 )
 
 # %% [markdown]
@@ -284,6 +339,13 @@ report.caveats(
         f"{int(children['year'].iloc[0])}.",
         *[f"Note on the {s} {a} rate: {n}" for s, a, n in zip(rates["sex"], rates["age_band"], rates["notes"]) if n],
         "Private households only; people in refuges and other communal or temporary accommodation are not covered.",
+        "Groups who may need specialist support: Census 2021 (21 March 2021) counts of usual residents, TS021 ethnic "
+        "group and TS038 disability, summed from districts; shares of all usual residents in the same table, no "
+        "interval (a census, not a sample). They size resident groups, not victims or need; the steering group's "
+        f"figures are for individuals supported in safe accommodation in England in "
+        f"{config.SPECIALIST_CHARACTERISTICS_YEAR}, a different population and year.",
+        f"Deprivation: IoD 2019 {deprivation_rows['index_domain'].iloc[0]} average score; for an upper-tier "
+        f"authority, region or England {deprivation.COMPUTED_BY}. An area average, not the deprivation of victims.",
     ]
 )
 

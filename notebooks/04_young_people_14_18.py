@@ -23,8 +23,10 @@
 # share of residents against the region and England; an estimate of 16-18 year olds
 # experiencing domestic abuse from the crime survey's youngest band (16-19); a labelled
 # **scenario** range for 14-15 year olds from published research on teenage relationship
-# abuse; refuges' age limits for sons; local facts where the area's strategy supplies them;
-# and the evidence gaps left.
+# abuse; 16-17 year olds owed a homelessness duty (MHCLG H-CLIC tables A6 and A3: the latest
+# complete financial year beside the region and England, and a trend with completeness notes);
+# refuges' age limits for sons; local facts where the area's strategy supplies them; and the
+# evidence gaps left.
 #
 # **Parameters** (next cell):
 # - `area`: upper-tier authority, region or England, by GSS code or name (default Hampshire).
@@ -46,6 +48,7 @@ confidence_level: float = 0.95  # two-sided confidence level for intervals, betw
 
 # %%
 from analysis import config
+from analysis.methods import homelessness
 from analysis.methods import young_people as yp
 from analysis.present import report
 from analysis.present import young_people as show
@@ -259,6 +262,52 @@ _ = report.table(
 )
 
 # %% [markdown]
+# ## 16-17 year olds owed a homelessness duty
+#
+# Housing authorities report every household they assess as homeless or threatened with
+# homelessness to MHCLG (H-CLIC). Two of the published tables concern 16-17 year olds: households
+# owed a prevention or relief duty whose **main applicant is aged 16-17** (table A6) and those with
+# the support need **"young person aged 16-17"** (table A3; a household can have several needs).
+# The year is the latest financial year MHCLG has published in full, the same year as the
+# homelessness indicators. An authority's figure is the sum of its housing authorities' and is
+# shown only when every one of them reported in all four quarters; otherwise the table says which
+# authority and quarter are missing. Counts of 1-4 are suppressed.
+
+# %%
+homeless_year = homelessness.latest_complete_year()
+duties = homelessness.young_people_duties(here.code, homeless_year)
+populations_16_17 = {code: yp.group_population(code, 16, 17) for code in duties["area_code"].unique()}
+report.record(**show.homelessness_records(duties, here.code, homeless_year))
+report.markdown(show.describe_homelessness(duties, here, homeless_year))
+rate_column = "Per 1,000 residents aged 16-17"
+_ = report.table(
+    show.homelessness_year_table(duties, homeless_year, populations_16_17),
+    f"{here.name} against its comparators: households owed a homelessness duty involving a 16-17 year old, "
+    f"{homeless_year}",
+    count_columns=["Households"],
+    derived_columns={"Households": [rate_column]},
+    decimals={rate_column: 1},
+    notes=[
+        f"Per 1,000 residents aged 16-17: households in {homeless_year} / Census 2021 residents aged 16-17 "
+        "(21 March 2021) x 1,000; the years differ.",
+        *show.HOMELESSNESS_CAVEATS,
+    ],
+)
+_ = report.table(
+    show.homelessness_trend_table(duties, here.code),
+    f"{here.name}: households owed a homelessness duty involving a 16-17 year old, each financial year "
+    f"{duties['financial_year'].iloc[0]} to {homeless_year}",
+    count_columns=list(show.HOMELESSNESS_LABELS.values()),
+    notes=[
+        "'–' = no figure: the note names the housing authority and quarter that are missing, or says that MHCLG "
+        "published no figure (A6 has none for 2019-20 or April-June 2020). A year is never shown from fewer than "
+        "four complete quarters."
+    ],
+)
+fig, alt = show.figure_homelessness_trend(duties, here)
+report.figure(fig, alt=alt)
+
+# %% [markdown]
 # ## 14-15 year olds: a scenario, not a prevalence
 #
 # Under-16s' own relationship abuse falls outside the Act's definition and the crime survey does
@@ -389,7 +438,9 @@ if len(facts):
 #   as a factor (Children in Need census), child protection plans with domestic abuse as a category.
 # - **Safe accommodation:** refuge referrals declined because of a son's age (Part 4 annual returns
 #   record households not supported for "the age of the children or the size of the family"), and
-#   16-17 year olds owed homelessness duties because of domestic abuse (H-CLIC).
+#   16-17 year olds owed homelessness duties *because of domestic abuse*: the published H-CLIC tables
+#   above count 16-17 year olds and domestic abuse separately, never together; the case-level data
+#   held by the housing authorities would.
 # - **14-15 year olds:** a local schools survey of relationship abuse would replace the scenario.
 #
 # Councils' own counts belong in `data/raw/local/<area_code>/` (see the README's local data section).
@@ -406,8 +457,12 @@ report.sources(
         women_rate.source_id,
         "young_people_research_authored",
         "young_people_local_authored",
+        *show.homelessness_source_ids(homeless_year),
     ],
     extra=[
+        f"Homelessness trend {duties['financial_year'].iloc[0]} to {homeless_year}: the same MHCLG detailed local "
+        "authority tables, one workbook a quarter (manifest ids homelessness_YYYY_qN), tables A6 and A3; first "
+        "editions as published each quarter.",
         f"{config.DA_ACT_TITLE}: {config.DA_ACT_URL}.",
         f"Crime survey 16-19 rate: {rate.source_title}, {rate.source_url} (quoted in {rate.source_document}).",
         f"Women's partner abuse 16-19: {women_rate.source_title}, {women_rate.source_url}.",
@@ -447,6 +502,10 @@ report.caveats(
         "Estimates and scenario values are rounded to the nearest 10 in tables.",
         "Local facts are as printed in the councils' strategies (different periods and definitions), not checked "
         "against service data.",
+        f"Homelessness: MHCLG H-CLIC detailed local authority tables, {homeless_year} (the latest financial year "
+        "with four published quarters, as for the homelessness indicators) and the years before it; households, "
+        "not people. Counts of 1-4, and rates made from them, are suppressed ([c]).",
+        *show.HOMELESSNESS_CAVEATS,
     ]
 )
 

@@ -224,3 +224,32 @@ def test_a_district_without_census_residents_is_named(districts, residents):
     with pytest.raises(ValidationError, match="E06000060"):
         deprivation.deprivation_by_authority(districts=districts, residents=fewer)
     assert census.TS009_ID in deprivation.SOURCE_IDS
+
+
+def test_an_authority_is_shown_beside_its_region_and_england(imd):
+    rows = deprivation.deprivation_for_area(HAMPSHIRE, table=imd)
+    assert rows["role"].tolist() == ["area", "region", "england"]
+    assert rows["area_code"].tolist() == [HAMPSHIRE, "E12000008", config.ENGLAND_CODE]
+    assert (rows["ranked_among"] == 152).all()
+    values = deprivation.headline_values(rows)
+    mine = imd.set_index("area_code")
+    assert values["deprivation_average_score"] == mine.loc[HAMPSHIRE, "average_score"]
+    assert values["deprivation_rank"] == mine.loc[HAMPSHIRE, "rank_computed"]
+    assert values["region_deprivation_average_score"] == mine.loc["E12000008", "average_score"]
+    assert values["england_deprivation_average_score"] == mine.loc[config.ENGLAND_CODE, "average_score"]
+    assert values["deprivation_year"] == "2019" and values["deprivation_computed_by"] == deprivation.COMPUTED_BY
+
+
+def test_a_region_and_england_are_not_ranked(imd):
+    region = deprivation.deprivation_for_area("E12000008", table=imd)
+    assert region["role"].tolist() == ["area", "england"]
+    values = deprivation.headline_values(region)
+    assert values["deprivation_rank"] is None and values["region_deprivation_average_score"] is None
+    england = deprivation.headline_values(deprivation.deprivation_for_area(config.ENGLAND_CODE, table=imd))
+    assert england["england_deprivation_average_score"] == england["deprivation_average_score"]
+
+
+@pytest.mark.parametrize("bad", ["E07000086", "Hampshire", None])
+def test_an_area_that_is_not_reported_is_named(imd, bad):
+    with pytest.raises(ParameterError, match=repr(bad)):
+        deprivation.deprivation_for_area(bad, table=imd)

@@ -151,3 +151,27 @@ def test_an_unknown_group_is_named(census_groups):
         groups.group_residents(["disabled", "bme"], census_groups=census_groups)
     with pytest.raises(ParameterError, match="none given"):
         groups.group_residents([], census_groups=census_groups)
+
+
+def test_headline_values_record_each_groups_count_and_shares(census_groups, authorities):
+    table = groups.groups_for_area(HAMPSHIRE, census_groups=census_groups, authorities=authorities)
+    values = groups.headline_values(table)
+    lookup = raw_csv("ltla22_utla22_lookup")
+    districts = set(lookup.loc[lookup["UTLA22CD"] == HAMPSHIRE, "LTLA22CD"])
+    ts021 = raw_csv(census.TS021_ID)
+    ts021 = ts021[ts021["Lower Tier Local Authorities Code"].isin(districts)]
+    white_british = (
+        ts021["Ethnic group (20 categories)"] == "White: English, Welsh, Scottish, Northern Irish or British"
+    )
+    assert values["ethnic_minority_residents"] == ts021.loc[~white_british, "Observation"].sum()
+    assert values["ethnic_minority_share"] == pytest.approx(
+        ts021.loc[~white_british, "Observation"].sum() / ts021["Observation"].sum(), rel=1e-12
+    )
+    assert set(values) >= {f"{p}{g}_share" for p in ("", "region_", "england_") for g in groups.GROUPS}
+    assert values["groups_census_date"] == "2021-03-21"
+    assert values["groups_source_ids"] == [census.TS021_ID, census.TS038_ID]
+    england = groups.headline_values(
+        groups.groups_for_area(config.ENGLAND_CODE, ["disabled"], census_groups=census_groups, authorities=authorities)
+    )
+    assert england["region_disabled_share"] is None and england["england_disabled_share"] == england["disabled_share"]
+    assert "ethnic_minority_share" not in england

@@ -7,17 +7,25 @@ Each execution runs once per module (module-scoped fixtures) and is shared by th
 from __future__ import annotations
 
 import json
+from functools import cache
 
+import pandas as pd
 import pytest
 
+from analysis import config
+from analysis.data import tables
 from analysis.methods import prevalence
 from analysis.present import prevalence as show
 from analysis.present import report
 
-from .conftest import census_population, run_notebook
+from .conftest import census_population, districts_of, raw_csv, run_notebook
 from .test_prevalence_bands import sdg_women_partner_abuse_by_age
 
 pytestmark = pytest.mark.notebook
+
+HAMPSHIRE, BIRMINGHAM = "E10000014", "E08000025"
+REGIONS = {HAMPSHIRE: ("E12000008", "South East"), BIRMINGHAM: ("E12000005", "West Midlands")}
+IMD = "Index of Multiple Deprivation"
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +44,12 @@ def southampton(tmp_path_factory):
         survey_year="YE Mar 2020",
         round_to=1,
     )
+
+
+@pytest.fixture(scope="module")
+def birmingham(tmp_path_factory):
+    """An authority no other chapter test runs: one district, most of its residents from ethnic minority groups."""
+    return run_notebook("01_prevalence", tmp_path_factory.mktemp("birmingham"), area=BIRMINGHAM)
 
 
 @pytest.fixture(scope="module")
@@ -143,3 +157,137 @@ def test_unknown_survey_year_stops_the_notebook_with_the_available_years(tmp_pat
         run_notebook("01_prevalence", tmp_path, survey_year="YE Mar 1999")
     assert "ParameterError" in info.value.ename and "YE Mar 1999" in info.value.evalue
     assert "YE Mar 2020" in info.value.evalue
+
+
+# ------------------------------------------------------------------------------------------
+# Groups who may need specialist support, and deprivation: by hand from the raw files
+# ------------------------------------------------------------------------------------------
+
+
+def _districts(code: str) -> list[str]:
+    """2021 districts of an authority (raw ONS lookup), of a region (processed areas table) or England."""
+    if code.startswith("E12"):
+        areas = tables.read_table("areas")
+        return sorted(areas.loc[areas["region_code"] == code, "ltla_code"])
+    return districts_of(code)
+
+
+@cache
+def _raw_cells(source_id: str) -> pd.DataFrame:
+    raw = raw_csv(source_id)
+    category = next(c for c in raw.columns if c.endswith("categories)"))
+    return pd.DataFrame(
+        {"ltla": raw["Lower Tier Local Authorities Code"], "label": raw[category], "n": raw["Observation"]}
+    )
+
+
+def hand_groups(code: str) -> dict[str, tuple[int, float]]:
+    """(residents, share) of each group, summed by hand from the raw TS021 and TS038 cells by label."""
+    out = {}
+    for source_id, groups in (
+        ("census2021_ts021_ltla21_ethnic_group", ("ethnic_minority", "ethnic_minority_not_white")),
+        ("census2021_ts038_ltla21_disability", ("disabled",)),
+    ):
+        cells = _raw_cells(source_id)
+        cells = cells[cells["ltla"].isin(_districts(code)) & (cells["label"] != "Does not apply")]
+        total = int(cells["n"].sum())
+        chosen = {
+            "ethnic_minority": cells["label"] != "White: English, Welsh, Scottish, Northern Irish or British",
+            "ethnic_minority_not_white": ~cells["label"].str.startswith("White:"),
+            "disabled": cells["label"].str.startswith("Disabled under the Equality Act"),
+        }
+        for group in groups:
+            count = int(cells.loc[chosen[group], "n"].sum())
+            out[group] = (count, count / total)
+    return out
+
+
+@cache
+def hand_deprivation() -> pd.Series:
+    """IMD average score of every upper-tier authority, region and England: raw File 10 district scores
+    weighted by raw TS009 residents (a 2021 district's residents shared equally among the 2019 districts it
+    replaced), with the processed district table only for which district lies where."""
+    scores = raw_csv("iod2019_lad19_summaries")
+    scores = scores[scores["index_domain"] == IMD].set_index("lad19cd")["average_score"]
+    ts009 = raw_csv("census2021_ts009_ltla21_sya").groupby("Lower Tier Local Authorities Code")["Observation"].sum()
+    where = tables.read_table("deprivation_districts").drop_duplicates("lad19_code")
+    where = where[["lad19_code", "ltla21_code", "utla_code", "region_code"]].copy()
+    where["weight"] = where["ltla21_code"].map(ts009) / where.groupby("ltla21_code")["lad19_code"].transform("size")
+    where["weighted"] = where["weight"] * where["lad19_code"].map(scores)
+    where["country"] = config.ENGLAND_CODE
+    means = [where.groupby(key)["weighted"].sum() / where.groupby(key)["weight"].sum() for key in ("utla_code",
+             "region_code", "country")]  # fmt: skip
+    return pd.concat(means)
+
+
+def hand_rank(code: str) -> int:
+    utla = hand_deprivation()[lambda s: ~s.index.str.startswith(("E12", "E92"))]
+    assert len(utla) == 152
+    return int((utla > utla[code]).sum()) + 1
+
+
+def _percent(share: float) -> str:
+    return report.format_number(share * 100, 1) + "%"
+
+
+@pytest.mark.parametrize("run, code", [("hampshire", HAMPSHIRE), ("birmingham", BIRMINGHAM)])
+def test_groups_section_shows_the_authoritys_own_census_figures(request, run, code):
+    path, records = request.getfixturevalue(run)
+    mine, region, england = hand_groups(code), hand_groups(REGIONS[code][0]), hand_groups(config.ENGLAND_CODE)
+    for group in ("ethnic_minority", "ethnic_minority_not_white", "disabled"):
+        assert records[f"{group}_residents"] == mine[group][0], group
+        assert records[f"{group}_share"] == pytest.approx(mine[group][1], rel=1e-12), group
+        assert records[f"region_{group}_share"] == pytest.approx(region[group][1], rel=1e-12), group
+        assert records[f"england_{group}_share"] == pytest.approx(england[group][1], rel=1e-12), group
+    assert records["groups_census_date"] == "2021-03-21"
+    text = outputs_text(path)
+    assert "## Groups who may need specialist support" in _markdown(path)
+    region_name = REGIONS[code][1]
+    for group in ("ethnic_minority", "disabled"):
+        count, share = mine[group]
+        assert f"{report.format_number(count)}, {_percent(share)} of usual residents ({region_name} " in text
+        assert f"{region_name} {_percent(region[group][1])}, England {_percent(england[group][1])}" in text
+    # the national evidence, cited to the steering group report's paragraphs
+    assert "black and minoritised victims 11,660" in text and "disabled victims 5,730" in text
+    assert "paragraphs 68-70 (seed document 004_c65f26b620d78a88.txt)" in text
+    # plainly residents, not victims, and which Census categories count
+    assert "not counts of victims" in text and "The bars size resident groups, not victims." in text
+    assert "every ethnic group except 'White: English, Welsh, Scottish, Northern Irish or British'" in text
+    assert "day-to-day activities limited a lot or a little" in text
+
+
+@pytest.mark.parametrize("run, code", [("hampshire", HAMPSHIRE), ("birmingham", BIRMINGHAM)])
+def test_deprivation_section_shows_the_workspaces_score_and_rank(request, run, code):
+    path, records = request.getfixturevalue(run)
+    scores = hand_deprivation()
+    region_code, region_name = REGIONS[code]
+    assert records["deprivation_average_score"] == pytest.approx(scores[code], rel=1e-12)
+    assert records["deprivation_rank"] == hand_rank(code) and records["deprivation_ranked_among"] == 152
+    assert records["region_deprivation_average_score"] == pytest.approx(scores[region_code], rel=1e-12)
+    assert records["england_deprivation_average_score"] == pytest.approx(scores[config.ENGLAND_CODE], rel=1e-12)
+    assert records["deprivation_year"] == "2019" and "computed by this workspace" in records["deprivation_computed_by"]
+    text = outputs_text(path)
+    assert (
+        f"average score on the Index of Multiple Deprivation 2019 is {report.format_number(scores[code], 1)}, "
+        f"ranked {hand_rank(code)} of 152 upper-tier authorities (1 = most deprived); "
+        f"{region_name} {report.format_number(scores[region_code], 1)}, "
+        f"England {report.format_number(scores[config.ENGLAND_CODE], 1)}"
+    ) in text
+    assert "not MHCLG's own upper-tier summary (File 11)" in text
+    assert "It does not show how many residents experience domestic abuse" in text
+    assert "English Indices of Deprivation 2019, File 10" in text  # the source is listed
+
+
+def test_a_single_district_says_its_score_is_mhclgs_own(birmingham, hampshire):
+    raw = raw_csv("iod2019_lad19_summaries")
+    published = raw.loc[(raw["lad19cd"] == BIRMINGHAM) & (raw["index_domain"] == IMD), "average_score"].item()
+    assert birmingham[1]["deprivation_average_score"] == published
+    assert "Birmingham is a single district, so its score is MHCLG's own district average score" in outputs_text(
+        birmingham[0]
+    )
+    assert "population-weighted mean of the average scores of its 11 districts" in outputs_text(hampshire[0])
+
+
+def _markdown(path) -> str:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    return "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")

@@ -5,6 +5,7 @@ ONS district lookup, the authored crime survey and young people's tables)."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pandas as pd
@@ -405,3 +406,123 @@ def test_every_research_row_cites_its_publication_and_page():
     # Each typed-in figure appears in the quoted text it was read from (or as 'a quarter').
     for row in research.itertuples():
         assert f"{row.value:g}" in row.quoted_text or (row.value == 25 and "quarter" in row.quoted_text), row.fact_id
+
+
+# ------------------------------------------------------------------------------------------
+# 16-17 year olds owed a homelessness duty (A6, A3): completeness and suppression
+# ------------------------------------------------------------------------------------------
+
+KENT = "E10000016"
+A6 = "prevention_or_relief_duty_main_applicant_aged_16_17"
+A3 = "duty_owed_support_need_young_person_16_17"
+
+
+@pytest.fixture(scope="module")
+def quarters() -> pd.DataFrame:
+    from analysis.data import tables
+
+    return tables.read_table("homelessness")
+
+
+@pytest.fixture(scope="module")
+def kent():
+    from analysis.methods import homelessness
+
+    year = homelessness.latest_complete_year()
+    return year, homelessness.young_people_duties(KENT, year)
+
+
+def test_an_incomplete_authority_year_has_no_value_and_names_the_authority_and_quarter(kent, quarters):
+    year, duties = kent
+    for measure, key in ((A6, "applicant_16_17"), (A3, "support_need_16_17")):
+        rows = quarters[(quarters["area_code"] == KENT) & (quarters["measure"] == measure)]
+        rows = rows[(rows["financial_year"] == year) & ~rows["complete"]]
+        assert len(rows) >= 1  # a real incomplete latest year: a Kent housing authority did not report
+        row = duties[(duties["measure"] == key) & (duties["area_code"] == KENT) & (duties["financial_year"] == year)]
+        row = row.iloc[0]
+        assert math.isnan(row["value"]) and not row["published"]
+        assert (
+            row["value_sum"]
+            == quarters[
+                (quarters["area_code"] == KENT)
+                & (quarters["measure"] == measure)
+                & (quarters["financial_year"] == year)
+            ]["value"].sum()
+        )  # the partial sum is kept apart, never shown as the value
+        for quarter, missing in zip(rows["quarter"], rows["missing_districts"]):
+            assert f"{quarter}: {missing}" in row["note"]
+    assert "Canterbury (E07000106): no data ('..')" in row["note"]
+
+
+def test_the_region_and_england_are_mhclgs_totals_whenever_four_quarters_are_published(kent, quarters):
+    year, duties = kent
+    south_east = duties[(duties["area_code"] == SOUTH_EAST) & (duties["financial_year"] == year)]
+    assert south_east["published"].all() and (south_east["quarters_complete"] < 4).any()
+    for key, measure in (("applicant_16_17", A6), ("support_need_16_17", A3)):
+        rows = quarters[(quarters["area_code"] == SOUTH_EAST) & (quarters["measure"] == measure)]
+        expected = rows.loc[rows["financial_year"] == year, "value"].sum()
+        assert south_east.loc[south_east["measure"] == key, "value"].item() == expected
+
+
+def test_years_mhclg_did_not_publish_say_so(kent):
+    _, duties = kent
+    a6 = duties[(duties["measure"] == "applicant_16_17") & (duties["area_code"] == ENGLAND)].set_index("financial_year")
+    assert a6.loc["2019-20", "note"] == "2019-20: not published" and math.isnan(a6.loc["2019-20", "value"])
+    assert a6.loc["2020-21", "note"] == "2020-21 Q1: not published"
+    assert a6.loc["2021-22", "published"] and a6.loc["2021-22", "note"] == ""
+
+
+def test_the_page_says_an_incomplete_year_has_no_figure(kent):
+    year, duties = kent
+    kent_area = areas.resolve_area(KENT)
+    text = show_yp.describe_homelessness(duties, kent_area, year)
+    assert f"in {year}: Kent no complete figure ({year} Q1: Canterbury (E07000106): no data ('..')" in text
+    populations = {code: yp.group_population(code, 16, 17) for code in duties["area_code"].unique()}
+    table = show_yp.homelessness_year_table(duties, year, populations).set_index(["Measure", "Area"])
+    mine = table.loc[("Main applicant aged 16-17 (A6)", "Kent")]
+    assert math.isnan(mine["Households"]) and math.isnan(mine["Per 1,000 residents aged 16-17"])
+    assert mine["Note"].startswith(f"no figure: {year} Q1: Canterbury")
+    _, alt = show_yp.figure_homelessness_trend(duties, kent_area)
+    assert f"{year} incomplete" in alt and "2019-20 not published" in alt
+
+
+def test_small_counts_are_suppressed_for_records_and_charts():
+    # a tiny, clearly named fixture: one authority with counts 0, 3 and 12 over three years
+    fixture = pd.DataFrame(
+        {
+            "measure": ["applicant_16_17"] * 3 + ["support_need_16_17"] * 3,
+            "financial_year": ["2021-22", "2022-23", "2023-24"] * 2,
+            "area_code": ["E00000001"] * 6,
+            "area_name": ["Fixture"] * 6,
+            "role": ["authority"] * 6,
+            "value": [0.0, 3.0, 12.0, float("nan"), 4.0, 5.0],
+            "published": [True, True, True, False, True, True],
+            "note": ["", "", "", "2021-22 Q2: Fixture district (E00000002): no data ('..')", "", ""],
+        }
+    )
+    records = show_yp.homelessness_records(fixture, "E00000001", "2023-24")
+    trend = {row["financial_year"]: row for row in records["homelessness_16_17_trend"]}
+    assert trend["2021-22"] == {"financial_year": "2021-22", "applicant_16_17": 0.0, "support_need_16_17": None}
+    assert trend["2022-23"]["applicant_16_17"] == "[c]" and trend["2022-23"]["support_need_16_17"] == "[c]"
+    assert records["homelessness_applicant_16_17"] == 12.0 and records["homelessness_support_need_16_17"] == 5.0
+    assert records["england_homelessness_applicant_16_17"] is None
+    fixture_area = dataclasses.replace(areas.resolve_area(HAMPSHIRE), code="E00000001", name="Fixture")
+    _, alt = show_yp.figure_homelessness_trend(fixture, fixture_area)
+    assert "2022-23 [c]" in alt and "2021-22 0" in alt and "2021-22 incomplete" in alt and " 3," not in alt
+
+
+@pytest.mark.parametrize(
+    "area_code, year, match",
+    [("E07000086", None, "E07000086"), (HAMPSHIRE, "2019", "'2019'"), (HAMPSHIRE, "2030-31", "2030-31")],
+)
+def test_young_people_duties_names_a_bad_area_or_year(area_code, year, match):
+    from analysis.methods import homelessness
+
+    with pytest.raises(ParameterError, match=match):
+        homelessness.young_people_duties(area_code, year)
+
+
+def test_a_year_not_in_the_frame_is_named(kent):
+    _, duties = kent
+    with pytest.raises(ParameterError, match="'1999-00'"):
+        show_yp.homelessness_year_table(duties, "1999-00", {})

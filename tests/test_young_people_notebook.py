@@ -1,15 +1,20 @@
-"""Back-test of notebook 04_young_people_14_18 executed with papermill for two authorities:
-Hampshire with the default (research) scenario, Southampton with scenario parameters. The
-recorded headline values and the scoping table are compared with values computed here by
-hand from the raw files."""
+"""Back-test of notebook 04_young_people_14_18 executed with papermill for three authorities:
+Hampshire with the default (research) scenario, Southampton with scenario parameters and
+Birmingham, which no other chapter test runs. The recorded headline values and the scoping table
+are compared with values computed here by hand from the raw files; the 16-17 homelessness figures
+with sums of the processed quarterly table, including Hampshire's real small count and incomplete
+years and Birmingham's complete latest year."""
 
 from __future__ import annotations
 
 import json
 from functools import cache
 
+import pandas as pd
 import pytest
 
+from analysis import config
+from analysis.data import tables
 from tests.conftest import census_population, raw_csv, run_notebook
 
 pytestmark = pytest.mark.notebook
@@ -18,7 +23,14 @@ NOTEBOOK = "04_young_people_14_18"
 RUNS = {
     "E10000014": {},
     "E06000045": {"scenario_low_percent": 10.0, "scenario_high_percent": 20.0},
+    "E08000025": {},  # Birmingham: no other chapter test runs it
 }
+HAMPSHIRE, BIRMINGHAM = "E10000014", "E08000025"
+REGIONS = {HAMPSHIRE: "E12000008", BIRMINGHAM: "E12000005"}
+#: The processed quarterly measures of tables A6 and A3, and of the indicators' year (A2 domestic abuse).
+A6 = "prevention_or_relief_duty_main_applicant_aged_16_17"
+A3 = "duty_owed_support_need_young_person_16_17"
+DA_REASON = "prevention_or_relief_duty_reason_domestic_abuse"
 
 
 @pytest.fixture(scope="module")
@@ -166,3 +178,126 @@ def test_report_follows_the_notebook_contract(executed, code):
     assert '<img src="data:image/png;base64,' in text and 'alt="Bar chart of the share of all residents' in text
     assert "residents aged 14-18 by sex, Census 2021" in text  # sex is observed, and says so
     assert "ASSUMED" not in text and "assumed split" not in text and "mid-2020" not in text
+
+
+# ------------------------------------------------------------------------------------------
+# 16-17 year olds owed a homelessness duty: by hand from the processed quarterly table
+# ------------------------------------------------------------------------------------------
+
+
+@cache
+def quarters() -> pd.DataFrame:
+    return tables.read_table("homelessness")
+
+
+def hand_year() -> str:
+    """The latest financial year with four published England quarters of the domestic abuse reason."""
+    rows = quarters()
+    england = rows[(rows["area_code"] == config.ENGLAND_CODE) & (rows["measure"] == DA_REASON) & rows["value"].notna()]
+    counts = england.groupby("financial_year")["quarter"].nunique()
+    return max(year for year, n in counts.items() if n == 4)
+
+
+def hand_value(code: str, measure: str, year: str):
+    """The year's households: the sum of four quarters when all are complete (an authority) or published
+    (a region or England), else None; a count of 1-4 is the suppression marker."""
+    rows = quarters()
+    rows = rows[(rows["area_code"] == code) & (rows["measure"] == measure) & (rows["financial_year"] == year)]
+    ok = rows["complete"] if (rows["level"] == "utla").all() else rows["value"].notna()
+    if rows["quarter"].nunique() != 4 or not ok.all():
+        return None
+    total = float(rows["value"].sum())
+    return config.SUPPRESSION_MARKER if 1 <= total <= 4 else total
+
+
+def hand_gaps(code: str, measure: str) -> list[str]:
+    """'2022-23 Q1: Basingstoke & Deane (E07000084): no data ('..')' for each quarter a housing authority missed."""
+    rows = quarters()
+    rows = rows[(rows["area_code"] == code) & (rows["measure"] == measure) & ~rows["complete"]]
+    rows = rows[(rows["missing_districts"] != "") & (rows["financial_year"] <= hand_year())]
+    return [f"{q}: {m}" for q, m in zip(rows["quarter"], rows["missing_districts"])]
+
+
+@pytest.mark.parametrize("code", [HAMPSHIRE, BIRMINGHAM])
+def test_homelessness_16_17_records_are_the_published_sums_of_the_quarters(executed, code):
+    _, records = executed[code]
+    year = hand_year()
+    assert records["homelessness_16_17_year"] == year
+    for key, measure in (("applicant_16_17", A6), ("support_need_16_17", A3)):
+        assert records[f"homelessness_{key}"] == hand_value(code, measure, year), key
+        assert records[f"region_homelessness_{key}"] == hand_value(REGIONS[code], measure, year), key
+        assert records[f"england_homelessness_{key}"] == hand_value(config.ENGLAND_CODE, measure, year), key
+    trend = {row["financial_year"]: row for row in records["homelessness_16_17_trend"]}
+    assert list(trend)[0] == config.HOMELESSNESS_FIRST_YEAR and list(trend)[-1] == year
+    for fy, row in trend.items():
+        assert row["applicant_16_17"] == hand_value(code, A6, fy), fy
+        assert row["support_need_16_17"] == hand_value(code, A3, fy), fy
+
+
+def test_birminghams_latest_year_is_complete_and_its_small_2018_19_count_is_suppressed(executed):
+    path, records = executed[BIRMINGHAM]
+    year = hand_year()
+    assert records["homelessness_applicant_16_17_published"] and records["homelessness_applicant_16_17_note"] == ""
+    assert records["homelessness_support_need_16_17_published"]
+    assert isinstance(hand_value(BIRMINGHAM, A6, year), float)  # complete in the latest year, not small
+    # A6 for 2018-19: the four quarters sum to a real count below 5, shown only as the marker
+    rows = quarters()
+    early = rows[(rows["area_code"] == BIRMINGHAM) & (rows["measure"] == A6) & (rows["financial_year"] == "2018-19")]
+    assert early["complete"].all() and 1 <= early["value"].sum() <= 4
+    text = outputs_text(path)
+    assert f"Main applicant aged 16-17 (A6): 2018-19 {config.SUPPRESSION_MARKER}" in text  # the chart's alt text
+    assert f"Birmingham {report_number(records['homelessness_applicant_16_17'])}" in text
+
+
+def test_hampshires_small_count_is_suppressed_in_table_chart_alt_text_and_rate(executed):
+    path, records = executed[HAMPSHIRE]
+    year = hand_year()
+    rows = quarters()
+    mine = rows[(rows["area_code"] == HAMPSHIRE) & (rows["measure"] == A6) & (rows["financial_year"] == year)]
+    assert mine["complete"].all() and 1 <= mine["value"].sum() <= 4  # a real small count in the data
+    assert records["homelessness_applicant_16_17"] == config.SUPPRESSION_MARKER
+    table = _html_table(path, "households owed a homelessness duty involving a 16-17 year old, " + year)
+    hampshire = table[(table["Area"] == "Hampshire") & table["Measure"].str.startswith("Main applicant")].iloc[0]
+    assert hampshire["Households"] == config.SUPPRESSION_MARKER
+    assert hampshire["Per 1,000 residents aged 16-17"] == config.SUPPRESSION_MARKER
+    text = outputs_text(path)
+    assert f"Hampshire fewer than 5 ({config.SUPPRESSION_MARKER}, suppressed)" in text
+    assert f"{year} {config.SUPPRESSION_MARKER}" in text  # alt text
+    assert f"{year} {int(mine['value'].sum())}," not in text and f"{year} {int(mine['value'].sum())};" not in text
+
+
+def test_hampshires_incomplete_years_name_the_housing_authority_and_quarter(executed):
+    path, records = executed[HAMPSHIRE]
+    gaps = hand_gaps(HAMPSHIRE, A6) + hand_gaps(HAMPSHIRE, A3)
+    assert "2022-23 Q1: Basingstoke & Deane (E07000084): no data ('..')" in gaps  # found in the data, not made up
+    text = outputs_text(path)
+    for gap in gaps:
+        assert gap in text, gap
+    trend = {row["financial_year"]: row for row in records["homelessness_16_17_trend"]}
+    assert trend["2022-23"]["applicant_16_17"] is None and trend["2022-23"]["support_need_16_17"] is None
+    assert "2019-20: not published" in text  # A6 has no 2019-20 tables at all
+    assert "households owed a homelessness prevention or relief duty" in text.lower()
+    assert "not all young people at risk" in text and "recording practice" in text
+
+
+def report_number(value) -> str:
+    from analysis.present import report
+
+    return value if isinstance(value, str) else report.format_number(value)
+
+
+def _html_table(path, caption_part: str) -> pd.DataFrame:
+    """The published HTML table whose caption contains ``caption_part``, read back with BeautifulSoup."""
+    from bs4 import BeautifulSoup
+
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        for output in cell.get("outputs", []):
+            value = output.get("data", {}).get("text/html")
+            soup = BeautifulSoup(value if isinstance(value, str) else "".join(value or []), "html.parser")
+            table = soup.find("table")
+            if table is not None and caption_part in table.caption.get_text():
+                header = [th.get_text(strip=True) for th in table.thead.find_all("th")]
+                body = [[td.get_text(strip=True) for td in tr.find_all("td")] for tr in table.tbody.find_all("tr")]
+                return pd.DataFrame(body, columns=header)
+    raise AssertionError(f"no table with caption containing {caption_part!r}")

@@ -105,6 +105,35 @@ DEFAULT_AREA_NAME = "Hampshire"
 #: male counts are observed at every age. How figures and sentences name it:
 POPULATION_BASE = "ONS Census 2021 usual residents (TS009, sex by single year of age, 21 March 2021)"
 POPULATION_BASE_SHORT = "ONS Census 2021"
+#: Census Day 2021 in England and Wales (ONS, "Census 2021"): the date of every Census count here.
+CENSUS_DAY = "2021-03-21"
+
+# --------------------------------------------------------------------------------------
+# Local evidence: groups who may need specialist support (chapter 01; analysis.methods.groups,
+# analysis.present.groups)
+# --------------------------------------------------------------------------------------
+
+#: The national expert steering group's report on the Part 4 safe accommodation duty: "Annual
+#: progress report from the Domestic Abuse Safe Accommodation National Expert Steering Group 2022
+#: to 2023" (DLUHC, 20 February 2024), section "Individuals supported with specialist
+#: characteristics" (seed document 004_c65f26b620d78a88.txt). Paragraph 68 lists the specialist
+#: groups of the Part 4 monitoring form; paragraph 69 gives 26,830 individuals with at least one
+#: specialist characteristic (53% of all individuals in safe accommodation), April 2022 to March
+#: 2023; paragraph 70 names the most common characteristics with their counts (below, in the
+#: report's order; characteristics are not exclusive).
+SPECIALIST_CHARACTERISTICS_CITATION = (
+    "Annual progress report from the Domestic Abuse Safe Accommodation National Expert Steering Group "
+    "2022 to 2023 (DLUHC, 20 February 2024), 'Individuals supported with specialist characteristics', "
+    "paragraphs 68-70 (seed document 004_c65f26b620d78a88.txt)"
+)
+SPECIALIST_CHARACTERISTICS_YEAR = "2022-23"
+SPECIALIST_CHARACTERISTICS: dict[str, int] = {
+    "black and minoritised victims": 11_660,
+    "victims with mental health difficulties": 10_750,
+    "disabled victims": 5_730,
+}
+SPECIALIST_ANY_CHARACTERISTIC = 26_830
+SPECIALIST_ANY_CHARACTERISTIC_PERCENT = 53
 
 # --------------------------------------------------------------------------------------
 # Statistics (OHID Fingertips technical guidance; PHE "Technical Guide: Confidence

@@ -195,3 +195,87 @@ def deprivation_by_authority(
     out = pd.concat([utla.sort_values("area_code"), regions, england], ignore_index=True)
     out = out.astype({"rank_computed": "Int64", "region_code": "str"})
     return out.assign(index_domain=domain, computed_by=COMPUTED_BY, source_ids=SOURCE_IDS)[COLUMNS]
+
+
+def deprivation_for_area(
+    code: str,
+    domain: str = DEFAULT_DOMAIN,
+    *,
+    table: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """An area's deprivation with its region's and England's, in that order.
+
+    Parameters
+    ----------
+    code
+        GSS code of an upper-tier authority, a region or England.
+    domain
+        An IoD 2019 index or domain (default the Index of Multiple Deprivation).
+    table
+        :func:`deprivation_by_authority` for ``domain``; computed when omitted.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of :func:`deprivation_by_authority` for the area, its region (an authority
+        only) and England, with ``role`` ("area", "region", "england") and ``ranked_among``
+        (the number of authorities ranked, 152) in front. ``rank_computed`` is missing for a
+        region and England, which are not ranked.
+
+    Raises
+    ------
+    ParameterError
+        If ``code`` is not an upper-tier authority, region or England code.
+    """
+    _check_domain(domain)
+    table = deprivation_by_authority(domain) if table is None else table
+    census.require_columns(table, COLUMNS, "deprivation table")
+    known = table.set_index("area_code")
+    if not isinstance(code, str) or code not in known.index:
+        raise ParameterError(
+            f"{code!r} is not an upper-tier authority, region or England code of the {config.GEOGRAPHY_VINTAGE}.",
+            "Use an upper-tier authority, region or England GSS code (see 'analysis areas list').",
+        )
+    codes = [code]
+    level = known.loc[code, "level"]
+    if level == "utla":
+        codes.append(known.loc[code, "region_code"])
+    if level != "country":
+        codes.append(config.ENGLAND_CODE)
+    roles = ["area", *(["region"] if level == "utla" else []), *(["england"] if level != "country" else [])]
+    out = known.loc[codes].reset_index()
+    out.insert(0, "role", roles)
+    out.insert(1, "ranked_among", int((table["level"] == "utla").sum()))
+    return out
+
+
+def headline_values(rows: pd.DataFrame) -> dict[str, object]:
+    """The values a chapter records from :func:`deprivation_for_area` (scores unrounded).
+
+    Returns
+    -------
+    dict
+        ``deprivation_index_domain``, ``deprivation_average_score``, ``deprivation_rank``
+        (None for a region or England), ``deprivation_ranked_among``,
+        ``region_deprivation_average_score`` and ``england_deprivation_average_score`` (None
+        where there is no such comparator), ``deprivation_year`` ("2019") and
+        ``deprivation_computed_by`` (the label that this is the workspace's computation).
+    """
+    census.require_columns(rows, ["role", "average_score", "rank_computed", "ranked_among"], "deprivation rows")
+    by_role = rows.set_index("role")
+    area = by_role.loc["area"]
+
+    def score(role: str) -> float | None:
+        return float(by_role.loc[role, "average_score"]) if role in by_role.index else None
+
+    rank = area["rank_computed"]
+    return {
+        "deprivation_index_domain": area["index_domain"],
+        "deprivation_year": str(iod.IOD_YEAR),
+        "deprivation_average_score": float(area["average_score"]),
+        "deprivation_rank": None if pd.isna(rank) else int(rank),
+        "deprivation_ranked_among": int(area["ranked_among"]),
+        "region_deprivation_average_score": score("region"),
+        "england_deprivation_average_score": score("england") if "england" in by_role.index else score("area"),
+        "deprivation_computed_by": COMPUTED_BY,
+    }

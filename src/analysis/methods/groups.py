@@ -219,3 +219,25 @@ def groups_for_area(
         out.insert(out.columns.get_loc(f"{role}_name"), f"{role}_code", role_code)
     out["definition"] = [GROUPS[g].definition for g in chosen]
     return out
+
+
+def headline_values(frame: pd.DataFrame) -> dict[str, object]:
+    """The values a chapter records from :func:`groups_for_area` (shares as proportions, unrounded).
+
+    Returns
+    -------
+    dict
+        For each group ``g`` in the frame: ``g_residents``, ``g_share``, ``region_g_share`` and
+        ``england_g_share`` (None where the area has no such comparator), plus
+        ``groups_census_date`` (Census Day) and ``groups_source_ids``.
+    """
+    census.require_columns(frame, ["group", "area_residents", "area_share", "region_share", "england_share"], "groups")
+    out: dict[str, object] = {}
+    for row in frame.itertuples(index=False):
+        out[f"{row.group}_residents"] = int(row.area_residents)
+        out[f"{row.group}_share"] = float(row.area_share)
+        out[f"region_{row.group}_share"] = None if pd.isna(row.region_share) else float(row.region_share)
+        out[f"england_{row.group}_share"] = float(row.england_share)
+    out["groups_census_date"] = config.CENSUS_DAY
+    out["groups_source_ids"] = sorted({census.CATEGORY_TABLES[GROUPS[g].table_id][0] for g in frame["group"]})
+    return out

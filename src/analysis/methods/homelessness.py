@@ -484,3 +484,91 @@ def strategy_backtest(area_code: str = config.DEFAULT_AREA_CODE, figures: dict[s
             }
         )
     return pd.DataFrame(rows)
+
+
+# ------------------------------------------------------------------------------------------
+# Young people aged 16-17 (chapter 04)
+# ------------------------------------------------------------------------------------------
+
+#: Households owed a prevention or relief duty involving a 16-17 year old: the main applicant is
+#: aged 16-17 (A6; published for 2018-19 and from July-September 2020, so 2019-20 and 2020-21 Q1
+#: have no figure), or the household has the support need "Young person aged 16-17 years" (A3).
+YOUNG_PEOPLE_MEASURES: dict[str, str] = {
+    "applicant_16_17": "prevention_or_relief_duty_main_applicant_aged_16_17",
+    "support_need_16_17": "duty_owed_support_need_young_person_16_17",
+}
+
+
+def young_people_duties(area_code: str, year: str | None = None) -> pd.DataFrame:
+    """Households owed a duty with a 16-17 year old main applicant (A6) or support need (A3), by financial year.
+
+    Completeness follows the module docstring: an authority's year has a value only when its four
+    quarters are complete (every housing authority reported and the mapping is exact), a region's
+    or England's (MHCLG's own totals, rounded to 10) when its four quarters are published; else the
+    value is missing and ``note`` names each quarter and why ("2022-23 Q1: Basingstoke & Deane
+    (E07000084): no data ('..')", "2020-21 Q1: not published").
+
+    Parameters
+    ----------
+    area_code
+        An upper-tier authority, region or England code.
+    year
+        The last financial year shown, "2023-24"; by default :func:`latest_complete_year` (the
+        year the homelessness indicators use).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per measure (key of :data:`YOUNG_PEOPLE_MEASURES`), comparator (the area, its
+        region for an authority, England) and financial year with four published England quarters
+        of ``da_reason`` (:func:`complete_years`) up to ``year``: ``measure``, ``financial_year``,
+        ``area_code``, ``area_name``, ``role`` (authority, region, England), ``value``
+        (households; NaN where the year is not complete), ``value_sum`` (the sum of the quarters
+        with a value, complete or not), ``quarters_available``, ``quarters_complete``,
+        ``published`` (True where ``value`` is given) and ``note``.
+    """
+    year = check_year(year)
+    codes = _comparators(area_code)
+    years = [y for y in complete_years() if y <= year]
+    table = tables.read_table("homelessness")
+    keys = {name: key for key, name in YOUNG_PEOPLE_MEASURES.items()}
+    rows = table[
+        table["measure"].isin(list(keys)) & table["area_code"].isin(codes) & table["financial_year"].isin(years)
+    ]
+    rows = rows.assign(
+        measure=rows["measure"].map(keys), why=_why(rows).where(~rows["complete"] & (rows["level"] == "utla"), "")
+    )
+    by = ["measure", "area_code", "financial_year"]
+    grouped = rows.groupby(by)
+    summary = pd.DataFrame(
+        {
+            "value_sum": grouped["value"].sum(min_count=1),
+            "quarters_available": grouped["value"].count(),
+            "quarters_complete": grouped["complete"].sum(),
+            "listed": grouped["quarter"].agg(lambda q: frozenset(q)),
+            "why": grouped["why"].agg(lambda w: "; ".join(t for t in w if t)),
+        }
+    ).reset_index()
+    grid = pd.MultiIndex.from_product([list(YOUNG_PEOPLE_MEASURES), codes, years], names=by).to_frame(index=False)
+    frame = grid.merge(summary, on=by, how="left").merge(_places(), on="area_code", validate="many_to_one")
+    frame[["quarters_available", "quarters_complete"]] = (
+        frame[["quarters_available", "quarters_complete"]].fillna(0).astype("int64")
+    )
+    authority = frame["level"] == "utla"
+    frame["published"] = np.where(authority, frame["quarters_complete"] == 4, frame["quarters_available"] == 4)
+    frame["value"] = frame["value_sum"].where(frame["published"])
+    absent = []
+    for y, listed in zip(frame["financial_year"], frame["listed"]):
+        gone = [n for n in range(1, 5) if not isinstance(listed, frozenset) or f"{y} Q{n}" not in listed]
+        absent.append(f"{y}: not published" if len(gone) == 4 else "; ".join(f"{y} Q{n}: not published" for n in gone))
+    frame["note"] = [
+        "" if ok else "; ".join(t for t in (why if isinstance(why, str) else "", gone) if t)
+        for ok, why, gone in zip(frame["published"], frame["why"], absent)
+    ]
+    frame = frame.assign(role=frame["level"].map(ROLES))
+    order = frame["area_code"].map({code: i for i, code in enumerate(codes)})
+    measure_order = frame["measure"].map({key: i for i, key in enumerate(YOUNG_PEOPLE_MEASURES)})
+    frame = frame.assign(_order=order, _measure=measure_order)
+    frame = frame.sort_values(["_measure", "_order", "financial_year"], kind="stable")
+    columns = ["measure", "financial_year", "area_code", "area_name", "role", "value", "value_sum"]
+    return frame[[*columns, "quarters_available", "quarters_complete", "published", "note"]].reset_index(drop=True)
