@@ -18,6 +18,7 @@ import pandas as pd
 from analysis import config
 from analysis.methods import areas, homelessness, homelessness_model, indicators, stats
 from analysis.methods.indicators import homelessness_catalogue as catalogue
+from analysis.present.map_classes import count_columns
 from analysis.present.numbers import format_number, format_percent
 
 WHAT = {
@@ -49,7 +50,7 @@ def _area(area: Any) -> areas.Area:
     return area if isinstance(area, areas.Area) else areas.resolve_area(area)
 
 
-def _published(frame: pd.DataFrame, count: str, derived: list[str]) -> pd.DataFrame:
+def _published(frame: pd.DataFrame, count: str | list[str], derived: list[str]) -> pd.DataFrame:
     """The frame with small counts (1-4) and what is derived from them replaced by the marker."""
     return stats.suppress_small_counts(frame, count, derived)
 
@@ -81,8 +82,10 @@ def indicator_rows(area: Any, year: str | None = None, confidence: float = confi
     -------
     pandas.DataFrame
         One row per indicator key x area: ``indicator``, ``area_code``, ``area_name``,
-        ``numerator``, ``denominator``, ``rate_per_100k``, ``ci_lower``, ``ci_upper``, ``has_data``
-        (counts of 1-4 and their rates replaced by :data:`config.SUPPRESSION_MARKER`).
+        ``numerator``, ``denominator``, ``value`` (in the indicator's unit: per 100,000
+        residents, per 1,000 households or per cent), ``unit``, ``ci_lower``, ``ci_upper``,
+        ``has_data`` (counts of 1-4, and a share's denominator of 1-4, and what is derived
+        from them replaced by :data:`config.SUPPRESSION_MARKER`).
     """
     area = _area(area)
     codes = [a.code for a in areas.with_region_and_england(area)]
@@ -95,11 +98,12 @@ def indicator_rows(area: Any, year: str | None = None, confidence: float = confi
         default = year == homelessness.latest_complete_year(*needed)  # the declared indicator, already memoised
         chosen = indicators.get_indicator(key) if default else catalogue.homelessness_indicator(key, year)
         frame = indicators.compute_indicator(chosen, confidence=confidence)
-        frames.append(frame[frame["area_code"].isin(codes)].assign(indicator=key))
+        frame = frame[frame["area_code"].isin(codes)].rename(columns={chosen.value_column: "value"})
+        frame = frame.assign(indicator=key, unit=chosen.unit_label)
+        frames.append(_published(frame, count_columns(chosen), ["value", "ci_lower", "ci_upper"]))
     rows = pd.concat(frames, ignore_index=True)
     rows = rows.assign(_o=rows["area_code"].map({c: i for i, c in enumerate(codes)})).sort_values(["indicator", "_o"])
-    rows = rows.drop(columns="_o").reset_index(drop=True)
-    return _published(rows, "numerator", ["rate_per_100k", "ci_lower", "ci_upper"])
+    return rows.drop(columns="_o").reset_index(drop=True)
 
 
 def _value(rows: pd.DataFrame, key: str, code: str) -> pd.Series | None:
@@ -107,11 +111,12 @@ def _value(rows: pd.DataFrame, key: str, code: str) -> pd.Series | None:
     return None if hit.empty or not bool(hit["has_data"].iloc[0]) else hit.iloc[0]
 
 
-def _scaled(row: pd.Series | None, divide: float, decimals: int) -> str:
+def _shown(row: pd.Series | None, decimals: int) -> str:
+    """A row's value (in its indicator's unit) as a sentence shows it: the number, the marker or "no data"."""
     if row is None:
         return "no data"
-    value = row["rate_per_100k"]
-    return value if isinstance(value, str) else _num(value / divide, decimals)
+    value = row["value"]
+    return value if isinstance(value, str) else _num(value, decimals)
 
 
 def trend_sentence(area: Any, year: str | None = None, measure: str = "da_reason") -> str:
@@ -142,7 +147,7 @@ def headline(area: Any, year: str | None = None, confidence: float = config.DEFA
     others = [(place(region), _value(rows, "homelessness_da_per_residents", region.code))] if region else []
     if area.code != config.ENGLAND_CODE:
         others.append(("England", england))
-    against = ", against " + " and ".join(f"{_scaled(r, 1, 1)} in {n}" for n, r in others) if others else ""
+    against = ", against " + " and ".join(f"{_shown(r, 1)} in {n}" for n, r in others) if others else ""
     if mine is None:
         note = homelessness.year_values("da_reason", year).set_index("area_code").loc[area.code, "note"]
         return (
@@ -151,22 +156,22 @@ def headline(area: Any, year: str | None = None, confidence: float = config.DEFA
         )
     text = (
         f"In {year}, {_num(mine['numerator'])} households in {place(area)} {OWED['da_reason']}: "
-        f"{_scaled(mine, 1, 1)} per 100,000 residents"
+        f"{_shown(mine, 1)} per 100,000 residents"
         f"{_interval(mine['ci_lower'], mine['ci_upper'], confidence, 1)}{against}."
     )
     per_household = _value(rows, "homelessness_da_per_households", area.code)
     share = _value(rows, "homelessness_da_share_of_duties", area.code)
     if per_household is not None and share is not None and area.code == config.ENGLAND_CODE:
         text += (
-            f" That is {_scaled(per_household, 100, 2)} per 1,000 households and {_scaled(share, 1000, 1)}% of all "
+            f" That is {_shown(per_household, 2)} per 1,000 households and {_shown(share, 1)}% of all "
             "households owed a duty."
         )
     elif per_household is not None and share is not None:
         eng_h = _value(rows, "homelessness_da_per_households", config.ENGLAND_CODE)
         eng_s = _value(rows, "homelessness_da_share_of_duties", config.ENGLAND_CODE)
         text += (
-            f" That is {_scaled(per_household, 100, 2)} per 1,000 households (England {_scaled(eng_h, 100, 2)}) "
-            f"and {_scaled(share, 1000, 1)}% of all households owed a duty (England {_scaled(eng_s, 1000, 1)}%)."
+            f" That is {_shown(per_household, 2)} per 1,000 households (England {_shown(eng_h, 2)}) "
+            f"and {_shown(share, 1)}% of all households owed a duty (England {_shown(eng_s, 1)}%)."
         )
     trend = trend_sentence(area, year)
     return text + (f" {trend}" if trend else "")
