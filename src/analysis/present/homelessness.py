@@ -64,7 +64,8 @@ def place(area: areas.Area) -> str:
     return f"the {area.name}" if area.level == "region" and area.code != config.LONDON_CODE else area.name
 
 
-def _interval(low: Any, high: Any, confidence: float, decimals: int) -> str:
+def interval_text(low: Any, high: Any, confidence: float, decimals: int) -> str:
+    """The interval in words, e.g. " (95% interval 50.1 to 61.3)"; "" without one or when suppressed."""
     if isinstance(low, str) or isinstance(high, str) or pd.isna(low):
         return ""
     return f" ({format_percent(confidence)} interval {_num(low, decimals)} to {_num(high, decimals)})"
@@ -157,7 +158,7 @@ def headline(area: Any, year: str | None = None, confidence: float = config.DEFA
     text = (
         f"In {year}, {_num(mine['numerator'])} households in {place(area)} {OWED['da_reason']}: "
         f"{_shown(mine, 1)} per 100,000 residents"
-        f"{_interval(mine['ci_lower'], mine['ci_upper'], confidence, 1)}{against}."
+        f"{interval_text(mine['ci_lower'], mine['ci_upper'], confidence, 1)}{against}."
     )
     per_household = _value(rows, "homelessness_da_per_households", area.code)
     share = _value(rows, "homelessness_da_share_of_duties", area.code)
@@ -180,6 +181,17 @@ def headline(area: Any, year: str | None = None, confidence: float = config.DEFA
 # ------------------------------------------------------------------------------------------
 # Caveats, the model in words, the back-test
 # ------------------------------------------------------------------------------------------
+
+
+def trend_sources_line() -> str:
+    """One line naming every quarterly workbook a trend chart rests on (the sources list names the year's four)."""
+    from analysis.data.steps import homelessness as workbooks
+
+    ids = workbooks.manifest_source_ids()
+    return (
+        "Trend: MHCLG, Statutory homelessness: detailed local authority-level tables (H-CLIC), first editions of "
+        f"every quarter from April-June 2018, {len(ids)} workbooks (manifest ids {ids[0]} to {ids[-1]}); OGL v3."
+    )
 
 
 def first_edition_gap() -> str:
@@ -266,9 +278,10 @@ def model_sentences(area: Any, model: homelessness_model.DeprivationModel | None
         f"(offset log {model.offset}); {len(model.excluded)} without a complete year were left out. Here {why}."
     )
     step = homelessness_model.SCORE_STEP
+    per = {"households": "household", "residents": "resident"}[model.offset]
     second = (
         f"Each {step} points of deprivation score go with {_num(chosen['rate_ratio_per_10_points'], 2)} times the "
-        f"rate per household ({model.chosen} model)."
+        f"rate per {per} ({model.chosen} model)."
     )
     rows = model.authorities[model.authorities["area_code"] == area.code]
     if rows.empty:
@@ -279,9 +292,27 @@ def model_sentences(area: Any, model: homelessness_model.DeprivationModel | None
     third = (
         f"{area.name}: {_num(row['observed'])} observed against {_num(row['expected'])} expected for its "
         f"deprivation and households, a ratio of {_num(row['ratio'], 2)}"
-        f"{_interval(row['ratio_lower'], row['ratio_upper'], model.confidence, 2)}: {row['compared']}."
+        f"{interval_text(row['ratio_lower'], row['ratio_upper'], model.confidence, 2)}: {row['compared']}."
     )
     return [first, second, third]
+
+
+def model_for_year(year: str | None = None) -> homelessness_model.DeprivationModel:
+    """The deprivation model of a financial year: offset by households where MHCLG published them (from
+    2019-20), else by Census 2021 residents (2018-19), so every complete year can be compared."""
+    year = homelessness.check_year(year, "da_reason")
+    offset = "households" if year in homelessness.common_years("da_reason", "households") else "residents"
+    return homelessness_model.deprivation_model(year, offset=offset)
+
+
+def backtest_for(area: Any) -> list[str]:
+    """The back-test sentences for an area whose own published figures a seed document gives
+    (:data:`config.STRATEGY_BACKTEST_FIGURES`), else an empty list."""
+    area = _area(area)
+    figures = config.STRATEGY_BACKTEST_FIGURES.get(area.code)
+    if not figures:
+        return []
+    return backtest_sentences(homelessness.strategy_backtest(area.code, figures), area.name)
 
 
 def backtest_sentences(frame: pd.DataFrame | None = None, area_name: str = config.DEFAULT_AREA_NAME) -> list[str]:
@@ -395,22 +426,29 @@ def _deprivation_alt(area, model, data, mine, unit: str) -> str:
 
 
 def figure_trend(area: Any, measure: str = "da_reason", period: str = "quarter") -> tuple[Any, str]:
-    """Line chart per 100,000 residents for the area, its region and England; incomplete points and breaks marked."""
-    import seaborn as sns
+    """Line chart per 100,000 residents for the area, its region and England; incomplete points and breaks marked.
 
+    The line is broken at a period that is incomplete (a district missing: a hollow marker shows
+    the partial sum where one was published) or whose count is 1 to
+    :data:`config.SUPPRESSION_THRESHOLD` - 1 (not drawn: its position would give the count back).
+    """
     from analysis.present import plots
 
     area = _area(area)
     series = homelessness.trend(area.code, measure, period)
-    series = series.assign(line=series["rate_per_100k"].where(series["complete"]))
+    small = series["count"].between(1, config.SUPPRESSION_THRESHOLD - 1)
+    series = series.assign(line=series["rate_per_100k"].where(series["complete"] & ~small))
     names = list(dict.fromkeys(series["area_name"]))
     colours = dict(zip(names, [config.COLOUR_HIGHLIGHT, config.COLOUR_PRIMARY, "black"][-len(names) :]))
     if len(names) == 2 and area.level == "region":
         colours = {names[0]: config.COLOUR_HIGHLIGHT, names[1]: "black"}
+    styles = dict(zip(names, [("-", "o"), ("--", "X"), (":", "s")]))
     fig, ax = plots.new_figure(9.0, 4.6)
-    sns.lineplot(data=series.dropna(subset=["line"]), x="period_start", y="line", hue="area_name", style="area_name",
-                 palette=colours, markers=True, dashes=True, markersize=4, linewidth=1.4, ax=ax)  # fmt: skip
-    gaps = series[~series["complete"] & series["rate_per_100k"].notna()]
+    for name, group in series.groupby("area_name", sort=False):  # matplotlib breaks a line at NaN; seaborn joins
+        line, marker = styles[name]
+        ax.plot(group["period_start"], group["line"], linestyle=line, marker=marker, markersize=4, linewidth=1.4,
+                color=colours[name], label=name)  # fmt: skip
+    gaps = series[~series["complete"] & series["rate_per_100k"].notna() & ~small]
     for name, group in gaps.groupby("area_name", sort=False):
         ax.scatter(group["period_start"], group["rate_per_100k"], s=42, facecolors="white",
                    edgecolors=colours[name], linewidths=1.4, zorder=4,
@@ -453,7 +491,21 @@ def _trend_alt(area, series: pd.DataFrame, breaks: pd.DataFrame, measure: str, e
         + "."
     )
     if not gaps.empty:
-        text += f" Hollow markers show {len(gaps)} incomplete points for {area.name}: {', '.join(gaps['period'])}."
+        partial = int(
+            (gaps["rate_per_100k"].notna() & ~gaps["count"].between(1, config.SUPPRESSION_THRESHOLD - 1)).sum()
+        )
+        text += (
+            f" {area.name}'s line is broken at {len(gaps)} incomplete {every}s (a district missing): "
+            f"{', '.join(gaps['period'])}"
+            + (f"; hollow markers show the partial sums of {partial}" if partial else "")
+            + "."
+        )
+    withheld = series[series["count"].between(1, config.SUPPRESSION_THRESHOLD - 1)]
+    if not withheld.empty:
+        text += (
+            f" {len(withheld)} {every}s with fewer than {config.SUPPRESSION_THRESHOLD} households are not drawn "
+            f"({config.SUPPRESSION_MARKER}): {', '.join(withheld['area_name'] + ' ' + withheld['period'])}."
+        )
     if not breaks.empty:
         text += " Dotted lines mark series breaks: " + "; ".join(breaks["quarter"] + " " + breaks["label"]) + "."
     return text

@@ -175,11 +175,6 @@ def _denominator(spec: _Spec, year: str | None) -> Denominator:
     return Denominator(counts=counts, label=_DENOMINATOR_LABELS[spec.per])
 
 
-def _year_sources(year: str) -> tuple[str, ...]:
-    start = int(year[:4])
-    return tuple(f"{workbooks.RAW_FOLDER}_{start}_q{n}" for n in range(1, 5))
-
-
 @functools.cache
 def homelessness_indicator(key: str, year: str | None = None) -> Indicator:
     """The indicator ``key`` of :data:`SPECS` for a financial year (None: the latest complete one).
@@ -191,7 +186,7 @@ def homelessness_indicator(key: str, year: str | None = None) -> Indicator:
     spec = SPECS[key]
     if year is not None:
         year = _year_of(year, spec)
-    sources = workbooks.manifest_source_ids() if year is None else _year_sources(year)
+    sources = workbooks.manifest_source_ids() if year is None else homelessness.year_source_ids(year)
     if spec.per == "residents":
         sources = (*sources, census.TS009_ID)
     proportion = spec.per == "duties"
