@@ -339,4 +339,6 @@ def test_a_year_variant_with_a_small_count_is_suppressed_in_labels_alt_text_and_
         assert table.loc[code, column] == marker, column
     assert table.loc[config.ENGLAND_CODE, "numerator"] > config.SUPPRESSION_THRESHOLD  # others are shown
     published = maps.indicator_table(indicator, frame, area)
-    assert published.count_columns == ["numerator"] and "compared_with_england" in published.derived_columns
+    assert published.count_columns == ["numerator"] and "compared with England" in published.derived_columns
+    shown = published.frame.set_index("code")
+    assert (shown.loc[code, ["numerator", "per 100,000", "interval from", "compared with England"]] == marker).all()

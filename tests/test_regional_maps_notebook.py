@@ -197,7 +197,8 @@ def test_each_homelessness_indicator_is_in_its_unit_with_a_comparison_table(exec
     ]
     assert cells[6].startswith(expected)
     [share] = [t for caption, t in tables.items() if caption.startswith("Share of households owed")]
-    assert ">percent<" in share and "% of households owed a prevention or relief duty" in share
+    assert "<th>%</th>" in share and "% of households owed a prevention or relief duty" in share
+    assert "<th>per 1,000</th>" in next(t for c, t in tables.items() if "by households in the area" in c)
     text = "\n".join(
         "".join(o["data"]["text/markdown"])
         for cell in nb["cells"]

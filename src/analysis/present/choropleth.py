@@ -49,6 +49,7 @@ from analysis.present.map_classes import (
 _SMALL_AREA_KM2 = 150.0  # labels of smaller areas (towns, inner London) are set a point smaller
 _LABEL_WIDTH = 18  # characters per line of an area label
 _NOTE_CHARS_PER_INCH = 17  # characters per inch of figure width in a 7.5 pt source note
+_TITLE_WIDTH = 60  # characters per line of a map title (its axes is about 5 inches wide)
 
 
 # ------------------------------------------------------------------------------------------
@@ -224,7 +225,9 @@ def _finish(fig, ax, indicator: Indicator, title: str) -> None:
     ax.set_aspect("equal")
     ax.set_axis_off()
     _scale_bar_and_north(ax)
-    ax.set_title(title, loc="left")
+    ax.set_title(
+        textwrap.fill(title, _TITLE_WIDTH), loc="left"
+    )  # a long title would widen the figure, shrinking the map
     source_note(
         fig,
         f"{indicator.source_note}. {config.BOUNDARY_ATTRIBUTION}. British National Grid; {config.GEOGRAPHY_VINTAGE}.",

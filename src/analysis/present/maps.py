@@ -111,6 +111,19 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
+#: Header cells of the comparison table as published (the frame's columns are the contract's names).
+TABLE_HEADERS = {
+    "area_name": "area",
+    "area_code": "code",
+    "comparison": "role",
+    "ci_lower": "interval from",
+    "ci_upper": "interval to",
+    "compared_with_england": "compared with England",
+}
+#: The value column's header cell, by the indicator's unit (``Indicator.per``).
+UNIT_HEADERS = {config.PER_100K: "per 100,000", config.PER_1K_HOUSEHOLDS: "per 1,000", config.PER_CENT: "%"}
+
+
 @dataclass(frozen=True)
 class TableExhibit:
     """A comparison table to show with :func:`analysis.present.report.table`, and how to show it."""
@@ -287,17 +300,18 @@ def indicator_table(indicator: Indicator, frame: pd.DataFrame, area) -> TableExh
     """The comparison table of one indicator and how to show it; None for one that does not vary by area."""
     if not indicator.varies_by_area:
         return None
-    column = indicator.value_column
-    counts = count_columns(indicator)
+    headers = {**TABLE_HEADERS, indicator.value_column: UNIT_HEADERS[indicator.per]}
+    counts = [headers.get(c, c) for c in count_columns(indicator)]
+    value = headers[indicator.value_column]
     return TableExhibit(
-        frame=comparison_table(indicator, frame, area),
+        frame=comparison_table(indicator, frame, area).rename(columns=headers),
         caption=f"{indicator.heading}: {area.name} and its comparators ({indicator.unit_label})",
         count_columns=counts,
-        derived_columns=[column, "ci_lower", "ci_upper", "compared_with_england"] if counts else [],
-        decimals=dict.fromkeys([column, "ci_lower", "ci_upper"], indicator.decimals),
+        derived_columns=[value, "interval from", "interval to", "compared with England"] if counts else [],
+        decimals=dict.fromkeys([value, "interval from", "interval to"], indicator.decimals),
         notes=[
             f"numerator: {indicator.numerator_label}; denominator: {indicator.denominator.describe()}; "
-            f"{column}: {indicator.unit_label}. "
+            f"{value}: {indicator.unit_label}. "
             '"no data": the source gives no value for that area (not zero).'
         ],
     )
