@@ -20,10 +20,16 @@
 # **What it does.** For one upper-tier authority (or London as a whole) it sets the refuge places
 # the Council of Europe standard asks for (one family place per 10,000 population) against the
 # places the council has, by Part 4 accommodation type; shows referrals with Wilson intervals;
-# sets England's Part 4 figures per head beside them as an expected-demand benchmark; compares
-# the area with its region and England per 100,000; and lists the local data that would complete
-# the picture. The logic is in `analysis.methods.supply` and `analysis.data.local_data`; this notebook only
-# tells the story.
+# sets England's Part 4 figures per head beside them as an expected-demand benchmark; shows the
+# **local demand** every authority has in MHCLG's statutory homelessness tables (households owed a
+# duty because of domestic abuse: the year with its interval, the trend since 2018-19 with its
+# region and England, the deprivation-expected comparison; households moving on from a refuge);
+# sets expected demand, observed demand, the standard's requirement and local supply side by
+# side; compares the area with its region and England per 100,000; and lists the local data that
+# would complete the picture. For Hampshire it back-tests the homelessness sums against the
+# council's strategy. The logic is in `analysis.methods.supply`, `analysis.methods.homelessness`,
+# `analysis.methods.homelessness_model`, `analysis.methods.homelessness_demand` and
+# `analysis.data.local_data`; this notebook only tells the story.
 #
 # **Local data.** Put the council's aggregate counts in `data/raw/local/<area_code>/supply.csv`
 # and `referrals.csv` (README: "Refuge demand and supply: the standard, local data schema and
@@ -33,7 +39,9 @@
 # **Parameters** (next cell): `area`; `standard_per_10k` (places per 10,000 people, for
 # sensitivity: 1 is the standard); `refuge_share` (scenario: share of people needing safe
 # accommodation who need refuge; default 0.44, England 2022-23); `demand_year` (Part 4 year of
-# England's figures); `confidence_level`.
+# England's figures); `homelessness_year` (financial year of the homelessness figures, e.g.
+# `2023-24`; `latest` = the latest with four published quarters, checked before any kernel starts);
+# `confidence_level`.
 #
 # **Run it** from JupyterLab, or headless:
 # `papermill notebooks/02_refuge_demand_supply.ipynb out.ipynb -k analysis -p area E06000046`,
@@ -44,13 +52,15 @@ area: str = "E10000014"  # authority code or name (default: Hampshire)
 standard_per_10k: float = 1.0  # refuge places required per 10,000 population (Council of Europe 2008: 1); > 0
 refuge_share: float = 0.44  # scenario: share needing refuge rather than other types (England 2022-23: 0.44); 0 to 1
 demand_year: str = "2022-23"  # Part 4 year of England's figures for expected demand: 2022-23, 2023-24 or 2024-25
+homelessness_year: str = "latest"  # financial year of the homelessness figures, e.g. "2023-24", or "latest"
 confidence_level: float = 0.95  # two-sided confidence level for intervals, between 0 and 1
 
 # %%
 from analysis import config
 from analysis.data import local_data
-from analysis.methods import supply
+from analysis.methods import homelessness, homelessness_demand, supply
 from analysis.present import council_data as council_text
+from analysis.present import homelessness as local_words
 from analysis.present import report
 from analysis.present import supply as show
 
@@ -62,15 +72,20 @@ ctx = report.start(
     standard_per_10k=standard_per_10k,
     refuge_share=refuge_share,
     demand_year=demand_year,
+    homelessness_year=homelessness_year,
 )
 result = supply.assess(ctx.area, standard_per_10k, refuge_share, demand_year, ctx.confidence_level)
+year = homelessness_demand.check_year_parameter(homelessness_year)
 report.title(ctx)
 
 # %% [markdown]
 # ## Headline
 
 # %%
-report.headline(show.headline(ctx.area.name, result.gap, result.supply_period))
+figures = homelessness_demand.year_figures(ctx.area.code, year, ctx.confidence_level)
+report.headline(
+    show.headline(ctx.area.name, result.gap, result.supply_period) + " " + show.demand_headline(ctx.area, figures)
+)
 report.record(**result.records())
 
 # %% [markdown]
@@ -244,6 +259,85 @@ _ = report.table(
 # people from other areas.
 
 # %% [markdown]
+# ## Local demand: households owed a homelessness duty because of domestic abuse
+#
+# Every council reports to MHCLG each quarter the households it owed a homelessness prevention or
+# relief duty, why they lost (or were losing) their home, and where they were living when they
+# applied. These are the one local, observed measure of domestic abuse demand published for every
+# authority. They count households, not people, and only those who came to the council.
+
+# %%
+report.markdown(local_words.headline(ctx.area, year, ctx.confidence_level))
+shown_figures = report.table(
+    show.year_figures_table(figures),
+    f"{ctx.area.name}, its region and England, {year}: households owed a homelessness duty (MHCLG)",
+    count_columns=["households"],
+    derived_columns=["per 100,000 residents", "interval from", "interval to"],
+    decimals={"per 100,000 residents": 1, "interval from": 1, "interval to": 1},
+    notes=[
+        f"{local_words.SOURCE}, {year} (tables A2/A2P+A2R for the reason, A4/A4P+A4R for the "
+        "accommodation at application); ONS Census 2021 TS009 residents. Method: the four quarters summed; "
+        f"rate = households / residents x 100,000; {ctx.confidence_level:.0%} interval by Byar's method "
+        "(exact Poisson below 10). Regions and England are MHCLG's totals (rounded to 10). "
+        "'–' = no figure: a district did not report in a quarter of the year."
+    ],
+)
+report.record(homelessness_year=year, **homelessness_demand.records(figures, ctx.area.code))
+
+# %% [markdown]
+# ### The trend since 2018-19
+
+# %%
+fig, alt = local_words.figure_trend(ctx.area)
+report.figure(fig, alt=alt, caption=show.trend_caption(ctx.area))
+trend_text = local_words.trend_sentence(ctx.area, year)
+report.markdown(trend_text or f"No earlier complete year to compare {year} with for {ctx.area.name}.")
+
+# %% [markdown]
+# ### Against what deprivation would predict
+
+# %%
+model = local_words.model_for_year(year)
+report.markdown(" ".join(local_words.model_sentences(ctx.area, model)) + "\n\n" + show.MODEL_MEANS)
+fig, alt = local_words.figure_deprivation(ctx.area, model)
+report.figure(fig, alt=alt, caption=show.deprivation_caption(model))
+ratio = model.authorities.set_index("area_code")
+report.record(
+    deprivation_model=model.chosen,
+    observed_expected_ratio=float(ratio.loc[ctx.area.code, "ratio"]) if ctx.area.code in ratio.index else None,
+)
+
+# %% [markdown]
+# ### Households moving on from a refuge
+
+# %%
+report.markdown(show.refuge_move_on_sentence(ctx.area, figures, ctx.confidence_level))
+
+# %% [markdown]
+# ### Before using these figures
+
+# %%
+report.caveats(local_words.caveats(ctx.area, year))
+
+# %%
+backtest = local_words.backtest_for(ctx.area)  # only where a seed document gives the council's own figures
+if backtest:
+    report.markdown(f"### Back-test against {ctx.area.name}'s own figures\n\n" + " ".join(backtest))
+report.record(backtest_shown=bool(backtest))
+
+# %% [markdown]
+# ## Demand and supply side by side
+
+# %%
+panel, panel_notes = show.panel_table(homelessness_demand.demand_panel(result, year, ctx.confidence_level))
+_ = report.table(
+    panel,
+    f"{ctx.area.name}: expected demand, observed homelessness demand, the standard and local supply",
+    decimals={"value": 0, "per 100,000 residents": 1},
+    notes=panel_notes,
+)
+
+# %% [markdown]
 # ## The area against its region and England, per 100,000
 
 # %%
@@ -290,9 +384,12 @@ report.sources(
         "safe_accommodation_facts_authored",
         "part4_england_headlines",
         "womens_aid_refuge_headlines",
+        "iod2019_lad19_summaries",
+        *homelessness.year_source_ids(year),
     ]
     + local_data.manifest_ids(result.local),
-    extra=[f"Standard: {config.REFUGE_STANDARD_CITATION}."] + council_text.source_lines(result.local),
+    extra=[f"Standard: {config.REFUGE_STANDARD_CITATION}.", local_words.trend_sources_line()]
+    + council_text.source_lines(result.local),
 )
 
 # %% [markdown]
@@ -318,7 +415,10 @@ report.caveats(
         "Refuges are a national network: in England 15% of victims supported in safe accommodation in 2022-23 came "
         "from outside the local authority area (Greater London counted as one area).",
         "No regional refuge counts are available in readable form, so the region shows 'no data'.",
-        "Counts of people below 5, and values derived from them, are suppressed in tables.",
+        "Counts of people or households below 5, and values derived from them, are suppressed in tables, "
+        "sentences and figures.",
+        f"Homelessness figures are for {year}, the financial year chosen by `homelessness_year` (default: the "
+        "latest with four published quarters); the trend chart shows every quarter since 2018-19.",
     ]
 )
 

@@ -23,18 +23,27 @@
 # upper-tier authorities against England, a ranked dot plot for the region and a comparison table
 # (the authority, each neighbour in its region, the region and England).
 #
+# The report leads with households owed a homelessness duty because of domestic abuse per 100,000
+# residents (MHCLG, latest complete financial year): an observed local measure that differs between
+# areas (order: `config.MAP_LEAD_INDICATORS`). Each indicator is in its own unit (per 100,000, per
+# 1,000 households as MHCLG states it, or per cent). An indicator that applies one national rate to
+# every area (`varies_by_area=False`: the synthetic estimates) gets one sentence with its value
+# instead of maps. A value made from 1-4 households is shown as `[c]` in every label, alt text and cell.
+#
 # Parameters (next cell):
 # - `area`: an upper-tier authority code or name (default Hampshire, E10000014); a region or
 #   England also work (then the region's authorities, or the regions, are compared).
 # - `indicators`: `"all"` or a list of indicator ids, e.g. `["population_14_18"]`; run
 #   `python -c "from analysis.methods import indicators; print(indicators.indicator_ids())"` to list them.
+#   A homelessness indicator for another financial year: its id with the year, e.g.
+#   `homelessness_da_per_residents_2022_23`.
 # - `classification`: `"quantiles"` (default), `"equal_interval"` or `"fisher_jenks"`; classes are
 #   always computed over England, so every map of an indicator shares its legend.
 # - `confidence_level`: two-sided level of the intervals (e.g. 0.95).
 #
 # Run: `papermill notebooks/03_regional_maps.ipynb out.ipynb -p area E06000045 -y 'indicators: [population_14_18]'`
 # or `analysis batch --area E06000045 --notebooks 03_regional_maps`. A new indicator is one
-# `declare(Indicator(...))` in `src/analysis/indicators.py`; this notebook picks it up unchanged.
+# `declare(Indicator(...))` in `src/analysis/methods/indicators/catalogue.py`; this notebook picks it up unchanged.
 
 # %% tags=["parameters"]
 area: str = "E10000014"  # authority code or name (default: Hampshire); a region or England also work
@@ -57,22 +66,24 @@ report.title(ctx)
 # %%
 chosen = [indicator_registry.get_indicator(i) for i in chosen_ids]
 frames = {i.id: indicator_registry.compute_indicator(i, confidence=ctx.confidence_level) for i in chosen}
-report.headline(maps.headline_sentence(chosen[0], frames[chosen[0].id], ctx.area))
+report.headline(maps.headline_sentence(chosen[0], frames[chosen[0].id], ctx.area, ctx.confidence_level))
 comparison = maps.comparison_areas(ctx.area)
 report.record(
     region_code=ctx.area.region_code,
     indicators=chosen_ids,
     neighbours=maps.neighbour_codes(ctx.area),
     classification=scheme,
-    rate_per_100k={i: maps.area_value(frames[i], ctx.area.code) for i in chosen_ids},
-    england_rate_per_100k={i: indicator_registry.england_value(frames[i]) for i in chosen_ids},
+    value={i: maps.area_value(frames[i], ctx.area.code) for i in chosen_ids},
+    england_value={i: indicator_registry.england_value(frames[i]) for i in chosen_ids},
+    unit={i.id: i.unit_label for i in chosen},
 )
 
 # %% [markdown]
 # ## How to read these maps
 #
-# Each indicator below is a count or estimate **per 100,000 of the population it is about**
-# (the unit is on every legend and axis). The maps colour each area by class: the classes are
+# Each indicator below is a count or estimate **per 100,000 of the population it is about**, or
+# in the unit its source uses (per 1,000 households, as MHCLG states homelessness rates; per cent
+# for a share): the unit is on every legend, axis and table. The maps colour each area by class: the classes are
 # computed once over **all of England's upper-tier authorities** (or regions, for a figure
 # published only by region), never over the region shown, so the region map and the England map
 # share one legend and a colour means the same value on both. Lighter is lower, darker is
@@ -86,7 +97,10 @@ report.record(
 # England by more than chance variation in a population of that size would explain. The **dot
 # plot** ranks the region's authorities with their intervals where the indicator has one. The
 # **comparison table** lists the authority, each neighbour in its region, the region and England.
-# Where a figure does not apply to an indicator the report says why instead.
+# Where a figure does not apply to an indicator the report says why instead; an indicator that is
+# one national rate applied to every area gets one sentence with its value, since a map would show
+# variation nobody measured. A value made from fewer than 5 households is never shown: it is `[c]`
+# on the maps (dotted, not classed), left out of the funnel and dot plots, and `[c]` in the table.
 
 # %%
 report.markdown(maps.describe_classification(scheme, frames[chosen[0].id]))
@@ -101,24 +115,23 @@ report.markdown(maps.describe_classification(scheme, frames[chosen[0].id]))
 n_figures = 0
 for indicator in chosen:
     frame = frames[indicator.id]
-    report.markdown(f"### {indicator.title}\n\n" + maps.describe_indicator(indicator, frame, ctx.area))
+    report.markdown(f"### {indicator.heading}\n\n" + maps.describe_indicator(indicator, frame, ctx.area))
     for exhibit in maps.indicator_figures(indicator, frame, ctx.area, scheme=scheme):
         if exhibit.figure is None:
             report.markdown(exhibit.note)
         else:
             report.figure(exhibit.figure, alt=exhibit.alt, caption=exhibit.caption)
             n_figures += 1
-    report.table(
-        maps.comparison_table(indicator, frame, ctx.area),
-        caption=f"{indicator.title}: {ctx.area.name} and its comparators ({indicator.unit_label})",
-        count_columns=["numerator"] if indicator.count_numerator else (),
-        derived_columns=["rate_per_100k", "ci_lower", "ci_upper"] if indicator.count_numerator else (),
-        decimals={"rate_per_100k": indicator.decimals, "ci_lower": indicator.decimals, "ci_upper": indicator.decimals},
-        notes=[
-            f"numerator: {indicator.numerator_label}; denominator: {indicator.denominator.describe()}. "
-            '"no data": the source gives no value for that area (not zero).'
-        ],
-    )
+    shown = maps.indicator_table(indicator, frame, ctx.area)  # None for one national rate applied everywhere
+    if shown is not None:
+        report.table(
+            shown.frame,
+            caption=shown.caption,
+            count_columns=shown.count_columns,
+            derived_columns=shown.derived_columns,
+            decimals=shown.decimals,
+            notes=shown.notes,
+        )
 report.record(n_figures=n_figures)
 
 # %% [markdown]
@@ -130,8 +143,9 @@ report.sources(maps.source_ids(chosen))
 # %% [markdown]
 # ## Methods, assumptions and caveats
 #
-# Rates are the numerator divided by the denominator population (ONS Census 2021 usual residents
-# by sex and single year of age, TS009, from the processed `population` table) times 100,000. The interval method is declared with each indicator
+# Rates are the numerator divided by the denominator (ONS Census 2021 usual residents by sex and
+# single year of age, TS009, from the processed `population` table; MHCLG's households in the area;
+# households owed a duty) times 100,000, 1,000 or 100 as the indicator's unit says. The interval method is declared with each indicator
 # (Byar or exact Poisson for observed counts, Wilson for proportions, the estimate's own interval
 # for modelled estimates, none where an interval would be meaningless) and stated below.
 # Funnel limits follow the PHE funnel plot method around England's value. Boundaries are the ONS

@@ -130,6 +130,14 @@ IDS = (
     "homelessness_da_share_of_duties",
     "homelessness_da_need_per_residents",
 )
+#: Each indicator's unit, as its frame column and multiplier: per 100,000 residents, MHCLG's per 1,000
+#: households, per cent of households owed a duty.
+UNITS = {
+    IDS[0]: ("rate_per_100k", 1e5),
+    IDS[1]: ("rate_per_1k", 1e3),
+    IDS[2]: ("percent", 100),
+    IDS[3]: ("rate_per_100k", 1e5),
+}
 
 
 def test_the_four_indicators_are_declared_and_their_rates_are_hand_rates(quarterly, latest):
@@ -147,20 +155,24 @@ def test_the_four_indicators_are_declared_and_their_rates_are_hand_rates(quarter
         }
         for indicator_id, (numerator, denominator) in expected.items():
             got = row(indicators.compute_indicator(indicator_id), code)
+            column, per = UNITS[indicator_id]
             assert got["numerator"] == numerator, (indicator_id, code)
             assert got["denominator"] == pytest.approx(denominator, rel=1e-12)
-            assert got["rate_per_100k"] == pytest.approx(numerator / denominator * 1e5, rel=1e-12)
+            assert got[column] == pytest.approx(numerator / denominator * per, rel=1e-12)
+    assert indicators.get_indicator(IDS[1]).unit_label.startswith("per 1,000 households")
+    assert indicators.get_indicator(IDS[2]).unit_label.startswith("% of households owed")
 
 
 def test_intervals_are_those_of_the_stats_functions(latest):
     for indicator_id in (IDS[0], IDS[1], IDS[3]):
         frame = indicators.compute_indicator(indicator_id).dropna(subset=["numerator"])
-        direct = stats.crude_rate(frame["numerator"].to_numpy(), frame["denominator"].to_numpy())
+        per = int(UNITS[indicator_id][1])
+        direct = stats.crude_rate(frame["numerator"].to_numpy(), frame["denominator"].to_numpy(), per=per)
         assert np.allclose(frame["ci_lower"], direct["ci_lower"], rtol=1e-12)
         assert np.allclose(frame["ci_upper"], direct["ci_upper"], rtol=1e-12)
     share = indicators.compute_indicator(IDS[2]).dropna(subset=["numerator"])
     lower, upper = stats.wilson_interval(share["numerator"].to_numpy(), share["denominator"].to_numpy())
-    assert np.allclose(share["ci_lower"], np.asarray(lower) * 1e5) and np.allclose(share["ci_upper"], upper * 1e5)
+    assert np.allclose(share["ci_lower"], np.asarray(lower) * 100) and np.allclose(share["ci_upper"], upper * 100)
     assert indicators.get_indicator(IDS[2]).interval == "wilson"
     assert {indicators.get_indicator(i).interval for i in (IDS[0], IDS[1], IDS[3])} == {"poisson"}
 
@@ -173,7 +185,7 @@ def test_an_incomplete_authority_has_no_value_and_a_note_naming_district_and_qua
     assert not bad.empty  # Kent has a district missing in the latest year of the shipped data
     for indicator_id in IDS:
         got = row(indicators.compute_indicator(indicator_id), KENT)
-        assert not got["has_data"] and math.isnan(got["numerator"]) and math.isnan(got["rate_per_100k"])
+        assert not got["has_data"] and math.isnan(got["numerator"]) and math.isnan(got[UNITS[indicator_id][0]])
     note = row(homelessness.no_data_notes(latest), KENT)["note"]
     for quarter, missing in zip(bad["quarter"], bad["missing_districts"]):
         assert f"{quarter}: {missing}" in note
@@ -186,7 +198,10 @@ def test_another_year_by_id_suffix_and_hampshire_2019_20_names_hart():
     assert "homelessness_da_per_residents_2019_20" not in indicators.indicator_ids()
     variant = indicators.get_indicator("homelessness_da_per_residents_2019_20")
     assert variant is indicators.get_indicator("homelessness_da_per_residents_2019_20")
-    assert "2019-20" in variant.title and "homelessness_2019_q3" in variant.sources
+    assert "2019-20" in variant.heading and "homelessness_2019_q3" in variant.sources
+    assert indicators.get_indicator(IDS[0]).heading.endswith(
+        f"({homelessness.latest_complete_year()}, the latest complete financial year)"
+    )
     frame = row(indicators.compute_indicator(variant), HAMPSHIRE)
     assert not frame["has_data"]
     assert "2019-20 Q3: Hart (E07000089)" in row(homelessness.no_data_notes("2019-20"), HAMPSHIRE)["note"]
@@ -194,6 +209,14 @@ def test_another_year_by_id_suffix_and_hampshire_2019_20_names_hart():
         indicators.check_indicator_selection(["homelessness_da_per_households_2018_19"])
     with pytest.raises(ParameterError, match="suffix must be a financial year"):
         indicators.get_indicator("homelessness_da_per_residents_2019")
+
+
+def test_a_share_of_no_households_owed_a_duty_is_no_data_not_zero_over_zero(quarterly):
+    # Isles of Scilly owed no prevention or relief duty in 2021-22 (the shipped quarters sum to 0).
+    duties, complete = hand_sum(quarterly, "E06000053", DUTIES, "2021-22")
+    assert duties == 0 and complete
+    got = row(indicators.compute_indicator(f"{IDS[2]}_2021_22"), "E06000053")
+    assert not got["has_data"] and math.isnan(got["percent"])
 
 
 def test_a_denominator_with_counts_needs_a_label():

@@ -1,4 +1,4 @@
-"""Declared indicators: values per 100,000 and intervals against hand computations from the raw files."""
+"""Declared indicators: values in their units and intervals against hand computations from the raw files."""
 
 from __future__ import annotations
 
@@ -127,9 +127,32 @@ def test_declared_indicators_cite_sources_in_the_manifest():
     from analysis.data import sources
 
     known = {item.id for item in sources.load_manifest()}
+    units = {
+        100_000: ("per 100,000 ", "rate_per_100k"),
+        1_000: ("per 1,000 ", "rate_per_1k"),
+        100: ("% of ", "percent"),
+    }
     for indicator in indicators.list_indicators():
         assert set(indicator.sources) <= known, indicator.id
-        assert indicator.unit_label.startswith("per 100,000 ")
+        words, column = units[indicator.per]
+        assert indicator.unit_label.startswith(words) and indicator.value_column == column, indicator.id
+    assert {i.per for i in indicators.list_indicators()} == set(units)  # every unit is in use
+
+
+def test_the_report_order_leads_with_an_observed_local_domestic_abuse_indicator():
+    ids = indicators.indicator_ids()
+    assert ids[0] == "homelessness_da_per_residents" and indicators.check_indicator_selection("all") == ids
+    assert ids.index("population_14_18") > ids.index("homelessness_da_need_per_residents")
+    assert [i.id for i in indicators.list_indicators()] == ids
+    assert sorted(ids) == sorted({*ids})  # each once
+
+
+def test_national_rate_indicators_are_declared_as_not_varying_by_area():
+    flat = {i.id for i in indicators.list_indicators() if not i.varies_by_area}
+    assert flat == {"adults_experiencing_da", "children_affected"}
+    for indicator_id in flat:
+        indicator = indicators.get_indicator(indicator_id)
+        assert indicator.funnel is None and "national" in indicator.uniform_reason
 
 
 # ------------------------------------------------------------------------------------------
@@ -165,21 +188,24 @@ def byar(count: float, z: float) -> tuple[float, float]:
     return lower, upper
 
 
+def poisson_limits(count: float, confidence: float) -> tuple[float, float]:
+    """Byar's limits from 10 events, exact Poisson (chi-square) below: PHE Technical Guide, 2018."""
+    if count >= 10:
+        return byar(count, sps.norm.ppf(1 - (1 - confidence) / 2))
+    alpha = 1 - confidence
+    low = sps.chi2.ppf(alpha / 2, 2 * count) / 2 if count else 0.0
+    return low, sps.chi2.ppf(1 - alpha / 2, 2 * count + 2) / 2
+
+
 @pytest.mark.parametrize("confidence", [0.95, 0.998])
 def test_poisson_intervals_use_byar_from_ten_and_exact_below(confidence):
-    z = sps.norm.ppf(1 - (1 - confidence) / 2)
     fixture = fixture_indicator(
         id="fixture_90_plus", numerator=indicators.population_numerator(90, None), interval="poisson"
     )
     frame = indicators.compute_indicator(fixture, confidence=confidence)
     for code in ["E10000014", "E09000001", "E06000053"]:
         count, total = hand_persons(code, 90, None), hand_persons(code, 0, None)
-        if count >= 10:
-            low, high = byar(count, z)
-        else:
-            alpha = 1 - confidence
-            low = sps.chi2.ppf(alpha / 2, 2 * count) / 2 if count else 0.0
-            high = sps.chi2.ppf(1 - alpha / 2, 2 * count + 2) / 2
+        low, high = poisson_limits(count, confidence)
         got = row(frame, code)
         assert got["rate_per_100k"] == pytest.approx(count / total * 1e5, rel=1e-12)
         assert got["ci_lower"] == pytest.approx(low / total * 1e5, rel=1e-9)
@@ -223,6 +249,33 @@ def test_an_estimate_carrying_its_own_interval_is_divided_by_the_denominator():
     got = row(indicators.compute_indicator(fixture), "E06000045")
     x, n = hand_persons("E06000045", 16, 17), hand_persons("E06000045", 0, None)
     assert (got["ci_lower"], got["ci_upper"]) == (pytest.approx(0.9 * x / n * 1e5), pytest.approx(1.2 * x / n * 1e5))
+
+
+def test_a_rate_per_1000_and_a_share_per_cent_carry_their_unit_in_the_value_column():
+    z = sps.norm.ppf(0.975)
+    per_1000 = indicators.compute_indicator(fixture_indicator(id="fixture_per_1k", per=1000, interval="poisson"))
+    percent = indicators.compute_indicator(fixture_indicator(id="fixture_percent", per=100, interval="wilson"))
+    assert list(per_1000.columns) == [c if c != "rate_per_100k" else "rate_per_1k" for c in indicators.FRAME_COLUMNS]
+    assert "percent" in percent.columns and "rate_per_100k" not in percent.columns
+    assert indicators.value_column(percent) == "percent" and indicators.value_column(per_1000) == "rate_per_1k"
+    for code in ["E10000014", "E06000053"]:
+        x, n = hand_persons(code, 16, 17), hand_persons(code, 0, None)
+        assert row(per_1000, code)["rate_per_1k"] == pytest.approx(x / n * 1000, rel=1e-12)
+        low, high = poisson_limits(x, 0.95)
+        assert row(per_1000, code)["ci_lower"] == pytest.approx(low / n * 1000, rel=1e-9)
+        assert row(per_1000, code)["ci_upper"] == pytest.approx(high / n * 1000, rel=1e-9)
+        p = x / n
+        centre, half = 2 * x + z**2, z * math.sqrt(z**2 + 4 * x * (1 - p))
+        got = row(percent, code)
+        assert got["percent"] == pytest.approx(p * 100, rel=1e-12)
+        assert got["ci_lower"] == pytest.approx((centre - half) / (2 * (n + z**2)) * 100, rel=1e-9)
+        assert got["ci_upper"] == pytest.approx((centre + half) / (2 * (n + z**2)) * 100, rel=1e-9)
+    england = hand_persons(config.ENGLAND_CODE, 16, 17) / hand_persons(config.ENGLAND_CODE, 0, None)
+    assert indicators.england_value(percent) == pytest.approx(england * 100, rel=1e-12)
+    assert fixture_indicator(per=100).unit_label == "% of population (all ages)"
+    assert fixture_indicator(per=1000).unit_label == "per 1,000 population (all ages)"
+    with pytest.raises(ParameterError, match="exactly one value column"):
+        indicators.value_column(percent.assign(rate_per_100k=1.0))
 
 
 def test_areas_the_numerator_leaves_out_have_no_data_not_zero():
@@ -276,7 +329,10 @@ def test_indicator_selection_accepts_all_or_ids_and_names_the_valid_ids_otherwis
         ({"funnel_reason": ""}, "say why in funnel_reason"),
         ({"id": "Bad Id"}, "lower case"),
         ({"sources": ()}, "names no source"),
-        ({"per": 1000}, "per 100,000"),
+        ({"per": 250}, "per must be 100000"),
+        ({"per": True}, "per must be 100000"),
+        ({"varies_by_area": False}, "say why in uniform_reason"),
+        ({"varies_by_area": False, "uniform_reason": "one rate", "funnel": "rate"}, "declare no funnel"),
     ],
 )
 def test_bad_declarations_are_refused(changes, message):

@@ -6,6 +6,7 @@ import pytest
 
 from analysis.methods import areas, indicators, prevalence
 from analysis.present import maps
+from analysis.present.numbers import format_number
 
 from .conftest import census_population, raw_csv
 
@@ -41,11 +42,26 @@ def test_adults_indicator_equals_the_prevalence_estimate():
     assert frame["has_data"].all()
 
 
-def test_children_indicator_applies_the_national_rate_and_draws_no_flat_map():
+def test_children_indicator_applies_the_national_rate_and_gets_one_sentence_not_a_map():
     rate = raw_csv("children_rates_authored")["rate_per_1000"].iloc[0]
     frame = indicators.compute_indicator("children_affected")
     assert frame["rate_per_100k"].round(6).unique().tolist() == [rate * 100]
-    exhibits = maps.indicator_figures(
-        indicators.get_indicator("children_affected"), frame, areas.resolve_area("Hampshire")
-    )
-    assert [e.figure for e in exhibits] == [None] and "same value" in exhibits[0].note
+    indicator = indicators.get_indicator("children_affected")
+    hampshire = areas.resolve_area("Hampshire")
+    [exhibit] = maps.indicator_figures(indicator, frame, hampshire)
+    assert exhibit.kind == "national_rate" and exhibit.figure is None
+    assert f"Hampshire: {format_number(rate * 100)} per 100,000 children aged 0-17" in exhibit.note
+    assert "same rate" in exhibit.note and "authorities:" not in exhibit.note  # no spread: one value
+    assert maps.indicator_table(indicator, frame, hampshire) is None
+
+
+def test_adults_synthetic_estimate_gets_one_sentence_with_its_value_and_the_spread_not_a_map():
+    frame = indicators.compute_indicator("adults_experiencing_da").set_index("area_code")
+    indicator = indicators.get_indicator("adults_experiencing_da")
+    [exhibit] = maps.indicator_figures(indicator, frame.reset_index(), areas.resolve_area("Southampton"))
+    assert exhibit.kind == "national_rate" and exhibit.figure is None
+    utla = frame.loc[frame["level"] == "utla", "rate_per_100k"]
+    estimate = prevalence.summarise_estimates(prevalence.estimate_adults("E06000045")).iloc[0]
+    assert f"Southampton: {format_number(estimate['estimate_per_100k_adults'])} per 100,000" in exhibit.note
+    assert f"{format_number(utla.min())} to {format_number(utla.max())}" in exhibit.note
+    assert "mix of women and men" in exhibit.note and "No map, funnel plot" in exhibit.note

@@ -267,7 +267,9 @@ def test_map_labels_alt_texts_and_the_headline_round_halves_away(frame14):
     frame.loc[frame["area_code"] == hampshire.code, "rate_per_100k"] = 5432.5
     frame.loc[frame["area_code"] == config.ENGLAND_CODE, "rate_per_100k"] = 5900.5
     headline = maps.headline_sentence(indicator, frame, hampshire)
-    assert headline.startswith("Hampshire has 5,433 ") and headline.endswith("against 5,901 for England.")
+    assert (
+        headline == f"Young people aged 14 to 18, Hampshire: 5,433 {indicator.unit_label}, against 5,901 for England."
+    )
     [region] = [e for e in maps.indicator_figures(indicator, frame, hampshire) if e.kind == "region_map"]
     assert f"Hampshire: 5,433 {indicator.unit_label}; England: 5,901." in region.alt
     assert "Hampshire\n5,433" in [t.get_text() for t in region.figure.axes[0].texts]
@@ -281,3 +283,62 @@ def test_map_reports_name_the_census_2021_population_base_and_no_assumed_split()
     text = " ".join(lines)
     assert "ONS Census 2021 usual residents (TS009" in text and "observed at every age" in text
     assert "assumed" not in text and "mid-2020" not in text
+
+
+# ------------------------------------------------------------------------------------------
+# Small counts: a year variant with 1-4 households never publishes the count or its rate
+# ------------------------------------------------------------------------------------------
+
+
+def figure_texts(fig) -> list[str]:
+    """Every text on a figure: titles, labels, ticks, annotations, legend entries."""
+    texts = [t.get_text() for t in fig.texts]
+    for ax in fig.axes:
+        texts += [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()]
+        texts += [t.get_text() for t in ax.texts + ax.get_xticklabels() + ax.get_yticklabels()]
+        if ax.get_legend() is not None:
+            texts += [t.get_text() for t in ax.get_legend().get_texts()]
+    return texts
+
+
+@pytest.mark.parametrize("code", ["E06000017", "E09000001"])  # Rutland, City of London
+def test_a_year_variant_with_a_small_count_is_suppressed_in_labels_alt_text_and_the_table(code):
+    from analysis.present.numbers import format_number
+    from tests.test_homelessness_methods import DA_REASON, hand_residents
+
+    quarterly = pd.read_parquet(config.PROCESSED_DIR / "homelessness.parquet")
+    rows = quarterly[
+        (quarterly["area_code"] == code)
+        & (quarterly["measure"] == DA_REASON)
+        & (quarterly["financial_year"] == "2018-19")
+    ]
+    count = float(rows["value"].sum())
+    assert len(rows) == 4 and rows["complete"].all() and 1 <= count < config.SUPPRESSION_THRESHOLD
+    rate = format_number(count / hand_residents(code) * 1e5, 1)
+    indicator = indicators.get_indicator("homelessness_da_per_residents_2018_19")
+    frame = indicators.compute_indicator(indicator)
+    assert frame.set_index("area_code").loc[code, "numerator"] == count  # the raw frame has it; nothing shown does
+    area = areas.get_area(code)
+    exhibits = maps.indicator_figures(indicator, frame, area)
+    drawn = [e for e in exhibits if e.figure is not None]
+    assert {e.kind for e in drawn} == {"region_map", "england_map", "funnel", "dot_plot"}
+    marker = config.SUPPRESSION_MARKER
+    for exhibit in drawn:
+        shown = [exhibit.alt, exhibit.caption, *figure_texts(exhibit.figure)]
+        assert not any(rate in text for text in shown), exhibit.kind
+        assert not any(f"{count:.0f} household" in text for text in shown), exhibit.kind
+    region = next(e for e in drawn if e.kind == "region_map")
+    assert f"{area.name}: {marker}" in region.alt and f"{area.name}\n{marker}" in figure_texts(region.figure)
+    assert any(marker in text for text in figure_texts(region.figure) if "suppressed" in text)  # legend entry
+    funnel = next(e for e in drawn if e.kind == "funnel").figure
+    assert not [c for c in funnel.axes[0].collections if c.get_label() == area.name]  # not plotted
+    sentence = maps.headline_sentence(indicator, frame, area, confidence=0.95)
+    assert marker in sentence and rate not in sentence
+    table = maps.comparison_table(indicator, frame, area).set_index("area_code")
+    for column in ("numerator", "rate_per_100k", "ci_lower", "ci_upper", "compared_with_england"):
+        assert table.loc[code, column] == marker, column
+    assert table.loc[config.ENGLAND_CODE, "numerator"] > config.SUPPRESSION_THRESHOLD  # others are shown
+    published = maps.indicator_table(indicator, frame, area)
+    assert published.count_columns == ["numerator"] and "compared with England" in published.derived_columns
+    shown = published.frame.set_index("code")
+    assert (shown.loc[code, ["numerator", "per 100,000", "interval from", "compared with England"]] == marker).all()

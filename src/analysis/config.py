@@ -149,6 +149,21 @@ BYAR_MIN_COUNT = 10
 #: Directly standardised rates are not published for fewer events than this (OHID Fingertips).
 DSR_MIN_EVENTS = 10
 PER_100K = 100_000
+#: MHCLG states statutory homelessness rates per 1,000 households ("Statutory homelessness in
+#: England" releases and live tables: "per 1,000 households"), so the per-households indicator does too.
+PER_1K_HOUSEHOLDS = 1_000
+#: A share of a whole is stated per cent (PHE Technical Guide: Confidence Intervals, 2018: proportions
+#: with Wilson score intervals).
+PER_CENT = 100
+#: The units an indicator may be stated in (``Indicator.per``) and the column of
+#: ``compute_indicator``'s frame that carries the value in that unit, so a column name never
+#: says one unit while holding another: per 100,000 people (OHID Fingertips' rates), per 1,000
+#: households (MHCLG's convention) and per cent.
+INDICATOR_VALUE_COLUMNS: dict[int, str] = {
+    PER_100K: "rate_per_100k",
+    PER_1K_HOUSEHOLDS: "rate_per_1k",
+    PER_CENT: "percent",
+}
 
 #: European Standard Population 2013, 19 five-year bands 0-4 ... 85-89, 90+ (Eurostat,
 #: "Revision of the European Standard Population", 2013, Table 11). Sums to 100,000.
@@ -393,9 +408,23 @@ MAP_CLASSIFICATION_DEFAULT = "quantiles"
 #: mapping and visualization", 1994; ONS Data Visualisation guidance on choropleths), few enough
 #: to tell apart in greyscale.
 MAP_CLASSES = 5
+#: Indicators the regional maps report shows first when it shows "all" (the rest follow in the
+#: order declared): an observed local domestic abuse measure that differs between areas leads,
+#: not a population share or a national rate applied to local populations (issue "Local
+#: evidence", section 6). The report's headline is the first indicator shown.
+MAP_LEAD_INDICATORS: tuple[str, ...] = (
+    "homelessness_da_per_residents",
+    "homelessness_da_per_households",
+    "homelessness_da_share_of_duties",
+    "homelessness_da_need_per_residents",
+)
 #: Areas without data are drawn white with this hatch and labelled, never coloured as zero.
 MAP_NO_DATA_HATCH = "////"
 MAP_NO_DATA_LABEL = "no data"
+#: Areas whose value comes from a count of 1 to SUPPRESSION_THRESHOLD - 1 are not classed, plotted
+#: or given a number on a map: drawn white with this hatch and labelled SUPPRESSION_MARKER (GSS
+#: statistical disclosure control: a rate and its population give the count back).
+MAP_SUPPRESSED_HATCH = "...."
 #: Fraction of the sequential colour map used for classes: the lightest end of cividis is
 #: close to white and to the context grey in greyscale, so classes stop short of it.
 MAP_CMAP_RANGE = (0.0, 0.85)
@@ -455,6 +484,9 @@ HAMPSHIRE_STRATEGY_CITATION = (
     "Hampshire Domestic Abuse Safe Accommodation Strategy 2021-2023 (Hampshire County Council, "
     "January 2022), section 5.1"
 )
+#: Councils' own published yearly figures that the homelessness sums are back-tested against, by
+#: area code: only where a seed document gives them (today Hampshire's strategy, above).
+STRATEGY_BACKTEST_FIGURES: dict[str, dict[str, int]] = {DEFAULT_AREA_CODE: HAMPSHIRE_STRATEGY_DA_DUTY}
 #: Significance level of the likelihood-ratio test of the negative binomial's alpha = 0 (Poisson)
 #: in the deprivation model: 5%, the two-sided 95% level of every interval here. alpha = 0 lies on
 #: the boundary, so the p-value is half the chi-square(1) tail (Cameron and Trivedi, Regression

@@ -21,6 +21,11 @@ Measures (households, not people)
 ``da_need``
     Households owed a prevention or relief duty with the support need "At risk of / has
     experienced domestic abuse" (A3; a household can have several needs).
+``refuge``
+    Households owed a prevention or relief duty whose accommodation at the time of application
+    was a refuge (``prevention_or_relief_duty_accommodation_refuge``): households moving on from
+    a refuge, the move-on demand refuges create. One table (A4) to April-June 2020, prevention
+    (A4P) + relief (A4R) from July-September 2020: the same **table break at 2020-21 Q2**.
 ``duties``
     All households owed a prevention or relief duty: the total of the same reason tables (A2, or
     A2P + A2R), so the share's numerator and denominator come from one table. (A1's total is the
@@ -57,11 +62,14 @@ from analysis.methods import stats
 MEASURES: dict[str, str] = {
     "da_reason": "prevention_or_relief_duty_reason_domestic_abuse",
     "da_need": "duty_owed_support_need_domestic_abuse",
+    "refuge": "prevention_or_relief_duty_accommodation_refuge",
     "duties": "prevention_or_relief_duty_reason_total",
     "households": "households_in_area_thousands",
 }
 #: Stocks averaged over a year's quarters (the others are flows, summed).
 STOCKS = frozenset({"households"})
+#: The measures counted in households that have a trend, series breaks and year comparisons.
+SERIES = ("da_reason", "da_need", "refuge")
 #: The measure that exists from the victim / alleged perpetrator split onwards.
 SPLIT_MEASURE = "prevention_duty_reason_domestic_abuse_victim"
 #: Words the build writes in ``note`` where prevention + relief replace the single A2 table.
@@ -69,8 +77,10 @@ COMBINED_MARK = "prevention + relief ("
 ROLES = {"utla": "authority", "region": "region", "country": "England"}
 LEVEL_ORDER = {"utla": 0, "region": 1, "country": 2}
 PERIODS = ("quarter", "financial_year")
-#: Short chart labels of the kinds of series break.
-BREAK_LABELS = {"table": "A2P + A2R", "definition": "victim / perpetrator split", "geography": "geography change"}
+#: Short chart labels of the kinds of series break (a table break is labelled with its tables).
+BREAK_LABELS = {"definition": "victim / perpetrator split", "geography": "geography change"}
+#: The tables each series comes from, before and after the table break.
+TABLE_NAMES = {"da_reason": ("A2", "A2P", "A2R"), "refuge": ("A4", "A4P", "A4R")}
 _YEAR = re.compile(r"^(20\d\d)-(\d\d)$")
 _SUM_PREFIX = re.compile(r"^sum of \d+ of \d+ authorities")
 _COMBINED_PART = re.compile(r";?\s*prevention \+ relief \([^)]*\)")
@@ -143,6 +153,16 @@ def check_year(year: object, *measures: str) -> str:
             "Choose one of those years (households in the area are published from April-June 2019).",
         )
     return year
+
+
+def year_source_ids(year: str) -> tuple[str, ...]:
+    """Manifest ids of the four quarterly workbooks of a financial year ("2023-24" -> homelessness_2023_q1 ...)."""
+    from analysis.data.steps import homelessness as workbooks
+
+    match = _YEAR.match(year) if isinstance(year, str) else None
+    if not match:
+        raise ParameterError(f"year must be a financial year written like '2023-24', got {year!r}.")
+    return tuple(f"{workbooks.RAW_FOLDER}_{match.group(1)}_q{n}" for n in range(1, 5))
 
 
 # ------------------------------------------------------------------------------------------
@@ -310,30 +330,34 @@ def series_breaks(area_code: str, measure: str = "da_reason") -> pd.DataFrame:
     pandas.DataFrame
         ``quarter``, ``financial_year``, ``quarter_start``, ``kind`` ("table", "definition",
         "geography"), a short ``label`` for charts and the ``description``; each row is the
-        first quarter on the new basis. For ``da_reason``: the first quarter summed from
-        A2P + A2R, and the first with the victim / alleged perpetrator split. For an authority:
-        every quarter in which the housing authorities it is summed from change (abolitions,
-        new unitaries, recoding).
+        first quarter on the new basis. For ``da_reason`` and ``refuge``: the first quarter
+        summed from the prevention and relief tables (A2P + A2R, A4P + A4R); for ``da_reason``
+        also the first with the victim / alleged perpetrator split. For an authority: every
+        quarter in which the housing authorities it is summed from change (abolitions, new
+        unitaries, recoding).
     """
-    measure = check_measure(measure, ("da_reason", "da_need"))
+    measure = check_measure(measure, SERIES)
     codes = _comparators(area_code)
     table = tables.read_table("homelessness")
     out = []
-    if measure == "da_reason":
-        england = table[(table["area_code"] == config.ENGLAND_CODE) & table["value"].notna()]
+    england = table[(table["area_code"] == config.ENGLAND_CODE) & table["value"].notna()]
+    if measure in TABLE_NAMES:
         combined = england[
             (england["measure"] == MEASURES[measure]) & england["note"].str.contains(COMBINED_MARK, regex=False)
         ]
-        split = england[england["measure"] == SPLIT_MEASURE]
         if not combined.empty:
+            one, prevention, relief = TABLE_NAMES[measure]
             first = combined.sort_values("quarter_start").iloc[0]
             out.append(
                 (
                     first,
                     "table",
-                    "prevention (A2P) + relief (A2R) tables summed from here; one table for both (A2) before",
+                    f"prevention ({prevention}) + relief ({relief}) tables summed from here; one table for both "
+                    f"({one}) before",
                 )
             )
+    if measure == "da_reason":
+        split = england[england["measure"] == SPLIT_MEASURE]
         if not split.empty:
             first = split.sort_values("quarter_start").iloc[0]
             out.append(
@@ -355,12 +379,19 @@ def series_breaks(area_code: str, measure: str = "da_reason") -> pd.DataFrame:
         out.append((row, "geography", text + (f": {changes}" if changes else "")))
     frame = pd.DataFrame(
         [
-            (r["quarter"], r["financial_year"], r["quarter_start"], kind, BREAK_LABELS[kind], text)
+            (r["quarter"], r["financial_year"], r["quarter_start"], kind, _break_label(kind, measure), text)
             for r, kind, text in out
         ],
         columns=["quarter", "financial_year", "quarter_start", "kind", "label", "description"],
     )
     return frame.sort_values("quarter_start", kind="stable").reset_index(drop=True)
+
+
+def _break_label(kind: str, measure: str) -> str:
+    """The short chart label of a break: "A2P + A2R" for the table break of the reason series."""
+    if kind == "table":
+        return " + ".join(TABLE_NAMES[measure][1:])
+    return BREAK_LABELS[kind]
 
 
 def trend(
@@ -373,7 +404,7 @@ def trend(
     area_code
         An upper-tier authority, region or England code.
     measure
-        "da_reason" or "da_need".
+        "da_reason", "da_need" or "refuge".
     period
         "quarter" (every quarter from 2018-19 Q1) or "financial_year" (years with four
         published quarters).
@@ -390,7 +421,7 @@ def trend(
         and ``series_break`` (what changes from this period, "" if nothing; see
         :func:`series_breaks`).
     """
-    measure = check_measure(measure, ("da_reason", "da_need"))
+    measure = check_measure(measure, SERIES)
     if period not in PERIODS:
         raise ParameterError(f"period must be one of {', '.join(PERIODS)}, got {period!r}.")
     level = stats.check_confidence(confidence)

@@ -9,7 +9,10 @@ the report is for.
   :data:`config.MAP_SIMPLIFY_TOLERANCE_M`) and cached, so neighbouring areas never gap or
   overlap and drawing many maps costs one preparation (:func:`boundaries`).
 * Classes from :mod:`analysis.present.map_classes`, shared by the region and England maps.
-* Areas without data are white, hatched and labelled "no data", never coloured as zero.
+* Areas without data are white, hatched and labelled "no data", never coloured as zero; an
+  area whose value comes from a small count is white with another hatch and labelled with the
+  suppression marker (:func:`analysis.present.map_classes.published`).
+* Values are read from the frame's value column, in the indicator's unit.
 * Plain, north-up, no tiles or anything fetched from the internet; source and boundary
   attribution (:data:`config.BOUNDARY_ATTRIBUTION`) on every map.
 
@@ -38,12 +41,15 @@ from analysis.present.map_classes import (
     class_colours,
     class_labels,
     map_level,
+    published,
+    suppression_words,
+    value_label,
 )
-from analysis.present.numbers import format_number
 
 _SMALL_AREA_KM2 = 150.0  # labels of smaller areas (towns, inner London) are set a point smaller
 _LABEL_WIDTH = 18  # characters per line of an area label
 _NOTE_CHARS_PER_INCH = 17  # characters per inch of figure width in a 7.5 pt source note
+_TITLE_WIDTH = 60  # characters per line of a map title (its axes is about 5 inches wide)
 
 
 # ------------------------------------------------------------------------------------------
@@ -92,9 +98,12 @@ def boundaries(level: str) -> Any:
     return _prepared_geometry(str(path), stat.st_mtime_ns, float(config.MAP_SIMPLIFY_TOLERANCE_M))[level]
 
 
-def _with_values(frame: pd.DataFrame, level: str) -> Any:
-    values = frame[["area_code", "rate_per_100k", "has_data"]]
-    return boundaries(level).merge(values, on="area_code", how="left")
+def _with_values(indicator: Indicator, frame: pd.DataFrame, level: str) -> Any:
+    """The level's polygons with each area's published value (its unit's column), ``has_data``, ``suppressed``."""
+    values = frame[["area_code", indicator.value_column, "has_data", "suppressed"]]
+    geo = boundaries(level).merge(values, on="area_code", how="left")
+    geo["suppressed"] = geo["suppressed"].fillna(False).astype(bool)
+    return geo
 
 
 # ------------------------------------------------------------------------------------------
@@ -122,21 +131,23 @@ def _draw(ax, geo, facecolors: Any, edgecolor: str, linewidth: float, hatch: str
     ax.autoscale_view()
 
 
-def _paint(ax, geo, breaks: np.ndarray, edgecolor: str = "#4d4d4d", linewidth: float = 0.35) -> None:
-    """Fill areas by class; areas without data white and hatched."""
+def _paint(ax, geo, column: str, breaks: np.ndarray, edgecolor: str = "#4d4d4d", linewidth: float = 0.35) -> None:
+    """Fill areas by class; areas without data white and hatched, suppressed ones white with their own hatch."""
     colours = class_colours(len(breaks))
     has = geo["has_data"].fillna(False).astype(bool).to_numpy()
+    withheld = geo["suppressed"].to_numpy()
     if has.any():
-        classes = assign_classes(geo.loc[has, "rate_per_100k"], breaks)
+        classes = assign_classes(geo.loc[has, column], breaks)
         _draw(ax, geo[has], [colours[c] for c in classes], edgecolor, linewidth)
-    _draw(ax, geo[~has], config.COLOUR_NO_DATA, edgecolor, linewidth, hatch=config.MAP_NO_DATA_HATCH)
+    _draw(ax, geo[~has & ~withheld], config.COLOUR_NO_DATA, edgecolor, linewidth, hatch=config.MAP_NO_DATA_HATCH)
+    _draw(ax, geo[withheld], config.COLOUR_NO_DATA, edgecolor, linewidth, hatch=config.MAP_SUPPRESSED_HATCH)
 
 
 def _legend(ax, indicator: Indicator, frame: pd.DataFrame, breaks: np.ndarray, extra: list) -> None:
     from matplotlib.patches import Patch
 
     level = map_level(frame)
-    values = frame.loc[(frame["level"] == level) & frame["has_data"], "rate_per_100k"].to_numpy(float)
+    values = frame.loc[(frame["level"] == level) & frame["has_data"], indicator.value_column].to_numpy(float)
     counts = np.bincount(assign_classes(values, breaks), minlength=len(breaks)) if len(breaks) else []
     labels = class_labels(breaks, float(values.min()), indicator.decimals) if len(breaks) else []
     handles = [
@@ -152,6 +163,16 @@ def _legend(ax, indicator: Indicator, frame: pd.DataFrame, breaks: np.ndarray, e
             label=f"{config.MAP_NO_DATA_LABEL} (hatched)",
         )
     )
+    if frame.loc[frame["level"] == level, "suppressed"].any():
+        handles.append(
+            Patch(
+                facecolor=config.COLOUR_NO_DATA,
+                edgecolor="#4d4d4d",
+                hatch=config.MAP_SUPPRESSED_HATCH,
+                linewidth=0.4,
+                label=suppression_words(),
+            )
+        )
     ax.legend(
         handles=handles + extra,
         loc="upper left",
@@ -204,7 +225,9 @@ def _finish(fig, ax, indicator: Indicator, title: str) -> None:
     ax.set_aspect("equal")
     ax.set_axis_off()
     _scale_bar_and_north(ax)
-    ax.set_title(title, loc="left")
+    ax.set_title(
+        textwrap.fill(title, _TITLE_WIDTH), loc="left"
+    )  # a long title would widen the figure, shrinking the map
     source_note(
         fig,
         f"{indicator.source_note}. {config.BOUNDARY_ATTRIBUTION}. British National Grid; {config.GEOGRAPHY_VINTAGE}.",
@@ -255,13 +278,6 @@ def _label_with_leader(ax, row, text: str, *, size: float) -> None:
     )
 
 
-def value_text(indicator: Indicator, row) -> str:
-    """An area's value as maps and sentences show it ("no data" without one)."""
-    if not bool(row["has_data"]):
-        return config.MAP_NO_DATA_LABEL
-    return format_number(row["rate_per_100k"], indicator.decimals)
-
-
 def _highlight_handle(area) -> list:
     from matplotlib.lines import Line2D
 
@@ -279,22 +295,23 @@ def england_map(
     k: int = config.MAP_CLASSES,
 ):
     """England: every authority (or region) shaded by class, region outlines, ``area`` highlighted."""
+    frame = published(indicator, frame)
     level = map_level(frame)
     breaks = class_breaks(frame, scheme, k)
     fig, ax = plots.new_figure(8.2, 7.6)
-    geo = _with_values(frame, level)
-    _paint(ax, geo, breaks, linewidth=0.25 if level == "utla" else 0.5)
+    geo = _with_values(indicator, frame, level)
+    _paint(ax, geo, indicator.value_column, breaks, linewidth=0.25 if level == "utla" else 0.5)
     _outline(ax, boundaries("region"), "black", 0.8)
     if level == "region":
         for _, row in geo.iterrows():
-            _label(ax, row, f"{row['area_name']}\n{value_text(indicator, row)}", size=7.5)
+            _label(ax, row, f"{row['area_name']}\n{value_label(indicator, row)}", size=7.5)
     if area is not None and area.level != "country":
         chosen = boundaries(area.level)[boundaries(area.level)["area_code"] == area.code]
         _outline(ax, chosen, config.COLOUR_HIGHLIGHT, 1.6)
         if level == "utla" or area.level == "utla":
             _label(ax, chosen.iloc[0], area.name, bold=True, size=8, colour=config.COLOUR_HIGHLIGHT)
     _legend(ax, indicator, frame, breaks, _highlight_handle(area))
-    _finish(fig, ax, indicator, f"{indicator.title}, England: {LEVEL_WORDS[level]}")
+    _finish(fig, ax, indicator, f"{indicator.heading}, England: {LEVEL_WORDS[level]}")
     return fig
 
 
@@ -313,18 +330,19 @@ def region_map(
     """
     from matplotlib.patches import Patch
 
+    frame = published(indicator, frame)
     if area.level == "country" or map_level(frame) != "utla":
         return None
     region_code = area.code if area.level == "region" else area.region_code
     breaks = class_breaks(frame, scheme, k)
-    geo = _with_values(frame, "utla")
+    geo = _with_values(indicator, frame, "utla")
     inside = geo[geo["region_code"] == region_code]
     region = boundaries("region")[boundaries("region")["area_code"] == region_code]
     xmin, ymin, xmax, ymax = region.total_bounds
     pad = max(xmax - xmin, ymax - ymin) * 0.05
     fig, ax = plots.new_figure(8.2, float(np.clip(5.6 * (ymax - ymin) / (xmax - xmin) + 1.0, 4.0, 9.0)))
     _draw(ax, geo[geo["region_code"] != region_code], config.COLOUR_CONTEXT, "white", 0.5)
-    _paint(ax, inside, breaks, edgecolor="#333333", linewidth=0.5)
+    _paint(ax, inside, indicator.value_column, breaks, edgecolor="#333333", linewidth=0.5)
     _outline(ax, region, "black", 1.1)
     ax.set_xlim(xmin - pad, xmax + pad)
     ax.set_ylim(ymin - pad, ymax + pad)
@@ -332,13 +350,13 @@ def region_map(
     for _, row in inside.iterrows():
         if row["area_code"] == area.code:
             continue
-        text = row["area_name"] if row["has_data"] else f"{row['area_name']}\n{config.MAP_NO_DATA_LABEL}"
+        text = row["area_name"] if row["has_data"] else f"{row['area_name']}\n{value_label(indicator, row)}"
         _label(ax, row, text, size=size if row["area_km2"] >= _SMALL_AREA_KM2 else size - 1.0)
     if area.level == "utla":
         chosen = inside[inside["area_code"] == area.code]
         _outline(ax, chosen, config.COLOUR_HIGHLIGHT, 2.2)
         row = chosen.iloc[0]
-        text = f"{area.name}\n{value_text(indicator, row)}"
+        text = f"{area.name}\n{value_label(indicator, row)}"
         if row["area_km2"] < _SMALL_AREA_KM2:
             _label_with_leader(ax, row, text, size=size + 1.5)
         else:
@@ -346,5 +364,5 @@ def region_map(
     context = [Patch(facecolor=config.COLOUR_CONTEXT, edgecolor="white", label="rest of England (context)")]
     _legend(ax, indicator, frame, breaks, _highlight_handle(area) + context)
     region_name = region["area_name"].iloc[0]
-    _finish(fig, ax, indicator, f"{indicator.title}, {region_name}")
+    _finish(fig, ax, indicator, f"{indicator.heading}, {region_name}")
     return fig

@@ -3,7 +3,10 @@
 Every function takes an :class:`~analysis.methods.indicators.Indicator`, the frame
 :func:`~analysis.methods.indicators.compute_indicator` returned for it, and the reporting area.
 An area is compared with England, or, for an indicator with no England value, with the
-reference the indicator declares (e.g. England and Wales): :func:`comparator`.
+reference the indicator declares (e.g. England and Wales): :func:`comparator`. Values are in the
+indicator's unit (its value column). An area whose value comes from a small count is not
+plotted, and the comparison table shows the suppression marker for its count, value,
+interval and comparison (:func:`analysis.present.map_classes.published`).
 
 References
 ----------
@@ -23,7 +26,7 @@ from analysis.methods import stats
 from analysis.methods.indicators import Indicator, england_value
 from analysis.present import plots
 from analysis.present.choropleth import boundaries, halo, source_note
-from analysis.present.map_classes import map_level
+from analysis.present.map_classes import count_columns, map_level, published
 
 _TITLE_WIDTH = 70  # characters per line of a chart title
 
@@ -41,8 +44,10 @@ def funnel_plot(indicator: Indicator, frame: pd.DataFrame, area=None):
     """Every authority's rate against its population, with England's 95% and 99.8% limits.
 
     Returns None when the indicator declares no funnel, or England or the authorities have
-    no data (the indicator's ``funnel_reason`` says why).
+    no data (the indicator's ``funnel_reason`` says why). Suppressed areas are not plotted.
     """
+    frame = published(indicator, frame)
+    column = indicator.value_column
     reference = england_value(frame)
     points = frame[(frame["level"] == "utla") & frame["has_data"]]
     if indicator.funnel is None or np.isnan(reference) or points.empty or reference <= 0:
@@ -64,7 +69,7 @@ def funnel_plot(indicator: Indicator, frame: pd.DataFrame, area=None):
     chosen = points["area_code"].isin(_highlight_codes(area))
     ax.scatter(
         points.loc[~chosen, "denominator"],
-        points.loc[~chosen, "rate_per_100k"],
+        points.loc[~chosen, column],
         s=16,
         color=config.COLOUR_PRIMARY,
         edgecolor="black",
@@ -75,7 +80,7 @@ def funnel_plot(indicator: Indicator, frame: pd.DataFrame, area=None):
     if chosen.any():
         ax.scatter(
             points.loc[chosen, "denominator"],
-            points.loc[chosen, "rate_per_100k"],
+            points.loc[chosen, column],
             s=46,
             marker="D",
             color=config.COLOUR_HIGHLIGHT,
@@ -88,7 +93,7 @@ def funnel_plot(indicator: Indicator, frame: pd.DataFrame, area=None):
             row = points[chosen].iloc[0]
             ax.annotate(
                 area.name,
-                (row["denominator"], row["rate_per_100k"]),
+                (row["denominator"], row[column]),
                 xytext=(6, 6),
                 textcoords="offset points",
                 fontsize=8.5,
@@ -99,7 +104,9 @@ def funnel_plot(indicator: Indicator, frame: pd.DataFrame, area=None):
     ax.set_xlabel(f"Denominator: {indicator.denominator.describe()} (log scale)")
     ax.set_ylabel(indicator.unit_label)
     ax.legend(fontsize=8, loc="best")
-    ax.set_title(f"{indicator.title}: upper-tier authorities against England", loc="left")
+    ax.set_title(
+        textwrap.fill(f"{indicator.heading}: upper-tier authorities against England", _TITLE_WIDTH), loc="left"
+    )
     source_note(fig, f"{indicator.source_note}. Control limits: PHE funnel plot method ({indicator.funnel}).")
     return fig
 
@@ -126,13 +133,15 @@ def comparator(indicator: Indicator, frame: pd.DataFrame) -> tuple[str, str, flo
 def dot_plot(indicator: Indicator, frame: pd.DataFrame, area=None):
     """Ranked dots with intervals for the authorities of the area's region (or the regions).
 
-    Returns None when none of them has data.
+    Returns None when none of them has data. Suppressed areas are left out, and the title counts them.
     """
+    frame = published(indicator, frame)
     rows, what = dot_rows(frame, area)
     shown = rows[rows["has_data"]]
     if shown.empty:
         return None
-    missing = len(rows) - len(shown)
+    withheld = int(rows["suppressed"].sum())
+    missing = len(rows) - len(shown) - withheld
     reference = comparator(indicator, frame)
     highlight = (
         []
@@ -141,14 +150,19 @@ def dot_plot(indicator: Indicator, frame: pd.DataFrame, area=None):
         if area.code in set(rows["area_code"])
         else rows.loc[rows["area_code"] == area.region_code, "area_name"].tolist()
     )
-    title = f"{indicator.title}: {what}, ranked"
+    title = f"{indicator.heading}: {what}, ranked"
+    left_out = []
     if missing:
-        title += f" ({missing} without data not shown)"
+        left_out.append(f"{missing} without data")
+    if withheld:
+        left_out.append(f"{withheld} suppressed ({config.SUPPRESSION_MARKER})")
+    if left_out:
+        title += f" ({' and '.join(left_out)} not shown)"
     title = textwrap.fill(title, _TITLE_WIDTH)
     fig = plots.dot_plot_with_intervals(
         shown,
         "area_name",
-        "rate_per_100k",
+        indicator.value_column,
         "ci_lower",
         "ci_upper",
         highlight=highlight,
@@ -200,9 +214,12 @@ def _compare(indicator: Indicator, rows: pd.DataFrame, reference: tuple[str, str
     ]
     scale = indicator.per if indicator.funnel == "proportion" else 1
     than = "" if reference is None or reference[0] == config.ENGLAND_CODE else f" than {reference[1]}"
+    rows = rows.rename(columns={indicator.value_column: "value"})
     out = []
     for row in rows.itertuples(index=False):
-        if not row.has_data:
+        if row.suppressed:
+            out.append(config.SUPPRESSION_MARKER)
+        elif not row.has_data:
             out.append(config.MAP_NO_DATA_LABEL)
         elif reference is None or row.area_code == reference[0]:
             out.append("–")
@@ -216,7 +233,7 @@ def _compare(indicator: Indicator, rows: pd.DataFrame, reference: tuple[str, str
             )
         elif indicator.funnel is not None:
             label = stats.classify_against_funnel(
-                row.rate_per_100k / scale,
+                row.value / scale,
                 row.denominator,
                 reference[2] / scale,
                 kind=indicator.funnel,
@@ -224,13 +241,7 @@ def _compare(indicator: Indicator, rows: pd.DataFrame, reference: tuple[str, str
             )
             out.append(f"{label} funnel limits")
         else:
-            plain = (
-                "higher"
-                if row.rate_per_100k > reference[2]
-                else "lower"
-                if row.rate_per_100k < reference[2]
-                else "same"
-            )
+            plain = "higher" if row.value > reference[2] else "lower" if row.value < reference[2] else "same"
             out.append(f"{plain}{than} (no interval: not tested)")
     return out
 
@@ -239,14 +250,20 @@ def comparison_table(indicator: Indicator, frame: pd.DataFrame, area) -> pd.Data
     """The area, its comparators (see :func:`comparison_areas`) and how each compares with England.
 
     Columns: ``area_name``, ``area_code``, ``comparison`` (role), ``numerator``,
-    ``denominator``, ``rate_per_100k``, ``ci_lower``, ``ci_upper``, ``compared_with_england``
-    ("no data" where the indicator has none; by interval, funnel limits or plain difference
-    as the declaration allows). An indicator with no England value and a declared reference
-    (e.g. England and Wales) gets that reference as a last row.
+    ``denominator``, the value in the indicator's unit (its value column, e.g. ``rate_per_100k``
+    or ``percent``), ``ci_lower``, ``ci_upper``, ``compared_with_england`` ("no data" where the
+    indicator has none; by interval, funnel limits or plain difference as the declaration
+    allows). An indicator with no England value and a declared reference (e.g. England and
+    Wales) gets that reference as a last row. Where the indicator counts, a count from 1 to
+    :data:`config.SUPPRESSION_THRESHOLD` - 1 and everything derived from it on its row are the
+    suppression marker (:func:`analysis.methods.stats.suppress_small_counts`).
     """
+    column = indicator.value_column
     order = comparison_areas(area)
-    values = frame.drop(columns=["area_name"])
+    shown = published(indicator, frame)[["area_code", "suppressed"]]
+    values = frame.drop(columns=["area_name", "suppressed"], errors="ignore").merge(shown, on="area_code", how="left")
     table = order.merge(values, on="area_code", how="left")
+    table["suppressed"] = table["suppressed"].fillna(False).astype(bool)
     reference = comparator(indicator, frame)
     table["compared_with_england"] = _compare(indicator, table, reference)
     if reference is not None and reference[0] != config.ENGLAND_CODE:
@@ -256,7 +273,7 @@ def comparison_table(indicator: Indicator, frame: pd.DataFrame, area) -> pd.Data
                     "area_name": reference[1],
                     "area_code": reference[0],
                     "comparison": "reference (no England value)",
-                    "rate_per_100k": reference[2],
+                    column: reference[2],
                     "has_data": True,
                     "compared_with_england": "–",
                 }
@@ -269,9 +286,14 @@ def comparison_table(indicator: Indicator, frame: pd.DataFrame, area) -> pd.Data
         "comparison",
         "numerator",
         "denominator",
-        "rate_per_100k",
+        column,
         "ci_lower",
         "ci_upper",
         "compared_with_england",
     ]
-    return table[columns]
+    counts = count_columns(indicator)
+    if not counts:
+        return table[columns]
+    return stats.suppress_small_counts(
+        table[columns], counts, [column, "ci_lower", "ci_upper", "compared_with_england"]
+    )

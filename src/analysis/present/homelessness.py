@@ -18,6 +18,7 @@ import pandas as pd
 from analysis import config
 from analysis.methods import areas, homelessness, homelessness_model, indicators, stats
 from analysis.methods.indicators import homelessness_catalogue as catalogue
+from analysis.present.map_classes import count_columns
 from analysis.present.numbers import format_number, format_percent
 
 WHAT = {
@@ -49,7 +50,7 @@ def _area(area: Any) -> areas.Area:
     return area if isinstance(area, areas.Area) else areas.resolve_area(area)
 
 
-def _published(frame: pd.DataFrame, count: str, derived: list[str]) -> pd.DataFrame:
+def _published(frame: pd.DataFrame, count: str | list[str], derived: list[str]) -> pd.DataFrame:
     """The frame with small counts (1-4) and what is derived from them replaced by the marker."""
     return stats.suppress_small_counts(frame, count, derived)
 
@@ -63,7 +64,8 @@ def place(area: areas.Area) -> str:
     return f"the {area.name}" if area.level == "region" and area.code != config.LONDON_CODE else area.name
 
 
-def _interval(low: Any, high: Any, confidence: float, decimals: int) -> str:
+def interval_text(low: Any, high: Any, confidence: float, decimals: int) -> str:
+    """The interval in words, e.g. " (95% interval 50.1 to 61.3)"; "" without one or when suppressed."""
     if isinstance(low, str) or isinstance(high, str) or pd.isna(low):
         return ""
     return f" ({format_percent(confidence)} interval {_num(low, decimals)} to {_num(high, decimals)})"
@@ -81,8 +83,10 @@ def indicator_rows(area: Any, year: str | None = None, confidence: float = confi
     -------
     pandas.DataFrame
         One row per indicator key x area: ``indicator``, ``area_code``, ``area_name``,
-        ``numerator``, ``denominator``, ``rate_per_100k``, ``ci_lower``, ``ci_upper``, ``has_data``
-        (counts of 1-4 and their rates replaced by :data:`config.SUPPRESSION_MARKER`).
+        ``numerator``, ``denominator``, ``value`` (in the indicator's unit: per 100,000
+        residents, per 1,000 households or per cent), ``unit``, ``ci_lower``, ``ci_upper``,
+        ``has_data`` (counts of 1-4, and a share's denominator of 1-4, and what is derived
+        from them replaced by :data:`config.SUPPRESSION_MARKER`).
     """
     area = _area(area)
     codes = [a.code for a in areas.with_region_and_england(area)]
@@ -95,11 +99,12 @@ def indicator_rows(area: Any, year: str | None = None, confidence: float = confi
         default = year == homelessness.latest_complete_year(*needed)  # the declared indicator, already memoised
         chosen = indicators.get_indicator(key) if default else catalogue.homelessness_indicator(key, year)
         frame = indicators.compute_indicator(chosen, confidence=confidence)
-        frames.append(frame[frame["area_code"].isin(codes)].assign(indicator=key))
+        frame = frame[frame["area_code"].isin(codes)].rename(columns={chosen.value_column: "value"})
+        frame = frame.assign(indicator=key, unit=chosen.unit_label)
+        frames.append(_published(frame, count_columns(chosen), ["value", "ci_lower", "ci_upper"]))
     rows = pd.concat(frames, ignore_index=True)
     rows = rows.assign(_o=rows["area_code"].map({c: i for i, c in enumerate(codes)})).sort_values(["indicator", "_o"])
-    rows = rows.drop(columns="_o").reset_index(drop=True)
-    return _published(rows, "numerator", ["rate_per_100k", "ci_lower", "ci_upper"])
+    return rows.drop(columns="_o").reset_index(drop=True)
 
 
 def _value(rows: pd.DataFrame, key: str, code: str) -> pd.Series | None:
@@ -107,11 +112,12 @@ def _value(rows: pd.DataFrame, key: str, code: str) -> pd.Series | None:
     return None if hit.empty or not bool(hit["has_data"].iloc[0]) else hit.iloc[0]
 
 
-def _scaled(row: pd.Series | None, divide: float, decimals: int) -> str:
+def _shown(row: pd.Series | None, decimals: int) -> str:
+    """A row's value (in its indicator's unit) as a sentence shows it: the number, the marker or "no data"."""
     if row is None:
         return "no data"
-    value = row["rate_per_100k"]
-    return value if isinstance(value, str) else _num(value / divide, decimals)
+    value = row["value"]
+    return value if isinstance(value, str) else _num(value, decimals)
 
 
 def trend_sentence(area: Any, year: str | None = None, measure: str = "da_reason") -> str:
@@ -142,7 +148,7 @@ def headline(area: Any, year: str | None = None, confidence: float = config.DEFA
     others = [(place(region), _value(rows, "homelessness_da_per_residents", region.code))] if region else []
     if area.code != config.ENGLAND_CODE:
         others.append(("England", england))
-    against = ", against " + " and ".join(f"{_scaled(r, 1, 1)} in {n}" for n, r in others) if others else ""
+    against = ", against " + " and ".join(f"{_shown(r, 1)} in {n}" for n, r in others) if others else ""
     if mine is None:
         note = homelessness.year_values("da_reason", year).set_index("area_code").loc[area.code, "note"]
         return (
@@ -151,22 +157,22 @@ def headline(area: Any, year: str | None = None, confidence: float = config.DEFA
         )
     text = (
         f"In {year}, {_num(mine['numerator'])} households in {place(area)} {OWED['da_reason']}: "
-        f"{_scaled(mine, 1, 1)} per 100,000 residents"
-        f"{_interval(mine['ci_lower'], mine['ci_upper'], confidence, 1)}{against}."
+        f"{_shown(mine, 1)} per 100,000 residents"
+        f"{interval_text(mine['ci_lower'], mine['ci_upper'], confidence, 1)}{against}."
     )
     per_household = _value(rows, "homelessness_da_per_households", area.code)
     share = _value(rows, "homelessness_da_share_of_duties", area.code)
     if per_household is not None and share is not None and area.code == config.ENGLAND_CODE:
         text += (
-            f" That is {_scaled(per_household, 100, 2)} per 1,000 households and {_scaled(share, 1000, 1)}% of all "
+            f" That is {_shown(per_household, 2)} per 1,000 households and {_shown(share, 1)}% of all "
             "households owed a duty."
         )
     elif per_household is not None and share is not None:
         eng_h = _value(rows, "homelessness_da_per_households", config.ENGLAND_CODE)
         eng_s = _value(rows, "homelessness_da_share_of_duties", config.ENGLAND_CODE)
         text += (
-            f" That is {_scaled(per_household, 100, 2)} per 1,000 households (England {_scaled(eng_h, 100, 2)}) "
-            f"and {_scaled(share, 1000, 1)}% of all households owed a duty (England {_scaled(eng_s, 1000, 1)}%)."
+            f" That is {_shown(per_household, 2)} per 1,000 households (England {_shown(eng_h, 2)}) "
+            f"and {_shown(share, 1)}% of all households owed a duty (England {_shown(eng_s, 1)}%)."
         )
     trend = trend_sentence(area, year)
     return text + (f" {trend}" if trend else "")
@@ -175,6 +181,17 @@ def headline(area: Any, year: str | None = None, confidence: float = config.DEFA
 # ------------------------------------------------------------------------------------------
 # Caveats, the model in words, the back-test
 # ------------------------------------------------------------------------------------------
+
+
+def trend_sources_line() -> str:
+    """One line naming every quarterly workbook a trend chart rests on (the sources list names the year's four)."""
+    from analysis.data.steps import homelessness as workbooks
+
+    ids = workbooks.manifest_source_ids()
+    return (
+        "Trend: MHCLG, Statutory homelessness: detailed local authority-level tables (H-CLIC), first editions of "
+        f"every quarter from April-June 2018, {len(ids)} workbooks (manifest ids {ids[0]} to {ids[-1]}); OGL v3."
+    )
 
 
 def first_edition_gap() -> str:
@@ -261,9 +278,10 @@ def model_sentences(area: Any, model: homelessness_model.DeprivationModel | None
         f"(offset log {model.offset}); {len(model.excluded)} without a complete year were left out. Here {why}."
     )
     step = homelessness_model.SCORE_STEP
+    per = {"households": "household", "residents": "resident"}[model.offset]
     second = (
         f"Each {step} points of deprivation score go with {_num(chosen['rate_ratio_per_10_points'], 2)} times the "
-        f"rate per household ({model.chosen} model)."
+        f"rate per {per} ({model.chosen} model)."
     )
     rows = model.authorities[model.authorities["area_code"] == area.code]
     if rows.empty:
@@ -274,9 +292,27 @@ def model_sentences(area: Any, model: homelessness_model.DeprivationModel | None
     third = (
         f"{area.name}: {_num(row['observed'])} observed against {_num(row['expected'])} expected for its "
         f"deprivation and households, a ratio of {_num(row['ratio'], 2)}"
-        f"{_interval(row['ratio_lower'], row['ratio_upper'], model.confidence, 2)}: {row['compared']}."
+        f"{interval_text(row['ratio_lower'], row['ratio_upper'], model.confidence, 2)}: {row['compared']}."
     )
     return [first, second, third]
+
+
+def model_for_year(year: str | None = None) -> homelessness_model.DeprivationModel:
+    """The deprivation model of a financial year: offset by households where MHCLG published them (from
+    2019-20), else by Census 2021 residents (2018-19), so every complete year can be compared."""
+    year = homelessness.check_year(year, "da_reason")
+    offset = "households" if year in homelessness.common_years("da_reason", "households") else "residents"
+    return homelessness_model.deprivation_model(year, offset=offset)
+
+
+def backtest_for(area: Any) -> list[str]:
+    """The back-test sentences for an area whose own published figures a seed document gives
+    (:data:`config.STRATEGY_BACKTEST_FIGURES`), else an empty list."""
+    area = _area(area)
+    figures = config.STRATEGY_BACKTEST_FIGURES.get(area.code)
+    if not figures:
+        return []
+    return backtest_sentences(homelessness.strategy_backtest(area.code, figures), area.name)
 
 
 def backtest_sentences(frame: pd.DataFrame | None = None, area_name: str = config.DEFAULT_AREA_NAME) -> list[str]:
@@ -390,22 +426,29 @@ def _deprivation_alt(area, model, data, mine, unit: str) -> str:
 
 
 def figure_trend(area: Any, measure: str = "da_reason", period: str = "quarter") -> tuple[Any, str]:
-    """Line chart per 100,000 residents for the area, its region and England; incomplete points and breaks marked."""
-    import seaborn as sns
+    """Line chart per 100,000 residents for the area, its region and England; incomplete points and breaks marked.
 
+    The line is broken at a period that is incomplete (a district missing: a hollow marker shows
+    the partial sum where one was published) or whose count is 1 to
+    :data:`config.SUPPRESSION_THRESHOLD` - 1 (not drawn: its position would give the count back).
+    """
     from analysis.present import plots
 
     area = _area(area)
     series = homelessness.trend(area.code, measure, period)
-    series = series.assign(line=series["rate_per_100k"].where(series["complete"]))
+    small = series["count"].between(1, config.SUPPRESSION_THRESHOLD - 1)
+    series = series.assign(line=series["rate_per_100k"].where(series["complete"] & ~small))
     names = list(dict.fromkeys(series["area_name"]))
     colours = dict(zip(names, [config.COLOUR_HIGHLIGHT, config.COLOUR_PRIMARY, "black"][-len(names) :]))
     if len(names) == 2 and area.level == "region":
         colours = {names[0]: config.COLOUR_HIGHLIGHT, names[1]: "black"}
+    styles = dict(zip(names, [("-", "o"), ("--", "X"), (":", "s")]))
     fig, ax = plots.new_figure(9.0, 4.6)
-    sns.lineplot(data=series.dropna(subset=["line"]), x="period_start", y="line", hue="area_name", style="area_name",
-                 palette=colours, markers=True, dashes=True, markersize=4, linewidth=1.4, ax=ax)  # fmt: skip
-    gaps = series[~series["complete"] & series["rate_per_100k"].notna()]
+    for name, group in series.groupby("area_name", sort=False):  # matplotlib breaks a line at NaN; seaborn joins
+        line, marker = styles[name]
+        ax.plot(group["period_start"], group["line"], linestyle=line, marker=marker, markersize=4, linewidth=1.4,
+                color=colours[name], label=name)  # fmt: skip
+    gaps = series[~series["complete"] & series["rate_per_100k"].notna() & ~small]
     for name, group in gaps.groupby("area_name", sort=False):
         ax.scatter(group["period_start"], group["rate_per_100k"], s=42, facecolors="white",
                    edgecolors=colours[name], linewidths=1.4, zorder=4,
@@ -448,7 +491,21 @@ def _trend_alt(area, series: pd.DataFrame, breaks: pd.DataFrame, measure: str, e
         + "."
     )
     if not gaps.empty:
-        text += f" Hollow markers show {len(gaps)} incomplete points for {area.name}: {', '.join(gaps['period'])}."
+        partial = int(
+            (gaps["rate_per_100k"].notna() & ~gaps["count"].between(1, config.SUPPRESSION_THRESHOLD - 1)).sum()
+        )
+        text += (
+            f" {area.name}'s line is broken at {len(gaps)} incomplete {every}s (a district missing): "
+            f"{', '.join(gaps['period'])}"
+            + (f"; hollow markers show the partial sums of {partial}" if partial else "")
+            + "."
+        )
+    withheld = series[series["count"].between(1, config.SUPPRESSION_THRESHOLD - 1)]
+    if not withheld.empty:
+        text += (
+            f" {len(withheld)} {every}s with fewer than {config.SUPPRESSION_THRESHOLD} households are not drawn "
+            f"({config.SUPPRESSION_MARKER}): {', '.join(withheld['area_name'] + ' ' + withheld['period'])}."
+        )
     if not breaks.empty:
         text += " Dotted lines mark series breaks: " + "; ".join(breaks["quarter"] + " " + breaks["label"]) + "."
     return text

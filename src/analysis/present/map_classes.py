@@ -1,4 +1,11 @@
-"""Map classes of declared indicators: the scheme, the breaks, the colours and the legend labels.
+"""Map classes of declared indicators: what may be shown, the scheme, the breaks, the colours and the legend labels.
+
+:func:`published` is the first step of every map, chart and sentence of an indicator: a value
+derived from a count of 1 to :data:`config.SUPPRESSION_THRESHOLD` - 1 (the numerator, or the
+denominator where the indicator declares it a count) is withheld, never classed, plotted or
+written as a number, and its label is the suppression marker (GSS statistical disclosure
+control: a rate and its population give the count back). Values are read from the frame's
+value column, named for the indicator's unit (:func:`analysis.methods.indicators.value_column`).
 
 Classes are a fixed scheme (:data:`config.MAP_CLASSIFICATIONS`, default quantiles, with
 :data:`config.MAP_CLASSES` classes) computed over **England's upper-tier authorities** (regions,
@@ -23,6 +30,7 @@ import pandas as pd
 
 from analysis import config
 from analysis.errors import ParameterError
+from analysis.methods.indicators import Indicator, value_column
 from analysis.present.numbers import format_number
 
 _SCHEMES = {"quantiles": "Quantiles", "equal_interval": "EqualInterval", "fisher_jenks": "FisherJenks"}
@@ -34,6 +42,55 @@ SCHEME_WORDS = {
 }
 #: How captions name the areas a map's classes are computed over.
 LEVEL_WORDS = {"utla": "upper-tier authorities", "region": "regions"}
+
+
+def count_columns(indicator: Indicator) -> list[str]:
+    """The columns of an indicator frame that hold counts to suppress: ``numerator`` and/or ``denominator``."""
+    flags = (("numerator", indicator.count_numerator), ("denominator", indicator.count_denominator))
+    return [column for column, counted in flags if counted]
+
+
+def published(indicator: Indicator, frame: pd.DataFrame, threshold: int = config.SUPPRESSION_THRESHOLD) -> pd.DataFrame:
+    """The frame as maps, charts and sentences may show it, with a ``suppressed`` column.
+
+    Where the indicator counts (``count_numerator``, ``count_denominator``) and the count is
+    from 1 to ``threshold - 1``, the row is ``suppressed``: ``has_data`` False and its value
+    and interval NaN, so nothing draws, classes or words it; :func:`value_label` gives the
+    marker for it. A frame that already has the column is returned as it is.
+    """
+    if "suppressed" in frame.columns:
+        return frame
+    out = frame.copy()
+    small = np.zeros(len(out), dtype=bool)
+    for column in count_columns(indicator):
+        values = out[column].to_numpy(dtype=float)
+        small |= (values >= 1) & (values < threshold)
+    out["suppressed"] = small
+    out.loc[small, "has_data"] = False
+    out.loc[small, [value_column(out), "ci_lower", "ci_upper"]] = np.nan
+    return out
+
+
+def value_label(indicator: Indicator, row: Any) -> str:
+    """An area's value as maps, charts and sentences show it: the number, the marker, or "no data"."""
+    if bool(row.get("suppressed", False)):
+        return config.SUPPRESSION_MARKER
+    if not bool(row["has_data"]):
+        return config.MAP_NO_DATA_LABEL
+    return format_number(row[indicator.value_column], indicator.decimals)
+
+
+def with_unit(indicator: Indicator, text: str) -> str:
+    """A value written with the indicator's unit: "57.3 per 100,000 ...", "10.7% of ..." (no unit for no value)."""
+    if text in (config.MAP_NO_DATA_LABEL, config.SUPPRESSION_MARKER):
+        return text
+    unit = indicator.unit_label
+    return f"{text}{unit}" if unit.startswith("%") else f"{text} {unit}"
+
+
+def suppression_words(threshold: int = config.SUPPRESSION_THRESHOLD) -> str:
+    """What the marker stands for on maps and charts (legends, alt text, notes)."""
+    return f"{config.SUPPRESSION_MARKER}: suppressed, made from a count of 1 to {threshold - 1}"
 
 
 def check_classification(value: Any) -> str:
@@ -67,7 +124,8 @@ def class_breaks(
     """Upper bounds of the classes, computed over England's areas at :func:`map_level` with data.
 
     The last bound is the maximum. Fewer than ``k`` classes are used when there are fewer
-    distinct values; an empty array means no area has data.
+    distinct values; an empty array means no area has data. Pass a :func:`published` frame,
+    so that no bound is a value withheld for a small count.
     """
     import mapclassify
 
@@ -75,7 +133,8 @@ def class_breaks(
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
         raise ParameterError(f"k (number of classes) must be a whole number >= 1, got {k!r}.")
     level = map_level(frame)
-    values = np.sort(frame.loc[(frame["level"] == level) & frame["has_data"], "rate_per_100k"].to_numpy(float))
+    rows = (frame["level"] == level) & frame["has_data"]
+    values = np.sort(frame.loc[rows, value_column(frame)].to_numpy(float))
     distinct = np.unique(values)
     if distinct.size == 0:
         return np.array([], dtype=float)

@@ -4,8 +4,16 @@ Every function takes an :class:`~analysis.methods.indicators.Indicator`, the fra
 :func:`~analysis.methods.indicators.compute_indicator` returned for it, and the reporting area
 the report is for, so one set of functions shows every indicator. :func:`indicator_figures`
 gives the region map, England map, funnel plot and dot plot of one indicator (or a note on why
-one does not apply), each with its alt text and caption; the other functions give the headline,
-the description, the values the notebook records, the sources and the caveats.
+one does not apply), each with its alt text and caption, and :func:`indicator_table` its
+comparison table; the other functions give the headline, the description, the values the
+notebook records, the sources and the caveats.
+
+Every value is read in the indicator's unit (per 100,000, per 1,000 or per cent: its value
+column and ``unit_label``). A value made from a count of 1 to :data:`config.SUPPRESSION_THRESHOLD`
+- 1 is never classed, plotted or written: labels, alt text, sentences and table cells show the
+suppression marker (:func:`~analysis.present.map_classes.published`). An indicator that applies
+one national rate to every area (``varies_by_area=False``) gets one sentence with its value and
+why, and no map, funnel plot, ranking or comparison table suggesting local variation.
 
 The figures are drawn by :mod:`analysis.present.choropleth` (maps, with classes from
 :mod:`analysis.present.map_classes`) and :mod:`analysis.present.comparisons` (funnel and dot
@@ -27,8 +35,9 @@ import pandas as pd
 
 from analysis import config
 from analysis.data.build import POPULATION_SOURCE_ID
+from analysis.methods import indicators
 from analysis.methods.indicators import Indicator
-from analysis.present.choropleth import boundaries, england_map, region_map, value_text
+from analysis.present.choropleth import boundaries, england_map, region_map
 from analysis.present.comparisons import (
     comparator,
     comparison_areas,
@@ -46,14 +55,20 @@ from analysis.present.map_classes import (
     class_breaks,
     class_colours,
     class_labels,
+    count_columns,
     describe_classification,
     map_level,
+    published,
+    suppression_words,
+    value_label,
+    with_unit,
 )
 from analysis.present.numbers import format_number, format_percent
 
 __all__ = [
     "BASE_SOURCE_IDS",
     "Exhibit",
+    "TableExhibit",
     "area_value",
     "assign_classes",
     "boundaries",
@@ -71,6 +86,9 @@ __all__ = [
     "funnel_plot",
     "headline_sentence",
     "indicator_figures",
+    "indicator_table",
+    "national_rate_sentence",
+    "published",
     "map_level",
     "neighbour_codes",
     "region_map",
@@ -93,31 +111,87 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
+#: Header cells of the comparison table as published (the frame's columns are the contract's names).
+TABLE_HEADERS = {
+    "area_name": "area",
+    "area_code": "code",
+    "comparison": "role",
+    "ci_lower": "interval from",
+    "ci_upper": "interval to",
+    "compared_with_england": "compared with England",
+}
+#: The value column's header cell, by the indicator's unit (``Indicator.per``).
+UNIT_HEADERS = {config.PER_100K: "per 100,000", config.PER_1K_HOUSEHOLDS: "per 1,000", config.PER_CENT: "%"}
+
+
+@dataclass(frozen=True)
+class TableExhibit:
+    """A comparison table to show with :func:`analysis.present.report.table`, and how to show it."""
+
+    frame: pd.DataFrame
+    caption: str
+    count_columns: list[str]
+    derived_columns: list[str]
+    decimals: dict[str, int]
+    notes: list[str]
+
+
+def _area_value(indicator: Indicator, frame: pd.DataFrame, code: str) -> str:
+    """An area's published value with its unit ("57.3 per 100,000 ...", "[c]", "no data")."""
+    return with_unit(indicator, value_label(indicator, frame[frame["area_code"] == code].iloc[0]))
+
+
 def _summary(indicator: Indicator, frame: pd.DataFrame, area) -> str:
-    row = frame[frame["area_code"] == area.code].iloc[0]
-    value = value_text(indicator, row)
+    frame = published(indicator, frame)
+    text = f"{area.name}: {_area_value(indicator, frame, area.code)}"
+    if bool(frame.loc[frame["area_code"] == area.code, "suppressed"].iloc[0]):
+        text += f" ({suppression_words()})"
     reference = comparator(indicator, frame)
-    text = f"{area.name}: {value}" + ("" if value == config.MAP_NO_DATA_LABEL else f" {indicator.unit_label}")
     if reference is not None and reference[0] != area.code:
         text += f"; {reference[1]}: {format_number(reference[2], indicator.decimals)}"
     return text
 
 
+def _left_out(frame: pd.DataFrame, level: str) -> str:
+    """ "3 upper-tier authorities have no data and are hatched; 1 is suppressed ([c]: ...)" for alt text."""
+    rows = frame[frame["level"] == level]
+    withheld = int(rows["suppressed"].sum())
+    missing = int((~rows["has_data"]).sum()) - withheld
+    text = f"{missing} {LEVEL_WORDS[level]} have no data and are hatched"
+    if withheld:
+        text += f"; {withheld} {'is' if withheld == 1 else 'are'} suppressed and not classed ({suppression_words()})"
+    return text
+
+
 def _map_alt(indicator: Indicator, frame: pd.DataFrame, area, where: str, scheme: str, k: int) -> str:
+    frame = published(indicator, frame)
     level = map_level(frame)
     breaks = class_breaks(frame, scheme, k)
     rows = frame[frame["level"] == level]
-    missing = int((~rows["has_data"]).sum())
     span = ""
     if len(breaks):
-        low = rows.loc[rows["has_data"], "rate_per_100k"].min()
+        low = rows.loc[rows["has_data"], indicator.value_column].min()
         span = (
             f" in {len(breaks)} {check_classification(scheme).replace('_', ' ')} classes from "
             f"{format_number(low, indicator.decimals)} to {format_number(breaks[-1], indicator.decimals)}"
         )
     return (
-        f"Map of {where} shaded by {_lower_first(indicator.title)} ({indicator.unit_label}){span}. "
-        f"{_summary(indicator, frame, area)}. {missing} {LEVEL_WORDS[level]} have no data and are hatched."
+        f"Map of {where} shaded by {_lower_first(indicator.heading)} ({indicator.unit_label}){span}. "
+        f"{_summary(indicator, frame, area)}. {_left_out(frame, level)}."
+    )
+
+
+def national_rate_sentence(indicator: Indicator, frame: pd.DataFrame, area) -> str:
+    """The one sentence an indicator that applies a national rate everywhere gets instead of maps and charts."""
+    frame = published(indicator, frame)
+    utla = frame.loc[(frame["level"] == "utla") & frame["has_data"], indicator.value_column]
+    spread = ""
+    if len(utla) and utla.round(6).nunique() > 1:
+        low, high = (format_number(v, indicator.decimals) for v in (utla.min(), utla.max()))
+        spread = f" (upper-tier authorities: {low} to {high})"
+    return (
+        f"No map, funnel plot, ranking or comparison table: {indicator.uniform_reason}. "
+        f"{_summary(indicator, frame, area)}{spread}."
     )
 
 
@@ -133,15 +207,20 @@ def indicator_figures(
 
     A figure that does not apply (a region map for England or for an indicator published
     by region only; a funnel plot the declaration rules out) comes as an :class:`Exhibit`
-    with no figure and a ``note`` saying why.
+    with no figure and a ``note`` saying why. An indicator declared ``varies_by_area=False``
+    gets one :class:`Exhibit` of kind "national_rate": no figure, and
+    :func:`national_rate_sentence` as its note.
     """
     scheme = check_classification(scheme)
-    shown = frame.loc[frame["has_data"], "rate_per_100k"]
+    frame = published(indicator, frame)
+    if not indicator.varies_by_area:
+        return [Exhibit("national_rate", None, "", note=national_rate_sentence(indicator, frame, area))]
+    shown = frame.loc[frame["has_data"], indicator.value_column]
     values = shown.round(6).unique()  # equal to 6 places counts as the same value
-    if len(values) == 1:  # e.g. one national rate applied to every area: a flat map says nothing
+    if len(values) == 1:  # a flat map says nothing
         note = (
             "No maps or charts: every area with data has the same value "
-            f"({format_number(shown.iloc[0], indicator.decimals)} {indicator.unit_label}), so they would show "
+            f"({with_unit(indicator, format_number(shown.iloc[0], indicator.decimals))}), so they would show "
             f"nothing. {indicator.caveat}"
         )
         return [Exhibit("england_map", None, "", note=note)]
@@ -157,7 +236,7 @@ def indicator_figures(
                     None,
                     "",
                     note=(
-                        f"No map of {region_name} by authority: {_lower_first(indicator.title)} is published for "
+                        f"No map of {region_name} by authority: {_lower_first(indicator.heading)} is published for "
                         "regions only, "
                         "so every authority in the region would have no data. The England map shows the regions."
                     ),
@@ -189,9 +268,10 @@ def indicator_figures(
                 "funnel",
                 funnel,
                 (
-                    f"Funnel plot of every upper-tier authority's {_lower_first(indicator.title)} "
-                    f"({indicator.unit_label}) against its population, with England's value and 95% and 99.8% "
-                    f"control limits. {_summary(indicator, frame, area)}."
+                    f"Funnel plot of every upper-tier authority's {_lower_first(indicator.heading)} "
+                    f"({indicator.unit_label}) against its denominator ({indicator.denominator.describe()}), with "
+                    f"England's value and 95% and 99.8% control limits. {_summary(indicator, frame, area)}. "
+                    f"{_left_out(frame, 'utla').replace('and are hatched', 'and are not plotted')}."
                 ),
                 caption=indicator.funnel_reason,
             )
@@ -206,7 +286,7 @@ def indicator_figures(
                 "dot_plot",
                 dots,
                 (
-                    f"Dot chart ranking the {what} by {_lower_first(indicator.title)} ({indicator.unit_label})"
+                    f"Dot chart ranking the {what} by {_lower_first(indicator.heading)} ({indicator.unit_label})"
                     + ("" if indicator.interval == "none" else " with confidence intervals")
                     + f". {_summary(indicator, frame, area)}."
                 ),
@@ -214,6 +294,27 @@ def indicator_figures(
             )
         )
     return exhibits
+
+
+def indicator_table(indicator: Indicator, frame: pd.DataFrame, area) -> TableExhibit | None:
+    """The comparison table of one indicator and how to show it; None for one that does not vary by area."""
+    if not indicator.varies_by_area:
+        return None
+    headers = {**TABLE_HEADERS, indicator.value_column: UNIT_HEADERS[indicator.per]}
+    counts = [headers.get(c, c) for c in count_columns(indicator)]
+    value = headers[indicator.value_column]
+    return TableExhibit(
+        frame=comparison_table(indicator, frame, area).rename(columns=headers),
+        caption=f"{indicator.heading}: {area.name} and its comparators ({indicator.unit_label})",
+        count_columns=counts,
+        derived_columns=[value, "interval from", "interval to", "compared with England"] if counts else [],
+        decimals=dict.fromkeys([value, "interval from", "interval to"], indicator.decimals),
+        notes=[
+            f"numerator: {indicator.numerator_label}; denominator: {indicator.denominator.describe()}; "
+            f"{value}: {indicator.unit_label}. "
+            '"no data": the source gives no value for that area (not zero).'
+        ],
+    )
 
 
 def describe_indicator(indicator: Indicator, frame: pd.DataFrame, area) -> str:
@@ -227,28 +328,35 @@ def describe_indicator(indicator: Indicator, frame: pd.DataFrame, area) -> str:
     )
 
 
-def headline_sentence(indicator: Indicator, frame: pd.DataFrame, area) -> str:
-    """One sentence for the report headline, from the first indicator shown."""
+def headline_sentence(indicator: Indicator, frame: pd.DataFrame, area, confidence: float | None = None) -> str:
+    """One sentence for the report headline, from the first indicator shown (its interval when it has one)."""
+    frame = published(indicator, frame)
     row = frame[frame["area_code"] == area.code].iloc[0]
     reference = comparator(indicator, frame)
+    against = (
+        f", against {format_number(reference[2], indicator.decimals)} for {reference[1]}"
+        if reference is not None and reference[0] != area.code
+        else ""
+    )
+    if bool(row["suppressed"]):
+        return f"{indicator.heading}, {area.name}: {config.SUPPRESSION_MARKER} ({suppression_words()}){against}."
     if not bool(row["has_data"]):
         where = f"; {reference[1]}: {format_number(reference[2], indicator.decimals)}" if reference else ""
-        return f"{indicator.title} has no value for {area.name} ({indicator.unit_label}{where})."
-    text = (
-        f"{area.name} has {format_number(row['rate_per_100k'], indicator.decimals)} "
-        f"{_lower_first(indicator.title)} {indicator.unit_label}"
-    )
-    if reference is not None and reference[0] != area.code:
-        text += f", against {format_number(reference[2], indicator.decimals)} for {reference[1]}"
-    return text + "."
+        return f"{indicator.heading} has no value for {area.name} ({indicator.unit_label}{where})."
+    interval = ""
+    if confidence is not None and pd.notna(row["ci_lower"]):
+        low, high = (format_number(row[c], indicator.decimals) for c in ("ci_lower", "ci_upper"))
+        interval = f" ({format_percent(confidence)} interval {low} to {high})"
+    value = with_unit(indicator, format_number(row[indicator.value_column], indicator.decimals))
+    return f"{indicator.heading}, {area.name}: {value}{interval}{against}."
 
 
 def area_value(frame: pd.DataFrame, code: str) -> float | None:
-    """The rate per 100,000 of one area in an indicator frame, None without data (for records)."""
+    """One area's value in an indicator frame (in its unit), None without data (for records)."""
     row = frame[frame["area_code"] == code]
     if row.empty or not bool(row["has_data"].iloc[0]):
         return None
-    return float(row["rate_per_100k"].iloc[0])
+    return float(row[indicators.value_column(frame)].iloc[0])
 
 
 #: Manifest ids every map report rests on besides its indicators' own: boundaries, the

@@ -1,4 +1,11 @@
-"""How the refuge demand and supply chapter shows its results: the headline and figures."""
+"""How the refuge demand and supply chapter shows its results: the headline, figures and local demand.
+
+The local demand section (households owed a homelessness duty because of domestic abuse, and
+those moving on from a refuge) takes its numbers from :mod:`analysis.methods.homelessness_demand`
+and its shared wording from :mod:`analysis.present.homelessness`; every count of 1 to
+:data:`config.SUPPRESSION_THRESHOLD` - 1, and what is derived from it, reaches the page as the
+suppression marker.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +14,23 @@ from typing import Any
 import pandas as pd
 
 from analysis import config
-from analysis.methods import stats
+from analysis.methods import homelessness_demand, stats
 from analysis.methods.supply import SupplyAssessment
+from analysis.present import homelessness as words
 from analysis.present.numbers import format_number
+
+#: Labels of the year-figures table's measures.
+MEASURE_LABELS = {
+    "da_reason": "owed a duty because of domestic abuse",
+    "refuge": "owed a duty, living in a refuge when they applied",
+}
+#: What the deprivation model's comparison means, before what it does not (present.homelessness.MODEL_ADJUSTS).
+MODEL_MEANS = (
+    "The expected count is what an authority of the same deprivation score and number of households would "
+    "have if the relation seen across England's authorities held exactly; a ratio above 1 means more "
+    "households were owed a duty because of domestic abuse than that, below 1 fewer. Its interval is chance "
+    "variation in the count only."
+)
 
 
 def headline(area_name: str, gap: dict[str, Any], supply_period: str | None) -> str:
@@ -140,3 +161,113 @@ def figure_places_per_100k(result: SupplyAssessment) -> tuple[Any, str]:
         + f", against a dashed line at the standard's {gap['standard_places_per_100k']:g}."
     )
     return fig, alt
+
+
+# ------------------------------------------------------------------------------------------
+# Local demand: households owed a homelessness duty (chapter 02)
+# ------------------------------------------------------------------------------------------
+
+
+def refuge_move_on_sentence(area: Any, figures: pd.DataFrame, confidence: float = config.DEFAULT_CONFIDENCE) -> str:
+    """Households moving on from a refuge in the year, with the rate, interval, region and England.
+
+    ``figures`` is :func:`analysis.methods.homelessness_demand.year_figures` (suppressed here).
+    """
+    shown = homelessness_demand.suppressed(figures[figures["measure"] == "refuge"])
+    own = shown[shown["area_code"] == area.code].iloc[0]
+    year = own["financial_year"]
+    others = [
+        f"{format_number(r.rate_per_100k, 1)} in {r.area_name if r.role != 'region' else 'the ' + r.area_name}"
+        for r in shown[shown["area_code"] != area.code].itertuples()
+        if not pd.isna(r.rate_per_100k)
+    ]
+    against = f", against {' and '.join(others)}" if others else ""
+    what = "were living in a refuge when they applied"
+    if pd.isna(own["count"]):
+        return f"{area.name} has no figure for {year} for households owed a duty who {what}: {own['note']}."
+    if stats.is_suppressed(own["count"]):
+        return (
+            f"In {year}, {config.SUPPRESSION_MARKER} households owed a homelessness prevention or relief duty in "
+            f"{words.place(area)} {what} (fewer than {config.SUPPRESSION_THRESHOLD}: suppressed){against}."
+        )
+    interval = words.interval_text(own["ci_lower"], own["ci_upper"], confidence, 1)
+    return (
+        f"In {year}, {format_number(own['count'])} households owed a homelessness prevention or relief duty in "
+        f"{words.place(area)} {what}: {format_number(own['rate_per_100k'], 1)} per 100,000 residents{interval}"
+        f"{against}. They are households moving on from a refuge (wherever the refuge was), so the count "
+        "measures the move-on housing refuges need, not how many people need a refuge place."
+    )
+
+
+def year_figures_table(figures: pd.DataFrame) -> pd.DataFrame:
+    """The year figures as the chapter's table shows them (counts suppressed by ``report.table``)."""
+    table = figures.assign(measure=figures["measure"].map(MEASURE_LABELS))
+    table = table[["measure", "area_name", "count", "rate_per_100k", "ci_lower", "ci_upper", "note"]]
+    return table.rename(
+        columns={
+            "area_name": "area",
+            "count": "households",
+            "rate_per_100k": "per 100,000 residents",
+            "ci_lower": "interval from",
+            "ci_upper": "interval to",
+        }
+    )
+
+
+def demand_headline(area: Any, figures: pd.DataFrame) -> str:
+    """The sentence the chapter's headline adds: the year's households owed a duty because of domestic abuse."""
+    shown = homelessness_demand.suppressed(figures[figures["measure"] == "da_reason"]).set_index("area_code")
+    own = shown.loc[area.code]
+    year = own["financial_year"]
+    if pd.isna(own["count"]):
+        return f"MHCLG's {year} figures for {area.name} are incomplete (a district did not report in a quarter)."
+    england = shown.loc[config.ENGLAND_CODE, "rate_per_100k"] if area.code != config.ENGLAND_CODE else None
+    against = f"; England {format_number(england, 1)}" if england is not None else ""
+    return (
+        f"In {year}, {format_number(own['count'])} households in {words.place(area)} were owed a homelessness "
+        f"duty because of domestic abuse ({format_number(own['rate_per_100k'], 1)} per 100,000 residents{against})."
+    )
+
+
+def panel_table(panel: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The side-by-side panel as shown: values suppressed where a count is small, "not supplied" for no supply.
+
+    Returns the table and its notes (the suppression footnote when a value was suppressed).
+    """
+    shown = homelessness_demand.suppressed(panel)
+    supply = homelessness_demand.KINDS["supply"]
+    shown = shown.assign(
+        value=["not supplied" if kind == supply and pd.isna(v) else v for kind, v in zip(shown["kind"], shown["value"])]
+    )
+    notes = [
+        "Each row counts something different: people supported a year (expected, from England's Part 4 "
+        "returns per head), households owed a homelessness duty a year (observed, MHCLG), and refuge places "
+        "(capacity at one time). Read them side by side, not as one scale. Per 100,000 residents uses the "
+        "area's Census 2021 population for every row.",
+        "'–' = no figure: an incomplete year (a district did not report) is never shown as a partial sum.",
+    ]
+    if stats.is_suppressed(shown["households"]).any():
+        notes.append(stats.suppression_footnote())
+    table = shown.drop(columns=["households"]).rename(columns={"per_100k": "per 100,000 residents"})
+    return table, notes
+
+
+def trend_caption(area: Any, measure: str = "da_reason") -> str:
+    """The trend figure's caption: what, the years, the method and the source."""
+    return (
+        f"{area.name}, its region and England: {words.WHAT[measure]} per 100,000 residents, each quarter from "
+        f"{config.HOMELESSNESS_FIRST_YEAR} Q1. Method: first-edition quarterly counts / Census 2021 usual "
+        "residents x 100,000; hollow markers are quarters in which a district did not report; dotted lines "
+        f"are series breaks. {words.SOURCE}; ONS Census 2021 TS009."
+    )
+
+
+def deprivation_caption(model: Any) -> str:
+    """The deprivation scatter's caption: what, the year, the model and the sources."""
+    unit = "per 1,000 households" if model.offset == "households" else "per 100,000 residents"
+    return (
+        f"{model.year}: each upper-tier authority's households owed a duty because of domestic abuse {unit} "
+        f"against its IoD 2019 average score; the line is the {model.chosen} model's expected rate "
+        f"(offset log {model.offset}). {words.SOURCE}; MHCLG English Indices of Deprivation 2019 "
+        "(population-weighted by Census 2021 residents)."
+    )

@@ -337,6 +337,12 @@ def _check_supply(values: Mapping[str, Any]) -> None:
     supply.check_parameters(values["standard_per_10k"], values["refuge_share"], values["demand_year"])
 
 
+def _check_homelessness_year(values: Mapping[str, Any]) -> None:
+    from analysis.methods import homelessness_demand
+
+    homelessness_demand.check_year_parameter(values["homelessness_year"])
+
+
 def _check_scenario(values: Mapping[str, Any]) -> None:
     from analysis.methods import young_people
 
@@ -371,6 +377,7 @@ def _check_survey(values: Mapping[str, Any]) -> None:
 VALUE_CHECKS: tuple[tuple[tuple[str, ...], Any], ...] = (
     (("confidence_level",), _check_confidence),
     (("standard_per_10k", "refuge_share", "demand_year"), _check_supply),
+    (("homelessness_year",), _check_homelessness_year),
     (("scenario_low_percent", "scenario_high_percent"), _check_scenario),
     (("classification", "indicators"), _check_maps),
     (("survey_year", "measure", "measure_version"), _check_survey),

@@ -11,13 +11,17 @@ tables need, so a new indicator is one :func:`declare` call and no new plotting 
   any tidy frame keyed by ``area_code``;
 * ``denominator`` - a :class:`Denominator`: the population (sex, ages) from the processed
   ``population`` table that the rate is per;
-* the unit (per 100,000 of that population by default), the interval method and why, the
-  manifest ids of the sources, a caveat, what the map shows and does not show, and whether
-  a higher value is worse.
+* the unit (``per``: per 100,000 of that population by default, per 1,000 - MHCLG's rate per
+  1,000 households - or per cent for a share), the interval method and why, the manifest ids
+  of the sources, a caveat, what the map shows and does not show, whether a higher value is
+  worse, and whether the value differs between areas at all (``varies_by_area``: False for
+  one national rate applied to local populations, which gets one sentence, no map).
 
 :func:`compute_indicator` turns a declaration into one tidy frame: ``area_code``,
-``area_name``, ``level``, ``region_code``, ``numerator``, ``denominator``,
-``rate_per_100k``, ``ci_lower``, ``ci_upper``, ``has_data`` for every reporting area.
+``area_name``, ``level``, ``region_code``, ``numerator``, ``denominator``, the value in the
+column named for its unit (``rate_per_100k``, ``rate_per_1k`` or ``percent``:
+:func:`value_column`), ``ci_lower``, ``ci_upper`` (same unit), ``has_data`` for every
+reporting area.
 
 Interval methods (PHE Technical Guide: Confidence Intervals, 2018; OHID Fingertips):
 
@@ -54,6 +58,7 @@ from analysis.methods.indicators.registry import (
     FRAME_COLUMNS,
     FUNNEL_KINDS,
     INTERVAL_METHODS,
+    VALUE_COLUMNS,
     Denominator,
     Indicator,
     NumeratorFn,
@@ -62,10 +67,12 @@ from analysis.methods.indicators.registry import (
     declare,
     describe_indicators,
     england_value,
+    frame_columns,
     get_indicator,
     indicator_ids,
     list_indicators,
     numerator_from,
+    value_column,
 )
 
 __all__ = [
@@ -73,6 +80,7 @@ __all__ = [
     "FRAME_COLUMNS",
     "FUNNEL_KINDS",
     "INTERVAL_METHODS",
+    "VALUE_COLUMNS",
     "Denominator",
     "Indicator",
     "NumeratorFn",
@@ -82,10 +90,12 @@ __all__ = [
     "declare",
     "describe_indicators",
     "england_value",
+    "frame_columns",
     "get_indicator",
     "indicator_ids",
     "list_indicators",
     "numerator_from",
+    "value_column",
     "partner_abuse_numerator",
     "partner_abuse_reference",
     "population_numerator",

@@ -273,16 +273,22 @@ declare(
         caveat=(
             "A synthetic estimate: national survey rates by sex applied to the local women and men (Census 2021). "
             "It is not a measurement of local abuse, and areas differ "
-            "by only a few per cent: the map's classes spread small differences in sex structure across the colours."
+            "by only a few per cent, from their mix of women and men: no map is drawn for it."
         ),
         shows="how many adults would experience domestic abuse per 100,000 if national rates held locally",
         does_not_show=(
-            "local differences in risk: the map mostly reflects each area's sex (and age) structure, "
+            "local differences in risk: differences between areas reflect each area's mix of women and men, "
             "not more or less abuse"
         ),
         higher_is_worse=True,
         funnel=None,
         funnel_reason=_SYNTHETIC_FUNNEL_REASON,
+        varies_by_area=False,
+        uniform_reason=(
+            "national Crime Survey rates by sex are applied to each area's women and men, so areas differ only "
+            "by their mix of women and men, never by how much abuse was found locally; a map, funnel plot or "
+            "ranking would suggest local variation that nothing measured"
+        ),
     )
 )
 
@@ -306,6 +312,11 @@ declare(
         higher_is_worse=True,
         funnel=None,
         funnel_reason=_SYNTHETIC_FUNNEL_REASON,
+        varies_by_area=False,
+        uniform_reason=(
+            "one national rate is applied to every area's children, so every area has the same rate per 100,000 "
+            "children; a map, funnel plot or ranking would show nothing but that rate"
+        ),
     )
 )
 

@@ -6,21 +6,24 @@ Declared (numerators and denominators from :mod:`analysis.methods.homelessness`)
     Households owed a prevention or relief duty because of domestic abuse (reason for loss, or
     threat of loss, of the last settled home) per 100,000 usual residents (Census 2021).
 ``homelessness_da_per_households``
-    The same count per 100,000 households in the area (MHCLG's A1 households, the mean of the
-    year's four quarters). MHCLG publishes rates per 1,000 households: divide by 100. The
-    registry keeps every rate per 100,000 (its ``rate_per_100k`` column), hence the scale.
+    The same count per 1,000 households in the area (MHCLG's A1 households, the mean of the
+    year's four quarters): MHCLG's own unit (``per=1000``; frame column ``rate_per_1k``).
 ``homelessness_da_share_of_duties``
-    That count as a share of all households owed a prevention or relief duty (the total of the
-    same reason tables), per 100,000 households owed a duty: divide by 1,000 for a percentage.
+    That count as a per cent of all households owed a prevention or relief duty (the total of
+    the same reason tables), with a Wilson interval (``per=100``; frame column ``percent``).
+    The denominator is a count of households too, so a small one is suppressed like the
+    numerator (``count_denominator``); a year in which an authority owed no duty at all has
+    no share (no data), never 0 / 0.
 ``homelessness_da_need_per_residents``
     Households owed a duty with the support need "At risk of / has experienced domestic
     abuse" (A3) per 100,000 usual residents.
 
 Each is for the **latest financial year with four published quarters** in the data built
-(derived when computed, never typed in). Another year is chosen by the id with the year as a
-suffix, e.g. ``homelessness_da_per_residents_2022_23``, which a notebook's ``indicators``
-parameter accepts (:func:`~analysis.methods.indicators.registry.declare_variants`); such ids are
-not in "all". An authority whose year is incomplete has no data (see the caveat);
+(derived when computed, never typed in, and stated in every heading: ``Indicator.period``).
+Another year is chosen by the id with the year as a suffix, e.g.
+``homelessness_da_per_residents_2022_23``, which a notebook's ``indicators`` parameter accepts
+(:func:`~analysis.methods.indicators.registry.declare_variants`); such ids are not in "all".
+An authority whose year is incomplete has no data (see the caveat);
 :func:`analysis.methods.homelessness.no_data_notes` names its districts and quarters.
 """
 
@@ -54,6 +57,7 @@ class _Spec:
     does_not_show: str
     unit: str | None = None
     decimals: int = 1
+    multiplier: int = config.PER_100K  # the indicator's unit (Indicator.per)
 
 
 _DA_COUNT = (
@@ -83,24 +87,22 @@ SPECS: dict[str, _Spec] = {
         "da_reason",
         "households",
         _DA_COUNT,
-        "the same households for every 100,000 households in the area (MHCLG's rate per 1,000 households times 100)",
+        "the same households for every 1,000 households in the area, as MHCLG states its rates",
         _NOT_PEOPLE,
-        unit=(
-            "per 100,000 households in the area (MHCLG A1, mean of the year's quarters; divide by 100 for "
-            "MHCLG's rate per 1,000 households)"
-        ),
-        decimals=0,
+        unit="per 1,000 households in the area (MHCLG A1, mean of the year's quarters)",
+        decimals=2,
+        multiplier=config.PER_1K_HOUSEHOLDS,
     ),
     "homelessness_da_share_of_duties": _Spec(
         "Share of households owed a homelessness duty who are owed it because of domestic abuse",
         "da_reason",
         "duties",
         _DA_COUNT,
-        "how many of every 100,000 households owed a prevention or relief duty were owed it because of "
-        "domestic abuse (divide by 1,000 for a percentage)",
+        "what per cent of the households owed a prevention or relief duty were owed it because of domestic abuse",
         "how common domestic abuse is: a high share can also mean few other households were owed a duty",
-        unit="per 100,000 households owed a prevention or relief duty (divide by 1,000 for a percentage)",
-        decimals=0,
+        unit="% of households owed a prevention or relief duty",
+        decimals=1,
+        multiplier=config.PER_CENT,
     ),
     "homelessness_da_need_per_residents": _Spec(
         "Households owed a homelessness duty with a domestic abuse support need, by residents",
@@ -154,8 +156,8 @@ def _numerator(spec: _Spec, year: str | None):
     def numerator(confidence: float) -> pd.DataFrame:
         values = homelessness.annual_measures(_year_of(year, spec))
         count = values[spec.measure]
-        if spec.per != "residents":  # no rate without its denominator
-            count = count.where(values[spec.per].notna())
+        if spec.per != "residents":  # no rate without its denominator, and no share of 0 households
+            count = count.where(values[spec.per] > 0)
         return pd.DataFrame({"area_code": values["area_code"], "numerator": count})
 
     return numerator
@@ -167,14 +169,10 @@ def _denominator(spec: _Spec, year: str | None) -> Denominator:
 
     def counts() -> pd.Series:
         values = homelessness.annual_measures(_year_of(year, spec))
-        return values.set_index("area_code")[spec.per]
+        denominator = values.set_index("area_code")[spec.per]
+        return denominator.where(denominator > 0)
 
     return Denominator(counts=counts, label=_DENOMINATOR_LABELS[spec.per])
-
-
-def _year_sources(year: str) -> tuple[str, ...]:
-    start = int(year[:4])
-    return tuple(f"{workbooks.RAW_FOLDER}_{start}_q{n}" for n in range(1, 5))
 
 
 @functools.cache
@@ -188,13 +186,14 @@ def homelessness_indicator(key: str, year: str | None = None) -> Indicator:
     spec = SPECS[key]
     if year is not None:
         year = _year_of(year, spec)
-    sources = workbooks.manifest_source_ids() if year is None else _year_sources(year)
+    sources = workbooks.manifest_source_ids() if year is None else homelessness.year_source_ids(year)
     if spec.per == "residents":
         sources = (*sources, census.TS009_ID)
     proportion = spec.per == "duties"
     return Indicator(
         id=key if year is None else f"{key}_{year.replace('-', '_')}",
-        title=f"{spec.title} ({year or 'latest complete financial year'})",
+        title=spec.title,
+        period=functools.partial(_period, spec, year),
         numerator=_numerator(spec, year),
         numerator_label=spec.numerator_label,
         denominator=_denominator(spec, year),
@@ -211,7 +210,14 @@ def homelessness_indicator(key: str, year: str | None = None) -> Indicator:
         funnel="proportion" if proportion else "rate",
         decimals=spec.decimals,
         count_numerator=True,
+        count_denominator=proportion,
+        per=spec.multiplier,
     )
+
+
+def _period(spec: _Spec, year: str | None) -> str:
+    """The financial year an indicator is for: ``year``, or the latest complete one (found in the data) when None."""
+    return year if year is not None else f"{_year_of(None, spec)}, the latest complete financial year"
 
 
 def _variant(key: str):

@@ -21,6 +21,8 @@ from analysis.methods import stats
 
 INTERVAL_METHODS = ("poisson", "wilson", "numerator", "none")
 FUNNEL_KINDS = ("rate", "proportion")
+#: The columns of :func:`compute_indicator`'s frame for an indicator per 100,000; an indicator
+#: in another unit has its own value column instead of ``rate_per_100k`` (:func:`frame_columns`).
 FRAME_COLUMNS = [
     "area_code",
     "area_name",
@@ -28,11 +30,13 @@ FRAME_COLUMNS = [
     "region_code",
     "numerator",
     "denominator",
-    "rate_per_100k",
+    config.INDICATOR_VALUE_COLUMNS[config.PER_100K],
     "ci_lower",
     "ci_upper",
     "has_data",
 ]
+#: Every value column a frame may carry, one per unit (:data:`config.INDICATOR_VALUE_COLUMNS`).
+VALUE_COLUMNS = tuple(config.INDICATOR_VALUE_COLUMNS.values())
 _ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 
 NumeratorFn = Callable[[float], pd.DataFrame]
@@ -134,11 +138,27 @@ class Indicator:
         True when the numerator is a whole-number count of people that tables must
         suppress below the small-number threshold.
     reference
-        ``reference() -> (code, name, rate_per_100k)`` of a comparator for indicators with
-        no England value (e.g. England and Wales for a survey rate); None otherwise.
+        ``reference() -> (code, name, value)`` of a comparator for indicators with no
+        England value (e.g. England and Wales for a survey rate), the value in the
+        indicator's unit; None otherwise.
     per
-        Rates are per this many people; the frame's column is always ``rate_per_100k``,
-        so only 100,000 is accepted.
+        The unit: 100,000 (a rate per 100,000 of the denominator, the default), 1,000 (per
+        1,000, e.g. households: MHCLG's convention) or 100 (per cent, for a share of the
+        denominator; declare ``interval="wilson"``). The frame's value column is named after
+        it (:data:`config.INDICATOR_VALUE_COLUMNS`: ``rate_per_100k``, ``rate_per_1k``,
+        ``percent``) and so is :attr:`unit_label`.
+    count_denominator
+        True when the denominator is itself a small count that tables must suppress (a share
+        of households owed a duty); population denominators are not.
+    period
+        ``period() -> str``, the period the values are for (e.g. the financial year found in
+        the data), computed when asked because declarations are made before data is read;
+        None when the title says it. Headings and figure titles add it (:attr:`heading`).
+    varies_by_area, uniform_reason
+        False when the indicator applies one national rate to every area's population (a
+        synthetic estimate), so differences between areas are not local variation: no map,
+        funnel or ranked chart is drawn, one sentence and the value instead, and
+        ``uniform_reason`` (required then) says why. Such an indicator has no funnel.
     """
 
     id: str
@@ -161,6 +181,10 @@ class Indicator:
     count_numerator: bool = False
     reference: Callable[[], tuple[str, str, float]] | None = None
     per: int = config.PER_100K
+    count_denominator: bool = False
+    period: Callable[[], str] | None = None
+    varies_by_area: bool = True
+    uniform_reason: str = ""
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not _ID_PATTERN.match(self.id):
@@ -180,10 +204,19 @@ class Indicator:
             raise ParameterError(f"Indicator {self.id!r} has no funnel plot: say why in funnel_reason.")
         if not self.interval_reason:
             raise ParameterError(f"Indicator {self.id!r}: say why its interval method fits in interval_reason.")
-        if self.per != config.PER_100K:
+        if isinstance(self.per, bool) or self.per not in config.INDICATOR_VALUE_COLUMNS:
             raise ParameterError(
-                f"Indicator {self.id!r}: rates are per 100,000 (column rate_per_100k), got per={self.per!r}."
+                f"Indicator {self.id!r}: per must be 100000 (per 100,000), 1000 (per 1,000) or 100 (per cent), "
+                f"got per={self.per!r}.",
+                "A share of the denominator is per=100 (per cent) with interval='wilson'.",
             )
+        if not self.varies_by_area and (not self.uniform_reason or self.funnel is not None):
+            raise ParameterError(
+                f"Indicator {self.id!r} applies one national rate everywhere (varies_by_area=False): say why in "
+                "uniform_reason and declare no funnel (funnel=None).",
+            )
+        if self.period is not None and not callable(self.period):
+            raise ParameterError(f"Indicator {self.id!r}: period must be a callable period() -> str, or None.")
         if not self.sources:
             raise ParameterError(f"Indicator {self.id!r} names no source manifest ids.")
         if not callable(self.numerator):
@@ -191,8 +224,22 @@ class Indicator:
 
     @property
     def unit_label(self) -> str:
-        """The unit, e.g. "per 100,000 population (all ages)"."""
-        return self.unit or f"per {self.per:,} {self.denominator.describe()}"
+        """The unit, e.g. "per 100,000 population (all ages)", "% of households owed a duty"."""
+        if self.unit:
+            return self.unit
+        if self.per == config.PER_CENT:
+            return f"% of {self.denominator.describe()}"
+        return f"per {self.per:,} {self.denominator.describe()}"
+
+    @property
+    def value_column(self) -> str:
+        """The column of :func:`compute_indicator`'s frame holding the value in :attr:`unit_label`."""
+        return config.INDICATOR_VALUE_COLUMNS[self.per]
+
+    @property
+    def heading(self) -> str:
+        """The title with the period the values are for, e.g. "... (2024-25)", for headings and figures."""
+        return f"{self.title} ({self.period()})" if self.period is not None else self.title
 
 
 _REGISTRY: dict[str, Indicator] = {}
@@ -239,14 +286,40 @@ def _variant(indicator_id: str) -> Indicator | None:
     return built
 
 
-def list_indicators() -> list[Indicator]:
-    """Every declared indicator, in declaration order."""
-    return list(_REGISTRY.values())
-
-
 def indicator_ids() -> list[str]:
-    """Ids of every declared indicator, in declaration order."""
-    return list(_REGISTRY)
+    """Ids of every declared indicator in report order: :data:`config.MAP_LEAD_INDICATORS` first,
+    then the rest in declaration order (what "all" shows, so the first is the report's headline)."""
+    lead = [i for i in config.MAP_LEAD_INDICATORS if i in _REGISTRY]
+    return lead + [i for i in _REGISTRY if i not in lead]
+
+
+def list_indicators() -> list[Indicator]:
+    """Every declared indicator, in report order (:func:`indicator_ids`)."""
+    return [_REGISTRY[i] for i in indicator_ids()]
+
+
+def value_column(source: Indicator | pd.DataFrame) -> str:
+    """The value column of an indicator, or of a :func:`compute_indicator` frame (the one it carries).
+
+    Raises
+    ------
+    ParameterError
+        If a frame carries none of :data:`VALUE_COLUMNS`, or more than one.
+    """
+    if isinstance(source, Indicator):
+        return source.value_column
+    found = [c for c in VALUE_COLUMNS if isinstance(source, pd.DataFrame) and c in source.columns]
+    if len(found) != 1:
+        raise ParameterError(
+            f"An indicator frame carries exactly one value column of {', '.join(VALUE_COLUMNS)}; found {found}.",
+            "Pass the frame compute_indicator returned.",
+        )
+    return found[0]
+
+
+def frame_columns(indicator: Indicator) -> list[str]:
+    """The columns of :func:`compute_indicator`'s frame for this indicator, its value column named for its unit."""
+    return [indicator.value_column if c == FRAME_COLUMNS[6] else c for c in FRAME_COLUMNS]
 
 
 def get_indicator(indicator_id: str) -> Indicator:
@@ -392,10 +465,11 @@ def compute_indicator(indicator: str | Indicator, confidence: float = config.DEF
     pandas.DataFrame
         One row per reporting area (authorities, then regions, then England, each by code):
         ``area_code``, ``area_name``, ``level``, ``region_code``, ``numerator``,
-        ``denominator`` (population), ``rate_per_100k`` (= numerator / denominator x
-        100,000), ``ci_lower``, ``ci_upper`` (NaN where the method gives none) and
-        ``has_data`` (False where the numerator is missing: numerator and rate are NaN,
-        never 0).
+        ``denominator`` (population), the value in the indicator's unit in the column named
+        for it (:attr:`Indicator.value_column`: ``rate_per_100k`` = numerator / denominator x
+        100,000, ``rate_per_1k`` x 1,000, ``percent`` x 100), ``ci_lower``, ``ci_upper`` (same
+        unit; NaN where the method gives none) and ``has_data`` (False where the numerator is
+        missing: numerator and value are NaN, never 0). See :func:`frame_columns`.
     """
     chosen = get_indicator(indicator)
     level = stats.check_confidence(confidence)
@@ -420,7 +494,7 @@ def _compute_indicator(chosen: Indicator, level: float) -> pd.DataFrame:
         )
     frame["has_data"] = frame["numerator"].notna()
     rows = frame[frame["has_data"]]
-    frame["rate_per_100k"] = frame["numerator"] / frame["denominator"] * chosen.per
+    frame[chosen.value_column] = frame["numerator"] / frame["denominator"] * chosen.per
     frame["ci_lower"] = np.nan
     frame["ci_upper"] = np.nan
     if not rows.empty:
@@ -429,10 +503,11 @@ def _compute_indicator(chosen: Indicator, level: float) -> pd.DataFrame:
         frame.loc[rows.index, "ci_upper"] = upper
     order = frame["level"].map({"utla": 0, "region": 1, "country": 2})
     frame = frame.assign(_order=order).sort_values(["_order", "area_code"]).drop(columns="_order")
-    return frame[FRAME_COLUMNS].reset_index(drop=True)
+    return frame[frame_columns(chosen)].reset_index(drop=True)
 
 
 def england_value(frame: pd.DataFrame) -> float:
-    """England's rate per 100,000 in a :func:`compute_indicator` frame (NaN without data)."""
+    """England's value (in the indicator's unit) in a :func:`compute_indicator` frame (NaN without data)."""
     row = frame[frame["area_code"] == config.ENGLAND_CODE]
-    return float(row["rate_per_100k"].iloc[0]) if not row.empty and bool(row["has_data"].iloc[0]) else float("nan")
+    column = value_column(frame)
+    return float(row[column].iloc[0]) if not row.empty and bool(row["has_data"].iloc[0]) else float("nan")
