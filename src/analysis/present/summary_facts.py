@@ -320,7 +320,7 @@ class Facts:
                 self._standard(), supply
             ),
             Markup("Population at the 2021 Census; supply {}").format(f(SUPPLY, "supply_period")),
-            config.REFUGE_STANDARD_CITATION + "; the council's own supply figures (chapter 2)",
+            config.REFUGE_STANDARD_CITATION.split(";")[0] + "; the council's own supply figures",
             "refuge",
             (SUPPLY, "required_places"),
         )
