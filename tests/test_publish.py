@@ -420,6 +420,8 @@ def test_index_opens_with_a_map_linking_each_summary_and_filters_the_table(tmp_p
     authorities = frame[frame["level"] == "utla"].set_index("area_name")
     titles = [path.find("title").get_text() for path in svg.find_all("path")]
     assert len(titles) == len(authorities) == 152
+    ring = r"M[\d.]+,[\d.]+(?: [\d.]+,[\d.]+){2,}Z"  # every ring has 3 points or more (a browser rejects "MZ")
+    assert all(re.fullmatch(f"(?:{ring})+", path["d"]) for path in svg.find_all("path"))
     assert [a["href"] for a in svg.find_all("a")] == ["E10000014-hampshire/index.html"]  # Southampton has none
     hampshire = svg.find("a").find("title").get_text()
     rate = authorities.at["Hampshire", "numerator"] / authorities.at["Hampshire", "denominator"] * 100_000

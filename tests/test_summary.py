@@ -162,6 +162,18 @@ def soup_of(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
+def assert_links_resolve(page: Path, skip_index: bool = False) -> None:
+    """Every link of a page names a file that exists and, with a fragment, an id in that file."""
+    for link in soup_of(page).find_all("a", href=True):
+        target = urlsplit(link["href"])
+        if target.scheme or (skip_index and target.path.startswith("..")):
+            continue
+        resolved = (page.parent / unquote(target.path)) if target.path else page
+        assert resolved.is_file(), (page.name, link["href"])
+        if target.fragment:
+            assert soup_of(resolved).find(id=target.fragment) is not None, (page.name, link["href"])
+
+
 def figures(soup: BeautifulSoup) -> dict[str, str]:
     return {span["data-record"]: span.get_text() for span in soup.select("main span[data-record]")}
 
@@ -199,14 +211,7 @@ def test_the_summary_shows_each_record_the_marker_and_what_is_not_in_the_run(fol
 
 def test_every_link_of_the_summary_resolves_and_unpublished_chapters_are_text(folder):
     soup = soup_of(summary.write_summary(folder))
-    for link in soup.find_all("a", href=True):
-        target = urlsplit(link["href"])
-        if target.path.startswith(".."):
-            continue  # the reports index, written by the batch after the summaries
-        page = folder / unquote(target.path) if target.path else folder / "index.html"
-        assert page.is_file(), link["href"]
-        if target.fragment:
-            assert soup_of(page).find(id=target.fragment) is not None, link["href"]
+    assert_links_resolve(folder / "index.html", skip_index=True)  # the batch writes the index after the summaries
     refuge = soup.select_one("#fact-refuge a")
     assert refuge["href"] == f"{SUPPLY}.html#places-against-the-standard-by-accommodation-type"
     chapters = soup.select("ol.chapter-summaries li")
@@ -350,14 +355,7 @@ def test_the_batch_links_and_navigation_resolve(batch):
         nav = soup.find(id="chapter-nav")
         assert nav is not None, page.name
         assert len(nav.select("ol li")) == 5 and nav.select(".nav-unpublished") == []
-        for link in soup.find_all("a", href=True):
-            target = urlsplit(link["href"])
-            if target.scheme or (not target.path and not target.fragment):
-                continue
-            resolved = (page.parent / unquote(target.path)) if target.path else page
-            assert resolved.is_file(), (page.name, link["href"])
-            if target.fragment:
-                assert soup_of(resolved).find(id=target.fragment) is not None, (page.name, link["href"])
+        assert_links_resolve(page)
     steps = [soup_of(p).select("#chapter-nav .chapter-nav-steps a") for p in pages]
     assert [[a["href"] for a in s] for s in steps] == [
         [f"{PREVALENCE}.html"],

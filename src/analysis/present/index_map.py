@@ -61,8 +61,10 @@ def _shapes(path: str, mtime_ns: int) -> tuple[tuple[tuple[str, str, str], ...],
                 xy = np.asarray(ring.coords)[:, :2]
                 points = np.round(np.column_stack([(xy[:, 0] - minx), (maxy - xy[:, 1])]) / _METRES_PER_UNIT, 1)
                 keep = np.r_[True, np.any(np.diff(points, axis=0) != 0, axis=1)]
-                text = " ".join(f"{x:g},{y:g}" for x, y in points[keep][:-1])
-                parts.append(f"M{text}Z")
+                ring_points = points[keep][:-1]
+                if len(ring_points) < 3:
+                    continue  # a ring rounded to under a point's width: "MZ" or a line, which browsers reject
+                parts.append("M" + " ".join(f"{x:g},{y:g}" for x, y in ring_points) + "Z")
         shapes.append((str(code), str(name), "".join(parts)))
     return tuple(shapes), round((maxx - minx) / _METRES_PER_UNIT, 1), round((maxy - miny) / _METRES_PER_UNIT, 1)
 
