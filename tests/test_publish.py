@@ -402,6 +402,60 @@ def test_index_lists_areas_headlines_reports_and_failures(tmp_path):
     assert script is not None and not script.get("src")  # sorting is inline
 
 
+def test_index_opens_with_a_map_linking_each_summary_and_filters_the_table(tmp_path):
+    from analysis.methods.indicators import compute_indicator
+    from analysis.present import page as page_module
+
+    hants, soton = tmp_path / "E10000014-hampshire", tmp_path / "E06000045-southampton"
+    for folder, code, name in ((hants, "E10000014", "Hampshire"), (soton, "E06000045", "Southampton")):
+        _write_record(
+            folder, "01_prevalence", area_code=code, area_name=name, region_name="South East", status="ok",
+            html="01_prevalence.html", records={},
+        )  # fmt: skip
+    (hants / "index.html").write_text("<html><title>FIXTURE summary</title></html>", encoding="utf-8")
+    soup = BeautifulSoup(publish.write_index(tmp_path, now=NOW).read_text(encoding="utf-8"), "html.parser")
+    page_module.check_page(soup)  # the publication checks pass on the index
+    svg = soup.select_one("figure.index-map-figure svg")
+    frame = compute_indicator("homelessness_da_per_residents")
+    authorities = frame[frame["level"] == "utla"].set_index("area_name")
+    titles = [path.find("title").get_text() for path in svg.find_all("path")]
+    assert len(titles) == len(authorities) == 152
+    ring = r"M[\d.]+,[\d.]+(?: [\d.]+,[\d.]+){2,}Z"  # every ring has 3 points or more (a browser rejects "MZ")
+    assert all(re.fullmatch(f"(?:{ring})+", path["d"]) for path in svg.find_all("path"))
+    assert [a["href"] for a in svg.find_all("a")] == ["E10000014-hampshire/index.html"]  # Southampton has none
+    hampshire = svg.find("a").find("title").get_text()
+    rate = authorities.at["Hampshire", "numerator"] / authorities.at["Hampshire", "denominator"] * 100_000
+    assert hampshire.startswith(f"Hampshire: {rate:.1f} per 100,000 residents, 20")
+    assert any(t.startswith("Kent: no data") for t in titles)  # an authority with an incomplete year
+    legend = [li.get_text(strip=True) for li in soup.select("ul.map-legend li")]
+    assert len(legend) == 7 and legend[-2:] == ["no data", "outlined: has an evidence summary"]
+    assert "Contains OS data" in soup.select_one("figure.index-map-figure figcaption").get_text()
+    assert soup.find(id="england-map").find_next("table") is soup.select_one("table.sortable")  # map first
+    rows = soup.select("table.sortable tbody tr")
+    assert [r["data-region"] for r in rows] == ["South East", "South East"]
+    assert rows[0].find("a").get_text() == "Evidence summary" and rows[1].find("a").get_text() != "Evidence summary"
+    assert [o["value"] for o in soup.select("select#region-filter option")] == ["", "South East"]
+    assert soup.select_one("input#area-search[type=search]") is not None
+    assert soup.find(id="table-controls").has_attr("hidden")  # shown by the script only
+
+
+def test_the_index_map_never_shows_a_rate_made_from_a_small_count(tmp_path, monkeypatch):
+    from analysis.methods import indicators
+
+    real = indicators.compute_indicator("homelessness_da_per_residents")
+    fixture = real.copy()
+    fixture.loc[fixture["area_code"] == "E10000014", ["numerator", "rate_per_100k"]] = [3.0, 0.2141]  # FIXTURE
+    monkeypatch.setattr(indicators, "compute_indicator", lambda indicator, *args, **kwargs: fixture)
+    _write_record(tmp_path / "E10000014-hampshire", "01_prevalence", area_code="E10000014", area_name="Hampshire",
+                  status="ok", records={})  # fmt: skip
+    text = publish.write_index(tmp_path, now=NOW).read_text(encoding="utf-8")
+    soup = BeautifulSoup(text, "html.parser")
+    path = next(p for p in soup.select("svg path") if p.find("title").get_text().startswith("Hampshire:"))
+    assert path.find("title").get_text().startswith("Hampshire: [c] (fewer than 5 households)")
+    assert path["fill"].startswith("url(#") and "0.2" not in path.find("title").get_text()
+    assert "no data or [c] (fewer than 5 households)" in soup.select_one("ul.map-legend").get_text()
+
+
 # ------------------------------------------------------------------------------------------
 # Atomic writes
 # ------------------------------------------------------------------------------------------

@@ -184,6 +184,7 @@ def _add_areas(sub: argparse._SubParsersAction) -> None:
 def _cmd_report(args: argparse.Namespace) -> int:
     from analysis.data import build
     from analysis.methods import areas
+    from analysis.present.page import SUMMARY_NAME
     from analysis.run import batch, plan
 
     area = areas.resolve_area(args.area)
@@ -201,6 +202,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
         print(f"HTML reports for {area.name} ({area.code}):")
         for path in published:
             print(f"  {path}")
+    landing = summary.reports_dir / area.report_slug / SUMMARY_NAME
+    if landing.is_file():
+        print(f"Evidence summary: {landing}")
     return summary.exit_code
 
 
@@ -389,7 +393,7 @@ def _add_batch(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_publish(args: argparse.Namespace) -> int:
-    from analysis.present import publish
+    from analysis.present import publish, summary
 
     if args.screenshot:
         from analysis.present import browser
@@ -404,8 +408,13 @@ def _cmd_publish(args: argparse.Namespace) -> int:
     with lock.batch_lock(reports_dir, "analysis publish"):
         workspace = publish.workspace_info()
         count, problems = publish.republish(reports_dir, workspace)
+        summaries, summary_problems = summary.write_summaries(reports_dir)
+        problems += summary_problems
         index = publish.write_index(reports_dir, workspace)
-    print(f"re-published {count} report(s) from their executed notebooks; index: {index}")
+    print(
+        f"re-published {count} report(s) from their executed notebooks and {len(summaries)} authority "
+        f"summar{'y' if len(summaries) == 1 else 'ies'}; index: {index}"
+    )
     for problem in problems:
         print(f"  NOT PUBLISHED (earlier HTML kept): {problem}", file=sys.stderr)
     return EXIT_FAILED if problems else EXIT_OK

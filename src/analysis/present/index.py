@@ -1,9 +1,16 @@
 """The reports index: ``reports/index.html``, from the run records of a reports folder.
 
 :func:`collect_runs` reads every ``<area>/<notebook>.run.json``; :func:`index_context` turns them
-into what the page shows (one row per area with a link per report, headline figures from each
-run's records, the runs that failed with their error and executed notebook); :func:`write_index`
-renders ``templates/index.html.j2`` and writes the page atomically (:func:`write_atomic`).
+into what the page shows (one row per area with a link to its evidence summary and per report,
+headline figures from each run's records, the runs that failed with their error and executed
+notebook); :func:`write_index` renders ``templates/index.html.j2``, makes the publication checks
+(:func:`analysis.present.page.check_page`) and writes the page atomically.
+
+The page opens with an England map of the headline local indicator, households owed a
+homelessness duty because of domestic abuse per 100,000 residents in the latest complete
+financial year, an inline SVG (:mod:`analysis.present.index_map`); the table of areas below it
+has a region filter and a search box (an inline script; without JavaScript the whole table shows
+and the controls stay hidden).
 """
 
 from __future__ import annotations
@@ -16,9 +23,8 @@ from typing import Any
 from urllib.parse import quote
 
 from analysis import __version__, config
-from analysis.files import write_atomic
 from analysis.present.numbers import format_number
-from analysis.present.page import ATTRIBUTION, TEMPLATES_DIR, display_date, redact_paths
+from analysis.present.page import ATTRIBUTION, SUMMARY_NAME, display_date, publish_page, render_template
 
 INDEX_TEMPLATE = "index.html.j2"
 INDEX_NAME = "index.html"
@@ -48,9 +54,29 @@ def collect_runs(reports_dir: str | Path) -> list[dict[str, Any]]:
     return records
 
 
-def index_context(records: Iterable[Mapping[str, Any]], *, now: datetime | None = None) -> dict[str, Any]:
-    """What ``reports/index.html`` shows, from run records."""
+def index_context(
+    records: Iterable[Mapping[str, Any]],
+    *,
+    now: datetime | None = None,
+    summaries: Mapping[str, str] | None = None,
+    with_map: bool = True,
+) -> dict[str, Any]:
+    """What ``reports/index.html`` shows, from run records.
+
+    Parameters
+    ----------
+    records
+        The run records (:func:`collect_runs`).
+    now
+        The time the page says it was updated (default: now, UTC).
+    summaries
+        Area code -> the link to its evidence summary, for areas that have one.
+    with_map
+        Draw the England map (:mod:`analysis.present.index_map`).
+    """
     from analysis.present import report
+
+    summaries = dict(summaries or {})
 
     order = {name: i for i, name in enumerate(config.NOTEBOOKS)}
     areas: dict[str, dict[str, Any]] = {}
@@ -66,6 +92,7 @@ def index_context(records: Iterable[Mapping[str, Any]], *, now: datetime | None 
                 "failed": [],
                 "headlines": {},
                 "_records": [],
+                "summary_href": summaries.get(record["area_code"]),
             },
         )
         ok = record.get("status") == "ok"
@@ -104,10 +131,19 @@ def index_context(records: Iterable[Mapping[str, Any]], *, now: datetime | None 
             if formatted is not None:
                 area["headlines"][column["key"]] = formatted
     moment = now or datetime.now(UTC)
+    if with_map:
+        from analysis.present import index_map
+
+        drawn = index_map.england_map(summaries)
+    else:
+        drawn = None
+    listed = sorted(areas.values(), key=lambda a: (a["name"], a["code"]))
     return {
+        "map": drawn,
+        "regions": sorted({a["region"] for a in listed if a["region"]}),
         "title": INDEX_TITLE,
         "updated": f"{display_date(moment)}, {moment:%H:%M} UTC",
-        "areas": sorted(areas.values(), key=lambda a: (a["name"], a["code"])),
+        "areas": listed,
         "headline_columns": columns,
         "failures": failures,
         "counts": counts,
@@ -122,20 +158,30 @@ def _suppression_text() -> str:
     return stats.suppression_footnote(config.SUPPRESSION_THRESHOLD)
 
 
-def write_index(
-    reports_dir: str | Path, workspace: Mapping[str, Any] | None = None, *, now: datetime | None = None
-) -> Path:
-    """Write ``reports/index.html`` from every run record in the folder; return its path."""
-    import jinja2
+def summary_links(reports_dir: str | Path) -> dict[str, str]:
+    """Area code -> link (from the index) to the evidence summary of every area folder that has one."""
+    links = {}
+    for path in sorted(Path(reports_dir).glob(f"*/{SUMMARY_NAME}")):
+        links.setdefault(path.parent.name.split("-", 1)[0], _href(path.parent.name, SUMMARY_NAME))
+    return links
 
+
+def write_index(
+    reports_dir: str | Path,
+    workspace: Mapping[str, Any] | None = None,
+    *,
+    now: datetime | None = None,
+    with_map: bool = True,
+) -> Path:
+    """Write ``reports/index.html`` from every run record in the folder; return its path.
+
+    Raises :class:`~analysis.errors.PublicationError` (nothing written) if the page fails a
+    publication check.
+    """
     reports_dir = Path(reports_dir)
-    environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True, keep_trailing_newline=True
-    )
-    context = index_context(collect_runs(reports_dir), now=now)
+    context = index_context(collect_runs(reports_dir), now=now, summaries=summary_links(reports_dir), with_map=with_map)
     context["workspace"] = dict(workspace or {"version": __version__, "commit": None})
-    text = environment.get_template(INDEX_TEMPLATE).render(**context)
-    return write_atomic(reports_dir / INDEX_NAME, redact_paths(text))
+    return publish_page(reports_dir / INDEX_NAME, render_template(INDEX_TEMPLATE, context))
 
 
 def read_run_record(path: Path) -> dict[str, Any]:

@@ -8,13 +8,20 @@ by neutral labels (:func:`redact_paths`, also applied to the index).
 
 Checks made before anything is written (a :class:`~analysis.errors.PublicationError` stops
 publication of that report): no count from 1 to ``threshold - 1`` in a count column of any table
-(:func:`check_small_counts`, the columns :func:`analysis.present.report.table` marks), alt text on
-every image, every image embedded (``data:``), nothing referenced from outside the file, no
-Python traceback.
+(:func:`check_small_counts`, the columns :func:`analysis.present.report.table` marks) or in any
+element marked as a count (:func:`check_marked_counts`, the summary's figures), alt text on every
+image, every image embedded (``data:``), nothing referenced from outside the file, no Python
+traceback. :func:`check_page` makes them all; the summary and the index pass through it too.
+
+The publication is one needs assessment per authority: its summary (``index.html`` of the
+authority's folder, :mod:`analysis.present.summary`) and the chapters of ``config.NOTEBOOKS``.
+:func:`chapter_nav_html` is the navigation line every chapter and the summary carry;
+:func:`sync_chapter_nav` turns its entries into links only where the page they name exists.
 """
 
 from __future__ import annotations
 
+import functools
 import html as html_lib
 import json
 import re
@@ -26,6 +33,7 @@ from typing import Any
 
 from analysis import config
 from analysis.errors import PublicationError
+from analysis.files import write_atomic
 
 #: The nbconvert templates of the report page and the jinja2 template of the index.
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -40,6 +48,14 @@ _STRIPPED_TAGS = ("script", "iframe", "object", "embed", "link", "base", "form",
 _FETCHING_ATTRIBUTES = ("src", "srcset", "data", "poster", "background", "action", "formaction")
 #: What nbconvert writes into an image without alt text: treated as no alt text.
 _NBCONVERT_DEFAULT_ALT = "No description has been provided for this image"
+
+
+#: The summary page of an authority's folder: its landing page (``reports/<code>-<slug>/index.html``).
+SUMMARY_NAME = "index.html"
+#: Marks a published element (not a table) that shows a count: :func:`check_marked_counts` reads it.
+COUNT_ATTRIBUTE = "data-count"
+_NAV_TARGET = "data-nav-target"
+_NAV_LABEL = "data-nav-label"
 
 
 def display_date(moment: datetime) -> str:
@@ -96,6 +112,63 @@ def check_small_counts(soup: Any, threshold: int) -> None:
                         f"({config.SUPPRESSION_THRESHOLD}) or higher, so the count is replaced by "
                         f"{config.SUPPRESSION_MARKER}.",
                     )
+
+
+def check_marked_counts(soup: Any, threshold: int) -> None:
+    """Refuse an element marked as a count (:data:`COUNT_ATTRIBUTE`) that shows a count from 1 to threshold - 1."""
+    for element in soup.find_all(attrs={COUNT_ATTRIBUTE: True}):
+        value = _number(element.get_text())
+        if value is not None and 0 < value < int(threshold):
+            raise PublicationError(
+                f"The page shows the count {value:g} ({element.get('data-record', 'a figure')}): counts from 1 "
+                f"to {int(threshold) - 1} must be suppressed before publication.",
+                f"Show it as {config.SUPPRESSION_MARKER} (analysis.present.summary does for every count it shows).",
+            )
+
+
+def check_page(soup: Any, threshold: int = config.SUPPRESSION_THRESHOLD) -> None:
+    """Every publication check (module docstring); raises :class:`~analysis.errors.PublicationError`."""
+    check_small_counts(soup, threshold)
+    check_marked_counts(soup, threshold)
+    check_images(soup)
+    check_self_contained(soup)
+    if "Traceback (most recent call last)" in soup.get_text():
+        raise PublicationError(
+            "The report contains a Python traceback.",
+            "Fix the error the notebook shows, or stop printing tracebacks in its output.",
+        )
+
+
+@functools.cache
+def _environment() -> Any:
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True, keep_trailing_newline=True
+    )
+
+
+def render_template(name: str, context: Mapping[str, Any]) -> str:
+    """A jinja2 page template of ``templates/`` (the index, the summary) rendered with ``context``."""
+    return _environment().get_template(name).render(**context)
+
+
+def publish_page(path: str | Path, text: str, threshold: int = config.SUPPRESSION_THRESHOLD) -> Path:
+    """Check a page (:func:`check_page`), redact paths and write it atomically, only if it changed.
+
+    A page whose text is already in the file is not written again, so an unchanged batch leaves
+    it as it was. Raises :class:`~analysis.errors.PublicationError` (nothing written) on a failed check.
+    """
+    from bs4 import BeautifulSoup
+
+    check_page(BeautifulSoup(text, "html.parser"), threshold)
+    text, path = redact_paths(text), Path(path)
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return path
+    except (OSError, UnicodeDecodeError):
+        pass
+    return write_atomic(path, text)
 
 
 def check_images(soup: Any) -> None:
@@ -237,12 +310,110 @@ def finish_html(html: str, page: Mapping[str, Any]) -> str:
     for cell in body.select("div.jp-Cell"):  # cells left empty by what was removed
         if not cell.get_text(strip=True) and not cell.find(["img", "table"]):
             cell.decompose()
-    check_small_counts(soup, page.get("threshold", config.SUPPRESSION_THRESHOLD))
-    check_images(soup)
-    check_self_contained(soup)
-    if "Traceback (most recent call last)" in soup.get_text():
-        raise PublicationError(
-            "The report contains a Python traceback.",
-            "Fix the error the notebook shows, or stop printing tracebacks in its output.",
-        )
+    _fill_chapter_nav(soup, page.get("notebook"))
+    check_page(soup, page.get("threshold", config.SUPPRESSION_THRESHOLD))
     return redact_paths(str(soup))
+
+
+# ------------------------------------------------------------------------------------------
+# The chapters of an authority's needs assessment, and the line that links them
+# ------------------------------------------------------------------------------------------
+
+
+def chapters() -> list[dict[str, Any]]:
+    """The chapters in order: number, notebook, file name and title ("Chapter 1: Prevalence of ...")."""
+    from analysis.present.report import TOPIC_TITLES
+
+    out = []
+    for number, notebook in enumerate(config.NOTEBOOKS, start=1):
+        topic = TOPIC_TITLES.get(notebook, notebook.replace("_", " "))
+        out.append(
+            {
+                "number": number,
+                "notebook": notebook,
+                "file": f"{notebook}.html",
+                "title": f"Chapter {number}: {topic[:1].upper()}{topic[1:]}",
+            }
+        )
+    return out
+
+
+def chapter_nav_html(current: str | None) -> str:
+    """The navigation line of the summary (``current`` None) or of chapter ``current``.
+
+    The summary, the four chapters (the current page not linked, marked ``aria-current``), and
+    the previous and next pages. Every entry names its target file (``data-nav-target``), so
+    :func:`sync_chapter_nav` can show it as a link only where that file exists.
+    """
+    pages = [{"file": SUMMARY_NAME, "title": "Summary", "notebook": None}, *chapters()]
+    position = next((i for i, item in enumerate(pages) if item["notebook"] == current), 0)
+
+    def entry(item: dict[str, Any], text: str, rel: str = "") -> str:
+        attributes = f' {_NAV_TARGET}="{html_lib.escape(item["file"])}" {_NAV_LABEL}="{html_lib.escape(text)}"'
+        rel_attribute = f' rel="{rel}"' if rel else ""
+        return f'<a href="{html_lib.escape(item["file"])}"{rel_attribute}{attributes}>{html_lib.escape(text)}</a>'
+
+    items = []
+    for i, item in enumerate(pages):
+        text = item["title"]
+        if i == position:
+            items.append(f'<li><span aria-current="page">{html_lib.escape(text)}</span></li>')
+        else:
+            items.append(f"<li>{entry(item, text)}</li>")
+    steps = []
+    if position > 0:
+        steps.append(entry(pages[position - 1], f"Previous: {pages[position - 1]['title']}", "prev"))
+    if position < len(pages) - 1:
+        steps.append(entry(pages[position + 1], f"Next: {pages[position + 1]['title']}", "next"))
+    return (
+        '<nav class="chapter-nav" id="chapter-nav" aria-label="This needs assessment: summary and chapters">'
+        f'<ol class="chapter-nav-list">{"".join(items)}</ol>'
+        f'<p class="chapter-nav-steps">{" ".join(steps)}</p></nav>'
+    )
+
+
+def _fill_chapter_nav(soup: Any, notebook: str | None) -> None:
+    """Put the navigation line in a chapter's placeholder; drop the placeholder from other pages."""
+    from bs4 import BeautifulSoup
+
+    placeholder = soup.find(id="chapter-nav")
+    if placeholder is None:
+        return
+    if notebook not in config.NOTEBOOKS:
+        placeholder.decompose()
+        return
+    placeholder.replace_with(BeautifulSoup(chapter_nav_html(notebook), "html.parser"))
+
+
+def sync_chapter_nav(text: str, folder: str | Path) -> str:
+    """A page's navigation line with a link only to pages that exist in ``folder`` (others: plain text).
+
+    Run after an authority's pages are written (a chapter may not have been published yet, or
+    may have failed); an entry becomes a link again once its page exists. Returns the page's
+    text, unchanged when every entry is already right.
+    """
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(text, "html.parser")
+    nav = soup.find(id="chapter-nav")
+    if nav is None:
+        return text
+    changed = False
+    for element in nav.find_all(attrs={_NAV_TARGET: True}):
+        target, label = element[_NAV_TARGET], element.get(_NAV_LABEL, element.get_text())
+        exists = (Path(folder) / target).is_file()
+        if exists == (element.name == "a"):
+            continue
+        replacement = soup.new_tag("a" if exists else "span")
+        for name, value in element.attrs.items():
+            if name not in ("href", "class"):
+                replacement[name] = value
+        if exists:
+            replacement["href"] = target
+            replacement.string = label
+        else:
+            replacement["class"] = "nav-unpublished"
+            replacement.string = f"{label} (not published)"
+        element.replace_with(replacement)
+        changed = True
+    return str(soup) if changed else text

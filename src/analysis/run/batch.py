@@ -14,8 +14,10 @@ One batch = every selected notebook for every selected area. In order:
    CPU available to this process, plus one with warm kernels), each running papermill
    in-process with one new kernel per run (:func:`analysis.run.runner.execute_run`), or the
    same tasks on a Dask cluster. A failing run never stops the others.
-6. **Index and summary**: ``reports/index.html``, a line per run in ``reports/batch.log``,
-   and a summary (ran / skipped / failed, naming area, notebook, cell and error).
+6. **Publication**: each area's evidence summary (``reports/<area>/index.html``, from its
+   chapters' run records: :mod:`analysis.present.summary`), then ``reports/index.html``, a line
+   per run in ``reports/batch.log``, and the batch's own summary (ran / skipped / failed, naming
+   area, notebook, cell and error).
 
 Interrupting (Ctrl-C or SIGTERM) stops the workers, their kernel templates and kernels and
 waits for all of them, removes partial files and releases the lock; finished runs are kept,
@@ -174,6 +176,19 @@ def _interrupted_line(exc: KeyboardInterrupt, done: int, todo: int) -> str:
     return line
 
 
+def _publish_summaries(reports_dir: Path, area_codes: list[str], notes: list[str], say: Any) -> None:
+    """Each area's evidence summary, from its chapters' run records (after every run has finished)."""
+    from analysis.present import summary
+
+    written, problems = summary.write_summaries(reports_dir, area_codes)
+    for path in written:
+        _log(reports_dir, f"summary {path.relative_to(reports_dir)}")
+    for problem in problems:
+        notes.append(f"not published: {problem} (the earlier summary, if any, is kept)")
+        _log(reports_dir, notes[-1])
+        say(f"note: {notes[-1]}")
+
+
 def run_batch(options: BatchOptions) -> BatchSummary:
     """Run a batch (see the module docstring); return its summary.
 
@@ -278,6 +293,7 @@ def run_batch(options: BatchOptions) -> BatchSummary:
             _log(reports_dir, _interrupted_line(exc, len(outcomes) - len(skipped), len(todo)))
             raise
         bar.close()
+        _publish_summaries(reports_dir, [area.code for area in areas], notes, say)
         index = publish.write_index(reports_dir, workspace)
         order = {(a.code, p.stem): i for i, (a, p) in enumerate((a, p) for a in areas for p in notebook_paths)}
         outcomes.sort(key=lambda o: order.get((o.area_code, o.notebook), 0))
