@@ -72,6 +72,7 @@ LONG_WORD = 16
 _BREAK_AFTER = re.compile(r"(?<=[_/.])(?=[^\s_/.])")
 _STYLESHEET = TEMPLATES_DIR / "report" / "report.css"
 _ID_LISTS = ("aria-labelledby", "aria-describedby", "headers", "for")
+_HEADINGS = ("h1", "h2", "h3", "h4")
 _REMOVED = ".skip-link, .site-header, .site-footer, script"
 
 
@@ -262,6 +263,9 @@ def _section(page: PrintPage, anchors: Mapping[str, str]) -> tuple[str, str, str
     area = main.find(class_="report-area")
     _relink(main, _prefix_ids(main, page.anchor), anchors)
     _wrap_long_words(soup, main)
+    for heading in main.find_all(_HEADINGS):
+        for text in heading.find_all(string=True):
+            text.replace_with(re.sub(r"\s+", " ", str(text)))
     section = (
         f'<section class="print-page print-{"summary" if page.name == "summary" else "chapter"}" '
         f'id="{page.anchor}">\n{main.decode_contents()}\n</section>'
