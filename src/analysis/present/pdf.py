@@ -44,7 +44,7 @@ from analysis.errors import PublicationError
 from analysis.files import write_atomic
 from analysis.present import browser
 from analysis.present.index import read_run_record
-from analysis.present.page import ATTRIBUTION, TEMPLATES_DIR, check_self_contained, display_date
+from analysis.present.page import ATTRIBUTION, TEMPLATES_DIR, display_date
 
 #: The file name after the area's slug: ``<slug>-needs-assessment.pdf``.
 PDF_SUFFIX = "-needs-assessment.pdf"
@@ -278,7 +278,7 @@ def document_title(area_name: str) -> str:
     return f"{area_name}: {DOCUMENT_TOPIC}"
 
 
-def print_document(pages: Sequence[PrintPage], area_name: str, printed: str) -> str:
+def print_document(pages: Sequence[PrintPage], area_name: str, printed: str, command: str = "") -> str:
     """The HTML document Chromium prints: a contents page, then each page in its own section.
 
     Parameters
@@ -289,6 +289,8 @@ def print_document(pages: Sequence[PrintPage], area_name: str, printed: str) -> 
         The authority's name, for the title.
     printed
         The date shown on the contents page and in the footer.
+    command
+        The command that prints the document again, shown on the contents page.
     """
     if not pages:
         raise PublicationError(f"Nothing to print for {area_name}.", "Run 'analysis report --area CODE' first.")
@@ -309,6 +311,7 @@ below gives its own publication date, data vintages and the command that reprodu
 <h2 id="pdf-contents-heading">Contents</h2>
 <ol>{entries}</ol>
 </nav>
+{f"<p>Reproduce: in the workspace (see its README), <code>{html_lib.escape(command)}</code></p>" if command else ""}
 <p class="print-attribution">{html_lib.escape(ATTRIBUTION)}</p>
 </section>"""
     body = "\n".join([contents, *(section for _, _, section in sections)])
@@ -381,16 +384,14 @@ def _print_one(browser_: Any, folder: Path, area_name: str, workspace: Mapping[s
     clock = time.monotonic()
     pages = collect_pages(folder)
     printed = display_date(now)
-    document = print_document(pages, area_name, printed)
-    from bs4 import BeautifulSoup
-
-    check_self_contained(BeautifulSoup(document, "html.parser"))
+    command = f"analysis report --area {folder.name.split('-', 1)[0]} --pdf"
+    document = print_document(pages, area_name, printed, command)
     target = pdf_path(folder)
     with tempfile.TemporaryDirectory(prefix="analysis-pdf-") as scratch:
         source = Path(scratch) / f"{target.stem}.html"
         source.write_text(document, encoding="utf-8")
         with browser.open_page(browser_, source, width=TEXT_WIDTH_PX) as (page, check):
-            if check.external_requests or check.broken_images:
+            if check.external_requests or check.broken_images:  # the browser blocked and recorded them
                 raise PublicationError(
                     f"The PDF of {folder.name} was not written: the print document "
                     + (
