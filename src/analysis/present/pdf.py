@@ -15,7 +15,10 @@ and the bookmarks point inside one file, page numbers run through the whole docu
 between pages (a summary's link to a chapter) become links inside the PDF, and no PDF-merging
 library is needed at run time. Element ids are prefixed per section so the pages' own ids
 (``headline``, ``contents-heading``, ...) stay unique. The print rules are the ``@media print``
-block of ``templates/report/report.css``, the same stylesheet the pages use.
+block of ``templates/report/report.css``, the same stylesheet the pages use. Tables wrap rather
+than being cut at the margin: ``<wbr>`` after the underscores of column names and inside long file
+names and addresses (:func:`_wrap_long_words`), then, laid out at the A4 text width, a table still
+too wide gets smaller type, and as a last resort may wrap anywhere (:data:`_FIT_WIDE_TABLES`).
 
 **A chapter that failed is never printed around.** When a chapter's last run failed, was never
 run, or its HTML is missing, :func:`collect_pages` raises :class:`~analysis.errors.PublicationError`
