@@ -1,5 +1,6 @@
 # Two commands on a fresh Linux machine with Python 3.11 (see README.md):
 #   make report   set up .venv from the lock, get and build the data, produce the default report
+#                 (HTML pages and their PDF; the PDF needs Chromium, installed by `make browser`)
 #   make test     the same set-up, then the whole test suite
 # Every target is idempotent: a second run only redoes what changed.
 
@@ -14,7 +15,7 @@ PYTEST_ARGS ?=
 .PHONY: setup data report test lint lab lock browser clean-data help
 
 help:
-	@echo "make report   - set up, build data and produce the report for $(AREA) (Hampshire)"
+	@echo "make report   - set up, build data and produce the report for $(AREA) (Hampshire), HTML and PDF"
 	@echo "make test     - set up, build data and run the test suite"
 	@echo "make lint     - ruff (lint, format) and the import-layer contract"
 	@echo "make lab      - open JupyterLab with the workspace kernel"
@@ -35,17 +36,18 @@ data: setup
 	$(BIN)/analysis data get
 	$(BIN)/analysis data build
 
-report: data
-	$(BIN)/analysis report --area $(AREA)
+report: data browser
+	$(BIN)/analysis report --area $(AREA) --pdf
 
-# The browser tests need Debian's chromium; install it when missing (as root, e.g. in CI).
+# The PDF of `make report` and the browser tests need Debian's chromium; install it when missing
+# (as root, e.g. in CI).
 browser:
 	@command -v chromium >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "Installing Debian chromium for the browser tests..."; \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null); \
 	  else \
-	    echo "The browser tests need Chromium at /usr/bin/chromium: run 'sudo apt-get install chromium'" >&2; exit 1; \
+	    echo "The PDF and the browser tests need Chromium at /usr/bin/chromium: run 'sudo apt-get install chromium'" >&2; exit 1; \
 	  fi; }
 
 # Lint and format checks, the layer contract (imports point down, no cycles), then the tests.

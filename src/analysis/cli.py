@@ -16,6 +16,10 @@ from pathlib import Path
 from analysis import __version__, config
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+PDF_HELP = (
+    "also print each authority's summary and chapters into one PDF, <slug>-needs-assessment.pdf in its "
+    "reports folder (needs Chromium at /usr/bin/chromium); not written when a chapter failed"
+)
 
 
 # ------------------------------------------------------------------------------------------
@@ -195,7 +199,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
             "so there is no report to run."
         )
         return EXIT_OK
-    summary = batch.run_batch(plan.BatchOptions(areas=[area.code], command=f"analysis report --area {area.code}"))
+    command = f"analysis report --area {area.code}" + (" --pdf" if args.pdf else "")
+    summary = batch.run_batch(plan.BatchOptions(areas=[area.code], pdf=args.pdf, command=command))
     print(summary.format())
     published = [o.html for o in summary.outcomes if o.html and not o.failed]
     if published:
@@ -205,6 +210,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     landing = summary.reports_dir / area.report_slug / SUMMARY_NAME
     if landing.is_file():
         print(f"Evidence summary: {landing}")
+    for printed in summary.pdfs:
+        print(f"PDF for {area.name} ({area.code}): {printed.path}")
     return summary.exit_code
 
 
@@ -220,6 +227,7 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
         default=config.DEFAULT_AREA_CODE,
         help=f"authority code or name (default {config.DEFAULT_AREA_CODE}, {config.DEFAULT_AREA_NAME})",
     )
+    report.add_argument("--pdf", action="store_true", help=PDF_HELP)
     report.set_defaults(handler=_cmd_report)
 
 
@@ -304,6 +312,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
         notebooks_dir=args.notebooks_dir,
         executor=args.executor,
         scheduler=args.scheduler,
+        pdf=args.pdf,
     )
     options.command = plan.command_line(options)
     summary = batch.run_batch(options)
@@ -377,6 +386,7 @@ def _add_batch(sub: argparse._SubParsersAction) -> None:
     how.add_argument("--quiet", action="store_true", help="no progress bar or notes: only the summary (for logs)")
     how.add_argument("--reports-dir", metavar="DIR", help="where to write the reports (default: reports/)")
     how.add_argument("--notebooks-dir", metavar="DIR", help="where the notebooks are (default: notebooks/)")
+    how.add_argument("--pdf", action="store_true", help=PDF_HELP)
     how.add_argument(
         "--executor",
         choices=["processes", "dask"],
@@ -398,6 +408,13 @@ def _cmd_publish(args: argparse.Namespace) -> int:
     if args.screenshot:
         from analysis.present import browser
 
+        if args.pdf:
+            from analysis.errors import ParameterError
+
+            raise ParameterError(
+                "--pdf and --screenshot are separate jobs.", "Run 'analysis publish --pdf' on its own."
+            )
+
         html, png = (Path(p) for p in args.screenshot)
         browser.screenshot(html, png, width=args.width)
         print(f"screenshot of {html} saved to {png}")
@@ -405,29 +422,44 @@ def _cmd_publish(args: argparse.Namespace) -> int:
     from analysis.run import lock
 
     reports_dir = Path(args.reports_dir) if args.reports_dir else config.REPORTS_DIR
-    with lock.batch_lock(reports_dir, "analysis publish"):
+    if args.pdf:
+        from analysis.present import pdf
+
+        pdf.check_chromium()
+    with lock.batch_lock(reports_dir, "analysis publish" + (" --pdf" if args.pdf else "")):
         workspace = publish.workspace_info()
         count, problems = publish.republish(reports_dir, workspace)
         summaries, summary_problems = summary.write_summaries(reports_dir)
         problems += summary_problems
         index = publish.write_index(reports_dir, workspace)
+        if args.pdf:
+            folders = sorted({reports_dir / record["folder"] for record in publish.collect_runs(reports_dir)})
+            printed = pdf.write_pdfs(folders, workspace)
     print(
         f"re-published {count} report(s) from their executed notebooks and {len(summaries)} authority "
         f"summar{'y' if len(summaries) == 1 else 'ies'}; index: {index}"
     )
     for problem in problems:
         print(f"  NOT PUBLISHED (earlier HTML kept): {problem}", file=sys.stderr)
+    if args.pdf:
+        for item in printed.written:
+            print(f"PDF: {item.path} ({item.seconds:.1f} s)")
+        for problem in printed.problems:
+            print(f"  PDF NOT WRITTEN: {problem}", file=sys.stderr)
+        problems = [*problems, *printed.problems]
     return EXIT_FAILED if problems else EXIT_OK
 
 
 def _add_publish(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "publish",
-        help="re-publish HTML from executed notebooks, rebuild the index, or take a screenshot",
+        help="re-publish HTML from executed notebooks, rebuild the index, print PDFs, or take a screenshot",
         description="Re-render every report's HTML from its executed notebook (no kernels run) and rebuild "
-        "reports/index.html; or save a screenshot of a report in headless Chromium.",
+        "reports/index.html (with --pdf, then print each authority's PDF); or save a screenshot of a report "
+        "in headless Chromium.",
     )
     parser.add_argument("--reports-dir", metavar="DIR", help="the reports folder (default: reports/)")
+    parser.add_argument("--pdf", action="store_true", help=PDF_HELP)
     parser.add_argument(
         "--screenshot",
         nargs=2,

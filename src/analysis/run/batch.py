@@ -18,6 +18,9 @@ One batch = every selected notebook for every selected area. In order:
    chapters' run records: :mod:`analysis.present.summary`), then ``reports/index.html``, a line
    per run in ``reports/batch.log``, and the batch's own summary (ran / skipped / failed, naming
    area, notebook, cell and error).
+7. **PDF** (``pdf``, the ``--pdf`` flag): each area's summary and chapters printed into one PDF
+   with headless Chromium (:mod:`analysis.present.pdf`), checked for before anything runs. An
+   area with a failed chapter gets no PDF; the summary names it and the batch fails.
 
 Interrupting (Ctrl-C or SIGTERM) stops the workers, their kernel templates and kernels and
 waits for all of them, removes partial files and releases the lock; finished runs are kept,
@@ -70,6 +73,8 @@ class BatchSummary:
     workers: int
     executor: str
     notes: list[str] = field(default_factory=list)
+    pdfs: list[Any] = field(default_factory=list)  # analysis.present.pdf.PrintedPdf
+    pdf_problems: list[str] = field(default_factory=list)
 
     def count(self, status: str) -> int:
         return sum(1 for outcome in self.outcomes if outcome.status == status)
@@ -80,7 +85,7 @@ class BatchSummary:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.failures else 0
+        return 1 if self.failures or self.pdf_problems else 0
 
     def format(self) -> str:
         """The summary printed at the end of a batch."""
@@ -103,6 +108,10 @@ class BatchSummary:
             lines.append(f"  FAILED {outcome.area_name} ({outcome.area_code}) {outcome.notebook}: {outcome.error}")
             if outcome.executed and Path(outcome.executed).is_file():
                 lines.append(f"         executed notebook kept for debugging: {outcome.executed}")
+        for printed in self.pdfs:
+            lines.append(f"PDF: {printed.path} ({printed.seconds:.1f} s)")
+        for problem in self.pdf_problems:
+            lines.append(f"  PDF NOT WRITTEN: {problem}")
         if self.index is not None:
             lines.append(f"reports: {self.index}")
         lines.append(f"run log: {self.reports_dir / LOG_NAME}")
@@ -204,7 +213,7 @@ def run_batch(options: BatchOptions) -> BatchSummary:
     from tqdm import tqdm
 
     from analysis.data import build
-    from analysis.present import publish
+    from analysis.present import pdf, publish
 
     clock = time.monotonic()
     if options.executor not in EXECUTORS:
@@ -232,6 +241,8 @@ def run_batch(options: BatchOptions) -> BatchSummary:
             say(f"note: {notes[-1]}")
     if any(path.stem in LOCAL_DATA_NOTEBOOKS for path in notebook_paths):
         check_local_files()
+    if options.pdf:
+        pdf.check_chromium()
 
     with lock.batch_lock(reports_dir, options.command) as stale, _sigterm_as_interrupt():
         if stale:
@@ -295,8 +306,26 @@ def run_batch(options: BatchOptions) -> BatchSummary:
         bar.close()
         _publish_summaries(reports_dir, [area.code for area in areas], notes, say)
         index = publish.write_index(reports_dir, workspace)
+        printed = pdf.PdfRun()
+        if options.pdf:
+            say(f"printing the PDF of {len(areas)} area(s) with Chromium...")
+            printed = pdf.write_pdfs([reports_dir / area.report_slug for area in areas], workspace)
+            for item in printed.written:
+                _log(reports_dir, f"pdf {item.path.relative_to(reports_dir)} ({item.seconds:.1f} s)")
+            for problem in printed.problems:
+                _log(reports_dir, f"pdf not written: {problem}")
         order = {(a.code, p.stem): i for i, (a, p) in enumerate((a, p) for a in areas for p in notebook_paths)}
         outcomes.sort(key=lambda o: order.get((o.area_code, o.notebook), 0))
-        summary = BatchSummary(outcomes, time.monotonic() - clock, reports_dir, index, workers, executor, notes)
+        summary = BatchSummary(
+            outcomes,
+            time.monotonic() - clock,
+            reports_dir,
+            index,
+            workers,
+            executor,
+            notes,
+            pdfs=printed.written,
+            pdf_problems=printed.problems,
+        )
         _log(reports_dir, "end: " + summary.format().splitlines()[0].removeprefix("batch: "))
         return summary

@@ -45,7 +45,14 @@ PUBLICATION_CODE = (
     "present/summary_facts.py",
 )
 #: Package files that cannot change what a notebook computes (not in :func:`code_fingerprint`).
-NOT_EXECUTION_CODE = ("cli.py", *PUBLICATION_CODE, "present/browser.py", "run/lock.py", "run/executors.py")
+NOT_EXECUTION_CODE = (
+    "cli.py",
+    *PUBLICATION_CODE,
+    "present/browser.py",
+    "present/pdf.py",
+    "run/lock.py",
+    "run/executors.py",
+)
 #: Libraries whose versions can change a notebook's results or its execution.
 FINGERPRINT_LIBRARIES = (
     "pandas",
@@ -83,6 +90,7 @@ class BatchOptions:
     notebooks_dir: str | Path | None = None
     executor: str = "processes"
     scheduler: str | None = None
+    pdf: bool = False  # after publishing, print each area's pages into one PDF (analysis.present.pdf)
     command: str = ""  # the command line, for the log and the lock
 
 
@@ -178,7 +186,9 @@ def command_line(options: BatchOptions) -> str:
     if options.timeout != config.BATCH_TIMEOUT_SECONDS:
         words += ["--timeout", f"{options.timeout or 0:g}"]
     words += ["--executor", options.executor] if options.executor != "processes" else []
-    words += [flag for flag, on in (("--force", options.force), ("--quiet", options.quiet)) if on]
+    words += [
+        flag for flag, on in (("--force", options.force), ("--quiet", options.quiet), ("--pdf", options.pdf)) if on
+    ]
     return " ".join(shlex.quote(str(w)) for w in words)
 
 
