@@ -3,10 +3,11 @@
 Every tier one authority sends MHCLG (formerly DLUHC) the "Support in Safe Accommodation Data
 Monitoring Collection" each year (national expert steering group report 2022-23, paragraphs 6
 and 31; seed document 004_c65f26b620d78a88.txt). The figures stay with the council: the report
-describes the return's categories but no public file gives them by authority. This module
-lists those categories as the report describes them (:data:`analysis.config.PART4_RETURN_CITATION`),
-one :class:`Part4File` per table of the return, each category citing the paragraph that describes it. The files are written by
-:mod:`analysis.data.local_template` and read by :mod:`analysis.data.local_data`.
+describes the return's categories but no public file gives them by authority. This module lists
+those categories as the report describes them (:data:`analysis.config.PART4_RETURN_CITATION`), one
+:class:`Part4File` per table of the return, each category citing the paragraph that describes it.
+The files are written by :mod:`analysis.data.local_template` and read by
+:mod:`analysis.data.local_data`.
 
 A file is long: one row per category (``section`` and ``category`` are the codes the reader
 uses; ``label`` repeats the category in plain words for whoever fills it in), with ``count``
@@ -63,6 +64,9 @@ class Part4File:
     #: Whether the counts are of people (individuals, households, referrals, stays), so that
     #: counts from 1 to 4 are suppressed in reports; places and services are not suppressed.
     counts_people: bool = True
+    #: Whether one person, household or referral can be in several rows of a breakdown, so the
+    #: rows need not add up to their total (paragraphs 38, 59, 71, 88).
+    overlaps: bool = False
     by_key: dict[Key, Part4Item] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -151,6 +155,7 @@ def _supported() -> Part4File:
         "two services may be counted twice (paragraph 38).",
         sections=sections,
         items=tuple(items),
+        overlaps=True,
     )
 
 
@@ -164,28 +169,26 @@ def _referrals() -> Part4File:
         Part4Item(
             "referrals", "not_supported", "Referrals where the household could not be supported", "57", (received,)
         ),
-        Part4Item(
-            "reason", "no_capacity", "Reason: no space (the service did not have capacity)", "58", (not_supported,)
-        ),
-        Part4Item("reason", "not_contactable", "Reason: the household could not be contacted", "58", (not_supported,)),
+        Part4Item("reason", "no_capacity", "No space: the service did not have capacity", "58", (not_supported,)),
+        Part4Item("reason", "not_contactable", "The household could not be contacted", "58", (not_supported,)),
         Part4Item(
             "reason",
             "declined_offer",
-            "Reason: the household was offered support but did not accept it",
+            "The household was offered support but did not accept it",
             "58",
             (not_supported,),
         ),
         Part4Item(
             "reason",
             "needs_not_met",
-            "Reason: the service could not meet the household's needs",
+            "The service could not meet the household's needs",
             "59, 61",
             (not_supported,),
         ),
         Part4Item(
             "reason",
             "other",
-            "Reason: other (e.g. did not meet service criteria, accepted a space elsewhere, rent too high, "
+            "Other reason (e.g. did not meet service criteria, accepted a space elsewhere, rent too high, "
             "referral was for the perpetrator)",
             "60",
             (not_supported,),
@@ -193,18 +196,18 @@ def _referrals() -> Part4File:
         Part4Item(
             "need",
             "no_recourse_to_public_funds",
-            "Need not met: no recourse to public funds",
+            "No recourse to public funds",
             "61",
             (needs, not_supported),
         ),
         Part4Item(
             "need",
             "children_age_or_family_size",
-            "Could not be supported: age of the children or size of the family",
+            "Age of the children or size of the family",
             "91",
             (not_supported,),
         ),
-        Part4Item("need", "disability", "Could not be supported: disability", "93", (not_supported,)),
+        Part4Item("need", "disability", "Disability", "93", (not_supported,)),
     )
     return Part4File(
         name="part4_referrals.csv",
@@ -220,6 +223,7 @@ def _referrals() -> Part4File:
             "need": "Needs or circumstances that could not be met",
         },
         items=items,
+        overlaps=True,
     )
 
 
@@ -248,6 +252,7 @@ def _specialist() -> Part4File:
         "One person can have several, so the characteristics are not added up (paragraph 71).",
         sections={"all": "Any specialist characteristic", "characteristic": "By characteristic"},
         items=tuple(items),
+        overlaps=True,
     )
 
 
@@ -300,6 +305,7 @@ def _support_ended() -> Part4File:
         "(paragraph 88).",
         sections={"all": "All", "planned": "Planned or unplanned", "circumstance": "Where they went or why they left"},
         items=items,
+        overlaps=True,
     )
 
 
