@@ -423,7 +423,7 @@ def part4_problems(df: pd.DataFrame, spec: Part4File) -> list[str]:
         ("source", "say where the count comes from (e.g. 'Part 4 annual return 2023-24')"),
     ):
         for index in df.index[counted & df[column].isna()]:
-            problems.append(f"line {_line(index)}, column {column!r}: empty, but the row has a count ({advice})")
+            problems.append(f"line {_line(index)}, column {column!r}: empty, but the row has a count; {advice}")
     first: dict[tuple, int] = {}
     counts: dict[tuple, tuple[float, int]] = {}
     for index, section, category, period, count in zip(
