@@ -356,3 +356,11 @@ def test_a_template_saved_by_a_spreadsheet_still_reads(local_project):
     write_local(local_project, ISLE_OF_WIGHT, REFERRALS, b"\xef\xbb\xbf" + text.encode("utf-8"))
     table = load().part4[REFERRALS]
     assert table["count"].tolist() == [12] and table["label"].isna().all()
+
+
+@pytest.mark.parametrize("command", [["local"], ["local", "template"], ["local", "check"]], ids=" ".join)
+def test_help_for_the_local_commands(command, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main([*command, "--help"])
+    assert exit_info.value.code == 0
+    assert "usage: analysis local" in capsys.readouterr().out

@@ -73,7 +73,7 @@ class Part4File:
         object.__setattr__(self, "by_key", {item.key: item for item in self.items})
 
 
-def _types(prefix: str = "") -> list[tuple[str, str]]:
+def _types() -> list[tuple[str, str]]:
     """The Part 4 accommodation types (config.ACCOMMODATION_TYPES) with the return's wording."""
     words = {
         "refuge": "Refuge",
@@ -83,7 +83,7 @@ def _types(prefix: str = "") -> list[tuple[str, str]]:
         "sanctuary_scheme": "Sanctuary scheme",
         "other_emergency": "Other safe accommodation",
     }
-    return [(code, prefix + words[code]) for code in config.ACCOMMODATION_TYPES]
+    return [(code, words[code]) for code in config.ACCOMMODATION_TYPES]
 
 
 def _accommodation() -> Part4File:
