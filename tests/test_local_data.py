@@ -80,17 +80,65 @@ def test_hampshire_example_validates_and_keeps_what_the_sources_give():
     assert local.supply.loc[local.supply["accommodation_type"] == "sanctuary_scheme", "bedspaces"].isna().all()
 
 
-@pytest.mark.parametrize(
-    "code, name", [(HAMPSHIRE, "supply.csv"), (HAMPSHIRE, "referrals.csv"), ("E06000045", "referrals.csv")]
-)
+SHIPPED = [
+    (HAMPSHIRE, "supply.csv"),
+    (HAMPSHIRE, "referrals.csv"),
+    ("E06000045", "referrals.csv"),
+    (HAMPSHIRE, "part4_accommodation.csv"),
+    (HAMPSHIRE, "part4_referrals.csv"),
+    (HAMPSHIRE, "part4_specialist.csv"),
+]
+
+
+def test_every_committed_local_file_is_a_listed_worked_example():
+    """Files git tracks (or would add) under data/raw/local are the examples above, each in the manifest."""
+    import subprocess
+
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "data/raw/local"],
+        cwd=REAL_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert sorted(listed) == sorted(f"data/raw/local/{code}/{name}" for code, name in SHIPPED)
+
+
+@pytest.mark.parametrize("code, name", SHIPPED)
 def test_every_shipped_local_row_cites_a_seed_document_and_is_in_the_manifest(code, name):
     from analysis.data import sources
 
-    table = pd.read_csv(REAL_ROOT / "data" / "raw" / "local" / code / name, dtype=str)
+    table = pd.read_csv(REAL_ROOT / "data" / "raw" / "local" / code / name, dtype=str, encoding="utf-8-sig")
     assert table["source"].str.contains(r"\d{3}_[0-9a-f]{16}\.txt", regex=True).all()
     assert table["source"].str.contains("section|Key facts", regex=True).all()
     entry = next(item for item in sources.load_manifest() if item.path == f"local/{code}/{name}")
     assert entry.kind == "local_example"
+
+
+def test_hampshire_part4_example_holds_only_what_the_strategy_states():
+    """Hampshire strategy 2021-2023 (000_41c104a8a2dac83f.txt): section 5.2 (92 refuge spaces for victims;
+    dispersed 'None'; 5 dedicated move-on properties), 5.3 (no specialist refuge), 5.1 (342 referrals for
+    refuge unsuccessful or declined in 2020/21). Nothing else is given as a count."""
+    local = load(HAMPSHIRE)
+    filled = council_data.part4_filled(local)
+    assert sorted(filled) == ["part4_accommodation.csv", "part4_referrals.csv"]
+    beds = filled["part4_accommodation.csv"].set_index("key")
+    assert beds["count"].to_dict() == {
+        "accommodation_type/refuge": 92,
+        "accommodation_type/specialist_by_and_for": 0,
+        "accommodation_type/dispersed": 0,
+        "accommodation_type/second_stage_move_on": 5,
+    }
+    assert set(beds["period"]) == {"2021"}
+    referrals = filled["part4_referrals.csv"]
+    assert referrals[["key", "count", "period"]].values.tolist() == [["referrals/not_supported", 342, "2020-21"]]
+    assert council_data.part4_small_counts(local).empty
+    # rows without a count say why in their notes (a share or a rank the strategy gives, or 'not stated')
+    for table in local.part4.values():
+        blank = table[table["count"].isna()]
+        assert blank["notes"].notna().all() and blank["source"].notna().all()
+    specialist = local.part4["part4_specialist.csv"].set_index("category")["notes"]
+    assert "6.9%" in specialist["drug"] and "4%" in specialist["alcohol"] and "20%" in specialist["disabled"]
 
 
 def test_southampton_example_stores_percentages_without_inventing_a_denominator():

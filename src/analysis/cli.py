@@ -473,5 +473,88 @@ def _add_publish(sub: argparse._SubParsersAction) -> None:
 SUBCOMMANDS.extend([_add_batch, _add_publish])
 
 
+# ------------------------------------------------------------------------------------------
+# local: a council's own files
+# ------------------------------------------------------------------------------------------
+
+
+def _cmd_local_template(args: argparse.Namespace) -> int:
+    from analysis.methods import council_data
+
+    area = council_data.resolve_local_area(" ".join(args.area))
+    written = council_data.write_templates(area, period=args.period, force=args.force, files=args.file)
+    print(f"wrote {len(written)} file(s) for {area.name} ({area.code}) in data/raw/local/{area.code}/:")
+    for path in written:
+        print(f"  {path.name}")
+    print(f"Fill them in (see README.txt there), then check them with: analysis local check {area.code}")
+    return EXIT_OK
+
+
+def _cmd_local_check(args: argparse.Namespace) -> int:
+    from analysis.methods import council_data
+    from analysis.present import council_data as council_text
+
+    area = council_data.resolve_local_area(" ".join(args.area))
+    local = council_data.load_local_data(area)
+    print(f"Local data for {area.name} ({area.code}), data/raw/local/{area.code}/: every file present is valid.")
+    for name in (config.LOCAL_SUPPLY_FILE, config.LOCAL_REFERRALS_FILE):
+        table = local.tables().get(name)
+        print(f"  {name}: " + (f"{len(table)} row(s)" if table is not None else "not there"))
+    for row in council_data.part4_status(local).itertuples(index=False):
+        state = f"{row.filled} of {row.categories} categories filled" if row.provided else "not there"
+        small = f"; {row.small} small count(s) of people, shown as {config.SUPPRESSION_MARKER} in reports"
+        print(f"  {row.file}: {state}{small if row.small else ''}")
+    if args.missing:
+        print("Not known yet:")
+        for item in council_text.part4_missing_items(local):
+            print(f"  - {item.replace('**', '').replace('`', '')}")
+    return EXIT_OK
+
+
+def _add_local(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "local",
+        help="write or check a council's own files (Part 4 return templates) in data/raw/local",
+        description="A council's own aggregate counts live in data/raw/local/<area_code>/ and stay out of git. "
+        "See docs/local-data.md.",
+    )
+    local_sub = parser.add_subparsers(dest="local_command", required=True, metavar="{template,check}")
+    template = local_sub.add_parser(
+        "template",
+        help="write ready-to-fill CSV files of the Part 4 annual return's categories",
+        description="Write one CSV per table of the Part 4 annual return to MHCLG (bedspaces by type, individuals "
+        "supported, referrals and reasons not supported, specialist characteristics, length of stay, support "
+        "ended, specialist services) and a README.txt into data/raw/local/<area_code>/. Existing files are "
+        "never overwritten.",
+        epilog="Examples: analysis local template Hampshire | analysis local template E06000046 --period 2023-24",
+    )
+    template.add_argument("area", nargs="+", help="an upper-tier authority code or name (or London)")
+    template.add_argument("--period", help="write this period (e.g. 2023-24) into every row")
+    template.add_argument(
+        "--force",
+        action="store_true",
+        help="replace templates nobody has filled in yet (files with any count, source or note are never replaced)",
+    )
+    template.add_argument(
+        "--file",
+        action="append",
+        metavar="NAME",
+        help="write only this template (e.g. part4_referrals.csv); repeatable",
+    )
+    template.set_defaults(handler=_cmd_local_template)
+    check = local_sub.add_parser(
+        "check",
+        help="validate an area's local files and say what is filled",
+        description="Read and validate every local file of an area (supply.csv, referrals.csv, part4_*.csv); "
+        "errors name the file, line, column and value.",
+    )
+    check.add_argument("area", nargs="+", help="an upper-tier authority code or name (or London)")
+    check.add_argument("--missing", action="store_true", help="also list the categories not known yet")
+    check.set_defaults(handler=_cmd_local_check)
+
+
+SUBCOMMANDS.append(_add_local)
+
+
 if __name__ == "__main__":
     sys.exit(main())

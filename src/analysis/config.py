@@ -386,6 +386,20 @@ PERCENT_BASES: tuple[str, ...] = ("received", "declined_or_unsuccessful", "not_s
 #: Periods in local files: a year ("2021"), a financial year ("2020-21"), a span of calendar
 #: years ("2020-2021"), a snapshot date ("2021-05-01"), or "not stated" when the source gives none.
 LOCAL_PERIOD_PATTERN = r"^(\d{4}|\d{4}-\d{2}|\d{4}-\d{4}|\d{4}-\d{2}-\d{2}|not stated)$"
+#: The Part 4 annual return: every tier one authority sends MHCLG (formerly DLUHC) the "Support in
+#: Safe Accommodation Data Monitoring Collection" for the previous financial year, by 30 June
+#: (national expert steering group report 2022-23, paragraphs 6 and 31; seed document
+#: 004_c65f26b620d78a88.txt). Its categories, as that report describes them (paragraphs 31-93),
+#: are the template files ``analysis local template`` writes (analysis.data.schemas.part4).
+PART4_RETURN_NAME = "Support in Safe Accommodation Data Monitoring Collection"
+PART4_RETURN_CITATION = (
+    "Annual progress report from the Domestic Abuse Safe Accommodation National Expert Steering Group "
+    "2022 to 2023 (DLUHC, 20 February 2024), paragraphs 31-93 (seed document 004_c65f26b620d78a88.txt)"
+)
+#: The guide ``analysis local template`` writes beside the template files; its first line marks it
+#: as the workspace's own, so ``--force`` may replace it (a council's own notes are never replaced).
+LOCAL_TEMPLATE_README = "README.txt"
+LOCAL_TEMPLATE_README_MARKER = "How to fill in these files (written by 'analysis local template')"
 #: Default share of those needing safe accommodation who need refuge (scenario parameter):
 #: 44% of the 50,670 individuals supported in safe accommodation in England in 2022-23 were
 #: supported in refuge (national expert steering group report 2022-23, paragraph 42;

@@ -172,3 +172,37 @@ def test_case18_empty_local_file(project):
     assert_one_clear_error(
         result, "data/raw/local/E10000014/supply.csv is empty", "or delete the file if you have no figures"
     )
+
+
+# Case 18b: a council's Part 4 return files (data/raw/local/<code>/part4_*.csv), checked like the others.
+
+
+def _hampshire_part4(root, name="part4_referrals.csv"):
+    return root / "data" / "raw" / "local" / "E10000014" / name
+
+
+def test_case18b_malformed_part4_file_stops_the_batch_naming_line_column_value(project):
+    root, _ = project
+    path = _hampshire_part4(root)
+    text = path.read_text(encoding="utf-8").replace(",342,2020-21,", ",342 households,2020-21,", 1)
+    path.write_text(text, encoding="utf-8")
+    result = _batch_02(root)
+    assert_one_clear_error(
+        result,
+        "data/raw/local/E10000014/part4_referrals.csv failed validation",
+        "line 3, column 'count', value '342 households': is not a valid number",
+        "README.txt",
+    )
+    assert not (root / "reports" / "E10000014-hampshire").exists()
+    check = run_cli("local", "check", "Hampshire", root=root)
+    assert_one_clear_error(check, "line 3, column 'count', value '342 households'")
+
+
+def test_case18c_template_refuses_to_overwrite_and_keeps_the_files(project):
+    root, _ = project
+    folder = _hampshire_part4(root).parent
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    for extra in ([], ["--force"]):
+        result = run_cli("local", "template", "Hampshire", *extra, root=root)
+        assert_one_clear_error(result, "data/raw/local/E10000014/part4_referrals.csv", "Nothing was written")
+        assert {p.name: p.read_bytes() for p in folder.iterdir()} == before

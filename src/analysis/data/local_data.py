@@ -5,9 +5,12 @@ only (never records about people), in ``data/raw/local/<area_code>/``:
 
 * ``supply.csv``: places by accommodation type and provider
   (:class:`analysis.data.schemas.LocalSupply`);
-* ``referrals.csv``: referral figures, one per row (:class:`analysis.data.schemas.LocalReferrals`).
+* ``referrals.csv``: referral figures, one per row (:class:`analysis.data.schemas.LocalReferrals`);
+* ``part4_*.csv``: the categories of the council's Part 4 annual return to MHCLG, one file per
+  table of the return (:mod:`analysis.data.schemas.part4`), written ready to fill by
+  ``analysis local template`` (:mod:`analysis.data.local_template`).
 
-The README section "Refuge demand and supply" documents both with examples. Files are read
+docs/data.md and docs/local-data.md document them with examples. Files are read
 when a notebook runs, never copied into ``data/processed`` or ``reports``. A missing folder
 or file is not an error (:func:`load_local_data` says what is missing); a malformed file is,
 naming the file, line, column and value and how to fix it. Folders must be named with the
@@ -19,7 +22,8 @@ from __future__ import annotations
 
 import difflib
 import io
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -27,6 +31,7 @@ import pandera.pandas as pa
 
 from analysis import config
 from analysis.data import schemas
+from analysis.data.schemas import part4
 from analysis.errors import ValidationError
 
 #: File -> (pandera model, rule function, hint on fixing it).
@@ -39,6 +44,11 @@ REFERRALS_HINT = (
     "count, a published percent or a rank; see the README section 'Refuge demand and supply: the "
     "standard, local data schema and method'."
 )
+PART4_HINT = (
+    "Correct the cells listed. Each row is one category of the Part 4 annual return: keep its 'section' "
+    "and 'category' as the template wrote them and give 'count' (blank = not known, 0 = none), the 'period' "
+    "and the 'source'; see README.txt in the folder and docs/local-data.md."
+)
 UTF8_HINT = (
     "Save the file as UTF-8: in Excel choose 'CSV UTF-8 (Comma delimited)'; in LibreOffice tick 'Edit "
     "filter settings' and pick 'Unicode (UTF-8)'."
@@ -47,13 +57,17 @@ UTF8_HINT = (
 
 @dataclass(frozen=True)
 class LocalData:
-    """What local data an area has: validated tables (None when the file is absent)."""
+    """What local data an area has: validated tables (None when the file is absent).
+
+    ``part4`` holds the Part 4 return files present, by file name (absent files are not keys).
+    """
 
     area_code: str
     folder: Path
     supply: pd.DataFrame | None
     referrals: pd.DataFrame | None
     other_files: tuple[str, ...] = ()
+    part4: Mapping[str, pd.DataFrame] = field(default_factory=dict)
 
     @property
     def has_supply(self) -> bool:
@@ -64,8 +78,17 @@ class LocalData:
         return self.referrals is not None
 
     @property
+    def has_part4(self) -> bool:
+        return bool(self.part4)
+
+    @property
     def has_any(self) -> bool:
-        return self.has_supply or self.has_referrals
+        return self.has_supply or self.has_referrals or self.has_part4
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every file read, by file name: supply.csv, referrals.csv, then the Part 4 files."""
+        named = {config.LOCAL_SUPPLY_FILE: self.supply, config.LOCAL_REFERRALS_FILE: self.referrals}
+        return {name: table for name, table in named.items() if table is not None} | dict(self.part4)
 
     def relative(self, file_name: str) -> str:
         """The file's path as users see it: ``data/raw/local/<code>/<file>``."""
@@ -192,6 +215,35 @@ def read_referrals(path: Path) -> pd.DataFrame:
     return _finish(valid, ["count", "rank"], optional=["rank", "notes"])
 
 
+def read_part4(path: Path, spec: part4.Part4File | None = None) -> pd.DataFrame:
+    """Read and validate one Part 4 return file (see :mod:`analysis.data.schemas.part4`).
+
+    A partly filled template is valid: a blank ``count`` is "not known", and rows may be
+    deleted or repeated for another period. Parameters: ``spec`` is the table of the return
+    the file holds (default: the one named like the file).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``line`` (the file line), ``section``, ``category``, ``label``, ``count``
+        (nullable integer), ``period``, ``source`` and ``notes``, one row per row of the file.
+
+    Raises
+    ------
+    ValidationError
+        Naming file, line, column and value: an unknown section or category (with the closest
+        one), a count that is not a whole number >= 0, a period not written as the README
+        says, a count without its period or source, a category repeated for one period, or a
+        count above a total it is part of.
+    """
+    spec = spec or part4.PART4_BY_NAME[path.name]
+    label = _label(path)
+    frame = read_local_csv(path)
+    valid = _validate(frame, part4.Part4Return, lambda df: part4.part4_problems(df, spec), label, PART4_HINT)
+    out = _finish(valid, ["count"], optional=list(part4.OPTIONAL_COLUMNS))
+    return out[["line", *part4.COLUMNS]]
+
+
 def _finish(valid: pd.DataFrame, integer_columns: list[str], optional: list[str]) -> pd.DataFrame:
     out = valid.copy()
     for column in optional:
@@ -218,7 +270,7 @@ def read_local_files(area_code: str, folder: Path) -> LocalData:
     """
     supply_path = folder / config.LOCAL_SUPPLY_FILE
     referrals_path = folder / config.LOCAL_REFERRALS_FILE
-    expected = {config.LOCAL_SUPPLY_FILE, config.LOCAL_REFERRALS_FILE}
+    expected = {config.LOCAL_SUPPLY_FILE, config.LOCAL_REFERRALS_FILE, *part4.PART4_BY_NAME}
     others = (
         tuple(
             sorted(
@@ -239,6 +291,11 @@ def read_local_files(area_code: str, folder: Path) -> LocalData:
         supply=read_supply(supply_path) if supply_path.is_file() else None,
         referrals=read_referrals(referrals_path) if referrals_path.is_file() else None,
         other_files=others,
+        part4={
+            spec.name: read_part4(folder / spec.name, spec)
+            for spec in part4.PART4_FILES
+            if (folder / spec.name).is_file()
+        },
     )
 
 
@@ -246,9 +303,5 @@ def manifest_ids(local: LocalData) -> list[str]:
     """Ids of the manifest entries (worked examples) describing this area's local files, if any."""
     from analysis.data import sources
 
-    present = {
-        f"local/{local.area_code}/{name}"
-        for name, table in ((config.LOCAL_SUPPLY_FILE, local.supply), (config.LOCAL_REFERRALS_FILE, local.referrals))
-        if table is not None
-    }
+    present = {f"local/{local.area_code}/{name}" for name in local.tables()}
     return [item.id for item in sources.load_manifest() if item.path in present]
