@@ -36,7 +36,7 @@ from analysis.run import parameters, runner
 
 #: Modules whose code does not change what a notebook computes (publishing has its own fingerprint).
 #: The publishing code (hashed by :func:`publication_fingerprint` instead: a change re-publishes).
-PUBLICATION_CODE = ("present/publish.py", "present/page.py", "present/index.py")
+PUBLICATION_CODE = ("present/publish.py", "present/page.py", "present/index.py", "present/downloads.py")
 #: Package files that cannot change what a notebook computes (not in :func:`code_fingerprint`).
 NOT_EXECUTION_CODE = ("cli.py", *PUBLICATION_CODE, "present/browser.py", "run/lock.py", "run/executors.py")
 #: Libraries whose versions can change a notebook's results or its execution.
