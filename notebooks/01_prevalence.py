@@ -55,8 +55,8 @@ from analysis.methods import deprivation, prevalence, prevalence_bands
 from analysis.methods import groups as group_methods
 from analysis.present import deprivation as show_deprivation
 from analysis.present import groups as show_groups
+from analysis.present import labels, report
 from analysis.present import prevalence as show
-from analysis.present import report
 
 ctx = report.start(
     "01_prevalence",
@@ -84,8 +84,8 @@ groups = prevalence.estimate_adults(ctx.area.code, survey_year, measure, measure
 report.headline(show.headline_text(mine, round_to))
 report.record(**prevalence.headline_values(comparison, children))
 report.markdown(
-    f"Crime survey rates used: **{mine['survey_year']}**, measure `{mine['measure']}` "
-    f"(**{mine['measure_version']}** version only), "
+    f"Crime survey rates used: **{mine['survey_year']}**, measure: "
+    f"{labels.value('measure', mine['measure']).lower()} (**{mine['measure_version']}** version only), "
     f"breakdown **{show.BREAKDOWNS[mine['breakdown']]}**, "
     f"ages {mine['age_range']}. Uncertainty: {mine['interval_method']}. {show.POPULATION_NOTE}"
 )
@@ -100,23 +100,27 @@ report.markdown(
 # men's populations are Census 2021 counts for each sex and age, not a split of persons.
 
 # %%
-report.table(
+by_group = report.table(
     show.display_groups(groups, round_to),
     f"{ctx.area.name}: estimated adults who {show.describe_measure(measure)}, "
     f"by {show.BREAKDOWNS[mine['breakdown']]} ({mine['survey_year']} rates, Census 2021 population)",
-    decimals={"rate_percent": 1, "rate_ci_lower": 1, "rate_ci_upper": 1},
+    decimals={"rate_percent": 1, "rate_ci_lower": 1},
+    labels=show.ESTIMATE_LABELS,
+    level=ctx.confidence_level,
     notes=[
-        f"Estimates and populations rounded to the nearest {round_to}. rate_ci_lower / rate_ci_upper: "
-        "the published 95% limits of the rate; ci_lower / ci_upper: the estimate's interval. "
+        f"Estimates and populations rounded to the nearest {round_to}. The rate's interval is the 95% interval "
+        "the survey published; the estimate's interval applies it to the population. "
         f"Intervals: {mine['interval_method']}.",
         "Modelled estimates from national rates and population estimates, not counts of people, so "
         "no small-number suppression applies.",
         show.POPULATION_NOTE,
     ],
+    symbols={"–": "no interval: none was published for the rate."},
 )
 has_interval = prevalence.has_intervals(groups)
 fig, alt = show.figure_by_group(groups, mine, ctx.area.name, round_to)
 report.figure(fig, alt=alt)
+report.chart_data(by_group)
 
 # %% [markdown]
 # ## Population and estimate by sex and age band
@@ -136,6 +140,9 @@ report.table(
     f"{ctx.area.name}: Census 2021 population and estimated adults who {show.describe_measure(measure)}, "
     f"by sex and age band ({mine['survey_year']} rates)",
     decimals={"rate_percent": 1},
+    labels=show.ESTIMATE_LABELS,
+    level=ctx.confidence_level,
+    symbols={"–": "no interval: none was published for the rate."},
     notes=[
         f"Estimates and populations rounded to the nearest {round_to}. Intervals: {prevalence.interval_method(bands)}.",
         show.POPULATION_NOTE,
@@ -166,7 +173,10 @@ report.table(
     f"{ctx.area.name}: estimated women aged {women_by_age['age_range'].iloc[0]} who "
     f"{show.describe_measure('partner_abuse')}, by age band ({women_by_age['survey_year'].iloc[0]} rates "
     "for women by age, Census 2021 women)",
-    decimals={"rate_percent": 1, "rate_ci_lower": 1, "rate_ci_upper": 1},
+    decimals={"rate_percent": 1, "rate_ci_lower": 1},
+    labels={**show.ESTIMATE_LABELS, "estimate": "Estimated women"},
+    level=ctx.confidence_level,
+    symbols={"–": "no figure: no interval was published for the rate, and no rate applies to the total row."},
     notes=[
         "Each band's rate is the one the survey published for women of that age (England and Wales). "
         f"Estimates and populations rounded to the nearest {round_to}. Intervals: "
@@ -188,6 +198,13 @@ report.table(
 # %%
 fig, alt = show.figure_pyramid(ctx.area.code, ctx.area.name)
 report.figure(fig, alt=alt)
+pyramid = show.pyramid_data(ctx.area.code, ctx.area.name)
+report.chart_data(
+    pyramid,
+    f"{ctx.area.name} and England: share of the population in each five-year age band, by sex (Census 2021)",
+    decimals=dict.fromkeys(pyramid.columns[1:], 2),
+    notes=[f"Source: {config.POPULATION_BASE}. Each sex and band as a % of the area's whole population."],
+)
 
 # %% [markdown]
 # ## Per 100,000 adults: area, region and England
@@ -198,18 +215,22 @@ report.figure(fig, alt=alt)
 
 # %%
 report.markdown(show.explain_comparison(mine))
-report.table(
+per_100k = report.table(
     show.display_comparison(comparison, round_to),
     f"Estimated adults who {show.describe_measure(measure)}, per 100,000 adults aged "
     f"{mine['age_range']} ({mine['survey_year']} rates)",
-    decimals={"estimate_per_100k_adults": 0, "per_100k_ci_lower": 0, "per_100k_ci_upper": 0},
+    decimals={"estimate_per_100k_adults": 0, "per_100k_ci_lower": 0},
+    labels={**show.ESTIMATE_LABELS, "population_adults": f"Adults aged {mine['age_range']} (Census 2021)"},
+    level=ctx.confidence_level,
+    symbols={"–": "no interval: none was published for the rates."},
     notes=[
-        f"population_adults: persons aged {mine['age_range']}, ONS Census 2021. Counts rounded to the nearest "
+        f"Adults: persons aged {mine['age_range']}, ONS Census 2021. Counts rounded to the nearest "
         f"{round_to}. Intervals: {mine['interval_method']}."
     ],
 )
 fig, alt = show.figure_per_100k(comparison, ctx.area.name, has_interval)
 report.figure(fig, alt=alt)
+report.chart_data(per_100k)
 
 # %% [markdown]
 # ## Children living in households with domestic abuse
@@ -226,6 +247,7 @@ children_table = report.table(
     f"{ctx.area.name}: estimated children aged {children['age_band'].iloc[0]} living in a household where "
     f"a parent is experiencing domestic abuse",
     decimals={"rate_per_1000": 0},
+    labels={"estimate": "Estimated children", "population": "Children (Census 2021)", "year": "Year of the rate"},
     notes=[
         children["source"].iloc[0],
         children["note"].iloc[0],
@@ -248,13 +270,14 @@ report.markdown(show_groups.specialist_need_text())
 resident_groups = group_methods.groups_for_area(ctx.area.code)
 report.record(**group_methods.headline_values(resident_groups))
 report.markdown(show_groups.describe_groups(resident_groups))
-report.table(
+groups_table = report.table(
     show_groups.display_groups(resident_groups),
     show_groups.caption(resident_groups),
     **show_groups.table_arguments(resident_groups),
 )
 fig, alt = show_groups.figure_groups(resident_groups)
 report.figure(fig, alt=alt)
+report.chart_data(groups_table)
 
 # %% [markdown]
 # ## Deprivation
@@ -304,7 +327,7 @@ report.sources(
     + show_groups.source_ids()
     + show_deprivation.source_ids(),
     extra=[
-        f"Crime survey rate ({m} {s} {a}, {y}): {src}"
+        f"Crime survey rate ({show.describe_rate(m, s, a)}, {y}): {src}"
         for frame in (rates, women_rates)
         for m, s, a, y, src in zip(
             frame["measure"], frame["sex"], frame["age_band"], frame["survey_year"], frame["source"]
@@ -326,7 +349,8 @@ report.caveats(
         f"rate x the area's ONS Census 2021 population in the group; breakdown: {show.describe_breakdown(mine)}. "
         "The finest complete breakdown the published rates allow is used: sex and age band, else sex, else age band, "
         "else all adults; bands that leave gaps in the survey's age range are not used.",
-        f"Measure: {mine['measure']} ({show.describe_measure(mine['measure'])}), {mine['measure_version']} version "
+        f"Measure: {labels.value('measure', mine['measure']).lower()} (adults who "
+        f"{show.describe_measure(mine['measure'])}), {mine['measure_version']} version "
         "only; the pre-2024 and 2024+ measures are never mixed in one estimate.",
         f"Uncertainty: {mine['interval_method']}. Population estimates are treated as exact.",
         show.POPULATION_NOTE,
@@ -337,7 +361,11 @@ report.caveats(
         f"Vintages differ: {mine['survey_year']} survey rates applied to the Census 2021 population (21 March "
         "2021); the children's rate is for "
         f"{int(children['year'].iloc[0])}.",
-        *[f"Note on the {s} {a} rate: {n}" for s, a, n in zip(rates["sex"], rates["age_band"], rates["notes"]) if n],
+        *[
+            f"Note on the rate for {show.describe_rate(None, s, a)}: {n}"
+            for s, a, n in zip(rates["sex"], rates["age_band"], rates["notes"])
+            if n
+        ],
         "Private households only; people in refuges and other communal or temporary accommodation are not covered.",
         "Groups who may need specialist support: Census 2021 (21 March 2021) counts of usual residents, TS021 ethnic "
         "group and TS038 disability, summed from districts; shares of all usual residents in the same table, no "

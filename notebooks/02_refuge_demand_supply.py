@@ -127,17 +127,15 @@ import pandas as pd
 _ = report.table(
     pd.DataFrame(summary, columns=["measure", "value"]),
     f"{ctx.area.name}: refuge places against the Council of Europe standard",
+    labels={"measure": "Measure", "value": "Value"},
 )
 
 # %%
 by_type = result.by_type
-if result.local.has_supply:
-    fig, alt = show.figure_places_by_type(result)
-    report.figure(fig, alt=alt)
-else:
+if not result.local.has_supply:
     report.markdown(
-        f"No `supply.csv` for {ctx.area.name}, so places by type cannot be shown: "
-        f"`{result.local.relative(config.LOCAL_SUPPLY_FILE)}` would add them."
+        f"The council has not supplied its supply figures for {ctx.area.name}, so places by type cannot be "
+        "counted: a file of bedspaces by accommodation type and provider would add them."
     )
 
 # %%
@@ -162,23 +160,28 @@ type_table = by_type[
     }
 )
 type_table["counts towards the standard"] = type_table["counts towards the standard"].map({True: "yes", False: "no"})
-report.table(
+by_type_table = report.table(
     type_table,
     f"{ctx.area.name}: places by accommodation type"
     + (f" ({result.supply_period})" if result.supply_period else " (no local data)"),
     decimals={"bedspaces per 100,000": 2, "England commissioned per 100,000": 2},
+    labels={"status": "What the council's figures say"},
     notes=[
         "England: Part 4 commissioned places 2022-23 (national expert steering group report) per "
-        "100,000 of England's Census 2021 population. 'none' = stated as none; 'no data' = no row "
-        "in the local file; '–' = not stated."
+        "100,000 of England's Census 2021 population. 'none' = stated as none."
     ],
+    symbols={"–": "not stated in the council's figures.", "no data": "no row for this type in the council's figures."},
 )
 if result.local.has_supply:
+    fig, alt = show.figure_places_by_type(result)
+    report.figure(fig, alt=alt)
+    report.chart_data(by_type_table)
     counts = ["properties", "bedspaces", "child_spaces", "accessible_bedspaces"]
     rows = result.local.supply.astype(dict.fromkeys(counts, float))
     _ = report.table(
         rows[["period", "accommodation_type", "provider", *counts, "restrictions", "notes"]],
-        f"{ctx.area.name}: supply as given in the local file",
+        f"{ctx.area.name}: supply as given in the council's figures",
+        symbols={"–": "not stated in the council's figures."},
     )
 
 # %% [markdown]
@@ -193,26 +196,38 @@ if result.local.has_supply:
 shares = result.shares
 if len(shares):
     shown = shares.assign(count=shares["count"].astype(float), base_count=shares["base_count"].astype(float))
-    report.table(
+    referrals_table = report.table(
         shown[["label", "count", "base_count", "percent", "ci_lower", "ci_upper", "percent_basis", "rank", "interval"]],
-        f"{ctx.area.name}: referrals to safe accommodation, as given in the local file",
+        f"{ctx.area.name}: referrals to safe accommodation, as given in the council's figures",
         count_columns=["count", "base_count"],
         derived_columns=["percent", "ci_lower", "ci_upper", "percent_basis"],
-        decimals={"percent": 1, "ci_lower": 1, "ci_upper": 1},
+        decimals={"percent": 1, "ci_lower": 1},
+        labels={
+            "label": "Referrals",
+            "count": "Number",
+            "base_count": "Out of",
+            "percent": "Share (%)",
+            "percent_basis": "Share of",
+            "rank": "Rank among reasons",
+            "interval": "About the interval",
+        },
+        intervals={"{level} confidence interval of the share (%)": ("ci_lower", "ci_upper")},
+        level=ctx.confidence_level,
         notes=[
-            f"Intervals: Wilson score, {ctx.confidence_level:.0%}, where the file gives both "
+            f"Intervals: Wilson score, {ctx.confidence_level:.0%}, where the council gives both "
             "counts. Percentages a source printed without counts are shown as printed, "
             "with no interval."
         ],
+        symbols={"–": "not given by the source, or no interval (see the last column)."},
     )
     shares_figure = show.figure_referral_shares(result)  # leaves out any row the table suppressed
     if shares_figure is not None:
         report.figure(shares_figure[0], alt=shares_figure[1])
+        report.chart_data(referrals_table)
 else:
     report.markdown(
-        f"No `referrals.csv` for {ctx.area.name}: "
-        f"`{result.local.relative(config.LOCAL_REFERRALS_FILE)}` would add received, accepted and "
-        "declined referrals, reasons, cross-boundary referrals and risk levels."
+        f"The council has not supplied referral figures for {ctx.area.name}: received, accepted and "
+        "declined referrals, reasons, cross-boundary referrals and risk levels would complete this section."
     )
 
 # %% [markdown]
@@ -235,6 +250,7 @@ report.table(
     ),
     f"Expected yearly demand in {ctx.area.name} at England's {demand_year} rates (a benchmark)",
     decimals={"England per 100,000": 1},
+    labels={"label": "Measure"},
     notes=[
         f"England's Part 4 counts divided by England's Census 2021 population "
         f"({report.format_number(result.england_population)}) and applied to the area's Census 2021 population. "
@@ -249,7 +265,7 @@ _ = report.table(
     shown_benchmark,
     f"{ctx.area.name}: own referral counts beside the benchmark",
     count_columns=["local count"],
-    notes=["'–' = no count in the local file."],
+    symbols={"–": "no count in the council's figures."},
 )
 
 # %% [markdown]
@@ -273,14 +289,15 @@ shown_figures = report.table(
     f"{ctx.area.name}, its region and England, {year}: households owed a homelessness duty (MHCLG)",
     count_columns=["households"],
     derived_columns=["per 100,000 residents", "interval from", "interval to"],
-    decimals={"per 100,000 residents": 1, "interval from": 1, "interval to": 1},
+    decimals={"per 100,000 residents": 1, "interval from": 1},
+    level=ctx.confidence_level,
     notes=[
         f"{local_words.SOURCE}, {year} (tables A2/A2P+A2R for the reason, A4/A4P+A4R for the "
         "accommodation at application); ONS Census 2021 TS009 residents. Method: the four quarters summed; "
         f"rate = households / residents x 100,000; {ctx.confidence_level:.0%} interval by Byar's method "
-        "(exact Poisson below 10). Regions and England are MHCLG's totals (rounded to 10). "
-        "'–' = no figure: a district did not report in a quarter of the year."
+        "(exact Poisson below 10). Regions and England are MHCLG's totals (rounded to 10)."
     ],
+    symbols={"–": "no figure: a district did not report in a quarter of the year."},
 )
 report.record(homelessness_year=year, **homelessness_demand.records(figures, ctx.area.code))
 
@@ -290,6 +307,7 @@ report.record(homelessness_year=year, **homelessness_demand.records(figures, ctx
 # %%
 fig, alt = local_words.figure_trend(ctx.area)
 report.figure(fig, alt=alt, caption=show.trend_caption(ctx.area))
+report.chart_data(**local_words.trend_chart_data(ctx.area), level=ctx.confidence_level)
 trend_text = local_words.trend_sentence(ctx.area, year)
 report.markdown(trend_text or f"No earlier complete year to compare {year} with for {ctx.area.name}.")
 
@@ -301,6 +319,7 @@ model = local_words.model_for_year(year)
 report.markdown(" ".join(local_words.model_sentences(ctx.area, model)) + "\n\n" + show.MODEL_MEANS)
 fig, alt = local_words.figure_deprivation(ctx.area, model)
 report.figure(fig, alt=alt, caption=show.deprivation_caption(model))
+report.chart_data(**local_words.deprivation_chart_data(model))
 ratio = model.authorities.set_index("area_code")
 report.record(
     deprivation_model=model.chosen,
@@ -342,20 +361,19 @@ _ = report.table(
 
 # %%
 comparison = result.comparison
-fig, alt = show.figure_places_per_100k(result)
-report.figure(fig, alt=alt)
 shown_comparison = comparison[
     ["area_name", "places", "period", "population", "places_per_100k", "required_places", "shortfall_pct", "source"]
-].rename(columns={"shortfall_pct": "shortfall (% of required)"})
-_ = report.table(
+]
+places_table = report.table(
     shown_comparison,
     "Refuge places per 100,000: area, region and England",
-    decimals={"places_per_100k": 2, "required_places": 1, "shortfall (% of required)": 1},
-    notes=[
-        "'–' = no data (never zero). Required places per 100,000 equal the standard by definition, "
-        "so only places are compared."
-    ],
+    decimals={"places_per_100k": 2, "required_places": 1, "shortfall_pct": 1},
+    notes=["Required places per 100,000 equal the standard by definition, so only places are compared."],
+    symbols={"–": "no data (never a zero)."},
 )
+fig, alt = show.figure_places_per_100k(result)
+report.figure(fig, alt=alt)
+report.chart_data(places_table)
 
 # %% [markdown]
 # England's shortfall computed here from the May 2022 count of refuge spaces, on England's Census
@@ -417,7 +435,7 @@ report.caveats(
         "No regional refuge counts are available in readable form, so the region shows 'no data'.",
         "Counts of people or households below 5, and values derived from them, are suppressed in tables, "
         "sentences and figures.",
-        f"Homelessness figures are for {year}, the financial year chosen by `homelessness_year` (default: the "
+        f"Homelessness figures are for {year}, the financial year chosen for this report (by default the "
         "latest with four published quarters); the trend chart shows every quarter since 2018-19.",
     ]
 )

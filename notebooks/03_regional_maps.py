@@ -53,7 +53,8 @@ confidence_level: float = 0.95  # two-sided confidence level for intervals, betw
 
 # %%
 from analysis.methods import indicators as indicator_registry
-from analysis.present import maps, report
+from analysis.present import labels, maps, report
+from analysis.present.map_classes import count_columns
 
 ctx = report.start("03_regional_maps", area, confidence_level, indicators=indicators, classification=classification)
 chosen_ids = indicator_registry.check_indicator_selection(indicators)
@@ -116,12 +117,30 @@ n_figures = 0
 for indicator in chosen:
     frame = frames[indicator.id]
     report.markdown(f"### {indicator.heading}\n\n" + maps.describe_indicator(indicator, frame, ctx.area))
+    drawn = 0
     for exhibit in maps.indicator_figures(indicator, frame, ctx.area, scheme=scheme):
         if exhibit.figure is None:
             report.markdown(exhibit.note)
         else:
             report.figure(exhibit.figure, alt=exhibit.alt, caption=exhibit.caption)
-            n_figures += 1
+            drawn += 1
+    n_figures += drawn
+    counts = count_columns(indicator)
+    if drawn:  # the data the maps and charts draw: every authority, region and England
+        report.chart_data(
+            frame.drop(columns=["has_data", "region_code"]),
+            f"{indicator.heading}: every upper-tier authority, region and England ({indicator.unit_label})",
+            count_columns=counts,
+            derived_columns=[indicator.value_column, "ci_lower", "ci_upper"] if counts else [],
+            decimals={indicator.value_column: indicator.decimals, "ci_lower": indicator.decimals},
+            labels={
+                "numerator": f"Count: {indicator.numerator_label}",
+                "denominator": f"Denominator: {indicator.denominator.describe()}",
+                indicator.value_column: f"Value ({indicator.unit_label})",
+            },
+            level=ctx.confidence_level,
+            what="these maps and charts",
+        )
     shown = maps.indicator_table(indicator, frame, ctx.area)  # None for one national rate applied everywhere
     if shown is not None:
         report.table(
@@ -131,6 +150,7 @@ for indicator in chosen:
             derived_columns=shown.derived_columns,
             decimals=shown.decimals,
             notes=shown.notes,
+            level=ctx.confidence_level,
         )
 report.record(n_figures=n_figures)
 
@@ -144,7 +164,7 @@ report.sources(maps.source_ids(chosen))
 # ## Methods, assumptions and caveats
 #
 # Rates are the numerator divided by the denominator (ONS Census 2021 usual residents by sex and
-# single year of age, TS009, from the processed `population` table; MHCLG's households in the area;
+# single year of age, TS009; MHCLG's households in the area;
 # households owed a duty) times 100,000, 1,000 or 100 as the indicator's unit says. The interval method is declared with each indicator
 # (Byar or exact Poisson for observed counts, Wilson for proportions, the estimate's own interval
 # for modelled estimates, none where an interval would be meaningless) and stated below.
@@ -153,7 +173,12 @@ report.sources(maps.source_ids(chosen))
 # edges for drawing; nothing is fetched from the internet.
 
 # %%
-report.table(indicator_registry.describe_indicators(chosen_ids), caption="Indicators shown in this report")
+described = indicator_registry.describe_indicators(chosen_ids).drop(columns="indicator")
+report.table(
+    described.assign(sources=["; ".join(labels.source_titles(i.sources)) for i in chosen]),
+    caption="Indicators shown in this report",
+    labels={"interval": "Interval method", "unit": "Unit"},
+)
 report.caveats(maps.caveat_lines(chosen, scheme, ctx.confidence_level))
 
 # %% [markdown]

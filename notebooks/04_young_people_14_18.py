@@ -139,7 +139,7 @@ report.headline(
 #
 # One row per single year of age and for the age groups. For 16-18 year olds the **estimate** is
 # the crime survey's rate for its youngest band (16-19 year olds, year ending March 2020) applied to
-# the area's population; no interval for that rate is held in `data/raw` (the publication quoted
+# the area's population; no interval for that rate is held (the publication quoted
 # printed none), so the range is empty and none is invented. For 14-15
 # year olds there is **no estimate**: the range is a **scenario** from research on teenage
 # relationship abuse, labelled as such. The 14-18 row shows the population only.
@@ -160,12 +160,14 @@ _ = report.table(
     f"{here.name}: young people aged 14-18, Census 2021 population, 16-18 estimate and 14-15 scenario",
     count_columns=["Population (Census 2021)"],
     derived_columns=["Estimate: experiencing domestic abuse in a year", "Range: low", "Range: high"],
+    intervals={"Range (low to high)": ("Range: low", "Range: high")},
     notes=[
         "Estimates and scenario values are rounded to the nearest 10; populations are ONS Census 2021 usual "
         "residents (persons, 21 March 2021).",
-        "Range: for 16-18 the published interval of the survey rate (none is held in data/raw); for 14-15 the "
+        "Range: for 16-18 the published interval of the survey rate (none is held); for 14-15 the "
         "SCENARIO range, which is not a measured prevalence.",
     ],
+    symbols={"–": "no figure: no estimate for 14-15 year olds, no range for 16-18 year olds (none published)."},
 )
 
 # %% [markdown]
@@ -203,6 +205,7 @@ report.table(
 
 fig, alt, caption = show.figure_age_profile(here, shares)
 report.figure(fig, alt=alt, caption=caption)
+report.chart_data(**show.age_profile_data(shares))
 
 # %%
 report.markdown(show.describe_15_24_share(here))
@@ -212,7 +215,7 @@ report.markdown(show.describe_15_24_share(here))
 #
 # Census 2021 counts usual residents by sex at every single year of age (ONS table TS009), so the
 # female and male counts below are observed for each age, not a share of persons; persons = female +
-# male (`sex_basis` in the population table).
+# male.
 
 # %%
 _ = report.table(
@@ -221,7 +224,7 @@ _ = report.table(
     ),
     f"{here.name}: residents aged 14-18 by sex, Census 2021",
     count_columns=["Female", "Male", "Persons"],
-    notes=[f"Sex basis: {by_sex['sex_basis'].iloc[0]}.", f"Source: {config.POPULATION_BASE}."],
+    notes=[f"Women and men: {by_sex['sex_basis'].iloc[0]}.", f"Source: {config.POPULATION_BASE}."],
 )
 
 # %% [markdown]
@@ -256,8 +259,8 @@ _ = report.table(
     decimals={"Rate (%)": 1},
     notes=[
         "Estimates are rounded to the nearest 10. Rates are for England and Wales.",
-        f"No interval is published in data/raw for these rates, so none is shown (confidence_level "
-        f"{ctx.confidence_level:g} is not applied).",
+        "No interval is held for these published rates, so none is shown (the report's confidence level, "
+        f"{ctx.confidence_level:.0%}, is not applied).",
     ],
 )
 
@@ -293,7 +296,7 @@ _ = report.table(
         *show.HOMELESSNESS_CAVEATS,
     ],
 )
-_ = report.table(
+trend_table = report.table(
     show.homelessness_trend_table(duties, here.code),
     f"{here.name}: households owed a homelessness duty involving a 16-17 year old, each financial year "
     f"{duties['financial_year'].iloc[0]} to {homeless_year}",
@@ -306,6 +309,7 @@ _ = report.table(
 )
 fig, alt = show.figure_homelessness_trend(duties, here)
 report.figure(fig, alt=alt)
+report.chart_data(trend_table)
 
 # %% [markdown]
 # ## 14-15 year olds: a scenario, not a prevalence
@@ -321,14 +325,12 @@ if scenario.available:
         f"**SCENARIO (not a measured prevalence):** if between {scenario.low_percent:g}% and "
         f"{scenario.high_percent:g}% of the {fmt(young['population_14_15'])} 14-15 year olds in {here.name} had "
         f"experienced physical force in a relationship, that would be between {fmt(young['scenario_low'], -1)} "
-        f"and {fmt(young['scenario_high'], -1)} young people. Bounds: {scenario.basis}"
-        + (f" (low: `{scenario.low_fact_id}`, high: `{scenario.high_fact_id}`)." if scenario.low_fact_id else ".")
+        f"and {fmt(young['scenario_high'], -1)} young people. Bounds: {scenario.basis}."
     )
 else:
     report.markdown(
-        "**SCENARIO not available:** no research figures are shipped in "
-        "`data/raw/authored/young_people_research_facts.csv` and no `scenario_low_percent` / "
-        "`scenario_high_percent` were given, so no scenario range is shown."
+        "**SCENARIO not available:** no research figures are shipped with the workspace and no scenario "
+        "bounds were given for this report, so no scenario range is shown."
     )
 
 research = yp.research_facts()
@@ -366,8 +368,8 @@ if len(research):
         ),
         "Published research on teenage relationship abuse (13-17 year olds), as shipped with its citation",
         notes=[
-            "Figures are as printed on the page named; see data/raw/authored/young_people_research_facts.csv "
-            "for the exact quote, publication and section."
+            "Figures are as printed on the page named; the data download of this report gives each figure's "
+            "publication, and the workspace's research facts file its exact quote and section."
         ],
     )
 
@@ -394,8 +396,8 @@ report.table(
     count_columns=["Boys living in the area (Census 2021)"],
     notes=[
         f"Area's stated limit: {fmt(limits['area']) if limits['area'] is not None else 'not supplied'}; "
-        f"typical national limit: about {fmt(limits['typical'])} (Hampshire strategy, 000_41c104a8a2dac83f.txt, "
-        "4. The National Context).",
+        f"typical national limit: about {fmt(limits['typical'])} (Hampshire County Council, Domestic Abuse Safe "
+        "Accommodation Strategy 2021-2023, section 4, The National Context).",
         "Boys are Census 2021 usual residents (TS009), counted by sex and age (see 'By sex').",
     ],
 )
@@ -412,14 +414,13 @@ if len(facts):
                 "age_scope": "Ages",
                 "quote": "As printed",
                 "source_title": "Source",
-                "source_document": "Seed document",
                 "source_section": "Section",
             }
-        ).drop(columns="area_code"),
+        ).drop(columns=["area_code", "source_document"]),
         f"Facts about young people and safe accommodation supplied for {here.name} and nationally",
         decimals={"Value": 0},
         notes=[
-            "Typed in from the seed strategies (data/raw/authored/young_people_local_facts.csv); periods and "
+            "Typed in from the councils' strategies and the national steering group's report; periods and "
             "definitions differ from row to row and from the population's date (Census Day, 21 March 2021)."
         ],
     )
@@ -443,7 +444,7 @@ if len(facts):
 #   held by the housing authorities would.
 # - **14-15 year olds:** a local schools survey of relationship abuse would replace the scenario.
 #
-# Councils' own counts belong in `data/raw/local/<area_code>/` (see the README's local data section).
+# Councils can add their own counts to the workspace (its README's local data section says how).
 
 # %% [markdown]
 # ## Sources
@@ -461,7 +462,7 @@ report.sources(
     ],
     extra=[
         f"Homelessness trend {duties['financial_year'].iloc[0]} to {homeless_year}: the same MHCLG detailed local "
-        "authority tables, one workbook a quarter (manifest ids homelessness_YYYY_qN), tables A6 and A3; first "
+        "authority tables, one workbook a quarter, tables A6 and A3; first "
         "editions as published each quarter.",
         f"{config.DA_ACT_TITLE}: {config.DA_ACT_URL}.",
         f"Crime survey 16-19 rate: {rate.source_title}, {rate.source_url} (quoted in {rate.source_document}).",
@@ -469,9 +470,9 @@ report.sources(
         "Barter C, McCarry M, Berridge D, Evans K (2009). Partner exploitation and violence in teenage intimate "
         "relationships. NSPCC / University of Bristol.",
         "Youth Endowment Fund (2025). Children, violence and vulnerability 2025. Report 2: Violence in relationships.",
-        "Seed strategies: Hampshire (000_41c104a8a2dac83f.txt), Southampton (001_fb53b9ff00823b74.txt), "
-        "Isle of Wight (003_2b6ea0f71d03fd62.txt); DLUHC national steering group report "
-        "(004_c65f26b620d78a88.txt).",
+        "Councils' strategies: "
+        + "; ".join(title for _, title in sorted(config.SEED_DOCUMENTS.items()) if "Strategy" in title)
+        + f"; DLUHC: {config.SEED_DOCUMENTS['004_c65f26b620d78a88.txt']}.",
     ],
 )
 
@@ -492,7 +493,7 @@ report.caveats(
         "not covered.",
         "The estimate counts young people experiencing any domestic abuse in a year (partner or family abuse), not "
         "those who need safe accommodation or support.",
-        "No interval is published in data/raw for the 16-19 rate; none is invented. The confidence_level parameter "
+        "No interval is held for the published 16-19 rate; none is invented. The report's confidence level "
         "therefore changes nothing in this report.",
         "14-15 scenario: survey figures about 13-17 year olds (Barter et al. 2009: schools in England, Scotland and "
         "Wales; physical force ever experienced in a relationship; the pages do not state whether the denominator is "

@@ -178,7 +178,9 @@ def test_summary_gives_the_rate_per_100k_adults_and_no_interval(area):
     assert summary["estimate_per_100k_adults"] == pytest.approx(estimate / adults * 100_000, rel=1e-9)
     assert math.isnan(summary["ci_lower"]) and math.isnan(summary["per_100k_ci_upper"])
     assert summary["interval_method"] == prevalence.NO_INTERVAL_NOTE
-    assert summary["interval_method"] == "no interval: the survey's published intervals are not in data/raw"
+    assert summary["interval_method"] == (
+        "no interval: the survey's published intervals for these rates are not held in the workspace"
+    )
 
 
 def test_names_and_lists_of_areas_are_accepted_and_kept_in_order():

@@ -260,7 +260,7 @@ def test_scoping_table_labels_the_scenario_and_separates_it_from_the_estimate(ts
         pop = sum(young[a] for a in ages)
         assert table.loc[label, "estimate"] == pytest.approx(pop * hand_rate_16_19() / 100)
         assert "SCENARIO" not in table.loc[label, "basis"]
-        assert "no published interval in data/raw" in table.loc[label, "basis"]
+        assert "no published interval held" in table.loc[label, "basis"]
     assert table.loc["14-18", "population"] == sum(young.values())
     assert math.isnan(table.loc["14-18", "estimate"]) and math.isnan(table.loc["14-18", "range_low"])
 

@@ -223,6 +223,13 @@ SUPPRESSION_FOOTNOTE = (
     "[c] = suppressed: fewer than {threshold} cases, or derived from such a count, "
     "to protect confidentiality (GSS statistical disclosure control guidance)."
 )
+#: Footnotes of the other symbols a published table may show (Government Analysis Function,
+#: "Symbols in tables, definitions and help", 2021: every symbol a table uses is explained under it).
+#: ``report.table`` adds each one when a cell shows the symbol; a table may say more precisely
+#: what the symbol means for its rows.
+MISSING_SYMBOL = "–"
+MISSING_FOOTNOTE = "– = no figure: not available or not stated (never a zero)."
+NO_DATA_FOOTNOTE = "no data = the source gives no figure for this area (not a zero)."
 #: How every published number rounds a half: away from zero (2.5 -> 3, -2.5 -> -3, 12,345 to the
 #: nearest 10 -> 12,350, 0.125 to two places -> 0.13), on the number as written, not on its binary
 #: approximation. This is the rule of hand rounding and of Excel's ROUND (Microsoft support, "ROUND
@@ -272,6 +279,29 @@ NOTEBOOKS: tuple[str, ...] = (
     "03_regional_maps",
     "04_young_people_14_18",
 )
+
+#: Published tables as data: each table's CSV is written to this folder of the area's reports
+#: folder, ``<notebook>-<n>-<slug>.csv``, and all of them with a README to ``<slug>-data.zip``.
+#: CSV files start with a UTF-8 byte order mark, which Excel reads as UTF-8 (Microsoft support,
+#: "Opening CSV UTF-8 files correctly in Excel"); without it Excel guesses the system code page
+#: and garbles "–" and "£".
+DATA_DOWNLOAD_FOLDER = "data"
+DATA_CSV_ENCODING = "utf-8-sig"
+#: The seed documents (/work/shared/reference, README.md there) by file name: how published text
+#: names them instead of their file names.
+SEED_DOCUMENTS: dict[str, str] = {
+    "000_41c104a8a2dac83f.txt": "Hampshire County Council, Domestic Abuse Safe Accommodation Strategy 2021-2023",
+    "001_fb53b9ff00823b74.txt": (
+        "Southampton City Council, Strategy for the Provision of Support within Safe Accommodation 2021-2024"
+    ),
+    "002_918efe632bb91e05.txt": "Hampshire County Council, web page on safe accommodation options",
+    "003_2b6ea0f71d03fd62.txt": (
+        "Isle of Wight Council, Strategy for the Provision of Support within Safe Accommodation 2021-2024"
+    ),
+    "004_c65f26b620d78a88.txt": (
+        "Annual progress report of the Domestic Abuse Safe Accommodation National Expert Steering Group 2022-23"
+    ),
+}
 
 # --------------------------------------------------------------------------------------
 # House style for figures (readable in greyscale; colour-blind safe)

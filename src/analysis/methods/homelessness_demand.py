@@ -190,7 +190,7 @@ def demand_panel(assessment: Any, year: str, confidence: float = config.DEFAULT_
             np.nan,
             "refuge places (capacity)",
             assessment.supply_period if supplied else "not supplied",
-            f"the council's own data (data/raw/local/{area.code}/supply.csv)" if supplied else "not supplied",
+            "the council's own supply figures (aggregate counts it supplied)" if supplied else "not supplied",
             "latest period in the council's supply file" if supplied else "not supplied",
         )
     )

@@ -105,11 +105,9 @@ __all__ = [
 ]
 
 #: What every output says when the rates used carry no published interval.
-NO_INTERVAL_NOTE = "no interval: the survey's published intervals are not in data/raw"
+NO_INTERVAL_NOTE = "no interval: the survey's published intervals for these rates are not held in the workspace"
 #: When only some of the rates used carry an interval.
-PARTIAL_INTERVAL_NOTE = (
-    "no interval: published intervals are in data/raw for only some of the rates used ({with_ci} of {n})"
-)
+PARTIAL_INTERVAL_NOTE = "no interval: published intervals are held for only some of the rates used ({with_ci} of {n})"
 
 GROUP_COLUMNS = [
     "area_code",

@@ -358,7 +358,7 @@ def survey_estimates(area_code: str) -> pd.DataFrame:
         interval = (
             f"{estimate['estimate_lower']:,.0f} to {estimate['estimate_upper']:,.0f}"
             if rate.has_interval
-            else "none in data/raw"
+            else "none held"
         )
         rows.append(
             {
@@ -400,7 +400,7 @@ def scoping_table(area_code: str, scenario: Scenario, rate: SurveyRate | None = 
     survey = (
         f"Crime survey {rate.age_band} rate ({rate.percent:g}%, any domestic abuse in the last year, "
         f"{rate.survey_year}, England and Wales) applied to this age; "
-        + ("published interval scaled" if rate.has_interval else "no published interval in data/raw")
+        + ("published interval scaled" if rate.has_interval else "no published interval held")
     )
     if scenario.available:
         scen = (

@@ -29,7 +29,7 @@ from analysis.methods.checks import check_number
 
 SCENARIO_LABEL = "SCENARIO (not a measured prevalence)"
 #: How the scenario's default bounds were chosen; shown wherever the scenario is.
-SCENARIO_SOURCE_RESEARCH = "research figures shipped in data/raw/authored/young_people_research_facts.csv"
+SCENARIO_SOURCE_RESEARCH = "published research figures shipped with the workspace (teenage relationship abuse)"
 SCENARIO_SOURCE_PARAMETER = "values set by the notebook parameters"
 #: The ages the scenario covers: from the youngest of the scoping to the last age before the Act's 16.
 SCENARIO_MIN_AGE, SCENARIO_MAX_AGE = config.YOUNG_PEOPLE_AGES[0], config.DA_ACT_MIN_AGE - 1

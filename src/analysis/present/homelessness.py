@@ -184,14 +184,73 @@ def headline(area: Any, year: str | None = None, confidence: float = config.DEFA
 
 
 def trend_sources_line() -> str:
-    """One line naming every quarterly workbook a trend chart rests on (the sources list names the year's four)."""
+    """One line naming the quarterly workbooks a trend chart rests on (the sources list names the year's four)."""
     from analysis.data.steps import homelessness as workbooks
 
     ids = workbooks.manifest_source_ids()
     return (
         "Trend: MHCLG, Statutory homelessness: detailed local authority-level tables (H-CLIC), first editions of "
-        f"every quarter from April-June 2018, {len(ids)} workbooks (manifest ids {ids[0]} to {ids[-1]}); OGL v3."
+        f"every quarter from April-June 2018 to the latest published, {len(ids)} quarterly workbooks; OGL v3."
     )
+
+
+def trend_chart_data(area: Any, measure: str = "da_reason", period: str = "quarter") -> dict[str, Any]:
+    """What :func:`figure_trend` draws, as arguments of :func:`analysis.present.report.chart_data`.
+
+    Each period's households, residents and rate per 100,000 with its interval, for the area,
+    its region and England; counts of 1 to ``threshold - 1`` and their rates suppressed.
+    """
+    area = _area(area)
+    series = homelessness.trend(area.code, measure, period)
+    frame = series.assign(complete=series["complete"].map({True: "yes", False: "no: a district is missing"}))[
+        ["period", "area_name", "count", "complete", "residents", "rate_per_100k", "ci_lower", "ci_upper", "note"]
+    ]
+    return {
+        "frame": frame,
+        "caption": f"{area.name}, its region and England: {WHAT[measure]} per 100,000 residents, each {period}",
+        "count_columns": ["count"],
+        "derived_columns": ["rate_per_100k", "ci_lower", "ci_upper"],
+        "decimals": {"rate_per_100k": 1, "ci_lower": 1},
+        "labels": {
+            "count": "Households",
+            "complete": "Complete",
+            "residents": "Residents (Census 2021)",
+            "rate_per_100k": "Per 100,000 residents",
+            "period": "Quarter" if period == "quarter" else "Financial year",
+        },
+        "notes": [f"{SOURCE}; ONS Census 2021 TS009. An incomplete period's count is the partial sum published."],
+    }
+
+
+def deprivation_chart_data(model: homelessness_model.DeprivationModel) -> dict[str, Any]:
+    """What :func:`figure_deprivation` draws, as arguments of :func:`analysis.present.report.chart_data`."""
+    per, unit = (
+        (1000, "per 1,000 households") if model.offset == "households" else (config.PER_100K, "per 100,000 residents")
+    )
+    data = model.authorities.assign(rate=model.authorities["observed"] / model.authorities["exposure"] * per)
+    frame = data[["area_name", "score", "observed", "exposure", "rate", "expected", "ratio", "ratio_lower"]].assign(
+        ratio_upper=data["ratio_upper"], compared=data["compared"]
+    )
+    exposure = "Households in the area" if model.offset == "households" else "Residents (Census 2021)"
+    return {
+        "frame": frame,
+        "caption": f"{model.year}: each upper-tier authority's households owed a duty because of domestic abuse "
+        f"{unit}, its deprivation score and its expected count ({model.chosen} model)",
+        "count_columns": ["observed"],
+        "derived_columns": ["rate", "ratio", "ratio_lower", "ratio_upper", "compared"],
+        "decimals": {"score": 1, "exposure": 0, "rate": 2, "expected": 1, "ratio": 2, "ratio_lower": 2},
+        "labels": {
+            "score": "IoD 2019 average score",
+            "observed": "Households owed a duty because of domestic abuse",
+            "exposure": exposure,
+            "rate": unit[:1].upper() + unit[1:],
+            "expected": "Expected households",
+            "ratio": "Observed / expected",
+            "compared": "Compared with expected",
+        },
+        "intervals": {"Interval of observed / expected": ("ratio_lower", "ratio_upper")},
+        "notes": [f"{SOURCE}; MHCLG IoD 2019, the workspace's population-weighted scores."],
+    }
 
 
 def first_edition_gap() -> str:

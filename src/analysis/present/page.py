@@ -284,6 +284,93 @@ def redact_paths(text: str) -> str:
     return text
 
 
+def _link(soup: Any, href: str, text: str, hidden: str = "", after: str = "") -> Any:
+    link = soup.new_tag("a", href=href)
+    link.append(text)
+    if hidden:
+        span = soup.new_tag("span", attrs={"class": "visually-hidden"})
+        span.string = hidden
+        link.append(span)
+    link.append(after)
+    return link
+
+
+def add_download_links(soup: Any, page: Mapping[str, Any]) -> None:
+    """Link each table and chart to its CSV (``page["data_links"]``), and the page to the authority's zip.
+
+    A table's link goes under its footnotes, inside its box; a chart's replaces the chart-data
+    line under the chart (removed when there is no file). Link texts name the table for screen
+    readers, which list links out of context.
+    """
+    links = page.get("data_links") or {}
+    for block in soup.select("[data-table-key]"):
+        href = links.get(block["data-table-key"])
+        del block["data-table-key"]
+        if block.name == "p":  # a chart's data line (report.chart_data)
+            if href is None:
+                block.decompose()
+                continue
+            what = block.get("data-what") or "this chart"
+            del block["data-what"]
+            block.clear()
+            block.append(_link(soup, href, f"Download the data of {what}", after=" (CSV)"))
+            continue
+        if href is None:
+            continue
+        caption = block.find("caption")
+        paragraph = soup.new_tag("p", attrs={"class": "table-download"})
+        hidden = f": {caption.get_text(' ', strip=True)}" if caption else ""
+        paragraph.append(_link(soup, href, "Download this table", hidden, " (CSV)"))
+        block.append(paragraph)
+    contents = soup.find("nav", class_="contents")
+    if links and page.get("data_zip") and contents is not None:
+        paragraph = soup.new_tag("p", attrs={"class": "report-downloads"})
+        where = page.get("area_name") or "this area"
+        paragraph.append(
+            _link(
+                soup,
+                page["data_zip"],
+                f"Download the data of every table and chart for {where}",
+                after=" (ZIP of CSV files, with a README naming each table's sources and licences)",
+            )
+        )
+        contents.insert_after(paragraph)
+
+
+#: Where published text may show code on purpose: the commands and names "About this report"
+#: gives to reproduce the report (marked as code).
+CODE_ALLOWED = ("section.about code",)
+
+
+def find_code_text(html: str, allowed: tuple[str, ...] = CODE_ALLOWED) -> list[tuple[str, str]]:
+    """Code a reader would see on a page: (token, the text it is in), from visible text and alt texts.
+
+    Searched: every text node outside ``<style>`` and ``<script>``, image alt texts, titles and
+    ARIA labels; the rule is :func:`analysis.present.labels.code_text` (words with an
+    underscore, dotted module names, ``data/`` and ``reports/`` paths). Elements matching
+    ``allowed`` (CSS selectors) are skipped.
+    """
+    from bs4 import BeautifulSoup
+
+    from analysis.present.labels import code_text
+
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup.find_all(["style", "script", "template"]):
+        tag.decompose()
+    for selector in allowed:
+        for tag in soup.select(selector):
+            tag.decompose()
+    from bs4 import Comment, Declaration, Doctype, ProcessingInstruction
+
+    hidden = (Comment, Declaration, Doctype, ProcessingInstruction)
+    texts = [str(node) for node in soup.find_all(string=True) if not isinstance(node, hidden)]
+    texts += [tag.get(name, "") for name in ("alt", "title", "aria-label") for tag in soup.find_all(attrs={name: True})]
+    found = []
+    for text in texts:
+        found += [(token, " ".join(text.split())[:160]) for token in code_text(text)]
+    return found
+
+
 def finish_html(html: str, page: Mapping[str, Any]) -> str:
     """Post-process the exporter's page: checks, headings, contents, headline first, paths."""
     from bs4 import BeautifulSoup
@@ -311,6 +398,7 @@ def finish_html(html: str, page: Mapping[str, Any]) -> str:
         if not cell.get_text(strip=True) and not cell.find(["img", "table"]):
             cell.decompose()
     _fill_chapter_nav(soup, page.get("notebook"))
+    add_download_links(soup, page)
     check_page(soup, page.get("threshold", config.SUPPRESSION_THRESHOLD))
     return redact_paths(str(soup))
 

@@ -12,6 +12,7 @@ import pandas as pd
 from analysis import config
 from analysis.errors import ParameterError
 from analysis.methods.prevalence import NO_INTERVAL_NOTE, has_intervals, pyramid_populations, sum_estimates
+from analysis.present.labels import CODE_LABELS, SEX_LABELS
 from analysis.present.numbers import format_multiple, format_number, format_percent, round_to_multiple
 
 #: Breakdowns from finest to coarsest, with how the output names them.
@@ -33,7 +34,12 @@ MEASURE_PHRASES: dict[str, str] = {
 }
 
 
-SEX_LABELS = {"female": "Women", "male": "Men", "all": "Women and men"}
+#: Headings of the estimate tables (by group, by sex and age band, per 100,000 adults).
+ESTIMATE_LABELS = {
+    "estimate": "Estimated adults",
+    "population": "Population (Census 2021)",
+    "rate_percent": "Rate published (%)",
+}
 
 
 #: How every prevalence output names its population base.
@@ -42,6 +48,42 @@ POPULATION_NOTE = (
     "(observed by sex and age, not a split of persons), so each rate is applied to the group it was "
     "published for."
 )
+
+
+def describe_rate(measure: str | None, sex: str, age_band: str) -> str:
+    """A crime survey rate in words: "partner abuse in the last year, women 16-19" ("women 16-19" without a measure)."""
+    group = f"{SEX_LABELS.get(sex, sex).lower()} {age_band}"
+    if measure is None:
+        return group
+    return f"{CODE_LABELS.get(measure, measure).lower()}, {group}"
+
+
+def pyramid_data(area_code: str, area_name: str, band_width: int = 5) -> pd.DataFrame:
+    """What the population pyramid draws: each sex's share (%) of the whole population by five-year band.
+
+    The area's and England's (when the area is not England), from the same Census 2021 counts as
+    :func:`figure_pyramid` (bands of ``band_width`` years, the last one 90+).
+    """
+    area_rows, england_rows = pyramid_populations(area_code)
+    out = None
+    for rows, name in ((area_rows, area_name), (england_rows, "England")):
+        if rows is None:
+            continue
+        sexed = rows[rows["sex"].isin(["female", "male"])].assign(
+            band=lambda f: (f["age"] // band_width * band_width).clip(upper=90)
+        )
+        table = sexed.pivot_table(index="band", columns="sex", values="population", aggfunc="sum")
+        shares = table / table.to_numpy().sum() * 100
+        frame = pd.DataFrame(
+            {
+                f"{name}: women (% of residents)": shares["female"].to_numpy(),
+                f"{name}: men (% of residents)": shares["male"].to_numpy(),
+            },
+            index=shares.index,
+        )
+        out = frame if out is None else out.join(frame)
+    bands = [f"{b}-{b + band_width - 1}" if b < 90 else "90+" for b in out.index]
+    return out.reset_index(drop=True).assign(**{"Age band": bands})[["Age band", *out.columns]]
 
 
 def round_to(value: float, multiple: int) -> float:
@@ -180,7 +222,7 @@ def figure_by_group(
         f"Horizontal bar chart of the estimated number of adults in {area_name} who "
         f"{describe_measure(summary_row['measure'])}, by group: "
         + "; ".join(f"{g} about {report_number(e, multiple)}" for g, e in zip(labels, groups["estimate"]))
-        + ("" if interval else ". No intervals are shown because none were published in data/raw.")
+        + ("" if interval else ". No intervals are shown because none are held for the published rates.")
     )
     return fig, alt
 

@@ -15,7 +15,9 @@ per report). What reaches the page, and what never does:
 The page adds a date line, a table of contents, the headline first, and an "About this
 report" section (workspace version, data vintages, parameters, suppression rule and the
 command that reproduces it: :func:`report_page`). :mod:`analysis.present.page` finishes the
-page and makes the checks that refuse an unsafe one before anything is written;
+page and makes the checks that refuse an unsafe one before anything is written; every table's
+cells, and the data of every chart, are published as CSV files beside the page and in one zip per
+authority (:mod:`analysis.present.downloads`, written by :func:`write_report`);
 :mod:`analysis.present.index` writes ``reports/index.html``. :func:`republish` re-renders every
 report of a folder without running a kernel. Every file is written atomically
 (:func:`write_atomic`).
@@ -32,7 +34,7 @@ import json
 import subprocess
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -40,6 +42,7 @@ from typing import Any
 from analysis import __version__, config
 from analysis.errors import PublicationError
 from analysis.files import write_atomic
+from analysis.present import downloads
 from analysis.present.index import (
     INDEX_NAME,
     INDEX_TEMPLATE,
@@ -83,6 +86,7 @@ __all__ = [
     "republish",
     "workspace_info",
     "write_index",
+    "write_report",
 ]
 
 REPORT_TEMPLATE = "report"
@@ -176,6 +180,8 @@ def report_page(
         "attribution": ATTRIBUTION,
         "index_href": f"../{INDEX_NAME}",
         "notebook_dir": str(notebook_dir),
+        "area_slug": area.slug,
+        "data_zip": downloads.zip_name(area.slug),
     }
 
 
@@ -287,10 +293,25 @@ def _exporter():
 
 @dataclass
 class Rendered:
-    """A published page and what was left out of it."""
+    """A published page, what was left out of it, and its data files (tables and charts as CSV)."""
 
     html: str
     dropped: list[str]
+    data: downloads.Downloads | None = None
+    page: dict[str, Any] = field(default_factory=dict)
+
+
+def write_report(html_path: str | Path, rendered: Rendered) -> Path:
+    """Write a rendered page and its data: the CSV files first, then the HTML, then the authority's zip.
+
+    Every file is written atomically; a page never links a CSV that is not yet written. A write
+    that fails (a full disk) leaves the earlier page and files as they were (a data folder it
+    created may remain, empty but for its lock file).
+    """
+    html_path = Path(html_path)
+    if rendered.data is not None:
+        downloads.write(html_path.parent, rendered.data, rendered.page)
+    return write_atomic(html_path, rendered.html)
 
 
 def render_report(nb: Any, page: Mapping[str, Any], *, now: datetime | None = None) -> Rendered:
@@ -312,17 +333,20 @@ def render_report(nb: Any, page: Mapping[str, Any], *, now: datetime | None = No
         page would fetch anything from outside the file.
     """
     records = notebook_records(nb)
+    data = downloads.collect(nb, page["notebook"])
+    downloads.check_counts(data, page.get("threshold", config.SUPPRESSION_THRESHOLD))
     clean, dropped = prepare_notebook(nb)
     resources = {
         "report": {
             **page,
             "title": records.get("title") or page["fallback_title"],
             "published": display_date(now or datetime.now(UTC)),
+            "data_links": {key: f"{config.DATA_DOWNLOAD_FOLDER}/{name}" for key, name in data.links.items()},
         },
         "metadata": {"path": page.get("notebook_dir", "")},
     }  # markdown images are embedded from here
     body, _ = _exporter().from_notebook_node(clean, resources=resources)
-    return Rendered(finish_html(body, resources["report"]), dropped)
+    return Rendered(finish_html(body, resources["report"]), dropped, data, resources["report"])
 
 
 def republish(
@@ -348,6 +372,6 @@ def republish(
         except PublicationError as exc:
             problems.append(f"{record['area_code']} {record['notebook']}: {exc.message}")
             continue
-        write_atomic(folder / f"{record['notebook']}.html", rendered.html)
+        write_report(folder / f"{record['notebook']}.html", rendered)
         count += 1
     return count, problems

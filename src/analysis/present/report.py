@@ -7,7 +7,9 @@ one), resolves the area and applies the house figure style. Results are then sho
 * :func:`title` - the report title with the authority's name (the notebook's static first
   markdown cell, tagged ``researcher-notes``, is for researchers and is left out of the HTML);
 * :func:`headline` - the one-sentence finding, first in the report;
-* :func:`table` - a table with small-number suppression, a caption and header cells;
+* :func:`table` - a table as published: small-number suppression, headings and values in
+  words, formatted numbers, intervals, footnotes, a scrolling box, its CSV
+  (:mod:`analysis.present.tables`); :func:`chart_data` - the data a chart draws, as a CSV;
 * :func:`figure` - a matplotlib figure embedded as a self-contained PNG with alt text;
 * :func:`sources` and :func:`caveats` - the provenance and limits of every figure;
 * :func:`record` - machine-readable headline values (custom MIME type, invisible in the
@@ -33,7 +35,7 @@ import pandas as pd
 from analysis import __version__, config
 from analysis.errors import ParameterError
 from analysis.methods.checks import check_confidence_level
-from analysis.present.numbers import format_number  # notebooks call report.format_number
+from analysis.present.numbers import format_number  # noqa: F401  (notebooks call report.format_number)
 
 RECORD_MIME = "application/vnd.da-needs.record+json"
 
@@ -115,7 +117,10 @@ def start(
 
 
 def markdown(text: str) -> None:
-    """Show Markdown text."""
+    """Show Markdown text (a seed document is named by its title, never its file name)."""
+    from analysis.present.labels import name_documents
+
+    text = name_documents(text)
     _display({"text/markdown": text, "text/plain": text})
 
 
@@ -127,6 +132,9 @@ def title(ctx: ReportContext) -> None:
 
 def headline(text: str) -> None:
     """Show the headline finding (rendered as a highlighted block in the HTML report)."""
+    from analysis.present.labels import name_documents
+
+    text = name_documents(text)
     body = html.escape(text)
     _display(
         {
@@ -184,15 +192,22 @@ def table(
     threshold: int = config.SUPPRESSION_THRESHOLD,
     notes: Iterable[str] = (),
     index: bool = False,
+    labels: Mapping[str, str] | None = None,
+    intervals: Mapping[str, Sequence[str]] | None = None,
+    level: float = config.DEFAULT_CONFIDENCE,
+    symbols: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
-    """Show a table with small-number suppression applied; return the published frame.
+    """Show a table as published (see :mod:`analysis.present.tables`); return the frame with counts suppressed.
 
     Parameters
     ----------
     frame
-        Tidy data; column names become the header cells.
+        Tidy data. Each column's heading is its label (``labels``, else
+        :data:`analysis.present.labels.COLUMN_LABELS`), or its name when that is plain words; a
+        code name (a word with an underscore) without a label raises
+        :class:`~analysis.errors.ParameterError`, as does a cell, caption or note showing code.
     caption
-        Shown above the table (what it is, where and when).
+        Shown above the table (what it is, where and when); labels the table's scrolling box.
     count_columns
         Columns holding counts of people or events; values from 1 to ``threshold - 1`` are
         replaced by the marker (:data:`config.SUPPRESSION_MARKER`).
@@ -201,34 +216,95 @@ def table(
         the same rows. A mapping of count column -> derived columns limits the spread.
     decimals
         Decimal places per column (default 0 for numbers); halves round away from zero
-        (:func:`analysis.present.numbers.format_number`).
+        (:func:`analysis.present.numbers.format_number`). An interval takes its lower column's.
     notes
-        Footnotes shown under the table (the suppression footnote is added when used).
-    """
-    from analysis.methods import stats
+        Footnotes shown under the table; the footnote of each symbol a cell shows ([c], "–",
+        "no data") is added after them.
+    index
+        Show the frame's index as its first columns.
+    labels
+        Headings for this table's columns, by column name (they win over the registry's).
+    intervals
+        Heading -> (lower, upper) of the pairs shown as one "lower to upper" column; default
+        the registered pairs (:data:`analysis.present.labels.INTERVAL_COLUMNS`) the frame has;
+        ``{}`` for none. ``{level}`` in a heading is the confidence level ("95%").
+    level
+        The confidence level of the table's intervals, for their headings.
+    symbols
+        What "–" (or "no data", "[c]") means in this table, when more precise than the standard
+        footnote (e.g. "no figure: a district did not report in a quarter").
 
-    published = frame.copy()
-    suppressed_any = False
-    if count_columns:
-        published = stats.suppress_small_counts(
-            published, list(count_columns), derived_columns if derived_columns else [], threshold=threshold
-        )
-        suppressed_any = bool(published[list(count_columns)].map(stats.is_suppressed).to_numpy().any())
-    decimals = dict(decimals or {})
-    shown = published.copy()
-    for column in shown.columns:
-        shown[column] = [format_number(v, decimals.get(column, 0)) for v in shown[column]]
-    footnotes = list(notes)
-    if suppressed_any:
-        footnotes.append(stats.suppression_footnote(threshold))
-    table_html = shown.to_html(index=index, escape=True, border=0, classes="data-table", na_rep="–")
-    table_html = table_html.replace("<table", f'<table aria-label="{html.escape(caption)}"', 1)
-    table_html = table_html.replace(">\n  <thead>", f">\n  <caption>{html.escape(caption)}</caption>\n  <thead>", 1)
-    table_html = mark_count_columns(table_html, count_columns, threshold)
-    notes_html = "".join(f'<p class="table-note">{html.escape(n)}</p>' for n in footnotes)
-    text = f"{caption}\n{shown.to_string(index=index)}" + "".join(f"\n{n}" for n in footnotes)
-    _display({"text/html": table_html + notes_html, "text/plain": text})
+    Returns
+    -------
+    pandas.DataFrame
+        The frame with small counts and what derives from them replaced by the marker, for
+        :func:`unsuppressed` and :func:`chart_data`.
+    """
+    from analysis.present import tables
+
+    published, shown = tables.build(
+        frame,
+        caption,
+        count_columns=count_columns,
+        derived_columns=derived_columns,
+        decimals=decimals,
+        threshold=threshold,
+        notes=notes,
+        index=index,
+        labels_for=labels,
+        intervals=intervals,
+        level=level,
+        symbols=symbols,
+    )
+    _display({"text/html": shown.html(), "text/plain": shown.text(), tables.TABLE_MIME: shown.payload()})
+    published.attrs[PUBLISHED_TABLE_ATTR] = shown.key
     return published
+
+
+#: The key :func:`table` leaves on the frame it returns (``DataFrame.attrs``), naming its CSV.
+PUBLISHED_TABLE_ATTR = "published_table"
+
+
+def chart_data(frame: pd.DataFrame, caption: str | None = None, *, what: str = "this chart", **options: Any) -> None:
+    """Publish the data a chart draws, as a CSV linked under the chart (call it after :func:`figure`).
+
+    Parameters
+    ----------
+    frame
+        Either the frame :func:`table` returned, when the chart draws that table (the link then
+        points to the table's CSV; give no caption), or the data the chart draws.
+    caption
+        What the data are (required for data that is not a table already shown).
+    what
+        What the link names: "this chart" (default), "these maps and charts".
+    **options
+        As for :func:`table` (``count_columns``, ``derived_columns``, ``decimals``, ``labels``,
+        ``intervals``, ``level``, ``notes``...): the CSV is suppressed and labelled as a table is.
+    """
+    from analysis.present import tables
+
+    key = frame.attrs.get(PUBLISHED_TABLE_ATTR) if isinstance(frame, pd.DataFrame) else None
+    if caption is None:
+        if key is None:
+            raise ParameterError(
+                "chart_data needs a caption, or the frame report.table returned for a chart that draws that table."
+            )
+        payload = {"kind": "chart", "same_as": key}
+        label = "The data of this chart are those of the table shown with it."
+    else:
+        _, shown = tables.build(frame, caption, kind="chart", labels_for=options.pop("labels", None), **options)
+        key, payload, label = shown.key, shown.payload(), f"Data of this chart: {shown.caption}."
+    text = html.escape(label)
+    _display(
+        {
+            "text/html": (
+                f'<p class="{tables.CHART_DATA_CLASS}" data-table-key="{key}" data-what="{html.escape(what)}">'
+                f"{text}</p>"
+            ),
+            "text/plain": label,
+            tables.TABLE_MIME: payload,
+        }
+    )
 
 
 def figure(fig: Any, alt: str, *, caption: str | None = None, source: str | None = None) -> None:
@@ -261,12 +337,21 @@ def figure(fig: Any, alt: str, *, caption: str | None = None, source: str | None
 
 
 def sources(source_ids: Iterable[str], extra: Iterable[str] = ()) -> None:
-    """Show a "Sources" list: title, publisher, vintage, licence and attribution per file."""
+    """Show a "Sources" list: title, publisher, vintage, licence and attribution per file.
+
+    Seed documents named in ``extra`` are given by title (:func:`analysis.present.labels.name_documents`).
+    The ids travel with the list (:data:`analysis.present.downloads.SOURCES_MIME`, not shown) so
+    the data download's README names the same sources, licences and attributions.
+    """
     from analysis.data import sources as manifest
+    from analysis.present.downloads import SOURCES_MIME
+    from analysis.present.labels import name_documents
 
     known = {item.id: item for item in manifest.load_manifest()}
+    ids = list(dict.fromkeys(source_ids))
+    extra = [name_documents(text) for text in extra]
     lines = []
-    for source_id in dict.fromkeys(source_ids):
+    for source_id in ids:
         if source_id not in known:
             raise ParameterError(f"Unknown source id {source_id!r}.", "Use an id from data/raw/sources.yaml.")
         item = known[source_id]
@@ -277,7 +362,8 @@ def sources(source_ids: Iterable[str], extra: Iterable[str] = ()) -> None:
     lines.extend(f"- {text}" for text in extra)
     lines.append(f"- Boundaries: {config.BOUNDARY_ATTRIBUTION}.")
     lines.append(f"- Geography: {config.GEOGRAPHY_VINTAGE}.")
-    markdown("\n".join(lines))
+    text = "\n".join(lines)
+    _display({"text/markdown": text, "text/plain": text, SOURCES_MIME: {"ids": ids, "extra": extra}})
 
 
 def caveats(items: Iterable[str]) -> None:
@@ -323,17 +409,6 @@ def reproduce_command(area_code: str, notebook: str, parameters: Mapping[str, An
     """The ``analysis batch`` command that reruns one notebook for one area with these parameters."""
     options = "".join(f" -p {name} {command_value(value)}" for name, value in parameters.items() if name != "area")
     return f"analysis batch --area {area_code} --notebooks {notebook}{options}"
-
-
-def mark_count_columns(table_html: str, count_columns: Sequence[str], threshold: int) -> str:
-    """Mark a table's count columns and threshold (``data-`` attributes) for the publication check."""
-    if not count_columns:
-        return table_html
-    marks = (
-        f' data-count-columns="{html.escape(json.dumps(list(count_columns)))}"'
-        f' data-suppression-threshold="{int(threshold)}"'
-    )
-    return table_html.replace("<table", "<table" + marks, 1)
 
 
 def unsuppressed(published: pd.DataFrame) -> pd.Series:

@@ -125,6 +125,24 @@ def figure_age_profile(area: areas.Area, shares: pd.DataFrame) -> tuple[Any, str
     return fig, alt, "Each bar is the number of residents of that age as a percentage of all residents."
 
 
+def age_profile_data(shares: pd.DataFrame) -> dict[str, Any]:
+    """What :func:`figure_age_profile` draws, as arguments of :func:`analysis.present.report.chart_data`."""
+    profile = age_profile(shares["area_code"])
+    return {
+        "frame": profile[["area_name", "age", "population", "area_population", "share_percent"]],
+        "caption": "Residents aged 14 to 18 by single year of age as a share of all residents, Census 2021",
+        "count_columns": ["population"],
+        "derived_columns": ["share_percent"],
+        "decimals": {"share_percent": 2},
+        "labels": {
+            "population": "Residents of this age (Census 2021)",
+            "area_population": "All residents (Census 2021)",
+            "share_percent": "Share of all residents (%)",
+        },
+        "notes": [f"Source: {config.POPULATION_BASE}, persons; 2021 local authority geography."],
+    }
+
+
 # ------------------------------------------------------------------------------------------
 # Statutory homelessness: households owed a duty involving a 16-17 year old (A6, A3)
 # ------------------------------------------------------------------------------------------

@@ -43,6 +43,7 @@ PUBLICATION_CODE = (
     "present/index_map.py",
     "present/summary.py",
     "present/summary_facts.py",
+    "present/downloads.py",
 )
 #: Package files that cannot change what a notebook computes (not in :func:`code_fingerprint`).
 NOT_EXECUTION_CODE = (

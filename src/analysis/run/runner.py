@@ -345,7 +345,7 @@ def _execute_and_publish(run: Run, paths: dict[str, Path], temporary: Path, cloc
         return _outcome(run, "failed", clock, paths, failure)
     if run.mode == "execute":
         os.replace(temporary, paths["executed"])  # written completely by papermill before it returned
-    write_atomic(paths["html"], rendered.html)
+    publish.write_report(paths["html"], rendered)  # its CSV files and the area's zip, then the HTML
     paths["failed"].unlink(missing_ok=True)
     _write_record(
         run,

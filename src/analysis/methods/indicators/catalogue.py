@@ -265,7 +265,7 @@ declare(
         interval="numerator",
         interval_reason=(
             "The estimate's own interval, carried from the crime survey rates' published intervals; "
-            "none is shown while data/raw holds no published intervals for the rates used. No Poisson "
+            "none is shown while the workspace holds no published intervals for the rates used. No Poisson "
             "or Wilson interval: nothing local was counted."
         ),
         sources=("csew_rates_authored", _POPULATION_SOURCE),
@@ -321,7 +321,7 @@ declare(
 )
 
 _REFUGE_SOURCES = ("local_example_hampshire_supply", _POPULATION_SOURCE)
-_REFUGE_NOTE = "Data: councils' local supply files (data/raw/local); standard: " + config.REFUGE_STANDARD_CITATION
+_REFUGE_NOTE = "Data: councils' own supply figures; standard: " + config.REFUGE_STANDARD_CITATION
 
 declare(
     Indicator(
