@@ -45,8 +45,6 @@ from analysis import config
 from analysis.errors import PublicationError
 from analysis.files import file_lock, write_atomic
 
-#: The MIME type of the source ids a chapter cites (written by :func:`analysis.present.report.sources`).
-SOURCES_MIME = "application/vnd.da-needs.sources+json"
 README_NAME = "README.txt"
 MANIFEST_SUFFIX = ".tables.json"
 LOCK_NAME = ".lock"
@@ -115,7 +113,7 @@ def _payload(value: Any) -> dict:
 
 def collect(nb: Any, notebook: str) -> Downloads:
     """The data files of an executed notebook, named in the order the page shows them."""
-    from analysis.present.tables import TABLE_MIME
+    from analysis.present.tables import SOURCES_MIME, TABLE_MIME
 
     out = Downloads(notebook)
     for data in _published_cells(nb):

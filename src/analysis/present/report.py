@@ -340,12 +340,12 @@ def sources(source_ids: Iterable[str], extra: Iterable[str] = ()) -> None:
     """Show a "Sources" list: title, publisher, vintage, licence and attribution per file.
 
     Seed documents named in ``extra`` are given by title (:func:`analysis.present.labels.name_documents`).
-    The ids travel with the list (:data:`analysis.present.downloads.SOURCES_MIME`, not shown) so
+    The ids travel with the list (:data:`analysis.present.tables.SOURCES_MIME`, not shown) so
     the data download's README names the same sources, licences and attributions.
     """
     from analysis.data import sources as manifest
-    from analysis.present.downloads import SOURCES_MIME
     from analysis.present.labels import name_documents
+    from analysis.present.tables import SOURCES_MIME
 
     known = {item.id: item for item in manifest.load_manifest()}
     ids = list(dict.fromkeys(source_ids))

@@ -46,6 +46,8 @@ from analysis.present.numbers import MISSING, format_number
 
 #: The MIME type of a table's cells as data (read by the publisher, never shown).
 TABLE_MIME = "application/vnd.da-needs.table+json"
+#: The MIME type of a report's cited source ids (read by the publisher for the data zip, never shown).
+SOURCES_MIME = "application/vnd.da-needs.sources+json"
 #: What chart-data outputs say in the notebook (the page shows a download link instead).
 CHART_DATA_CLASS = "chart-data"
 _NUMBER = re.compile(r"^-?\d{1,3}(?:,\d{3})*(?:\.\d+)?$")
