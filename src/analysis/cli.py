@@ -3,6 +3,9 @@
 Every subcommand exits 0 on success and non-zero with a short message on stderr (what is
 wrong and a hint on how to fix it) on bad input; ``--debug`` shows the full traceback.
 Heavy libraries are imported inside the handlers so ``analysis --help`` is instant.
+
+Size: about 560 lines for one job, the command line: each subcommand's parser and handler sit
+together so ``--help`` and behaviour stay in step; the work itself is in the layers below.
 """
 
 from __future__ import annotations

@@ -44,6 +44,11 @@ no data ('..')"), never a partial sum shown as if complete. Regions and England 
 totals (rounded to 10, with MHCLG's estimates for non-returns): a year has a value when all four
 quarters are published. Rates use Census 2021 residents for every year, so a change in a rate is
 a change in the count.
+
+Size: about 600 lines for one job, turning the processed quarterly table into what the chapters
+read (years and their completeness, year values, series breaks, trend, the strategy back-test and
+the 16-17 duties); every function shares the completeness rules and comparator list defined here,
+and splitting them would move private rules between modules.
 """
 
 from __future__ import annotations

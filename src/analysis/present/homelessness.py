@@ -6,6 +6,10 @@ sentence, a map and a table show the same value. Every count that reaches a sent
 label or alt text passes :func:`analysis.methods.stats.suppress_small_counts` first: a count of 1
 to 4, and any rate made from it, shows as the suppression marker. Figures return
 ``(figure, alt_text)`` for :func:`analysis.present.report.figure`.
+
+Size: about 570 lines for one job, the homelessness evidence as readers see it (sentences,
+caveats, model wording, back-test wording and the two figures), kept together so each sentence
+and chart applies the same suppression to the same numbers.
 """
 
 from __future__ import annotations
