@@ -299,7 +299,11 @@ shown_figures = report.table(
     ],
     symbols={"–": "no figure: a district did not report in a quarter of the year."},
 )
-report.record(homelessness_year=year, **homelessness_demand.records(figures, ctx.area.code))
+report.record(
+    homelessness_year=year,
+    da_reason_trend=local_words.trend_records(ctx.area),
+    **homelessness_demand.records(figures, ctx.area.code),
+)
 
 # %% [markdown]
 # ### The trend since 2018-19

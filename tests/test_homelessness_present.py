@@ -202,3 +202,15 @@ def test_maps_funnel_and_dot_plot_draw_each_homelessness_indicator(indicator_id)
     hatched = [c for c in england_map.axes[0].collections if c.get_hatch() == config.MAP_NO_DATA_HATCH]
     assert hatched  # Kent and the other incomplete authorities are drawn as no data
     assert not frame.set_index("area_code").loc[KENT, "has_data"]
+
+
+def test_trend_records_give_complete_years_only_as_the_hand_sums(quarterly):
+    records = present.trend_records("Hampshire")
+    years = sorted(set(quarterly.loc[quarterly["area_code"] == HAMPSHIRE, "financial_year"]))
+    full = [y for y in years if len(quarterly[(quarterly["area_code"] == HAMPSHIRE) & (quarterly["financial_year"] == y)
+                                          & (quarterly["measure"] == DA_REASON)]) == 4]  # fmt: skip
+    assert [r["financial_year"] for r in records] == full
+    for record in records:
+        total, complete = hand_sum(quarterly, HAMPSHIRE, DA_REASON, record["financial_year"])
+        assert record["households"] == (total if complete else None), record
+    assert {"financial_year": "2019-20", "households": None} in records  # Hart did not report 2019-20 Q3

@@ -198,6 +198,29 @@ def trend_sources_line() -> str:
     )
 
 
+def trend_records(area: Any, measure: str = "da_reason") -> list[dict[str, Any]]:
+    """The area's financial years for :func:`analysis.present.report.record` (the summary's trend fact).
+
+    One dict a year, ``{"financial_year": "2018-19", "households": 341.0}``: the count as the chapter
+    publishes it, the suppression marker for a count of 1 to ``threshold - 1``, and None for a year
+    with a quarter missing or not exactly mapped (never a partial sum shown as a year's figure).
+    """
+    area = _area(area)
+    series = homelessness.trend(area.code, measure, "financial_year")
+    own = series[series["area_code"] == area.code]
+    marker = config.SUPPRESSION_MARKER
+    out = []
+    for period, count, complete in zip(own["period"], own["count"], own["complete"]):
+        if not complete or pd.isna(count):
+            value: Any = None
+        elif 1 <= count < config.SUPPRESSION_THRESHOLD:
+            value = marker
+        else:
+            value = float(count)
+        out.append({"financial_year": str(period), "households": value})
+    return out
+
+
 def trend_chart_data(area: Any, measure: str = "da_reason", period: str = "quarter") -> dict[str, Any]:
     """What :func:`figure_trend` draws, as arguments of :func:`analysis.present.report.chart_data`.
 
