@@ -26,14 +26,16 @@
 # region and England, the deprivation-expected comparison; households moving on from a refuge);
 # sets expected demand, observed demand, the standard's requirement and local supply side by
 # side; compares the area with its region and England per 100,000; and lists the local data that
-# would complete the picture. For Hampshire it back-tests the homelessness sums against the
+# would complete the picture, with the figures of the council's Part 4 annual return that it
+# has added (each table filled, and the categories not filled yet). For Hampshire it back-tests the homelessness sums against the
 # council's strategy. The logic is in `analysis.methods.supply`, `analysis.methods.homelessness`,
 # `analysis.methods.homelessness_model`, `analysis.methods.homelessness_demand` and
 # `analysis.data.local_data`; this notebook only tells the story.
 #
 # **Local data.** Put the council's aggregate counts in `data/raw/local/<area_code>/supply.csv`
 # and `referrals.csv` (README: "Refuge demand and supply: the standard, local data schema and
-# method"). Without them the notebook shows the standard-based figures alone. Hampshire
+# method"), and its Part 4 return in the `part4_*.csv` files `analysis local template AREA`
+# writes there (docs/local-data.md). Without them the notebook shows the standard-based figures alone. Hampshire
 # (E10000014) and Southampton (E06000045, referrals only) ship as worked examples.
 #
 # **Parameters** (next cell): `area`; `standard_per_10k` (places per 10,000 people, for
@@ -58,7 +60,7 @@ confidence_level: float = 0.95  # two-sided confidence level for intervals, betw
 # %%
 from analysis import config
 from analysis.data import local_data
-from analysis.methods import homelessness, homelessness_demand, supply
+from analysis.methods import council_data, homelessness, homelessness_demand, supply
 from analysis.present import council_data as council_text
 from analysis.present import homelessness as local_words
 from analysis.present import report
@@ -388,6 +390,22 @@ report.chart_data(places_table)
 # duty.
 
 # %% [markdown]
+# ## The council's own records (Part 4 annual return)
+
+# %%
+report.markdown(council_text.part4_intro(result.local, ctx.area.name))
+for part4_table in council_text.part4_tables(result.local, ctx.area.name):
+    report.table(
+        part4_table.frame,
+        part4_table.caption,
+        count_columns=part4_table.count_columns,
+        labels=part4_table.labels,
+        notes=part4_table.notes,
+    )
+report.markdown(council_text.part4_missing_text(result.local))
+report.record(**council_data.part4_records(result.local))
+
+# %% [markdown]
 # ## What is missing from the local data
 
 # %%
@@ -411,7 +429,8 @@ report.sources(
     ]
     + local_data.manifest_ids(result.local),
     extra=[f"Standard: {config.REFUGE_STANDARD_CITATION}.", local_words.trend_sources_line()]
-    + council_text.source_lines(result.local),
+    + council_text.source_lines(result.local)
+    + council_text.part4_source_lines(result.local),
 )
 
 # %% [markdown]

@@ -264,7 +264,7 @@ def test_small_counts_of_people_are_flagged_but_not_places_or_zero(filled):
     status = council_data.part4_status(filled).set_index("file")
     assert status.loc["part4_referrals.csv", ["filled", "small"]].tolist() == [5, 1]
     tables = {t.file: t for t in council_text.part4_tables(filled, "Isle of Wight")}
-    assert tables["part4_referrals.csv"].count_columns == ("Count",)
+    assert tables["part4_referrals.csv"].count_columns == ("count",)
     assert tables["part4_accommodation.csv"].count_columns == ()  # 3 bedspaces is not about people
     assert "Isle of Wight" in tables["part4_referrals.csv"].caption
 

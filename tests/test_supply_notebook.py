@@ -140,6 +140,34 @@ def test_hampshire_report_shows_headline_figures_intervals_and_gaps(hampshire_ru
     assert "South East" in text and "no data" in text
 
 
+def test_hampshire_shows_its_part4_example_and_records_what_is_filled(hampshire_run):
+    """The worked example's Part 4 files (docs/local-data.md) as tables, the rest listed as missing."""
+    from analysis.data.schemas import part4
+    from analysis.present import labels
+
+    path, records = hampshire_run
+    text = shown_text(path)
+    folder = REAL_ROOT / "data" / "raw" / "local" / HAMPSHIRE
+    entries = {entry["title"]: entry for entry in records["part4_return"]}
+    for spec in part4.PART4_FILES:
+        entry = entries[spec.title]
+        if not (folder / spec.name).is_file():
+            assert (entry["provided"], entry["filled"]) == (False, 0), spec.name
+            assert f"**{spec.title}**: not added yet." in text
+            continue
+        shipped = pd.read_csv(folder / spec.name, dtype=str, encoding="utf-8-sig")
+        counted = shipped[shipped["count"].notna()]
+        assert entry["provided"] is True and entry["filled"] == len(counted), spec.name
+        assert entry["periods"] == list(dict.fromkeys(counted["period"])), spec.name
+        if len(counted):  # a table per file with figures, its caption in words
+            assert f"{spec.title}, Hampshire ({spec.unit})" in text
+    section = next(
+        "".join(o["data"]["text/markdown"]) for o in outputs(path) if "Not filled in yet" in "".join(
+            o.get("data", {}).get("text/markdown", ""))
+    )  # fmt: skip
+    assert f"`analysis local template {HAMPSHIRE}`" in section and labels.code_text(section) == []
+
+
 def test_isle_of_wight_without_local_data_shows_the_standard_alone(wight_run):
     path, records = wight_run
     population = population_from_raw(ISLE_OF_WIGHT)

@@ -7,7 +7,8 @@ upper-tier authority's GSS code and loads the files of one area.
 For the Part 4 return files (:mod:`analysis.data.schemas.part4`) it also writes the templates
 (:func:`write_templates`) and says, as frames, what an area has filled in
 (:func:`part4_filled`), what is missing (:func:`part4_missing`), which filled counts are small
-enough to be suppressed (:func:`part4_small_counts`) and a line per file (:func:`part4_status`).
+enough to be suppressed (:func:`part4_small_counts`), a line per file (:func:`part4_status`) and
+the records a chapter keeps of them (:func:`part4_records`), which the evidence summary reads.
 Wording for reports is in :mod:`analysis.present.council_data`.
 """
 
@@ -116,6 +117,10 @@ FILLED_COLUMNS = [
     "notes",
     "key",
 ]
+#: Columns of :func:`part4_status`.
+STATUS_COLUMNS = ["file", "title", "provided", "categories", "filled", "missing", "small", "periods"]
+#: The record :func:`part4_records` writes (read by :mod:`analysis.present.summary_facts`).
+PART4_RECORD = "part4_return"
 
 
 def resolve_local_area(text: str) -> Area:
@@ -278,23 +283,65 @@ def part4_small_counts(local: LocalData) -> pd.DataFrame:
 
 
 def part4_status(local: LocalData) -> pd.DataFrame:
-    """One row per Part 4 file: ``file``, ``title``, ``provided``, ``categories``, ``filled``, ``small``.
+    """One row per table of the Part 4 return: what the area has filled in and what is missing.
 
-    ``filled`` counts categories with a count for any period; ``small`` counts filled rows
-    that are small counts of people (see :func:`part4_small_counts`).
+    Parameters
+    ----------
+    local
+        From :func:`load_local_data`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`STATUS_COLUMNS`, in the return's order (:data:`analysis.data.schemas.part4.PART4_FILES`):
+        ``file``, ``title`` (the table of the return in words), ``provided`` (the file is there),
+        ``categories`` (how many the return asks for), ``filled`` (categories with a count for
+        any period), ``missing`` (``categories - filled``), ``small`` (filled rows that are small
+        counts of people, see :func:`part4_small_counts`) and ``periods`` (the periods of the
+        counts given, as a tuple in the order they first appear).
     """
     filled = part4_filled(local)
     rows = []
     for spec in part4.PART4_FILES:
         frame = filled.get(spec.name)
+        count = 0 if frame is None else int(frame["key"].nunique())
         rows.append(
             {
                 "file": spec.name,
                 "title": spec.title,
                 "provided": spec.name in local.part4,
                 "categories": len(spec.items),
-                "filled": 0 if frame is None else frame["key"].nunique(),
+                "filled": count,
+                "missing": len(spec.items) - count,
                 "small": 0 if frame is None else int(frame["small"].sum()),
+                "periods": () if frame is None else tuple(dict.fromkeys(frame["period"])),
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=STATUS_COLUMNS)
+
+
+def part4_records(local: LocalData) -> dict[str, list[dict]]:
+    """What the area's Part 4 files hold, as values for :func:`analysis.present.report.record`.
+
+    Returns
+    -------
+    dict
+        ``{PART4_RECORD: [...]}``: one entry per table of the return, in the return's order, with
+        ``title``, ``provided``, ``categories``, ``filled``, ``missing`` and ``periods`` (a list)
+        from :func:`part4_status`. The evidence summary lists the tables added and those missing
+        from this record, without reading the files again.
+    """
+    status = part4_status(local)
+    return {
+        PART4_RECORD: [
+            {
+                "title": row.title,
+                "provided": bool(row.provided),
+                "categories": int(row.categories),
+                "filled": int(row.filled),
+                "missing": int(row.missing),
+                "periods": list(row.periods),
+            }
+            for row in status.itertuples(index=False)
+        ]
+    }

@@ -13,6 +13,12 @@ Chapter 02's homelessness records are read under the names of :data:`HOMELESSNES
 (``<measure>_households``, ``_per_100k``, ``_ci_lower``, ``_ci_upper`` of measure ``da_reason``, the
 year as ``homelessness_year`` and the trend as ``da_reason_trend``, a list of
 ``{"financial_year": ..., "households": ...}`` like chapter 04's ``homelessness_16_17_trend``).
+What the council has added of its Part 4 annual return is chapter 02's record
+:data:`analysis.methods.council_data.PART4_RECORD` (one entry per table of the return,
+:func:`analysis.methods.council_data.part4_records`).
+
+The module is a little over 500 lines because it has one job, every figure of the summary, each
+read and wrapped the same way; splitting it would split that one convention across files.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from typing import Any
 from markupsafe import Markup
 
 from analysis import config
+from analysis.methods.council_data import PART4_RECORD
 from analysis.present.numbers import format_multiple, format_number, format_percent
 from analysis.present.page import COUNT_ATTRIBUTE, chapters, display_date
 
@@ -54,6 +61,7 @@ SECTIONS = {
     "deprivation": (PREVALENCE, (r"deprivation.*",)),
     "groups": (PREVALENCE, (r"groups-who-may-need-specialist-support.*",)),
     "local_gaps": (SUPPLY, (r"what-is-missing-from-the-local-data.*",)),
+    "part4": (SUPPLY, (r"the-council-s-own-records.*", r"what-is-missing-from-the-local-data.*")),
     "young_gaps": (YOUNG, (r"evidence-gaps.*",)),
     "limits_01": (PREVALENCE, (r"what-these-figures-mean.*",)),
     "limits_02": (SUPPLY, (r"methods-assumptions-and-caveats.*",)),
@@ -463,7 +471,12 @@ class Facts:
         return [{"text": text, "link": self.link(section)} for text, section in items]
 
     def council_evidence(self) -> dict[str, Any]:
-        """What the council must add from its own records: the Part 4 return, and what chapter 02 found."""
+        """What the council must add from its own records: the Part 4 return, and what chapter 02 found.
+
+        ``added`` and ``missing`` list the tables of the return the council has and has not given
+        figures for, from chapter 02's record :data:`PART4_RECORD` (``recorded`` is False when the
+        run has no such record, and the summary then lists what the return asks for, ``part4``).
+        """
         types = ", ".join(label.lower() for label in config.ACCOMMODATION_TYPE_LABELS.values())
         part4 = [
             f"Bedspaces by type of safe accommodation ({types}), with the places for children and the accessible "
@@ -474,19 +487,52 @@ class Facts:
             "and their risk levels.",
             "Who was supported: the protected and specialist characteristics the Part 4 return asks for.",
         ]
+        added, missing = self._part4_return()
         found = []
         if self.has(SUPPLY, "local_data_gaps") and isinstance(self.value(SUPPLY, "local_data_gaps"), list):
             found = [_plain(line) for line in self.value(SUPPLY, "local_data_gaps")]
         else:
-            for key, given, missing in (
+            for key, given, missing_text in (
                 ("has_supply_data", "The council's supply figures were given", "No supply figures were given"),
                 ("has_referral_data", "The council's referral figures were given", "No referral figures were given"),
             ):  # fmt: skip
                 if self.has(SUPPLY, key):
-                    found.append(f"{given}." if self.value(SUPPLY, key) else f"{missing}: the chapter uses none.")
+                    found.append(f"{given}." if self.value(SUPPLY, key) else f"{missing_text}: the chapter uses none.")
         return {
             "part4": part4,
+            "recorded": isinstance(self.value(SUPPLY, PART4_RECORD), list),
+            "added": added,
+            "missing": missing,
+            "part4_link": self.link("part4"),
             "found": found,
             "local_gaps": self.link("local_gaps"),
             "young_gaps": self.link("young_gaps"),
         }
+
+    def _part4_return(self) -> tuple[list[Markup], list[Markup]]:
+        """The tables of the Part 4 return with figures (and how many of their categories), and those without."""
+        entries = self.value(SUPPLY, PART4_RECORD)
+        added: list[Markup] = []
+        missing: list[Markup] = []
+        if not isinstance(entries, list):
+            return added, missing
+        for i, entry in enumerate(entries):
+            if not isinstance(entry, dict):
+                continue
+            name = f"{SUPPLY}/{PART4_RECORD}/{i}"
+            title = self.span(f"{name}/title", str(entry.get("title")))
+            if entry.get("filled"):
+                periods = entry.get("periods") or []
+                when = Markup(", ").join(self.span(f"{name}/periods/{j}", str(p)) for j, p in enumerate(periods))
+                added.append(
+                    Markup("{}: {} of its {} categories{}.").format(
+                        title,
+                        self.span(f"{name}/filled", self.shown(entry["filled"])),
+                        self.span(f"{name}/categories", self.shown(entry.get("categories"))),
+                        Markup(" ({})").format(when) if periods else "",
+                    )
+                )
+            else:
+                state = "a file is there, with no count yet" if entry.get("provided") else "not added"
+                missing.append(Markup("{} ({}).").format(title, state))
+        return added, missing
