@@ -1,7 +1,7 @@
 # Two commands on a fresh Linux machine with Python 3.11 (see README.md):
 #   make report   set up .venv from the lock, get and build the data, produce the default report
 #                 (HTML pages and their PDF; the PDF needs Chromium, installed by `make browser`)
-#   make test     the same set-up, then the whole test suite
+#   make test     the same set-up (and axe-core for the accessibility checks), then the whole test suite
 # Every target is idempotent: a second run only redoes what changed.
 
 SHELL := /bin/bash
@@ -9,10 +9,14 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# axe-core, the accessibility check of the browser tests and of `analysis publish --check-accessibility`,
+# from the npm registry at the version and sha512 pinned in package.json / package-lock.json.
+NODE_DIR := $(VENV)/node
+AXE := $(NODE_DIR)/node_modules/axe-core/axe.min.js
 AREA ?= E10000014
 PYTEST_ARGS ?=
 
-.PHONY: setup data report test lint lab lock browser clean-data help
+.PHONY: setup data report test lint lab lock browser axe clean-data help
 
 help:
 	@echo "make report   - set up, build data and produce the report for $(AREA) (Hampshire), HTML and PDF"
@@ -50,13 +54,31 @@ browser:
 	    echo "The PDF and the browser tests need Chromium at /usr/bin/chromium: run 'sudo apt-get install chromium'" >&2; exit 1; \
 	  fi; }
 
+# axe-core for the accessibility checks: `npm ci` installs exactly package-lock.json (and checks the
+# tarball's sha512 there); analysis.present.accessibility checks axe.min.js against config.AXE_CORE_SHA256.
+# npm is Debian's package (installed when missing and the user is root, as for chromium).
+$(AXE): package.json package-lock.json
+	@command -v npm >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian npm for the accessibility checks..."; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null); \
+	  else \
+	    echo "The accessibility checks need npm (axe-core comes from the npm registry): run 'sudo apt-get install npm'" >&2; exit 1; \
+	  fi; }
+	mkdir -p $(NODE_DIR)
+	cp package.json package-lock.json $(NODE_DIR)/
+	npm ci --prefix $(NODE_DIR) --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $(AXE)
+
+axe: $(AXE)
+
 # Lint and format checks, the layer contract (imports point down, no cycles), then the tests.
 lint: setup
 	$(BIN)/ruff check src tests benchmarks notebooks
 	$(BIN)/ruff format --check src tests benchmarks notebooks
 	$(BIN)/lint-imports
 
-test: data browser lint
+test: data browser axe lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lab: setup

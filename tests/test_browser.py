@@ -121,3 +121,18 @@ def test_publish_republishes_and_takes_the_readme_screenshot(project, tmp_path):
         html = project["reports"] / "E10000014-hampshire" / "fixture_ok.html"
         code, out, _ = run_cli("publish", "--screenshot", str(html), str(png))
     assert code == 0 and png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_publish_check_accessibility_passes_every_published_page(project):
+    from analysis.present import accessibility
+
+    pages = accessibility.published_pages(project["reports"])
+    names = {str(p.relative_to(project["reports"])) for p in pages}
+    assert {"index.html", "E10000014-hampshire/fixture_ok.html", "E06000045-southampton/fixture_ok.html"} <= names
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(config.ROOT_ENV, str(project["root"]))
+        code, out, err = run_cli("publish", "--check-accessibility")
+    assert code == 0, out + err
+    assert f"{len(pages)} page(s) checked, 0 with findings" in out
+    for name in names:
+        assert f"  {name}: ok (" in out

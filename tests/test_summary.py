@@ -409,3 +409,23 @@ def test_summary_and_index_in_chromium(batch, tmp_path):
             page.wait_for_load_state("load")
             assert page.title().endswith("evidence summary for Hampshire")
         assert check.console_errors == [] and check.external_requests == []
+
+
+@pytest.mark.browser
+def test_every_published_page_of_the_batch_passes_the_accessibility_check(batch):
+    from analysis.present import accessibility
+
+    pages = accessibility.published_pages(batch["reports"])
+    folder = "E10000014-hampshire"
+    assert [str(p.relative_to(batch["reports"])) for p in pages] == [
+        "index.html",
+        *(f"{folder}/{nb}.html" for nb in config.NOTEBOOKS),
+        f"{folder}/index.html",
+    ]
+    checks = accessibility.check_pages(pages, tags=("wcag2a", "wcag2aa", "wcag21a", "wcag21aa"))
+    findings = accessibility.findings_frame(checks)
+    assert findings.empty, "\n".join(accessibility.describe(checks, batch["reports"]))
+    for check in checks:  # the rules for what the pages hold ran and passed
+        assert {"html-has-lang", "document-title", "color-contrast", "link-name"} <= set(check.rules_passed)
+    for check in checks[1:5]:  # the chapters: figures and tables
+        assert {"image-alt", "th-has-data-cells", "td-headers-attr"} <= set(check.rules_passed), check.page.name

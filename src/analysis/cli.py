@@ -411,11 +411,12 @@ def _cmd_publish(args: argparse.Namespace) -> int:
     if args.screenshot:
         from analysis.present import browser
 
-        if args.pdf:
+        if args.pdf or args.check_accessibility:
             from analysis.errors import ParameterError
 
+            flag = "--pdf" if args.pdf else "--check-accessibility"
             raise ParameterError(
-                "--pdf and --screenshot are separate jobs.", "Run 'analysis publish --pdf' on its own."
+                f"{flag} and --screenshot are separate jobs.", f"Run 'analysis publish {flag}' on its own."
             )
 
         html, png = (Path(p) for p in args.screenshot)
@@ -429,6 +430,10 @@ def _cmd_publish(args: argparse.Namespace) -> int:
         from analysis.present import pdf
 
         pdf.check_chromium()
+    if args.check_accessibility:
+        from analysis.present import accessibility
+
+        accessibility.axe_script()  # installed and verified before anything is published
     with lock.batch_lock(reports_dir, "analysis publish" + (" --pdf" if args.pdf else "")):
         workspace = publish.workspace_info()
         count, problems = publish.republish(reports_dir, workspace)
@@ -450,7 +455,24 @@ def _cmd_publish(args: argparse.Namespace) -> int:
         for problem in printed.problems:
             print(f"  PDF NOT WRITTEN: {problem}", file=sys.stderr)
         problems = [*problems, *printed.problems]
+    if args.check_accessibility:
+        problems = [*problems, *_check_accessibility(reports_dir)]
     return EXIT_FAILED if problems else EXIT_OK
+
+
+def _check_accessibility(reports_dir: Path) -> list[str]:
+    """Check every published page of ``reports_dir``; print a line per page and finding; return the failures."""
+    from analysis.present import accessibility
+
+    checks = accessibility.check_pages(accessibility.published_pages(reports_dir))
+    failed = [str(check.page) for check in checks if not check.ok]
+    print(
+        f"accessibility (axe-core {config.AXE_CORE_VERSION}, {', '.join(config.ACCESSIBILITY_TAGS)}; reflow at "
+        f"{config.REFLOW_WIDTH_PX} px): {len(checks)} page(s) checked, {len(failed)} with findings"
+    )
+    for line in accessibility.describe(checks, reports_dir):
+        print(line)
+    return failed
 
 
 def _add_publish(sub: argparse._SubParsersAction) -> None:
@@ -458,11 +480,18 @@ def _add_publish(sub: argparse._SubParsersAction) -> None:
         "publish",
         help="re-publish HTML from executed notebooks, rebuild the index, print PDFs, or take a screenshot",
         description="Re-render every report's HTML from its executed notebook (no kernels run) and rebuild "
-        "reports/index.html (with --pdf, then print each authority's PDF); or save a screenshot of a report "
+        "reports/index.html (with --pdf, then print each authority's PDF; with --check-accessibility, then check every "
+        "page); or save a screenshot of a report "
         "in headless Chromium.",
     )
     parser.add_argument("--reports-dir", metavar="DIR", help="the reports folder (default: reports/)")
     parser.add_argument("--pdf", action="store_true", help=PDF_HELP)
+    parser.add_argument(
+        "--check-accessibility",
+        action="store_true",
+        help="then check every published page in headless Chromium with axe-core (WCAG 2.1 A and AA) and for "
+        "reflow at 320 pixels; exit 1 when a page has findings",
+    )
     parser.add_argument(
         "--screenshot",
         nargs=2,

@@ -501,6 +501,24 @@ INDEX_HEADLINES: tuple[tuple[str, str, str], ...] = (
     ("available_places", "Refuge places available", "02_refuge_demand_supply"),
     ("estimate_16_18", "Estimated 16-18 year olds experiencing domestic abuse", "04_young_people_14_18"),
 )
+#: The accessibility check of published pages (analysis.present.accessibility): Deque's axe-core,
+#: installed from the npm registry by ``make axe`` into ``.venv/node`` at the version pinned in
+#: package.json/package-lock.json (npm checks the tarball's sha512 recorded there). The sha256 of
+#: its ``axe.min.js`` is the one Deque publishes for 4.14.1 in the package's ``sri-history.json``
+#: ("sha256-KTSJmUUM3yhJqOcLeRL8LahahJ2jnA0NU5T1HUqe2Vw=", base64 of these bytes); the check
+#: refuses a file that differs.
+AXE_CORE_VERSION = "4.14.1"
+AXE_CORE_SHA256 = "29348999450cdf2849a8e70b7912fc2da85a849da39c0d0d5394f51d4a9ed95c"
+AXE_CORE_SCRIPT = SOURCE_ROOT / ".venv" / "node" / "node_modules" / "axe-core" / "axe.min.js"
+#: The rules checked: axe-core's tags for the success criteria of WCAG 2.0 and 2.1 at levels A
+#: and AA (axe-core API documentation, "Axe-core Tags"), the level public sector websites in the UK
+#: must meet (Public Sector Bodies (Websites and Mobile Applications) Accessibility Regulations 2018,
+#: through EN 301 549).
+ACCESSIBILITY_TAGS: tuple[str, ...] = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
+#: WCAG 2.1 SC 1.4.10 Reflow (AA), which axe-core does not test: at 320 CSS pixels wide, nothing
+#: may need scrolling sideways, except content that needs two dimensions (a data table, a map),
+#: which scrolls in its own box.
+REFLOW_WIDTH_PX = 320
 #: Cell tags whose cells never reach published HTML: the researcher's notes (notebook
 #: contract), the parameters cell, papermill's injected parameters and its error markers.
 UNPUBLISHED_CELL_TAGS = ("researcher-notes", "parameters", "injected-parameters", "papermill-error-cell-tag")
