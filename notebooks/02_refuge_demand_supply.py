@@ -407,7 +407,7 @@ report.sources(
     ]
     + local_data.manifest_ids(result.local),
     extra=[f"Standard: {config.REFUGE_STANDARD_CITATION}.", local_words.trend_sources_line()]
-    + council_text.source_lines(result.local),
+    + show.local_source_lines(result.local),
 )
 
 # %% [markdown]
