@@ -61,7 +61,7 @@ from analysis.data import local_data
 from analysis.methods import homelessness, homelessness_demand, supply
 from analysis.present import council_data as council_text
 from analysis.present import homelessness as local_words
-from analysis.present import report
+from analysis.present import labels, report
 from analysis.present import supply as show
 
 ctx = report.start(
@@ -387,7 +387,7 @@ report.chart_data(places_table)
 # ## What is missing from the local data
 
 # %%
-missing = council_text.local_data_gaps(result.local)
+missing = [labels.plain(line) for line in council_text.local_data_gaps(result.local)]  # council files in words
 report.markdown(
     "\n".join(f"- {line}" for line in missing) if missing else "The local files give every item this notebook uses."
 )

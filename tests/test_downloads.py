@@ -303,3 +303,14 @@ def test_the_wide_supply_table_scrolls_inside_its_box_in_chromium(hampshire_batc
             assert seen["thRight"] <= seen["boxRight"] + 1, seen
         else:
             assert seen["before"] <= seen["boxRight"] + 1, seen
+
+
+def test_what_a_council_without_local_files_must_add_is_said_without_paths(tmp_path):
+    from analysis.data.local_data import LocalData
+    from analysis.present import council_data, labels
+
+    nothing = LocalData(area_code="E10000030", folder=tmp_path, supply=None, referrals=None)
+    gaps = [labels.plain(line) for line in council_data.local_data_gaps(nothing)]  # as chapter 02 shows them
+    assert any("the council's own supply figures" in line for line in gaps)
+    assert any("the council's own referral figures" in line for line in gaps)
+    assert [token for line in gaps for token in code_in(line)] == []

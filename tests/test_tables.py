@@ -97,7 +97,7 @@ def test_a_cell_that_would_show_code_is_refused_naming_column_and_row():
 
 @pytest.mark.parametrize(
     "text",
-    ["see data/raw/local/E10000014/supply.csv", "from supply.csv", "tables in analysis.methods"],
+    ["see data/raw/authored/children_rates.csv", "from supply.csv", "in reports/index.html", "analysis.methods"],
 )
 def test_a_path_file_name_or_module_in_a_cell_caption_or_note_is_refused(text):
     frame = pd.DataFrame({"note": [text]})
@@ -107,6 +107,16 @@ def test_a_path_file_name_or_module_in_a_cell_caption_or_note_is_refused(text):
         build(pd.DataFrame({"count": [10]}), f"Fixture caption {text}")
     with pytest.raises(ParameterError, match="would publish code"):
         build(pd.DataFrame({"count": [10]}), notes=[text])
+
+
+def test_a_councils_file_or_a_seed_document_is_named_in_words():
+    frame = pd.DataFrame(
+        {"source": ["data/raw/local/E10000014/supply.csv", "000_41c104a8a2dac83f.txt section 5.2"]}  # FIXTURE
+    )
+    assert build(frame).cells == [
+        ["the council's own supply figures"],
+        ["Hampshire County Council, Domestic Abuse Safe Accommodation Strategy 2021-2023 section 5.2"],
+    ]
 
 
 def test_a_web_address_is_published_as_it_is():

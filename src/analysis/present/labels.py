@@ -179,10 +179,11 @@ CODE_LABELS: dict[str, str] = {
     "measure_version": "survey measure version",
 }
 
-#: What a council's own files hold, in words (the pages name the figures, never the file).
+#: What a council's own files hold, in words (the pages name the figures, never the file); the
+#: Part 4 return files are named by their titles (:func:`local_file_words`).
 LOCAL_FILE_LABELS: dict[str, str] = {
-    config.LOCAL_SUPPLY_FILE: "The council's own supply figures",
-    config.LOCAL_REFERRALS_FILE: "The council's own referral figures",
+    config.LOCAL_SUPPLY_FILE: "the council's own supply figures",
+    config.LOCAL_REFERRALS_FILE: "the council's own referral figures",
 }
 
 #: The notebooks' parameters in words, for "About this report" (the exact names are in its command).
@@ -212,6 +213,8 @@ WORKSPACE_PATH = re.compile(r"(?<![\w/.])(?:data|reports|src|notebooks)/[^\s,;)]
 FILE_NAME = re.compile(r"(?<![\w.-])[\w.-]*\w\.(?:csv|parquet|ipynb|py|json|ya?ml)\b", re.IGNORECASE)
 #: Web addresses are published as they are (a source's page may have underscores in it).
 _ADDRESS = re.compile(r"\b(?:https?://|www\.)\S+")
+#: A council's file in the workspace, as a sentence may name it: ```data/raw/local/E10000014/supply.csv```.
+_LOCAL_FILE = re.compile(r"`?\bdata/raw/local/[A-Za-z0-9]+/([\w.-]+\.csv)\b`?")
 #: A seed document's file name (``000_41c104a8a2dac83f.txt``), with or without ``.txt``.
 _SEED_DOCUMENT = re.compile(r"\b(\d{3}_[0-9a-f]{16})(?:\.txt)?\b")
 
@@ -263,10 +266,11 @@ def document_title(match: re.Match) -> str:
 
 
 def plain(text: str) -> str:
-    """``text`` with seed document file names as titles and registered codes as words.
+    """``text`` with seed document file names as titles, council files and registered codes as words.
 
     A code inside a sentence (a council's note "accessible_bedspaces: two rooms") becomes its
-    label ("Accessible bedspaces: two rooms"); web addresses are left as they are.
+    label ("Accessible bedspaces: two rooms"); a council's file (``data/raw/local/<code>/supply.csv``)
+    what it holds ("the council's own supply figures"); web addresses are left as they are.
     """
     pieces, last = [], 0
     for address in _ADDRESS.finditer(text):
@@ -282,8 +286,22 @@ def name_documents(text: str) -> str:
     return _SEED_DOCUMENT.sub(document_title, text)
 
 
+def local_file_words(name: str) -> str | None:
+    """What a council's file holds, in words ("supply.csv" -> "the council's own supply figures"), or None."""
+    from analysis.data.schemas import part4
+
+    if name in LOCAL_FILE_LABELS:
+        return LOCAL_FILE_LABELS[name]
+    spec = part4.PART4_BY_NAME.get(name)
+    return f"the council's Part 4 return figures ({spec.title.lower()})" if spec else None
+
+
+def _local_file(match: re.Match) -> str:
+    return local_file_words(match.group(1)) or match.group(0)
+
+
 def _plain_words(text: str) -> str:
-    text = name_documents(text)
+    text = _LOCAL_FILE.sub(_local_file, name_documents(text))
 
     def word(match: re.Match) -> str:
         token = match.group(0)

@@ -288,8 +288,8 @@ def local_source_lines(local: Any) -> list[str]:
 
     files = ((config.LOCAL_SUPPLY_FILE, local.supply), (config.LOCAL_REFERRALS_FILE, local.referrals))
     return [
-        f"{LOCAL_FILE_LABELS[name]} (aggregate counts, read when this report ran), citing: "
-        + "; ".join(dict.fromkeys(table["source"]))
+        f"{LOCAL_FILE_LABELS[name][:1].upper()}{LOCAL_FILE_LABELS[name][1:]} (aggregate counts, read when this "
+        "report ran), citing: " + "; ".join(dict.fromkeys(table["source"]))
         for name, table in files
         if table is not None
     ]
