@@ -255,3 +255,17 @@ def test_a_column_of_long_texts_is_marked_to_be_given_room():
         [None, ["long-text"], ["numeric"]],
     ]
     assert [th.get("class") for th in soup.thead.find_all("th")] == [None, None, ["numeric"]]
+
+
+def test_a_seed_documents_title_written_after_its_file_name_is_not_repeated():
+    frame = pd.DataFrame(
+        {
+            "source": [
+                "003_2b6ea0f71d03fd62.txt (Isle of Wight Council, Strategy for the Provision of Support within "
+                "Safe Accommodation 2021-2024), National Context",
+                "003_2b6ea0f71d03fd62.txt (page 4), National Context",
+            ]
+        }
+    )
+    title = "Isle of Wight Council, Strategy for the Provision of Support within Safe Accommodation 2021-2024"
+    assert build(frame).cells == [[f"{title}, National Context"], [f"{title} (page 4), National Context"]]

@@ -216,7 +216,7 @@ _ADDRESS = re.compile(r"\b(?:https?://|www\.)\S+")
 #: A council's file in the workspace, as a sentence may name it: ```data/raw/local/E10000014/supply.csv```.
 _LOCAL_FILE = re.compile(r"`?\bdata/raw/local/[A-Za-z0-9]+/([\w.-]+\.csv)\b`?")
 #: A seed document's file name (``000_41c104a8a2dac83f.txt``), with or without ``.txt``.
-_SEED_DOCUMENT = re.compile(r"\b(\d{3}_[0-9a-f]{16})(?:\.txt)?\b")
+_SEED_DOCUMENT = re.compile(r"\b(\d{3}_[0-9a-f]{16})(?:\.txt)?\b(?: \(([^()]*)\))?")
 
 
 def level_words(level: float) -> str:
@@ -261,8 +261,12 @@ def parameter_words(name: str) -> str:
 
 
 def document_title(match: re.Match) -> str:
-    name = f"{match.group(1)}.txt"
-    return config.SEED_DOCUMENTS.get(name, match.group(0))
+    """A seed document's title for its file name; a title written after it in brackets is not repeated."""
+    title = config.SEED_DOCUMENTS.get(f"{match.group(1)}.txt")
+    if title is None:
+        return match.group(0)
+    after = match.group(2)
+    return title if after is None or after.strip() == title else f"{title} ({after})"
 
 
 def plain(text: str) -> str:
