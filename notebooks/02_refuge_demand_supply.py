@@ -63,7 +63,7 @@ from analysis.data import local_data
 from analysis.methods import council_data, homelessness, homelessness_demand, supply
 from analysis.present import council_data as council_text
 from analysis.present import homelessness as local_words
-from analysis.present import report
+from analysis.present import labels, report
 from analysis.present import supply as show
 
 ctx = report.start(
@@ -409,7 +409,7 @@ report.record(**council_data.part4_records(result.local))
 # ## What is missing from the local data
 
 # %%
-missing = council_text.local_data_gaps(result.local)
+missing = [labels.plain(line) for line in council_text.local_data_gaps(result.local)]  # council files in words
 report.markdown(
     "\n".join(f"- {line}" for line in missing) if missing else "The local files give every item this notebook uses."
 )
@@ -429,7 +429,7 @@ report.sources(
     ]
     + local_data.manifest_ids(result.local),
     extra=[f"Standard: {config.REFUGE_STANDARD_CITATION}.", local_words.trend_sources_line()]
-    + council_text.source_lines(result.local)
+    + show.local_source_lines(result.local)
     + council_text.part4_source_lines(result.local),
 )
 

@@ -3,9 +3,12 @@ tests that change data work on a temporary copy of the project pointed to by ANA
 
 from __future__ import annotations
 
+import io
+import json
 import shutil
 import signal
 import subprocess
+import sys
 from functools import cache
 from pathlib import Path
 
@@ -137,3 +140,52 @@ def run_notebook(name: str, output_dir: Path, **parameters):
         log_output=False,
     )
     return executed, report.read_records(executed)
+
+
+@pytest.fixture(scope="session")
+def hampshire_batch(tmp_path_factory) -> dict:
+    """One real batch of the four chapters for Hampshire in a temporary reports folder, run once per session.
+
+    Returns ``{"reports": <reports folder>, "folder": <Hampshire's folder>, "runs": {notebook: run record}}``.
+    The modules that read a real batch (test_summary, test_downloads) share it: about a minute on two cores.
+    """
+    from analysis import cli
+
+    reports = tmp_path_factory.mktemp("hampshire-batch") / "reports"
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = out, err = io.StringIO(), io.StringIO()
+    try:
+        code = cli.main(["batch", "--area", "Hampshire", "--reports-dir", str(reports), "--quiet"])
+    finally:
+        sys.stdout, sys.stderr = saved
+    assert code == 0, out.getvalue() + err.getvalue()
+    folder = reports / "E10000014-hampshire"
+    runs = {nb: json.loads((folder / f"{nb}.run.json").read_text(encoding="utf-8")) for nb in config.NOTEBOOKS}
+    return {"reports": reports, "folder": folder, "runs": runs}
+
+
+def outputs_of(monkeypatch, show) -> list:
+    """The display_data outputs that ``analysis.present.report`` functions produce when ``show()`` calls them."""
+    import nbformat
+
+    from analysis.present import report
+
+    captured = []
+    monkeypatch.setattr(
+        report,
+        "_display",
+        lambda bundle, metadata=None: captured.append(
+            nbformat.v4.new_output("display_data", data=bundle, metadata=metadata or {})
+        ),
+    )
+    show()
+    return captured
+
+
+def code_cell(source: str, outputs=(), tags=()):
+    """An executed code cell with these outputs (and tags)."""
+    import nbformat
+
+    cell = nbformat.v4.new_code_cell(source, metadata={"tags": list(tags)} if tags else {})
+    cell.outputs, cell.execution_count = list(outputs), 1
+    return cell

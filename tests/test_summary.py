@@ -12,11 +12,9 @@ Two kinds of test:
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import re
-import sys
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -24,7 +22,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from analysis import cli, config
+from analysis import config
 from analysis.errors import PublicationError
 from analysis.present import page as page_module
 from analysis.present import summary
@@ -284,18 +282,9 @@ def test_a_supply_above_the_standard_reads_as_places_more(folder):
 
 
 @pytest.fixture(scope="module")
-def batch(tmp_path_factory):
-    reports = tmp_path_factory.mktemp("summary") / "reports"
-    saved = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = out, err = io.StringIO(), io.StringIO()
-    try:
-        code = cli.main(["batch", "--area", "Hampshire", "--reports-dir", str(reports), "--quiet"])
-    finally:
-        sys.stdout, sys.stderr = saved
-    assert code == 0, out.getvalue() + err.getvalue()
-    folder = reports / "E10000014-hampshire"
-    runs = {nb: json.loads((folder / f"{nb}.run.json").read_text(encoding="utf-8")) for nb in config.NOTEBOOKS}
-    return {"reports": reports, "folder": folder, "runs": runs}
+def batch(hampshire_batch):
+    """The session's real Hampshire batch (tests/conftest.py), shared with the data download tests."""
+    return hampshire_batch
 
 
 def record_of(runs: dict, name: str):

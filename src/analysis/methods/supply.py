@@ -280,7 +280,7 @@ def compare_per_100k(
             "level": area.level,
             "places": available,
             "period": supply_period,
-            "source": "Local data (supply.csv), refuge and specialist refuge bedspaces"
+            "source": "The council's own supply figures, refuge and specialist refuge bedspaces"
             if available is not None
             else "No local supply data",
         }

@@ -175,6 +175,32 @@ CODE_LABELS: dict[str, str] = {
         "Children on child protection plans with domestic abuse as a secondary category"
     ),
     "scenario_bound": "Scenario bound",
+    # the survey's measure versions (data/raw/authored/csew_prevalence_rates.csv, quoted in notes)
+    "measure_version": "survey measure version",
+}
+
+#: What a council's own files hold, in words (the pages name the figures, never the file); the
+#: Part 4 return files are named by their titles (:func:`local_file_words`).
+LOCAL_FILE_LABELS: dict[str, str] = {
+    config.LOCAL_SUPPLY_FILE: "the council's own supply figures",
+    config.LOCAL_REFERRALS_FILE: "the council's own referral figures",
+}
+
+#: The notebooks' parameters in words, for "About this report" (the exact names are in its command).
+PARAMETER_LABELS: dict[str, str] = {
+    "confidence_level": "confidence level",
+    "survey_year": "crime survey year",
+    "measure": "crime survey measure",
+    "measure_version": "survey measure version",
+    "round_to": "estimates rounded to the nearest",
+    "standard_per_10k": "standard (places per 10,000 people)",
+    "refuge_share": "share needing a refuge",
+    "demand_year": "year of England's figures for expected demand",
+    "homelessness_year": "year of the homelessness figures",
+    "indicators": "indicators",
+    "classification": "map classes",
+    "scenario_low_percent": "scenario for ages 14-15, low bound (%)",
+    "scenario_high_percent": "scenario for ages 14-15, high bound (%)",
 }
 
 #: A word with an underscore (``rate_ci_lower``, ``homelessness_2018_q1``, a seed file's name).
@@ -183,10 +209,14 @@ SNAKE_CASE = re.compile(r"(?<![\w])[A-Za-z0-9]+(?:_[A-Za-z0-9]+)+(?![\w])")
 DOTTED_MODULE = re.compile(r"\banalysis(?:\.[A-Za-z_]\w*)+|\b\w+\.py\b")
 #: A path inside the workspace: ``data/...``, ``reports/...`` (also ``src/``, ``notebooks/``).
 WORKSPACE_PATH = re.compile(r"(?<![\w/.])(?:data|reports|src|notebooks)/[^\s,;)]*")
+#: A file name of the workspace's kinds (``supply.csv``, ``01_prevalence.ipynb``, ``tables.parquet``).
+FILE_NAME = re.compile(r"(?<![\w.-])[\w.-]*\w\.(?:csv|parquet|ipynb|py|json|ya?ml)\b", re.IGNORECASE)
 #: Web addresses are published as they are (a source's page may have underscores in it).
 _ADDRESS = re.compile(r"\b(?:https?://|www\.)\S+")
+#: A council's file in the workspace, as a sentence may name it: ```data/raw/local/E10000014/supply.csv```.
+_LOCAL_FILE = re.compile(r"`?\bdata/raw/local/[A-Za-z0-9]+/([\w.-]+\.csv)\b`?")
 #: A seed document's file name (``000_41c104a8a2dac83f.txt``), with or without ``.txt``.
-_SEED_DOCUMENT = re.compile(r"\b(\d{3}_[0-9a-f]{16})(?:\.txt)?\b")
+_SEED_DOCUMENT = re.compile(r"\b(\d{3}_[0-9a-f]{16})(?:\.txt)?\b(?: \(([^()]*)\))?")
 
 
 def level_words(level: float) -> str:
@@ -225,16 +255,26 @@ def value(column: str, cell: object) -> object:
     return plain(cell)
 
 
+def parameter_words(name: str) -> str:
+    """A notebook parameter in words: :data:`PARAMETER_LABELS`, else its name with spaces ("a_b" -> "a b")."""
+    return PARAMETER_LABELS.get(name) or name.replace("_", " ")
+
+
 def document_title(match: re.Match) -> str:
-    name = f"{match.group(1)}.txt"
-    return config.SEED_DOCUMENTS.get(name, match.group(0))
+    """A seed document's title for its file name; a title written after it in brackets is not repeated."""
+    title = config.SEED_DOCUMENTS.get(f"{match.group(1)}.txt")
+    if title is None:
+        return match.group(0)
+    after = match.group(2)
+    return title if after is None or after.strip() == title else f"{title} ({after})"
 
 
 def plain(text: str) -> str:
-    """``text`` with seed document file names as titles and registered codes as words.
+    """``text`` with seed document file names as titles, council files and registered codes as words.
 
     A code inside a sentence (a council's note "accessible_bedspaces: two rooms") becomes its
-    label ("Accessible bedspaces: two rooms"); web addresses are left as they are.
+    label ("Accessible bedspaces: two rooms"); a council's file (``data/raw/local/<code>/supply.csv``)
+    what it holds ("the council's own supply figures"); web addresses are left as they are.
     """
     pieces, last = [], 0
     for address in _ADDRESS.finditer(text):
@@ -250,8 +290,22 @@ def name_documents(text: str) -> str:
     return _SEED_DOCUMENT.sub(document_title, text)
 
 
+def local_file_words(name: str) -> str | None:
+    """What a council's file holds, in words ("supply.csv" -> "the council's own supply figures"), or None."""
+    from analysis.data.schemas import part4
+
+    if name in LOCAL_FILE_LABELS:
+        return LOCAL_FILE_LABELS[name]
+    spec = part4.PART4_BY_NAME.get(name)
+    return f"the council's Part 4 return figures ({spec.title.lower()})" if spec else None
+
+
+def _local_file(match: re.Match) -> str:
+    return local_file_words(match.group(1)) or match.group(0)
+
+
 def _plain_words(text: str) -> str:
-    text = name_documents(text)
+    text = _LOCAL_FILE.sub(_local_file, name_documents(text))
 
     def word(match: re.Match) -> str:
         token = match.group(0)
@@ -261,18 +315,25 @@ def _plain_words(text: str) -> str:
 
 
 def code_text(text: str) -> list[str]:
-    """The code in a published text: words with an underscore, dotted module names, workspace paths.
+    """The code in a published text: words with an underscore, dotted module names, workspace paths, file names.
 
     Web addresses are not searched (their paths are the publisher's, not ours).
 
     Examples
     --------
-    >>> code_text("rate_ci_lower from analysis.methods, see data/raw/x.csv or https://a.org/b_c")
-    ['rate_ci_lower', 'analysis.methods', 'data/raw/x.csv']
+    >>> code_text("rate_ci_lower from analysis.methods, see data/raw/x.csv, supply.csv or https://a.org/b_c")
+    ['rate_ci_lower', 'analysis.methods', 'data/raw/x.csv', 'supply.csv']
     """
     searched = _ADDRESS.sub(" ", text)
     found = [(m.start(), m.group(0)) for pattern in (SNAKE_CASE, DOTTED_MODULE) for m in pattern.finditer(searched)]
-    found += [(m.start(), m.group(0).rstrip(".:")) for m in WORKSPACE_PATH.finditer(searched)]
+    paths = [(m.start(), m.group(0).rstrip(".:")) for m in WORKSPACE_PATH.finditer(searched)]
+    found += paths
+    inside = [range(start, start + len(path)) for start, path in paths]
+    found += [
+        (m.start(), m.group(0))
+        for m in FILE_NAME.finditer(searched)
+        if not any(m.start() in span for span in inside) and (m.start(), m.group(0)) not in found
+    ]
     return [token for _, token in sorted(found)]
 
 

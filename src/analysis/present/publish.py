@@ -155,7 +155,7 @@ def report_page(
         The notebook's folder, from which images its markdown cells show are embedded.
     """
     from analysis.methods import stats
-    from analysis.present import report
+    from analysis.present import labels, report
 
     shown = {k: v for k, v in parameters.items() if k != "area"}
     if area.holds_part4_duty:
@@ -172,7 +172,7 @@ def report_page(
         "region_name": area.region_name,
         "duty_note": duty,
         "notebook": notebook,
-        "parameters": {k: _parameter_text(v) for k, v in shown.items()},
+        "parameters": {labels.parameter_words(k): labels.plain(_parameter_text(v)) for k, v in shown.items()},
         "command": report.reproduce_command(area.code, notebook, shown),
         "workspace": dict(workspace),
         "threshold": int(threshold),

@@ -339,17 +339,18 @@ def figure(fig: Any, alt: str, *, caption: str | None = None, source: str | None
 def sources(source_ids: Iterable[str], extra: Iterable[str] = ()) -> None:
     """Show a "Sources" list: title, publisher, vintage, licence and attribution per file.
 
-    Seed documents named in ``extra`` are given by title (:func:`analysis.present.labels.name_documents`).
+    ``extra`` is said in words (:func:`analysis.present.labels.plain`): seed documents by their
+    titles, registered codes by their labels.
     The ids travel with the list (:data:`analysis.present.tables.SOURCES_MIME`, not shown) so
     the data download's README names the same sources, licences and attributions.
     """
     from analysis.data import sources as manifest
-    from analysis.present.labels import name_documents
+    from analysis.present.labels import plain
     from analysis.present.tables import SOURCES_MIME
 
     known = {item.id: item for item in manifest.load_manifest()}
     ids = list(dict.fromkeys(source_ids))
-    extra = [name_documents(text) for text in extra]
+    extra = [plain(text) for text in extra]
     lines = []
     for source_id in ids:
         if source_id not in known:
@@ -367,8 +368,10 @@ def sources(source_ids: Iterable[str], extra: Iterable[str] = ()) -> None:
 
 
 def caveats(items: Iterable[str]) -> None:
-    """Show a bulleted list of assumptions and caveats."""
-    markdown("\n".join(f"- {item}" for item in items))
+    """Show a bulleted list of assumptions and caveats, registered codes said in words (:func:`labels.plain`)."""
+    from analysis.present.labels import plain
+
+    markdown("\n".join(f"- {plain(item)}" for item in items))
 
 
 def reproduce(ctx: ReportContext) -> None:

@@ -271,3 +271,25 @@ def deprivation_caption(model: Any) -> str:
         f"(offset log {model.offset}). {words.SOURCE}; MHCLG English Indices of Deprivation 2019 "
         "(population-weighted by Census 2021 residents)."
     )
+
+
+def local_source_lines(local: Any) -> list[str]:
+    """One "Sources" line per council file read (supply, referrals): what it holds in words and what its rows cite.
+
+    The page names the figures, never the file (:data:`analysis.present.labels.LOCAL_FILE_LABELS`);
+    where a council puts its files is in the workspace's local data guide (docs/local-data.md).
+
+    Parameters
+    ----------
+    local
+        :class:`analysis.data.local_data.LocalData` of the area.
+    """
+    from analysis.present.labels import LOCAL_FILE_LABELS
+
+    files = ((config.LOCAL_SUPPLY_FILE, local.supply), (config.LOCAL_REFERRALS_FILE, local.referrals))
+    return [
+        f"{LOCAL_FILE_LABELS[name][:1].upper()}{LOCAL_FILE_LABELS[name][1:]} (aggregate counts, read when this "
+        "report ran), citing: " + "; ".join(dict.fromkeys(table["source"]))
+        for name, table in files
+        if table is not None
+    ]

@@ -17,9 +17,10 @@ the same cells:
   (:data:`analysis.config.SUPPRESSION_FOOTNOTE`), "–" (:data:`analysis.config.MISSING_FOOTNOTE`)
   and "no data" (:data:`analysis.config.NO_DATA_FOOTNOTE`), unless the table says more precisely;
 * the HTML puts the table in its own box that scrolls sideways when the table is wider than the
-  page: a focusable region labelled with the caption, so a keyboard can scroll it and a screen
-  reader announces it (GOV.UK Design System, "Table": wide tables; WCAG 2.1 SC 1.4.10 Reflow and
-  2.1.1 Keyboard). Number columns are right-aligned.
+  page (a column of long texts, notes or sources, is kept wide enough to read): a focusable
+  region labelled with the caption, so a keyboard can scroll it and a screen reader announces it
+  (GOV.UK Design System, "Table": wide tables; WCAG 2.1 SC 1.4.10 Reflow and 2.1.1 Keyboard).
+  Number columns are right-aligned.
 
 The table's cells also travel with it as data (:data:`TABLE_MIME`, invisible in the notebook and
 never published as such): the publisher writes them as the table's CSV and links it from the page
@@ -52,6 +53,8 @@ SOURCES_MIME = "application/vnd.da-needs.sources+json"
 CHART_DATA_CLASS = "chart-data"
 _NUMBER = re.compile(r"^-?\d{1,3}(?:,\d{3})*(?:\.\d+)?$")
 _INTERVAL_WORD = " to "
+#: A text column with a cell longer than this (characters) is given room to read (CSS ``long-text``).
+LONG_TEXT = 80
 
 
 @dataclass
@@ -100,12 +103,19 @@ class PublishedTable:
                 f' data-suppression-threshold="{int(self.threshold)}"'
             )
 
-        def cls(position: int) -> str:
-            return ' class="numeric"' if self.numeric[position] else ""
+        long_text = [
+            not self.numeric[i] and any(len(row[i]) > LONG_TEXT for row in self.cells)
+            for i in range(len(self.headings))
+        ]
+
+        def cls(position: int, cell: bool = False) -> str:
+            if self.numeric[position]:
+                return ' class="numeric"'
+            return ' class="long-text"' if cell and long_text[position] else ""
 
         head = "".join(f'<th scope="col"{cls(i)}>{esc(h)}</th>' for i, h in enumerate(self.headings))
         body = "".join(
-            "<tr>" + "".join(f"<td{cls(i)}>{esc(cell)}</td>" for i, cell in enumerate(row)) + "</tr>\n"
+            "<tr>" + "".join(f"<td{cls(i, True)}>{esc(cell)}</td>" for i, cell in enumerate(row)) + "</tr>\n"
             for row in self.cells
         )
         notes = "".join(f'<p class="table-note">{esc(note)}</p>' for note in self.notes)
