@@ -16,7 +16,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from analysis.errors import ParameterError
-from analysis.present import tables
+from analysis.present import labels, tables
 from analysis.present.downloads import DataFile
 
 
@@ -269,3 +269,14 @@ def test_a_seed_documents_title_written_after_its_file_name_is_not_repeated():
     )
     title = "Isle of Wight Council, Strategy for the Provision of Support within Safe Accommodation 2021-2024"
     assert build(frame).cells == [[f"{title}, National Context"], [f"{title} (page 4), National Context"]]
+
+
+def test_quarterly_editions_of_one_release_read_as_one_source_title():
+    ids = ["homelessness_2018_q1", "homelessness_2018_q2", "homelessness_2018_q3", "census2021_ts009_ltla21_sya"]
+    assert labels.source_titles(ids) == [
+        "Statutory homelessness: detailed local authority-level tables, April to June 2018 to October to December "
+        "2018 (H-CLIC; 3 quarterly editions)",
+        "Census 2021 TS009: sex by single year of age, usual residents, lower-tier local authorities",
+    ]
+    two = labels.source_titles(ids[:2])  # two editions stay two titles
+    assert two[1] == "Statutory homelessness: detailed local authority-level tables, July to September 2018 (H-CLIC)"

@@ -337,10 +337,18 @@ def code_text(text: str) -> list[str]:
     return [token for _, token in sorted(found)]
 
 
+#: A manifest title of one edition of a periodic release: "<release>, <period> (<series>)".
+_EDITION_TITLE = re.compile(r"^(?P<release>.+), (?P<period>[A-Z][a-z]+ to [A-Z][a-z]+ \d{4}) \((?P<series>[^)]+)\)$")
+
+
 def source_titles(source_ids: Iterable[str]) -> list[str]:
     """The titles of manifest entries (``data/raw/sources.yaml``) in order, each once.
 
-    An id the manifest does not have raises :class:`~analysis.errors.ParameterError`.
+    Editions of one periodic release (the quarterly homelessness workbooks) read as one title
+    naming the first and last period and how many editions ("Statutory homelessness: ...,
+    April to June 2018 to October to December 2025 (H-CLIC; 31 quarterly editions)"), so a
+    table cell or a list does not repeat a title 31 times. An id the manifest does not have
+    raises :class:`~analysis.errors.ParameterError`.
     """
     from analysis.data import sources as manifest
     from analysis.errors import ParameterError
@@ -351,4 +359,19 @@ def source_titles(source_ids: Iterable[str]) -> list[str]:
         if source_id not in known:
             raise ParameterError(f"Unknown source id {source_id!r}.", "Use an id from the data sources manifest.")
         titles.append(known[source_id].title)
-    return list(dict.fromkeys(titles))
+    editions: dict[tuple[str, str], list[str]] = {}
+    for title in titles:
+        match = _EDITION_TITLE.match(title)
+        if match:
+            editions.setdefault((match["release"], match["series"]), []).append(match["period"])
+    out = []
+    for title in titles:
+        match = _EDITION_TITLE.match(title)
+        periods = editions.get((match["release"], match["series"]), []) if match else []
+        if len(periods) > 2:
+            title = (
+                f"{match['release']}, {periods[0]} to {periods[-1]} ({match['series']}; "
+                f"{len(periods)} quarterly editions)"
+            )
+        out.append(title)
+    return list(dict.fromkeys(out))
