@@ -413,6 +413,7 @@ missing = [labels.plain(line) for line in council_text.local_data_gaps(result.lo
 report.markdown(
     "\n".join(f"- {line}" for line in missing) if missing else "The local files give every item this notebook uses."
 )
+report.record(local_data_gaps=missing)  # the summary lists the same gaps
 
 # %% [markdown]
 # ## Sources
