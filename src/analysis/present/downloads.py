@@ -32,6 +32,7 @@ statement); Creative Commons, "Attribution 4.0 International" (credit, licence, 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import re
@@ -47,7 +48,9 @@ from analysis.files import file_lock, write_atomic
 
 README_NAME = "README.txt"
 MANIFEST_SUFFIX = ".tables.json"
-LOCK_NAME = ".lock"
+#: Where the locks that serialise writes to one area's data folder live: outside the published
+#: folders, so nothing but the data is there to publish (a lock file stays after it is released).
+LOCKS_FOLDER = "locks"
 #: Zip entries carry this date (the zip format needs one): the same bytes for the same files.
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _SLUG_LENGTH = 60
@@ -183,6 +186,12 @@ def _source_lines(source_ids: list[str]) -> list[str]:
     return lines
 
 
+def _lock_path(data_dir: Path) -> Path:
+    """The lock of one area's data folder, under ``data/interim/locks`` (keyed by the folder's path)."""
+    key = hashlib.sha256(str(data_dir.resolve()).encode("utf-8")).hexdigest()[:16]
+    return config.INTERIM_DIR / LOCKS_FOLDER / f"{key}.lock"
+
+
 def write(folder: Path, downloads: Downloads, page: Mapping[str, Any]) -> list[Path]:
     """Write a chapter's data files, its manifest and the authority's zip; return the paths written.
 
@@ -199,7 +208,7 @@ def write(folder: Path, downloads: Downloads, page: Mapping[str, Any]) -> list[P
     data_dir = Path(folder) / config.DATA_DOWNLOAD_FOLDER
     data_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    with file_lock(data_dir / LOCK_NAME):
+    with file_lock(_lock_path(data_dir)):
         for item in downloads.files:
             written.append(write_atomic(data_dir / item.name, item.csv_bytes()))
         keep = {item.name for item in downloads.files}
