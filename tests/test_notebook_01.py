@@ -249,7 +249,7 @@ def test_groups_section_shows_the_authoritys_own_census_figures(request, run, co
         assert f"{region_name} {_percent(region[group][1])}, England {_percent(england[group][1])}" in text
     # the national evidence, cited to the steering group report's paragraphs
     assert "black and minoritised victims 11,660" in text and "disabled victims 5,730" in text
-    assert "paragraphs 68-70 (seed document 004_c65f26b620d78a88.txt)" in text
+    assert "paragraphs 68-70 (Annual progress report of the Domestic Abuse Safe Accommodation National Expert " in text
     # plainly residents, not victims, and which Census categories count
     assert "not counts of victims" in text and "The bars size resident groups, not victims." in text
     assert "every ethnic group except 'White: English, Welsh, Scottish, Northern Irish or British'" in text

@@ -280,3 +280,11 @@ def test_quarterly_editions_of_one_release_read_as_one_source_title():
     ]
     two = labels.source_titles(ids[:2])  # two editions stay two titles
     assert two[1] == "Statutory homelessness: detailed local authority-level tables, July to September 2018 (H-CLIC)"
+
+
+def test_a_seed_document_reference_reads_as_the_documents_title():
+    text = labels.name_documents("paragraphs 68-70 (seed document 004_c65f26b620d78a88.txt)")
+    assert text == (
+        "paragraphs 68-70 (Annual progress report of the Domestic Abuse Safe Accommodation National Expert "
+        "Steering Group 2022-23)"
+    )

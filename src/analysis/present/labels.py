@@ -216,7 +216,7 @@ _ADDRESS = re.compile(r"\b(?:https?://|www\.)\S+")
 #: A council's file in the workspace, as a sentence may name it: ```data/raw/local/E10000014/supply.csv```.
 _LOCAL_FILE = re.compile(r"`?\bdata/raw/local/[A-Za-z0-9]+/([\w.-]+\.csv)\b`?")
 #: A seed document's file name (``000_41c104a8a2dac83f.txt``), with or without ``.txt``.
-_SEED_DOCUMENT = re.compile(r"\b(\d{3}_[0-9a-f]{16})(?:\.txt)?\b(?: \(([^()]*)\))?")
+_SEED_DOCUMENT = re.compile(r"\b(?:[Ss]eed document )?(\d{3}_[0-9a-f]{16})(?:\.txt)?\b(?: \(([^()]*)\))?")
 
 
 def level_words(level: float) -> str:
