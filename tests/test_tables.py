@@ -288,3 +288,12 @@ def test_a_seed_document_reference_reads_as_the_documents_title():
         "paragraphs 68-70 (Annual progress report of the Domestic Abuse Safe Accommodation National Expert "
         "Steering Group 2022-23)"
     )
+
+
+def test_a_count_column_with_suppressed_cells_is_still_a_number_column():
+    frame = pd.DataFrame({"area": ["A", "B"], "count": [3, 1200]})
+    _, shown = tables.build(frame, "Counts by area", count_columns=["count"])
+    soup = BeautifulSoup(shown.html(), "html.parser")
+    cells = [td for td in soup.select("tbody td") if td.get_text() in ("[c]", "1,200")]
+    assert len(cells) == 2 and all("numeric" in td.get("class", []) for td in cells)
+    assert "numeric" not in (soup.select("tbody td")[0].get("class") or [])

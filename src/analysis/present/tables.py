@@ -36,6 +36,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from numbers import Real
 from typing import Any
 
 import pandas as pd
@@ -191,7 +192,15 @@ def _intervals(
 
 
 def _is_numeric(series: pd.Series) -> bool:
-    return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+    """A column of numbers: a numeric dtype, or numbers with the suppression marker in some cells."""
+    if pd.api.types.is_bool_dtype(series):
+        return False
+    if pd.api.types.is_numeric_dtype(series):
+        return True
+    values = series.dropna()
+    markers = {config.SUPPRESSION_MARKER, MISSING}
+    numbers = [v for v in values if not (isinstance(v, str) and v in markers)]
+    return bool(numbers) and all(isinstance(v, Real) and not isinstance(v, bool) for v in numbers)
 
 
 def _cell(value: Any, column: str, decimals: int) -> str:
