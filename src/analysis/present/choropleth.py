@@ -309,14 +309,15 @@ def _legend_more(fig, frame: layers.Frame, handles: list) -> None:
     )
 
 
-def _values_key(indicator: Indicator, frame: pd.DataFrame, scheme: str, k: int) -> tuple:
-    """What a map's base is drawn from: the declaration, the values shown, the classes, the boundaries."""
+def values_key(indicator: Indicator, frame: pd.DataFrame, *more: Any) -> tuple:
+    """What a figure's base is drawn from: the declaration, the values shown, ``more``, the boundaries."""
     import hashlib
 
-    shown = frame[["area_code", "level", indicator.value_column, "has_data", "suppressed"]]
+    columns = ["area_code", "level", indicator.value_column, "has_data", "suppressed", "denominator"]
+    shown = frame[[c for c in columns if c in frame.columns]]
     digest = hashlib.sha1(pd.util.hash_pandas_object(shown, index=False).to_numpy().tobytes()).hexdigest()
     path = tables.table_path("boundaries")
-    return (indicator, digest, scheme, k, str(path), path.stat().st_mtime_ns, config.MAP_SIMPLIFY_TOLERANCE_M)
+    return (indicator, digest, *more, str(path), path.stat().st_mtime_ns, config.MAP_SIMPLIFY_TOLERANCE_M)
 
 
 def england_map(
@@ -332,36 +333,10 @@ def england_map(
     Drawn over a base shared by every area (:mod:`analysis.present.layers`): the highlight, its
     label and its legend entry are the area's own.
     """
-    return layers.layered(*_england_parts(indicator, frame, area, scheme, k))
+    return layers.layered(*england_parts(indicator, frame, area, scheme, k))
 
 
-def warm_england_bases(scheme: str = config.MAP_CLASSIFICATION_DEFAULT, k: int = config.MAP_CLASSES) -> int:
-    """Draw, in this process, the England map base of every declared indicator that has one.
-
-    A batch's kernel template calls it (:func:`analysis.run.template.warm`), so every report's
-    kernel starts with them. Figures are drawn to pixels only (no pyplot figure is made) and
-    matplotlib's settings are left as they were. Returns how many bases were drawn.
-    """
-    import matplotlib
-
-    from analysis.methods import indicators
-
-    if not layers.enabled():
-        return 0
-    drawn = 0
-    with matplotlib.rc_context():
-        for indicator in indicators.list_indicators():
-            frame = published(indicator, indicators.compute_indicator(indicator, confidence=config.DEFAULT_CONFIDENCE))
-            shown = frame.loc[frame["has_data"], indicator.value_column]
-            if not indicator.varies_by_area or shown.round(6).nunique() < 2:
-                continue  # no maps: see analysis.present.maps.indicator_figures
-            key, draw_base, _ = _england_parts(indicator, frame, None, scheme, k)
-            layers.base(key, draw_base)
-            drawn += 1
-    return drawn
-
-
-def _england_parts(indicator: Indicator, frame: pd.DataFrame, area, scheme: str, k: int) -> tuple:
+def england_parts(indicator: Indicator, frame: pd.DataFrame, area, scheme: str, k: int) -> tuple:
     """The England map's base key, base and overlay (see :func:`analysis.present.layers.layered`)."""
     frame = published(indicator, frame)
     level = map_level(frame)
@@ -389,7 +364,7 @@ def _england_parts(indicator: Indicator, frame: pd.DataFrame, area, scheme: str,
             _label(ax, chosen.iloc[0], area.name, bold=True, size=8, colour=config.COLOUR_HIGHLIGHT)
         _legend_more(fig, laid_out, _highlight_handle(area))
 
-    return ("england_map", *_values_key(indicator, frame, scheme, k)), draw_base, draw_overlay
+    return ("england_map", *values_key(indicator, frame, scheme, k)), draw_base, draw_overlay
 
 
 def region_map(
@@ -449,5 +424,5 @@ def region_map(
         context = [Patch(facecolor=config.COLOUR_CONTEXT, edgecolor="white", label="rest of England (context)")]
         _legend_more(fig, laid_out, _highlight_handle(area) + context)
 
-    key = ("region_map", region_code, *_values_key(indicator, frame, scheme, k))
+    key = ("region_map", region_code, *values_key(indicator, frame, scheme, k))
     return layers.layered(key, draw_base, draw_overlay)

@@ -113,6 +113,28 @@ def freeze(fig, ax, boxes: dict[str, Any] | None = None) -> Frame:
     )
 
 
+def corner(frame: Frame, name: str) -> tuple[str, tuple[float, float]]:
+    """A ``loc`` and ``bbox_to_anchor`` (axes fraction) that pin a legend where the named box was.
+
+    The legend is pinned by the box's corner nearest the axes' own corner (upper right for a box
+    in the axes' upper right half, and so on), so a narrower legend stays in that corner.
+    Use with ``borderaxespad=0``.
+    """
+    x0, y0, x1, y1 = frame.boxes[name]
+    dpi = config.FIGURE_DPI
+    left, bottom, width, height = (
+        frame.position[0] * frame.size[0] * dpi,
+        frame.position[1] * frame.size[1] * dpi,
+        frame.position[2] * frame.size[0] * dpi,
+        frame.position[3] * frame.size[1] * dpi,
+    )
+    right = (x0 + x1) / 2 > left + width / 2
+    upper = (y0 + y1) / 2 > bottom + height / 2
+    x = ((x1 if right else x0) - left) / width
+    y = ((y1 if upper else y0) - bottom) / height
+    return f"{'upper' if upper else 'lower'} {'right' if right else 'left'}", (x, y)
+
+
 def _raise_overlay(artists: list) -> None:
     for artist in artists:
         artist.set_zorder(artist.get_zorder() + OVERLAY_ZORDER)

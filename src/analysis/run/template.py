@@ -148,7 +148,7 @@ def warm() -> None:
     from analysis import config
     from analysis.data import build, sources, tables
     from analysis.methods import indicators, prevalence
-    from analysis.present import choropleth, maps
+    from analysis.present import maps
 
     for name in sorted(build.TABLES):
         tables.read_table(name)
@@ -158,7 +158,7 @@ def warm() -> None:
     prevalence.list_survey_years()
     for indicator in indicators.list_indicators():
         indicators.compute_indicator(indicator, confidence=config.DEFAULT_CONFIDENCE)
-    choropleth.warm_england_bases()  # every report's England maps are drawn over these
+    maps.warm_bases()  # every report's England maps and funnel plots are drawn over these
 
 
 # ------------------------------------------------------------------------------------------
