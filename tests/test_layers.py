@@ -9,6 +9,7 @@ import pytest
 
 from analysis.methods import areas, indicators
 from analysis.present import layers, maps, report
+from analysis.run import template
 
 #: Largest share of pixels allowed to differ by more than MAX_LEVEL (0-255) in any channel.
 MAX_SHARE = 0.001
@@ -88,3 +89,27 @@ def test_figures_come_from_scratch_when_bases_are_off(monkeypatch):
     monkeypatch.setenv(layers.ENV, "1")
     fig = maps.england_map(indicator, frame, areas.resolve_area("E10000014"))
     assert len(fig.images) == 1
+
+
+def test_a_kernel_template_draws_the_bases_reports_then_use(monkeypatch):
+    """The England map and funnel bases, and a warmed region's map bases: a report draws none itself."""
+    monkeypatch.setenv(layers.ENV, "1")
+    layers.clear()
+    drawn = maps.warm_bases(["E12000008"])
+    assert drawn == layers.held() > 0
+    indicator = indicators.get_indicator("population_14_18")
+    frame = indicators.compute_indicator(indicator)
+    for code in ("E10000014", "E06000045"):  # Hampshire and Southampton, both in the South East
+        figures = [e.figure for e in maps.indicator_figures(indicator, frame, areas.resolve_area(code))]
+        assert sum(1 for f in figures if f is not None and f.images) == 3  # region map, England map, funnel
+    assert layers.held() == drawn
+    monkeypatch.setenv(layers.ENV, "0")
+    assert maps.warm_bases(["E12000008"]) == 0
+
+
+def test_a_batch_warms_the_regions_it_runs_often_enough():
+    south_east = ["E10000014", "E06000045", "E06000043", "E10000016", "E10000025", "E10000030"]  # 6 authorities
+    london = ["E09000007"]
+    assert template.regions_to_warm(south_east + london, workers=3) == ["E12000008"]
+    assert template.regions_to_warm(south_east + london, workers=4) == []
+    assert template.regions_to_warm(["E92000001", "E12000008"], workers=1) == []  # England and regions: no

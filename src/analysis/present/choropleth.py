@@ -381,6 +381,12 @@ def region_map(
     say nothing); the notebook says so. Drawn over a base shared by the region's authorities
     (:mod:`analysis.present.layers`): the labels, the highlight and its legend entry are the area's own.
     """
+    parts = region_parts(indicator, frame, area, scheme, k)
+    return None if parts is None else layers.layered(*parts)
+
+
+def region_parts(indicator: Indicator, frame: pd.DataFrame, area, scheme: str, k: int) -> tuple | None:
+    """The region map's base key, base and overlay (:func:`analysis.present.layers.layered`); None without one."""
     from matplotlib.patches import Patch
 
     frame = published(indicator, frame)
@@ -424,5 +430,4 @@ def region_map(
         context = [Patch(facecolor=config.COLOUR_CONTEXT, edgecolor="white", label="rest of England (context)")]
         _legend_more(fig, laid_out, _highlight_handle(area) + context)
 
-    key = ("region_map", region_code, *values_key(indicator, frame, scheme, k))
-    return layers.layered(key, draw_base, draw_overlay)
+    return ("region_map", region_code, *values_key(indicator, frame, scheme, k)), draw_base, draw_overlay

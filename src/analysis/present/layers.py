@@ -58,6 +58,11 @@ def clear() -> None:
     _BASES.clear()
 
 
+def held() -> int:
+    """How many bases this process holds."""
+    return len(_BASES)
+
+
 @dataclass(frozen=True)
 class Frame:
     """Where a frozen base figure put things: what an overlay is drawn against.

@@ -28,6 +28,7 @@ Brewer CA (1994), Color use guidelines for mapping and visualization. mapclassif
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,7 +39,7 @@ from analysis.data.build import POPULATION_SOURCE_ID
 from analysis.methods import indicators
 from analysis.methods.indicators import Indicator
 from analysis.present import layers
-from analysis.present.choropleth import boundaries, england_map, england_parts, region_map
+from analysis.present.choropleth import boundaries, england_map, england_parts, region_map, region_parts
 from analysis.present.comparisons import (
     comparator,
     comparison_areas,
@@ -299,8 +300,11 @@ def indicator_figures(
     return exhibits
 
 
-def warm_bases(scheme: str = config.MAP_CLASSIFICATION_DEFAULT, k: int = config.MAP_CLASSES) -> int:
-    """Draw, in this process, the bases every authority's England maps and funnel plots share.
+def warm_bases(
+    regions: Sequence[str] = (), scheme: str = config.MAP_CLASSIFICATION_DEFAULT, k: int = config.MAP_CLASSES
+) -> int:
+    """Draw, in this process, the bases every authority's England maps and funnel plots share,
+    and the region maps' bases of ``regions`` (region codes).
 
     For every declared indicator with maps (:func:`indicator_figures`); a batch's kernel
     template calls it (:func:`analysis.run.template.warm`), so every report's kernel starts with
@@ -309,8 +313,11 @@ def warm_bases(scheme: str = config.MAP_CLASSIFICATION_DEFAULT, k: int = config.
     """
     import matplotlib
 
+    from analysis.methods import areas
+
     if not layers.enabled():
         return 0
+    places = [areas.get_area(code) for code in regions]
     drawn = 0
     with matplotlib.rc_context():
         for indicator in indicators.list_indicators():
@@ -318,7 +325,9 @@ def warm_bases(scheme: str = config.MAP_CLASSIFICATION_DEFAULT, k: int = config.
             shown = frame.loc[frame["has_data"], indicator.value_column]
             if not indicator.varies_by_area or shown.round(6).nunique() < 2:
                 continue  # no maps or charts (see indicator_figures)
-            for parts in (england_parts(indicator, frame, None, scheme, k), funnel_parts(indicator, frame)):
+            wanted = [england_parts(indicator, frame, None, scheme, k), funnel_parts(indicator, frame)]
+            wanted += [region_parts(indicator, frame, place, scheme, k) for place in places]
+            for parts in wanted:
                 if parts is not None:
                     layers.base(parts[0], parts[1])
                     drawn += 1

@@ -40,6 +40,13 @@ MAX_MESSAGE = 1 << 20
 #: Seconds the template waits for its killed kernels to exit before it exits itself.
 KERNEL_STOP_SECONDS = 5.0
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+#: Region codes (comma-separated) whose region maps' bases the template draws: set by a batch
+#: for the regions it runs the regional maps notebook for often enough (:func:`regions_to_warm`).
+WARM_REGIONS_ENV = "ANALYSIS_WARM_REGIONS"
+#: A region's map bases are drawn in every template (about 2 s of CPU for the seven mapped
+#: indicators), each regional maps report in it then saves about 1.2 s: worth it from about
+#: two of its reports per template on.
+WARM_REGION_RUNS_PER_WORKER = 2
 #: Modules every topic notebook imports (directly or through the package).
 PRELOAD = (
     "numpy",
@@ -143,6 +150,21 @@ def preload(modules: Sequence[str] = PRELOAD) -> list[str]:
     return failed
 
 
+def regions_to_warm(area_codes: Sequence[str], workers: int) -> list[str]:
+    """The regions of ``area_codes`` (the areas a batch runs the regional maps notebook for) with
+    at least :data:`WARM_REGION_RUNS_PER_WORKER` reports per worker, sorted."""
+    from collections import Counter
+
+    from analysis.methods import areas
+
+    counts = Counter()
+    for code in area_codes:
+        area = areas.get_area(code)
+        if area.level == "utla" and area.region_code:
+            counts[area.region_code] += 1
+    return sorted(code for code, n in counts.items() if n >= WARM_REGION_RUNS_PER_WORKER * max(1, workers))
+
+
 def warm() -> None:
     """Fill the per-process caches every topic notebook uses (never changes global settings)."""
     from analysis import config
@@ -158,7 +180,9 @@ def warm() -> None:
     prevalence.list_survey_years()
     for indicator in indicators.list_indicators():
         indicators.compute_indicator(indicator, confidence=config.DEFAULT_CONFIDENCE)
-    maps.warm_bases()  # every report's England maps and funnel plots are drawn over these
+    # every report's England maps and funnel plots are drawn over these; region maps over the
+    # bases of the regions the batch asked for (WARM_REGIONS_ENV)
+    maps.warm_bases([code for code in os.environ.get(WARM_REGIONS_ENV, "").split(",") if code])
 
 
 # ------------------------------------------------------------------------------------------
