@@ -15,7 +15,7 @@ from analysis.run import template
 MAX_SHARE = 0.001
 MAX_LEVEL = 8
 #: The figures of notebook 03 drawn over a shared base.
-LAYERED = {"region_map", "england_map", "funnel"}
+LAYERED = {"region_map", "england_map", "funnel", "dot_plot"}
 
 
 @pytest.fixture(autouse=True)
@@ -61,7 +61,7 @@ def test_report_figures_drawn_over_a_base_match_those_drawn_from_scratch(code, m
         if quick.kind in LAYERED and quick.figure is not None:
             assert_same_pixels(pixels(quick.figure), pixels(slow.figure))
             drawn += 1
-    assert drawn == (2 if area.level == "country" else 3)
+    assert drawn == 4
 
 
 def test_a_base_is_drawn_again_for_other_values(monkeypatch):
@@ -92,7 +92,7 @@ def test_figures_come_from_scratch_when_bases_are_off(monkeypatch):
 
 
 def test_a_kernel_template_draws_the_bases_reports_then_use(monkeypatch):
-    """The England map and funnel bases, and a warmed region's map bases: a report draws none itself."""
+    """The England map and funnel bases, a warmed region's map and dot plot bases: a report draws none itself."""
     monkeypatch.setenv(layers.ENV, "1")
     layers.clear()
     drawn = maps.warm_bases(["E12000008"])
@@ -101,7 +101,7 @@ def test_a_kernel_template_draws_the_bases_reports_then_use(monkeypatch):
     frame = indicators.compute_indicator(indicator)
     for code in ("E10000014", "E06000045"):  # Hampshire and Southampton, both in the South East
         figures = [e.figure for e in maps.indicator_figures(indicator, frame, areas.resolve_area(code))]
-        assert sum(1 for f in figures if f is not None and f.images) == 3  # region map, England map, funnel
+        assert sum(1 for f in figures if f is not None and f.images) == 4  # region and England maps, funnel, dots
     assert layers.held() == drawn
     monkeypatch.setenv(layers.ENV, "0")
     assert maps.warm_bases(["E12000008"]) == 0

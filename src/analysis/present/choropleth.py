@@ -313,7 +313,8 @@ def values_key(indicator: Indicator, frame: pd.DataFrame, *more: Any) -> tuple:
     """What a figure's base is drawn from: the declaration, the values shown, ``more``, the boundaries."""
     import hashlib
 
-    columns = ["area_code", "level", indicator.value_column, "has_data", "suppressed", "denominator"]
+    columns = ["area_code", "area_name", "level", indicator.value_column, "has_data", "suppressed"]
+    columns += ["denominator", "ci_lower", "ci_upper"]
     shown = frame[[c for c in columns if c in frame.columns]]
     digest = hashlib.sha1(pd.util.hash_pandas_object(shown, index=False).to_numpy().tobytes()).hexdigest()
     path = tables.table_path("boundaries")

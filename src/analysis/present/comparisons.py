@@ -157,7 +157,15 @@ def dot_plot(indicator: Indicator, frame: pd.DataFrame, area=None):
     """Ranked dots with intervals for the authorities of the area's region (or the regions).
 
     Returns None when none of them has data. Suppressed areas are left out, and the title counts them.
+    Drawn over a base shared by the region's authorities (:mod:`analysis.present.layers`): the
+    highlighted dot and its bold label are the area's own.
     """
+    parts = dot_parts(indicator, frame, area)
+    return None if parts is None else layers.layered(*parts)
+
+
+def dot_parts(indicator: Indicator, frame: pd.DataFrame, area=None) -> tuple | None:
+    """The dot plot's base key, base and overlay (:func:`analysis.present.layers.layered`); None without one."""
     frame = published(indicator, frame)
     rows, what = dot_rows(frame, area)
     shown = rows[rows["has_data"]]
@@ -182,20 +190,41 @@ def dot_plot(indicator: Indicator, frame: pd.DataFrame, area=None):
     if left_out:
         title += f" ({' and '.join(left_out)} not shown)"
     title = textwrap.fill(title, _TITLE_WIDTH)
-    fig = plots.dot_plot_with_intervals(
-        shown,
-        "area_name",
-        indicator.value_column,
-        "ci_lower",
-        "ci_upper",
-        highlight=highlight,
-        reference=reference[2] if reference else None,
-        reference_label=reference[1] if reference else "",
-        xlabel=indicator.unit_label + ("" if indicator.interval != "none" else " (no interval: see methods)"),
-        title=title,
-    )
-    source_note(fig, indicator.source_note)
-    return fig
+    column = indicator.value_column
+
+    def draw_base():
+        fig = plots.dot_plot_with_intervals(
+            shown,
+            "area_name",
+            column,
+            "ci_lower",
+            "ci_upper",
+            reference=reference[2] if reference else None,
+            reference_label=reference[1] if reference else "",
+            xlabel=indicator.unit_label + ("" if indicator.interval != "none" else " (no interval: see methods)"),
+            title=title,
+        )
+        source_note(fig, indicator.source_note)
+        ax = fig.axes[0]
+        return fig, ax, layers.freeze(fig, ax, {f"tick:{t.get_text()}": t for t in ax.get_yticklabels()})
+
+    def draw_overlay(fig, ax, laid_out: layers.Frame) -> None:
+        ranked = shown.sort_values(column, ascending=True).reset_index(drop=True)
+        for i, row in ranked.iterrows():
+            if row["area_name"] in highlight:
+                ax.plot([row["ci_lower"], row["ci_upper"]], [i, i], color=config.COLOUR_HIGHLIGHT, linewidth=1.4)
+                ax.plot(
+                    row[column],
+                    i,
+                    "o",
+                    color=config.COLOUR_HIGHLIGHT,
+                    markersize=6,
+                    markeredgecolor="black",
+                    markeredgewidth=0.5,
+                )
+                layers.relabel(fig, laid_out, f"tick:{row['area_name']}", row["area_name"], fontweight="bold")
+
+    return ("dot_plot", what, *values_key(indicator, frame)), draw_base, draw_overlay
 
 
 def comparison_areas(area) -> pd.DataFrame:

@@ -140,6 +140,32 @@ def corner(frame: Frame, name: str) -> tuple[str, tuple[float, float]]:
     return f"{'upper' if upper else 'lower'} {'right' if right else 'left'}", (x, y)
 
 
+def relabel(fig, frame: Frame, name: str, text: str, **style: Any) -> None:
+    """Write ``text`` where the base wrote the text of box ``name`` (e.g. a tick label, in bold).
+
+    A white box hides the base's text; the new text is right-aligned on the old one's right edge
+    and centred on its middle, in the tick labels' font size unless ``style`` says otherwise.
+    """
+    import matplotlib
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.patches import Rectangle
+
+    x0, y0, x1, y1 = frame.boxes[name]
+    width, height = (side * config.FIGURE_DPI for side in frame.size)
+    fig.add_artist(
+        Rectangle(
+            ((x0 - 1) / width, (y0 - 1) / height),
+            (x1 - x0 + 2) / width,
+            (y1 - y0 + 2) / height,
+            transform=fig.transFigure,
+            facecolor="white",
+            edgecolor="none",
+        )
+    )
+    size = FontProperties(size=matplotlib.rcParams["ytick.labelsize"]).get_size_in_points()
+    fig.text(x1 / width, (y0 + y1) / 2 / height, text, ha="right", va="center", **{"fontsize": size, **style})
+
+
 def _raise_overlay(artists: list) -> None:
     for artist in artists:
         artist.set_zorder(artist.get_zorder() + OVERLAY_ZORDER)

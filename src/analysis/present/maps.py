@@ -44,6 +44,7 @@ from analysis.present.comparisons import (
     comparator,
     comparison_areas,
     comparison_table,
+    dot_parts,
     dot_plot,
     dot_rows,
     funnel_parts,
@@ -304,7 +305,7 @@ def warm_bases(
     regions: Sequence[str] = (), scheme: str = config.MAP_CLASSIFICATION_DEFAULT, k: int = config.MAP_CLASSES
 ) -> int:
     """Draw, in this process, the bases every authority's England maps and funnel plots share,
-    and the region maps' bases of ``regions`` (region codes).
+    and the region maps' and dot plots' bases of ``regions`` (region codes).
 
     For every declared indicator with maps (:func:`indicator_figures`); a batch's kernel
     template calls it (:func:`analysis.run.template.warm`), so every report's kernel starts with
@@ -326,7 +327,8 @@ def warm_bases(
             if not indicator.varies_by_area or shown.round(6).nunique() < 2:
                 continue  # no maps or charts (see indicator_figures)
             wanted = [england_parts(indicator, frame, None, scheme, k), funnel_parts(indicator, frame)]
-            wanted += [region_parts(indicator, frame, place, scheme, k) for place in places]
+            for place in places:
+                wanted += [region_parts(indicator, frame, place, scheme, k), dot_parts(indicator, frame, place)]
             for parts in wanted:
                 if parts is not None:
                     layers.base(parts[0], parts[1])

@@ -43,9 +43,9 @@ INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 #: Region codes (comma-separated) whose region maps' bases the template draws: set by a batch
 #: for the regions it runs the regional maps notebook for often enough (:func:`regions_to_warm`).
 WARM_REGIONS_ENV = "ANALYSIS_WARM_REGIONS"
-#: A region's map bases are drawn in every template (about 2 s of CPU for the seven mapped
-#: indicators), each regional maps report in it then saves about 1.2 s: worth it from about
-#: two of its reports per template on.
+#: A region's map and dot plot bases are drawn in every template (about 4 s of CPU for the
+#: seven mapped indicators); each regional maps report in the region then saves about 2 s:
+#: worth it from about two of its reports per template on.
 WARM_REGION_RUNS_PER_WORKER = 2
 #: Modules every topic notebook imports (directly or through the package).
 PRELOAD = (
@@ -169,7 +169,7 @@ def warm() -> None:
     """Fill the per-process caches every topic notebook uses (never changes global settings)."""
     from analysis import config
     from analysis.data import build, sources, tables
-    from analysis.methods import indicators, prevalence
+    from analysis.methods import deprivation, indicators, prevalence
     from analysis.present import maps
 
     for name in sorted(build.TABLES):
@@ -178,6 +178,7 @@ def warm() -> None:
     for level in ("utla", "region", "country"):
         maps.boundaries(level)
     prevalence.list_survey_years()
+    deprivation.deprivation_by_authority(deprivation.DEFAULT_DOMAIN)  # England-wide; as deprivation_for_area asks
     for indicator in indicators.list_indicators():
         indicators.compute_indicator(indicator, confidence=config.DEFAULT_CONFIDENCE)
     # every report's England maps and funnel plots are drawn over these; region maps over the
