@@ -445,6 +445,7 @@ def figure_png(fig: Any) -> bytes:
         dpi=config.FIGURE_DPI,
         bbox_inches=region_inches(saved_region(fig)),
         metadata={"Software": None},
+        pil_kwargs={"compress_level": config.FIGURE_PNG_COMPRESS_LEVEL},
     )
     plt.close(fig)
     return buffer.getvalue()
