@@ -110,6 +110,7 @@ def test_a_kernel_template_draws_the_bases_reports_then_use(monkeypatch):
 def test_a_batch_warms_the_regions_it_runs_often_enough():
     south_east = ["E10000014", "E06000045", "E06000043", "E10000016", "E10000025", "E10000030"]  # 6 authorities
     london = ["E09000007"]
-    assert template.regions_to_warm(south_east + london, workers=3) == ["E12000008"]
-    assert template.regions_to_warm(south_east + london, workers=4) == []
-    assert template.regions_to_warm(["E92000001", "E12000008"], workers=1) == []  # England and regions: no
+    assert template.regions_to_warm(south_east + london, workers=3) == ["E12000008", "E92000001"]
+    assert template.regions_to_warm(south_east + london, workers=4) == []  # 7 reports: under 2 per worker
+    assert template.regions_to_warm(south_east[:5] + london, workers=3) == ["E92000001"]  # England's only
+    assert template.regions_to_warm(["E10000014"], workers=3) == []  # one report: no bases in templates

@@ -302,10 +302,14 @@ def indicator_figures(
 
 
 def warm_bases(
-    regions: Sequence[str] = (), scheme: str = config.MAP_CLASSIFICATION_DEFAULT, k: int = config.MAP_CLASSES
+    regions: Sequence[str] = (),
+    *,
+    england: bool = True,
+    scheme: str = config.MAP_CLASSIFICATION_DEFAULT,
+    k: int = config.MAP_CLASSES,
 ) -> int:
-    """Draw, in this process, the bases every authority's England maps and funnel plots share,
-    and the region maps' and dot plots' bases of ``regions`` (region codes).
+    """Draw, in this process, the bases every authority's England maps and funnel plots share
+    (unless ``england`` is False), and the region maps' and dot plots' bases of ``regions``.
 
     For every declared indicator with maps (:func:`indicator_figures`); a batch's kernel
     template calls it (:func:`analysis.run.template.warm`), so every report's kernel starts with
@@ -326,7 +330,9 @@ def warm_bases(
             shown = frame.loc[frame["has_data"], indicator.value_column]
             if not indicator.varies_by_area or shown.round(6).nunique() < 2:
                 continue  # no maps or charts (see indicator_figures)
-            wanted = [england_parts(indicator, frame, None, scheme, k), funnel_parts(indicator, frame)]
+            wanted = (
+                [england_parts(indicator, frame, None, scheme, k), funnel_parts(indicator, frame)] if england else []
+            )
             for place in places:
                 wanted += [region_parts(indicator, frame, place, scheme, k), dot_parts(indicator, frame, place)]
             for parts in wanted:
