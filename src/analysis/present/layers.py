@@ -46,6 +46,7 @@ MAX_BASES = 256
 OVERLAY_ZORDER = 10.0
 
 _BASES: OrderedDict[Hashable, Base] = OrderedDict()
+_SEEN: OrderedDict[Hashable, None] = OrderedDict()  # keys asked for once, base not drawn
 
 
 def enabled() -> bool:
@@ -54,8 +55,9 @@ def enabled() -> bool:
 
 
 def clear() -> None:
-    """Forget every base drawn in this process."""
+    """Forget every base drawn (and every figure asked for) in this process."""
     _BASES.clear()
+    _SEEN.clear()
 
 
 def held() -> int:
@@ -231,6 +233,21 @@ def _compose(drawn: Base):
     return fig, ax
 
 
+def _first_sight(key: Hashable) -> bool:
+    """True the first time this process asks for ``key`` (and has not drawn its base).
+
+    A figure whose base nobody else has asked for yet is drawn from scratch (one figure is cheaper
+    than a base and a composition); its base is drawn the second time, for that figure and every
+    later one. A kernel forked from a warmed template finds its bases drawn.
+    """
+    if key in _BASES or key in _SEEN:
+        return False
+    _SEEN[key] = None
+    while len(_SEEN) > 4 * MAX_BASES:
+        _SEEN.popitem(last=False)
+    return True
+
+
 def layered(
     key: Hashable,
     draw_base: Callable[[], tuple[Any, Any, Frame]],
@@ -251,9 +268,10 @@ def layered(
     Returns
     -------
     matplotlib.figure.Figure
-        Drawn from scratch when :func:`enabled` is False, else over the process's base for ``key``.
+        Drawn from scratch when :func:`enabled` is False or the first time this process asks for
+        ``key`` (:func:`_first_sight`), else over the process's base for ``key``.
     """
-    if not enabled():
+    if not enabled() or _first_sight(key):
         fig, ax, frame = draw_base()
         before = {id(a) for a in [*ax.get_children(), *fig.get_children()]}
         draw_overlay(fig, ax, frame)
