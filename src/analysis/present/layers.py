@@ -101,8 +101,11 @@ def freeze(fig, ax, boxes: dict[str, Any] | None = None) -> Frame:
 
     ``boxes`` names artists whose drawn extent an overlay needs (e.g. ``{"legend": legend}``).
     """
-    fig.draw_without_rendering()
+    engine = fig.get_layout_engine()
+    if engine is not None:  # the canvas's renderer, which later measures the figure's extent too
+        engine.execute(fig)
     fig.set_layout_engine(None)
+    ax.apply_aspect()
     ax.set_xlim(ax.get_xlim())  # and no autoscaling: an overlay's artists never move the limits
     ax.set_ylim(ax.get_ylim())
     position = ax.get_position(original=False)

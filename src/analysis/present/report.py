@@ -435,8 +435,9 @@ def figure_png(fig: Any) -> bytes:
 
     from analysis.present.plots import region_inches, saved_region
 
-    if fig.get_layout_engine() is not None:
-        fig.draw_without_rendering()
+    engine = fig.get_layout_engine()
+    if engine is not None:  # laid out with the canvas's renderer, which then measures the saved region
+        engine.execute(fig)
         fig.set_layout_engine(None)
     buffer = io.BytesIO()
     fig.savefig(
