@@ -12,7 +12,7 @@ import pytest
 from analysis import config
 from analysis.errors import ParameterError
 from analysis.methods import areas, indicators
-from analysis.present import maps
+from analysis.present import layers, maps
 from tests.test_indicators import fixture_indicator, hand_districts
 
 WHITE = (1.0, 1.0, 1.0, 1.0)
@@ -31,6 +31,14 @@ def close_figures():
     plt.close("all")
 
 
+@pytest.fixture(autouse=True)
+def figures_from_scratch(monkeypatch):
+    """These tests read a figure's artists (legend entries, labels, polygons): they get figures drawn
+    from scratch, since one composed over a shared base holds the base as pixels.
+    tests/test_layers.py shows that both routes draw the same pixels."""
+    monkeypatch.setenv(layers.ENV, "0")
+
+
 def hand_rates_14_18() -> np.ndarray:
     """Rate per 100,000 aged 14-18 of each of England's 152 upper-tier authorities, from the raw files."""
     cells = hand_districts()
@@ -41,7 +49,9 @@ def hand_rates_14_18() -> np.ndarray:
 
 
 def legend_texts(fig) -> list[str]:
-    return [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    """A map's legend entries: the shared ones, then the area's own (set just under them)."""
+    legends = [fig.axes[0].get_legend(), *fig.legends]
+    return [t.get_text() for legend in legends for t in legend.get_texts()]
 
 
 def hatched(fig) -> list:

@@ -31,7 +31,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis import config
-from analysis.data import tables
+from analysis.data import memo, tables
 from analysis.data.steps import census
 from analysis.data.steps import deprivation as iod
 from analysis.errors import ParameterError, ValidationError
@@ -130,6 +130,7 @@ def _weighted_means(rows: pd.DataFrame, key: str, names: pd.Series) -> pd.DataFr
     return out.reset_index().assign(area_name=lambda df: df["area_code"].map(names))
 
 
+@memo.memoize("deprivation_districts", "census_district_residents")  # England-wide: once per process
 def deprivation_by_authority(
     domain: str = DEFAULT_DOMAIN,
     *,

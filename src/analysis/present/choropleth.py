@@ -33,7 +33,7 @@ import pandas as pd
 from analysis import config
 from analysis.data import tables
 from analysis.methods.indicators import Indicator
-from analysis.present import plots
+from analysis.present import layers, plots
 from analysis.present.map_classes import (
     LEVEL_WORDS,
     assign_classes,
@@ -49,6 +49,7 @@ from analysis.present.map_classes import (
 _SMALL_AREA_KM2 = 150.0  # labels of smaller areas (towns, inner London) are set a point smaller
 _LABEL_WIDTH = 18  # characters per line of an area label
 _NOTE_CHARS_PER_INCH = 17  # characters per inch of figure width in a 7.5 pt source note
+_LEGEND_FONT_SIZE = 8.0  # points, every map legend
 _TITLE_WIDTH = 60  # characters per line of a map title (its axes is about 5 inches wide)
 
 
@@ -143,7 +144,7 @@ def _paint(ax, geo, column: str, breaks: np.ndarray, edgecolor: str = "#4d4d4d",
     _draw(ax, geo[withheld], config.COLOUR_NO_DATA, edgecolor, linewidth, hatch=config.MAP_SUPPRESSED_HATCH)
 
 
-def _legend(ax, indicator: Indicator, frame: pd.DataFrame, breaks: np.ndarray, extra: list) -> None:
+def _legend(ax, indicator: Indicator, frame: pd.DataFrame, breaks: np.ndarray, extra: list) -> Any:
     from matplotlib.patches import Patch
 
     level = map_level(frame)
@@ -173,11 +174,11 @@ def _legend(ax, indicator: Indicator, frame: pd.DataFrame, breaks: np.ndarray, e
                 label=suppression_words(),
             )
         )
-    ax.legend(
+    return ax.legend(
         handles=handles + extra,
         loc="upper left",
         bbox_to_anchor=(1.0, 1.0),
-        fontsize=8,
+        fontsize=_LEGEND_FONT_SIZE,
         title_fontsize=8.5,
         title=f"{indicator.unit_label}\n({LEVEL_WORDS[level]} in class)",
         alignment="left",
@@ -286,6 +287,40 @@ def _highlight_handle(area) -> list:
     return [Line2D([], [], color=config.COLOUR_HIGHLIGHT, linewidth=2.2, label=f"{area.name} (selected)")]
 
 
+def _legend_more(fig, frame: layers.Frame, handles: list) -> None:
+    """One report's own legend entries, set just under the base's legend as if they were in it."""
+    import matplotlib
+
+    if not handles:
+        return
+    x0, y0, _, _ = frame.boxes["legend"]
+    font = _LEGEND_FONT_SIZE * config.FIGURE_DPI / 72  # points to pixels
+    # The base legend's box ends borderpad below its last entry; this one's first entry starts
+    # borderpad below its top: one label spacing between them, as between entries of one legend.
+    gap = (2 * matplotlib.rcParams["legend.borderpad"] - matplotlib.rcParams["legend.labelspacing"]) * font
+    width, height = (side * config.FIGURE_DPI for side in frame.size)
+    fig.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(x0 / width, (y0 + gap) / height),
+        borderaxespad=0.0,
+        fontsize=_LEGEND_FONT_SIZE,
+        frameon=False,
+    )
+
+
+def values_key(indicator: Indicator, frame: pd.DataFrame, *more: Any) -> tuple:
+    """What a figure's base is drawn from: the declaration, the values shown, ``more``, the boundaries."""
+    import hashlib
+
+    columns = ["area_code", "area_name", "level", indicator.value_column, "has_data", "suppressed"]
+    columns += ["denominator", "ci_lower", "ci_upper"]
+    shown = frame[[c for c in columns if c in frame.columns]]
+    digest = hashlib.sha1(pd.util.hash_pandas_object(shown, index=False).to_numpy().tobytes()).hexdigest()
+    path = tables.table_path("boundaries")
+    return (indicator, digest, *more, str(path), path.stat().st_mtime_ns, config.MAP_SIMPLIFY_TOLERANCE_M)
+
+
 def england_map(
     indicator: Indicator,
     frame: pd.DataFrame,
@@ -294,25 +329,43 @@ def england_map(
     scheme: str = config.MAP_CLASSIFICATION_DEFAULT,
     k: int = config.MAP_CLASSES,
 ):
-    """England: every authority (or region) shaded by class, region outlines, ``area`` highlighted."""
+    """England: every authority (or region) shaded by class, region outlines, ``area`` highlighted.
+
+    Drawn over a base shared by every area (:mod:`analysis.present.layers`): the highlight, its
+    label and its legend entry are the area's own.
+    """
+    return layers.layered(*england_parts(indicator, frame, area, scheme, k))
+
+
+def england_parts(indicator: Indicator, frame: pd.DataFrame, area, scheme: str, k: int) -> tuple:
+    """The England map's base key, base and overlay (see :func:`analysis.present.layers.layered`)."""
     frame = published(indicator, frame)
     level = map_level(frame)
-    breaks = class_breaks(frame, scheme, k)
-    fig, ax = plots.new_figure(8.2, 7.6)
-    geo = _with_values(indicator, frame, level)
-    _paint(ax, geo, indicator.value_column, breaks, linewidth=0.25 if level == "utla" else 0.5)
-    _outline(ax, boundaries("region"), "black", 0.8)
-    if level == "region":
-        for _, row in geo.iterrows():
-            _label(ax, row, f"{row['area_name']}\n{value_label(indicator, row)}", size=7.5)
-    if area is not None and area.level != "country":
+    boundaries("utla")  # rebuilds a missing or damaged table before it is keyed
+
+    def draw_base():
+        breaks = class_breaks(frame, scheme, k)
+        fig, ax = plots.new_figure(8.2, 7.6)
+        geo = _with_values(indicator, frame, level)
+        _paint(ax, geo, indicator.value_column, breaks, linewidth=0.25 if level == "utla" else 0.5)
+        _outline(ax, boundaries("region"), "black", 0.8)
+        if level == "region":
+            for _, row in geo.iterrows():
+                _label(ax, row, f"{row['area_name']}\n{value_label(indicator, row)}", size=7.5)
+        legend = _legend(ax, indicator, frame, breaks, [])
+        _finish(fig, ax, indicator, f"{indicator.heading}, England: {LEVEL_WORDS[level]}")
+        return fig, ax, layers.freeze(fig, ax, {"legend": legend})
+
+    def draw_overlay(fig, ax, laid_out: layers.Frame) -> None:
+        if area is None or area.level == "country":
+            return
         chosen = boundaries(area.level)[boundaries(area.level)["area_code"] == area.code]
         _outline(ax, chosen, config.COLOUR_HIGHLIGHT, 1.6)
         if level == "utla" or area.level == "utla":
             _label(ax, chosen.iloc[0], area.name, bold=True, size=8, colour=config.COLOUR_HIGHLIGHT)
-    _legend(ax, indicator, frame, breaks, _highlight_handle(area))
-    _finish(fig, ax, indicator, f"{indicator.heading}, England: {LEVEL_WORDS[level]}")
-    return fig
+        _legend_more(fig, laid_out, _highlight_handle(area))
+
+    return ("england_map", *values_key(indicator, frame, scheme, k)), draw_base, draw_overlay
 
 
 def region_map(
@@ -326,43 +379,56 @@ def region_map(
     """The area's region: its authorities shaded (England's classes), labelled, the rest of England grey.
 
     Returns None for England or an indicator published only by region (one colour would
-    say nothing); the notebook says so.
+    say nothing); the notebook says so. Drawn over a base shared by the region's authorities
+    (:mod:`analysis.present.layers`): the labels, the highlight and its legend entry are the area's own.
     """
+    parts = region_parts(indicator, frame, area, scheme, k)
+    return None if parts is None else layers.layered(*parts)
+
+
+def region_parts(indicator: Indicator, frame: pd.DataFrame, area, scheme: str, k: int) -> tuple | None:
+    """The region map's base key, base and overlay (:func:`analysis.present.layers.layered`); None without one."""
     from matplotlib.patches import Patch
 
     frame = published(indicator, frame)
     if area.level == "country" or map_level(frame) != "utla":
         return None
     region_code = area.code if area.level == "region" else area.region_code
-    breaks = class_breaks(frame, scheme, k)
     geo = _with_values(indicator, frame, "utla")
     inside = geo[geo["region_code"] == region_code]
     region = boundaries("region")[boundaries("region")["area_code"] == region_code]
-    xmin, ymin, xmax, ymax = region.total_bounds
-    pad = max(xmax - xmin, ymax - ymin) * 0.05
-    fig, ax = plots.new_figure(8.2, float(np.clip(5.6 * (ymax - ymin) / (xmax - xmin) + 1.0, 4.0, 9.0)))
-    _draw(ax, geo[geo["region_code"] != region_code], config.COLOUR_CONTEXT, "white", 0.5)
-    _paint(ax, inside, indicator.value_column, breaks, edgecolor="#333333", linewidth=0.5)
-    _outline(ax, region, "black", 1.1)
-    ax.set_xlim(xmin - pad, xmax + pad)
-    ax.set_ylim(ymin - pad, ymax + pad)
-    size = 5.5 if len(inside) > 20 else 7.0
-    for _, row in inside.iterrows():
-        if row["area_code"] == area.code:
-            continue
-        text = row["area_name"] if row["has_data"] else f"{row['area_name']}\n{value_label(indicator, row)}"
-        _label(ax, row, text, size=size if row["area_km2"] >= _SMALL_AREA_KM2 else size - 1.0)
-    if area.level == "utla":
-        chosen = inside[inside["area_code"] == area.code]
-        _outline(ax, chosen, config.COLOUR_HIGHLIGHT, 2.2)
-        row = chosen.iloc[0]
-        text = f"{area.name}\n{value_label(indicator, row)}"
-        if row["area_km2"] < _SMALL_AREA_KM2:
-            _label_with_leader(ax, row, text, size=size + 1.5)
-        else:
-            _label(ax, row, text, bold=True, size=size + 1.5, colour=config.COLOUR_HIGHLIGHT)
-    context = [Patch(facecolor=config.COLOUR_CONTEXT, edgecolor="white", label="rest of England (context)")]
-    _legend(ax, indicator, frame, breaks, _highlight_handle(area) + context)
-    region_name = region["area_name"].iloc[0]
-    _finish(fig, ax, indicator, f"{indicator.heading}, {region_name}")
-    return fig
+
+    def draw_base():
+        breaks = class_breaks(frame, scheme, k)
+        xmin, ymin, xmax, ymax = region.total_bounds
+        pad = max(xmax - xmin, ymax - ymin) * 0.05
+        fig, ax = plots.new_figure(8.2, float(np.clip(5.6 * (ymax - ymin) / (xmax - xmin) + 1.0, 4.0, 9.0)))
+        _draw(ax, geo[geo["region_code"] != region_code], config.COLOUR_CONTEXT, "white", 0.5)
+        _paint(ax, inside, indicator.value_column, breaks, edgecolor="#333333", linewidth=0.5)
+        _outline(ax, region, "black", 1.1)
+        ax.set_xlim(xmin - pad, xmax + pad)
+        ax.set_ylim(ymin - pad, ymax + pad)
+        legend = _legend(ax, indicator, frame, breaks, [])
+        _finish(fig, ax, indicator, f"{indicator.heading}, {region['area_name'].iloc[0]}")
+        return fig, ax, layers.freeze(fig, ax, {"legend": legend})
+
+    def draw_overlay(fig, ax, laid_out: layers.Frame) -> None:
+        size = 5.5 if len(inside) > 20 else 7.0
+        for _, row in inside.iterrows():
+            if row["area_code"] == area.code:
+                continue
+            text = row["area_name"] if row["has_data"] else f"{row['area_name']}\n{value_label(indicator, row)}"
+            _label(ax, row, text, size=size if row["area_km2"] >= _SMALL_AREA_KM2 else size - 1.0)
+        if area.level == "utla":
+            chosen = inside[inside["area_code"] == area.code]
+            _outline(ax, chosen, config.COLOUR_HIGHLIGHT, 2.2)
+            row = chosen.iloc[0]
+            text = f"{area.name}\n{value_label(indicator, row)}"
+            if row["area_km2"] < _SMALL_AREA_KM2:
+                _label_with_leader(ax, row, text, size=size + 1.5)
+            else:
+                _label(ax, row, text, bold=True, size=size + 1.5, colour=config.COLOUR_HIGHLIGHT)
+        context = [Patch(facecolor=config.COLOUR_CONTEXT, edgecolor="white", label="rest of England (context)")]
+        _legend_more(fig, laid_out, _highlight_handle(area) + context)
+
+    return ("region_map", region_code, *values_key(indicator, frame, scheme, k)), draw_base, draw_overlay

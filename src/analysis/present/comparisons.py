@@ -24,11 +24,14 @@ from analysis import config
 from analysis.data import tables
 from analysis.methods import stats
 from analysis.methods.indicators import Indicator, england_value
-from analysis.present import plots
-from analysis.present.choropleth import boundaries, halo, source_note
+from analysis.present import layers, plots
+from analysis.present.choropleth import boundaries, halo, source_note, values_key
 from analysis.present.map_classes import count_columns, map_level, published
 
 _TITLE_WIDTH = 70  # characters per line of a chart title
+#: How the funnel plot draws an authority, and the ones it highlights.
+_POINT = {"s": 16, "color": config.COLOUR_PRIMARY, "edgecolor": "black", "linewidth": 0.3}
+_CHOSEN_POINT = {"s": 46, "marker": "D", "color": config.COLOUR_HIGHLIGHT, "edgecolor": "black", "linewidth": 0.5}
 
 
 def _highlight_codes(area) -> set[str]:
@@ -45,7 +48,16 @@ def funnel_plot(indicator: Indicator, frame: pd.DataFrame, area=None):
 
     Returns None when the indicator declares no funnel, or England or the authorities have
     no data (the indicator's ``funnel_reason`` says why). Suppressed areas are not plotted.
+    Drawn over a base shared by every area (:mod:`analysis.present.layers`): the highlighted
+    points, their label and the legend are the area's own. The legend goes where matplotlib's
+    ``loc="best"`` puts the widest legend any area's would be.
     """
+    parts = funnel_parts(indicator, frame, area)
+    return None if parts is None else layers.layered(*parts)
+
+
+def funnel_parts(indicator: Indicator, frame: pd.DataFrame, area=None) -> tuple | None:
+    """The funnel plot's base key, base and overlay (:func:`analysis.present.layers.layered`); None without one."""
     frame = published(indicator, frame)
     column = indicator.value_column
     reference = england_value(frame)
@@ -58,57 +70,68 @@ def funnel_plot(indicator: Indicator, frame: pd.DataFrame, area=None):
     else:
         limits = stats.funnel_limits_proportion(reference / indicator.per, grid)
         limits[["lower", "upper"]] = limits[["lower", "upper"]] * indicator.per
-    fig, ax = plots.new_figure(7.8, 5.0)
     styles = {config.FUNNEL_LIMITS[0]: ("--", "#555555"), config.FUNNEL_LIMITS[1]: ("-", "black")}
-    for limit, group in limits.groupby("limit", sort=True):
-        style, colour = styles.get(limit, (":", "black"))
-        label = f"{limit * 100:g}% limits"
-        ax.plot(group["denominator"], group["upper"], style, color=colour, linewidth=1, label=label)
-        ax.plot(group["denominator"], group["lower"], style, color=colour, linewidth=1)
-    ax.axhline(reference, color=config.COLOUR_SECONDARY, linewidth=1, label="England")
-    chosen = points["area_code"].isin(_highlight_codes(area))
-    ax.scatter(
-        points.loc[~chosen, "denominator"],
-        points.loc[~chosen, column],
-        s=16,
-        color=config.COLOUR_PRIMARY,
-        edgecolor="black",
-        linewidth=0.3,
-        label="upper-tier authorities",
-        zorder=3,
-    )
-    if chosen.any():
-        ax.scatter(
-            points.loc[chosen, "denominator"],
-            points.loc[chosen, column],
-            s=46,
-            marker="D",
-            color=config.COLOUR_HIGHLIGHT,
-            edgecolor="black",
-            linewidth=0.5,
-            zorder=4,
-            label=area.name if area.level == "utla" else f"authorities in {area.name}",
-        )
-        if area.level == "utla":
-            row = points[chosen].iloc[0]
-            ax.annotate(
-                area.name,
-                (row["denominator"], row[column]),
-                xytext=(6, 6),
-                textcoords="offset points",
-                fontsize=8.5,
-                fontweight="bold",
-                path_effects=halo(),
+    groups = [(limit, group, *styles.get(limit, (":", "black"))) for limit, group in limits.groupby("limit", sort=True)]
+
+    def legend_handles(ax, chosen) -> list:
+        """The legend's entries: limits, England, the authorities, and ``chosen`` (a label or the points) if any."""
+        from matplotlib.lines import Line2D
+
+        handles = [
+            Line2D([], [], linestyle=style, color=colour, linewidth=1, label=f"{limit * 100:g}% limits")
+            for limit, _, style, colour in groups
+        ]
+        handles.append(Line2D([], [], color=config.COLOUR_SECONDARY, linewidth=1, label="England"))
+        handles.append(ax.scatter([], [], label="upper-tier authorities", **_POINT))
+        if isinstance(chosen, str):  # where the legend goes is found with the widest label
+            chosen = ax.scatter([], [], label=chosen, **_CHOSEN_POINT)
+        return handles + ([chosen] if chosen is not None else [])
+
+    def draw_base():
+        fig, ax = plots.new_figure(7.8, 5.0)
+        for limit, group, style, colour in groups:
+            ax.plot(
+                group["denominator"], group["upper"], style, color=colour, linewidth=1, label=f"{limit * 100:g}% limits"
             )
-    ax.set_xscale("log")
-    ax.set_xlabel(f"Denominator: {indicator.denominator.describe()} (log scale)")
-    ax.set_ylabel(indicator.unit_label)
-    ax.legend(fontsize=8, loc="best")
-    ax.set_title(
-        textwrap.fill(f"{indicator.heading}: upper-tier authorities against England", _TITLE_WIDTH), loc="left"
-    )
-    source_note(fig, f"{indicator.source_note}. Control limits: PHE funnel plot method ({indicator.funnel}).")
-    return fig
+            ax.plot(group["denominator"], group["lower"], style, color=colour, linewidth=1)
+        ax.axhline(reference, color=config.COLOUR_SECONDARY, linewidth=1, label="England")
+        ax.scatter(points["denominator"], points[column], zorder=3, **_POINT)
+        ax.set_xscale("log")
+        ax.set_xlabel(f"Denominator: {indicator.denominator.describe()} (log scale)")
+        ax.set_ylabel(indicator.unit_label)
+        ax.set_title(
+            textwrap.fill(f"{indicator.heading}: upper-tier authorities against England", _TITLE_WIDTH), loc="left"
+        )
+        source_note(fig, f"{indicator.source_note}. Control limits: PHE funnel plot method ({indicator.funnel}).")
+        widest = max(boundaries("utla")["area_name"], key=len)
+        legend = ax.legend(handles=legend_handles(ax, f"authorities in {widest}"), fontsize=8, loc="best")
+        laid_out = layers.freeze(fig, ax, {"legend": legend})
+        legend.remove()
+        return fig, ax, laid_out
+
+    def draw_overlay(fig, ax, laid_out: layers.Frame) -> None:
+        chosen = points[points["area_code"].isin(_highlight_codes(area))]
+        points_chosen = None
+        if len(chosen):
+            label = area.name if area.level == "utla" else f"authorities in {area.name}"
+            points_chosen = ax.scatter(chosen["denominator"], chosen[column], zorder=4, label=label, **_CHOSEN_POINT)
+            if area.level == "utla":
+                row = chosen.iloc[0]
+                ax.annotate(
+                    area.name,
+                    (row["denominator"], row[column]),
+                    xytext=(6, 6),
+                    textcoords="offset points",
+                    fontsize=8.5,
+                    fontweight="bold",
+                    path_effects=halo(),
+                )
+        loc, anchor = layers.corner(laid_out, "legend")
+        ax.legend(
+            handles=legend_handles(ax, points_chosen), fontsize=8, loc=loc, bbox_to_anchor=anchor, borderaxespad=0.0
+        )
+
+    return ("funnel", *values_key(indicator, frame)), draw_base, draw_overlay
 
 
 def dot_rows(frame: pd.DataFrame, area) -> tuple[pd.DataFrame, str]:
@@ -134,7 +157,15 @@ def dot_plot(indicator: Indicator, frame: pd.DataFrame, area=None):
     """Ranked dots with intervals for the authorities of the area's region (or the regions).
 
     Returns None when none of them has data. Suppressed areas are left out, and the title counts them.
+    Drawn over a base shared by the region's authorities (:mod:`analysis.present.layers`): the
+    highlighted dot and its bold label are the area's own.
     """
+    parts = dot_parts(indicator, frame, area)
+    return None if parts is None else layers.layered(*parts)
+
+
+def dot_parts(indicator: Indicator, frame: pd.DataFrame, area=None) -> tuple | None:
+    """The dot plot's base key, base and overlay (:func:`analysis.present.layers.layered`); None without one."""
     frame = published(indicator, frame)
     rows, what = dot_rows(frame, area)
     shown = rows[rows["has_data"]]
@@ -159,20 +190,41 @@ def dot_plot(indicator: Indicator, frame: pd.DataFrame, area=None):
     if left_out:
         title += f" ({' and '.join(left_out)} not shown)"
     title = textwrap.fill(title, _TITLE_WIDTH)
-    fig = plots.dot_plot_with_intervals(
-        shown,
-        "area_name",
-        indicator.value_column,
-        "ci_lower",
-        "ci_upper",
-        highlight=highlight,
-        reference=reference[2] if reference else None,
-        reference_label=reference[1] if reference else "",
-        xlabel=indicator.unit_label + ("" if indicator.interval != "none" else " (no interval: see methods)"),
-        title=title,
-    )
-    source_note(fig, indicator.source_note)
-    return fig
+    column = indicator.value_column
+
+    def draw_base():
+        fig = plots.dot_plot_with_intervals(
+            shown,
+            "area_name",
+            column,
+            "ci_lower",
+            "ci_upper",
+            reference=reference[2] if reference else None,
+            reference_label=reference[1] if reference else "",
+            xlabel=indicator.unit_label + ("" if indicator.interval != "none" else " (no interval: see methods)"),
+            title=title,
+        )
+        source_note(fig, indicator.source_note)
+        ax = fig.axes[0]
+        return fig, ax, layers.freeze(fig, ax, {f"tick:{t.get_text()}": t for t in ax.get_yticklabels()})
+
+    def draw_overlay(fig, ax, laid_out: layers.Frame) -> None:
+        ranked = shown.sort_values(column, ascending=True).reset_index(drop=True)
+        for i, row in ranked.iterrows():
+            if row["area_name"] in highlight:
+                ax.plot([row["ci_lower"], row["ci_upper"]], [i, i], color=config.COLOUR_HIGHLIGHT, linewidth=1.4)
+                ax.plot(
+                    row[column],
+                    i,
+                    "o",
+                    color=config.COLOUR_HIGHLIGHT,
+                    markersize=6,
+                    markeredgecolor="black",
+                    markeredgewidth=0.5,
+                )
+                layers.relabel(fig, laid_out, f"tick:{row['area_name']}", row["area_name"], fontweight="bold")
+
+    return ("dot_plot", what, *values_key(indicator, frame)), draw_base, draw_overlay
 
 
 def comparison_areas(area) -> pd.DataFrame:

@@ -28,6 +28,7 @@ Brewer CA (1994), Color use guidelines for mapping and visualization. mapclassif
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,13 +38,16 @@ from analysis import config
 from analysis.data.build import POPULATION_SOURCE_ID
 from analysis.methods import indicators
 from analysis.methods.indicators import Indicator
-from analysis.present.choropleth import boundaries, england_map, region_map
+from analysis.present import layers
+from analysis.present.choropleth import boundaries, england_map, england_parts, region_map, region_parts
 from analysis.present.comparisons import (
     comparator,
     comparison_areas,
     comparison_table,
+    dot_parts,
     dot_plot,
     dot_rows,
+    funnel_parts,
     funnel_plot,
     neighbour_codes,
 )
@@ -93,6 +97,7 @@ __all__ = [
     "neighbour_codes",
     "region_map",
     "source_ids",
+    "warm_bases",
 ]
 
 
@@ -294,6 +299,47 @@ def indicator_figures(
             )
         )
     return exhibits
+
+
+def warm_bases(
+    regions: Sequence[str] = (),
+    *,
+    england: bool = True,
+    scheme: str = config.MAP_CLASSIFICATION_DEFAULT,
+    k: int = config.MAP_CLASSES,
+) -> int:
+    """Draw, in this process, the bases every authority's England maps and funnel plots share
+    (unless ``england`` is False), and the region maps' and dot plots' bases of ``regions``.
+
+    For every declared indicator with maps (:func:`indicator_figures`); a batch's kernel
+    template calls it (:func:`analysis.run.template.warm`), so every report's kernel starts with
+    them. Bases are drawn to pixels only (no pyplot figure is made) and matplotlib's settings are
+    left as they were. Returns how many bases were drawn (0 with ``ANALYSIS_FIGURE_BASES=0``).
+    """
+    import matplotlib
+
+    from analysis.methods import areas
+
+    if not layers.enabled():
+        return 0
+    places = [areas.get_area(code) for code in regions]
+    drawn = 0
+    with matplotlib.rc_context():
+        for indicator in indicators.list_indicators():
+            frame = published(indicator, indicators.compute_indicator(indicator, confidence=config.DEFAULT_CONFIDENCE))
+            shown = frame.loc[frame["has_data"], indicator.value_column]
+            if not indicator.varies_by_area or shown.round(6).nunique() < 2:
+                continue  # no maps or charts (see indicator_figures)
+            wanted = (
+                [england_parts(indicator, frame, None, scheme, k), funnel_parts(indicator, frame)] if england else []
+            )
+            for place in places:
+                wanted += [region_parts(indicator, frame, place, scheme, k), dot_parts(indicator, frame, place)]
+            for parts in wanted:
+                if parts is not None:
+                    layers.base(parts[0], parts[1])
+                    drawn += 1
+    return drawn
 
 
 def indicator_table(indicator: Indicator, frame: pd.DataFrame, area) -> TableExhibit | None:

@@ -7,6 +7,7 @@ with alt text. Colours and the style come from :mod:`analysis.config`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import contextmanager
 
 import pandas as pd
 
@@ -41,12 +42,68 @@ def apply_house_style() -> None:
     matplotlib.rcParams.update(_STYLE)
 
 
+_DETACHED: list[bool] = []
+
+
+@contextmanager
+def detached():
+    """Figures made inside are plain ``matplotlib.figure.Figure`` objects, not pyplot's.
+
+    For figures never shown, only drawn to pixels (the bases of :mod:`analysis.present.layers`):
+    a batch's kernel template draws them before any kernel has chosen its pyplot backend.
+    """
+    _DETACHED.append(True)
+    try:
+        yield
+    finally:
+        _DETACHED.pop()
+
+
 def new_figure(width: float = 7.5, height: float = 4.0):
-    """A figure and axes in the house style."""
+    """A figure and axes in the house style (pyplot's, unless made inside :func:`detached`)."""
+    apply_house_style()
+    if _DETACHED:
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(width, height), layout="constrained")
+        return fig, fig.subplots()
     import matplotlib.pyplot as plt
 
-    apply_house_style()
     return plt.subplots(figsize=(width, height), layout="constrained")
+
+
+def saved_region(fig, pad: float | None = None) -> tuple[int, int, int, int]:
+    """The part of a laid-out figure a report saves: everything drawn, padded, in whole pixels.
+
+    Matplotlib's ``bbox_inches="tight"`` (the extent of every artist, padded by
+    ``savefig.pad_inches``), snapped outwards to whole pixels at the house dpi, as
+    (x0, y0, x1, y1) in figure pixels. Whole pixels make the saved image start on the pixel
+    grid the figure was drawn on, so a figure composed over a base's pixels
+    (:mod:`analysis.present.layers`) saves the same pixels as one drawn from scratch. Call
+    after the figure was laid out (``fig.draw_without_rendering()``).
+    """
+    import math
+
+    import matplotlib
+
+    pad = matplotlib.rcParams["savefig.pad_inches"] if pad is None else pad
+    box = fig.get_tightbbox().padded(pad)
+    dpi = config.FIGURE_DPI
+    return (
+        math.floor(box.x0 * dpi + 1e-6),
+        math.floor(box.y0 * dpi + 1e-6),
+        math.ceil(box.x1 * dpi - 1e-6),
+        math.ceil(box.y1 * dpi - 1e-6),
+    )
+
+
+def region_inches(region: tuple[int, int, int, int]):
+    """A :func:`saved_region` as the ``bbox_inches`` of ``savefig`` (a hair over, so no pixel is lost to rounding)."""
+    from matplotlib.transforms import Bbox
+
+    x0, y0, x1, y1 = region
+    dpi = config.FIGURE_DPI
+    return Bbox.from_bounds(x0 / dpi, y0 / dpi, (x1 - x0 + 1e-6) / dpi, (y1 - y0 + 1e-6) / dpi)
 
 
 def add_source_note(fig, text: str) -> None:

@@ -427,10 +427,29 @@ def unsuppressed(published: pd.DataFrame) -> pd.Series:
 
 
 def figure_png(fig: Any) -> bytes:
-    """The PNG :func:`figure` embeds (house dpi, tight bounding box, no software tag); closes ``fig``."""
+    """The PNG :func:`figure` embeds (house dpi, tight bounding box, no software tag); closes ``fig``.
+
+    The figure is laid out and measured once, then drawn once: its layout engine (constrained
+    layout) is run and then switched off, and the saved region is given in whole pixels
+    (:func:`analysis.present.plots.saved_region`), where ``bbox_inches="tight"`` would lay the
+    figure out and measure it again before drawing.
+    """
     import matplotlib.pyplot as plt
 
+    from analysis.present.plots import region_inches, saved_region
+
+    engine = fig.get_layout_engine()
+    if engine is not None:  # laid out with the canvas's renderer, which then measures the saved region
+        engine.execute(fig)
+        fig.set_layout_engine(None)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=config.FIGURE_DPI, bbox_inches="tight", metadata={"Software": None})
+    fig.savefig(
+        buffer,
+        format="png",
+        dpi=config.FIGURE_DPI,
+        bbox_inches=region_inches(saved_region(fig)),
+        metadata={"Software": None},
+        pil_kwargs={"compress_level": config.FIGURE_PNG_COMPRESS_LEVEL},
+    )
     plt.close(fig)
     return buffer.getvalue()

@@ -32,7 +32,7 @@ import psutil
 
 from analysis import config
 from analysis.errors import BatchError
-from analysis.run import kernels, runner
+from analysis.run import kernels, runner, template
 from analysis.run.processes import signal_handlers, stop_processes
 
 KERNEL_LOG_NAME = "batch-kernels.log"
@@ -86,12 +86,19 @@ def _stop_worker(signum: int, frame: Any) -> None:
     os._exit(128 + signum)
 
 
-def _init_worker(project_root: str, console_log: str, warm_kernels: bool = False) -> None:
+#: The notebook whose region maps are drawn over bases the kernel templates can draw first.
+MAPS_NOTEBOOK = "03_regional_maps"
+
+
+def _init_worker(project_root: str, console_log: str, warm_kernels: bool = False, warm_regions: str = "") -> None:
     """Set up a pool worker: signals, environment, quiet logs, warm imports and, when it will run
-    several notebooks, warm kernels (:mod:`analysis.run.kernels`)."""
+    several notebooks, warm kernels (:mod:`analysis.run.kernels`), whose template also draws the
+    region map bases of ``warm_regions`` (:data:`analysis.run.template.WARM_REGIONS_ENV`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is handled by the parent, which stops workers
     signal.signal(signal.SIGTERM, _stop_worker)
     os.environ[config.ROOT_ENV] = project_root
+    if warm_regions:
+        os.environ[template.WARM_REGIONS_ENV] = warm_regions
     try:  # kernels inherit the worker's stdout/stderr: keep their console messages out of the terminal
         fd = os.open(console_log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         os.dup2(fd, 1)
@@ -166,7 +173,16 @@ def run_with_processes(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_init_worker,
-        initargs=(str(config.project_root()), str(reports_dir / KERNEL_LOG_NAME), len(runs) > workers),
+        initargs=(
+            str(config.project_root()),
+            str(reports_dir / KERNEL_LOG_NAME),
+            len(runs) > workers,
+            ",".join(
+                template.regions_to_warm(
+                    [r.area_code for r in runs if r.notebook == MAPS_NOTEBOOK and r.mode == "execute"], workers
+                )
+            ),
+        ),
     )
     futures: dict[Any, runner.Run] = {}
     try:

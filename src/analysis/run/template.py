@@ -33,6 +33,7 @@ from typing import Any
 
 import psutil
 
+from analysis import config
 from analysis.run.processes import kill_and_wait
 
 #: Longest message between a worker and its template (a request is a few kB of environment).
@@ -40,6 +41,15 @@ MAX_MESSAGE = 1 << 20
 #: Seconds the template waits for its killed kernels to exit before it exits itself.
 KERNEL_STOP_SECONDS = 5.0
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+#: What figure bases the template draws (comma-separated codes): England's code for the England
+#: maps' and funnel plots' bases, a region's code for its region maps' and dot plots' bases. A
+#: batch sets it (:func:`regions_to_warm`) for what it runs the regional maps notebook for often
+#: enough; unset, the template draws none.
+WARM_REGIONS_ENV = "ANALYSIS_WARM_REGIONS"
+#: Drawing a set of bases in every template (about 5 s of CPU for England's 13, 4 s for a
+#: region's 14) pays when each template's kernels then use them about twice: from two regional
+#: maps reports per worker (in England, or in the region) on.
+WARM_REGION_RUNS_PER_WORKER = 2
 #: Modules every topic notebook imports (directly or through the package).
 PRELOAD = (
     "numpy",
@@ -143,11 +153,30 @@ def preload(modules: Sequence[str] = PRELOAD) -> list[str]:
     return failed
 
 
+def regions_to_warm(area_codes: Sequence[str], workers: int) -> list[str]:
+    """What bases a batch's templates should draw, for the areas it runs the regional maps
+    notebook for: England's code when there are at least :data:`WARM_REGION_RUNS_PER_WORKER`
+    such reports per worker, and each region with that many of its authorities; sorted."""
+    from collections import Counter
+
+    from analysis.methods import areas
+
+    enough = WARM_REGION_RUNS_PER_WORKER * max(1, workers)
+    counts = Counter()
+    for code in area_codes:
+        area = areas.get_area(code)
+        if area.level == "utla" and area.region_code:
+            counts[area.region_code] += 1
+    wanted = [code for code, n in counts.items() if n >= enough]
+    if len(area_codes) >= enough:
+        wanted.append(config.ENGLAND_CODE)
+    return sorted(wanted)
+
+
 def warm() -> None:
     """Fill the per-process caches every topic notebook uses (never changes global settings)."""
-    from analysis import config
     from analysis.data import build, sources, tables
-    from analysis.methods import indicators, prevalence
+    from analysis.methods import deprivation, indicators, prevalence
     from analysis.present import maps
 
     for name in sorted(build.TABLES):
@@ -156,8 +185,13 @@ def warm() -> None:
     for level in ("utla", "region", "country"):
         maps.boundaries(level)
     prevalence.list_survey_years()
+    deprivation.deprivation_by_authority(deprivation.DEFAULT_DOMAIN)  # England-wide; as deprivation_for_area asks
     for indicator in indicators.list_indicators():
         indicators.compute_indicator(indicator, confidence=config.DEFAULT_CONFIDENCE)
+    # the figure bases the batch asked for (WARM_REGIONS_ENV): its reports' maps are drawn over them
+    wanted = [code for code in os.environ.get(WARM_REGIONS_ENV, "").split(",") if code]
+    if wanted:
+        maps.warm_bases([c for c in wanted if c != config.ENGLAND_CODE], england=config.ENGLAND_CODE in wanted)
 
 
 # ------------------------------------------------------------------------------------------

@@ -1,0 +1,292 @@
+"""Figures drawn in two layers: a base that many reports share, drawn once per process, and an overlay of their own.
+
+Every England map and funnel plot of an indicator is the same for every authority except the
+highlighted authority (outline, label, legend entry); every region map and dot plot is the same
+for every authority of a region except the highlight and the labels. :func:`layered` draws the
+shared part (the *base*: polygons, classes, legend, scale bar, title, source note, axes, ticks)
+once, keeps it as pixels, and for each report draws only the overlay over those pixels.
+
+How the look is kept: the base figure is laid out once (its constrained layout is run, then
+frozen: :func:`freeze`), and the overlay is drawn against that frozen layout in both routes:
+
+* **from scratch** (``ANALYSIS_FIGURE_BASES=0``): the base figure is built, frozen, and the
+  overlay is added to it: one ordinary figure;
+* **fast** (the default): a figure of the same size holds the base's pixels
+  (:meth:`matplotlib.figure.Figure.figimage`, one pixel per pixel, no resampling) under an axes
+  at the base axes' exact position and limits, and the overlay is drawn in that axes.
+
+Overlay artists are drawn above every base artist in both routes (their z-order is raised by
+:data:`OVERLAY_ZORDER`), and the saved region of a figure is snapped to whole pixels
+(:func:`analysis.present.plots.saved_region`), so both routes give the same pixels up to
+rounding at anti-aliased edges (``tests/test_layers.py`` compares them).
+
+Bases are kept per process (a batch kernel, the floor, a test), at most :data:`MAX_BASES`, least
+recently used dropped first, keyed by what they are drawn from (the indicator's declaration,
+its values, the classes, the region, the boundaries' version): nothing outlives its data.
+"""
+
+from __future__ import annotations
+
+import os
+import zlib
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from analysis import config
+from analysis.present import plots
+
+ENV = "ANALYSIS_FIGURE_BASES"
+#: Bases kept per process (an England map base is about 3 MB of pixels, kept compressed: ~0.1 MB).
+MAX_BASES = 256
+#: Added to the z-order of every overlay artist, so the overlay is drawn above the whole base.
+OVERLAY_ZORDER = 10.0
+
+_BASES: OrderedDict[Hashable, Base] = OrderedDict()
+_SEEN: OrderedDict[Hashable, None] = OrderedDict()  # keys asked for once, base not drawn
+
+
+def enabled() -> bool:
+    """False when ``ANALYSIS_FIGURE_BASES`` is 0 / false / no / off (every figure drawn from scratch)."""
+    return os.environ.get(ENV, "1").strip().lower() not in {"0", "false", "no", "off"}
+
+
+def clear() -> None:
+    """Forget every base drawn (and every figure asked for) in this process."""
+    _BASES.clear()
+    _SEEN.clear()
+
+
+def held() -> int:
+    """How many bases this process holds."""
+    return len(_BASES)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """Where a frozen base figure put things: what an overlay is drawn against.
+
+    ``size`` is the figure's size in inches; ``position`` the axes' box (after its aspect was
+    applied) in figure fraction; ``xlim``/``ylim``/``xscale`` the axes' data limits and scale;
+    ``boxes`` named boxes (x0, y0, x1, y1) in figure pixels at the house dpi, e.g. the legend.
+    """
+
+    size: tuple[float, float]
+    position: tuple[float, float, float, float]
+    xlim: tuple[float, float]
+    ylim: tuple[float, float]
+    xscale: str
+    boxes: dict[str, tuple[float, float, float, float]]
+
+
+@dataclass(frozen=True)
+class Base:
+    """A frozen base figure as pixels: its :class:`Frame`, its extent and its pixels (RGBA, compressed)."""
+
+    frame: Frame
+    extent: tuple[float, float, float, float]  # every base artist, (x0, y0, x1, y1) in inches
+    region: tuple[int, int, int, int]  # the pixels kept, (x0, y0, x1, y1) in figure pixels
+    pixels: bytes
+
+    def image(self) -> np.ndarray:
+        x0, y0, x1, y1 = self.region
+        return np.frombuffer(zlib.decompress(self.pixels), dtype=np.uint8).reshape(y1 - y0, x1 - x0, 4)
+
+
+def freeze(fig, ax, boxes: dict[str, Any] | None = None) -> Frame:
+    """Run the figure's layout once and keep it (no layout engine afterwards); return its :class:`Frame`.
+
+    ``boxes`` names artists whose drawn extent an overlay needs (e.g. ``{"legend": legend}``).
+    """
+    engine = fig.get_layout_engine()
+    if engine is not None:  # the canvas's renderer, which later measures the figure's extent too
+        engine.execute(fig)
+    fig.set_layout_engine(None)
+    ax.apply_aspect()
+    ax.set_xlim(ax.get_xlim())  # and no autoscaling: an overlay's artists never move the limits
+    ax.set_ylim(ax.get_ylim())
+    position = ax.get_position(original=False)
+    found = {}
+    for name, artist in (boxes or {}).items():
+        box = artist.get_window_extent()
+        found[name] = (float(box.x0), float(box.y0), float(box.x1), float(box.y1))
+    return Frame(
+        size=tuple(float(v) for v in fig.get_size_inches()),
+        position=(float(position.x0), float(position.y0), float(position.width), float(position.height)),
+        xlim=tuple(float(v) for v in ax.get_xlim()),
+        ylim=tuple(float(v) for v in ax.get_ylim()),
+        xscale=ax.get_xscale(),
+        boxes=found,
+    )
+
+
+def corner(frame: Frame, name: str) -> tuple[str, tuple[float, float]]:
+    """A ``loc`` and ``bbox_to_anchor`` (axes fraction) that pin a legend where the named box was.
+
+    The legend is pinned by the box's corner nearest the axes' own corner (upper right for a box
+    in the axes' upper right half, and so on), so a narrower legend stays in that corner.
+    Use with ``borderaxespad=0``.
+    """
+    x0, y0, x1, y1 = frame.boxes[name]
+    dpi = config.FIGURE_DPI
+    left, bottom, width, height = (
+        frame.position[0] * frame.size[0] * dpi,
+        frame.position[1] * frame.size[1] * dpi,
+        frame.position[2] * frame.size[0] * dpi,
+        frame.position[3] * frame.size[1] * dpi,
+    )
+    right = (x0 + x1) / 2 > left + width / 2
+    upper = (y0 + y1) / 2 > bottom + height / 2
+    x = ((x1 if right else x0) - left) / width
+    y = ((y1 if upper else y0) - bottom) / height
+    return f"{'upper' if upper else 'lower'} {'right' if right else 'left'}", (x, y)
+
+
+def relabel(fig, frame: Frame, name: str, text: str, **style: Any) -> None:
+    """Write ``text`` where the base wrote the text of box ``name`` (e.g. a tick label, in bold).
+
+    A white box hides the base's text; the new text is right-aligned on the old one's right edge
+    and centred on its middle, in the tick labels' font size unless ``style`` says otherwise.
+    """
+    import matplotlib
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.patches import Rectangle
+
+    x0, y0, x1, y1 = frame.boxes[name]
+    width, height = (side * config.FIGURE_DPI for side in frame.size)
+    fig.add_artist(
+        Rectangle(
+            ((x0 - 1) / width, (y0 - 1) / height),
+            (x1 - x0 + 2) / width,
+            (y1 - y0 + 2) / height,
+            transform=fig.transFigure,
+            facecolor="white",
+            edgecolor="none",
+        )
+    )
+    size = FontProperties(size=matplotlib.rcParams["ytick.labelsize"]).get_size_in_points()
+    fig.text(x1 / width, (y0 + y1) / 2 / height, text, ha="right", va="center", **{"fontsize": size, **style})
+
+
+def _raise_overlay(artists: list) -> None:
+    for artist in artists:
+        artist.set_zorder(artist.get_zorder() + OVERLAY_ZORDER)
+
+
+def _new_artists(fig, ax, before: set[int]) -> list:
+    return [a for a in [*ax.get_children(), *fig.get_children()] if id(a) not in before]
+
+
+def _render(draw_base: Callable[[], tuple[Any, Any, Frame]]) -> Base:
+    """Draw a base once and keep its pixels: the region a report would save of the base alone.
+
+    That region's top-left corner is where the composed figure's saved region starts too
+    (an overlay stays inside the base's extent to the left and above), and hatching is
+    tiled from that corner, so the base's hatches line up with a figure drawn from scratch.
+    """
+    import io
+
+    with plots.detached():
+        fig, _ax, frame = draw_base()
+    extent = fig.get_tightbbox()
+    region = plots.saved_region(fig)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="rgba", dpi=config.FIGURE_DPI, bbox_inches=plots.region_inches(region))
+    return Base(
+        frame=frame,
+        extent=(float(extent.x0), float(extent.y0), float(extent.x1), float(extent.y1)),
+        region=region,
+        pixels=zlib.compress(buffer.getvalue(), 1),
+    )
+
+
+def base(key: Hashable, draw_base: Callable[[], tuple[Any, Any, Frame]]) -> Base:
+    """The base for ``key``, drawn by ``draw_base`` the first time this process asks for it."""
+    found = _BASES.get(key)
+    if found is None:
+        found = _BASES[key] = _render(draw_base)
+        while len(_BASES) > MAX_BASES:
+            _BASES.popitem(last=False)
+    else:
+        _BASES.move_to_end(key)
+    return found
+
+
+def _compose(drawn: Base):
+    """A figure of the base's size: an empty axes where the base's was, and the base's extent held open."""
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+
+    plots.apply_house_style()
+    frame = drawn.frame
+    fig = plt.figure(figsize=frame.size)
+    ax = fig.add_axes(frame.position)
+    ax.set_xscale(frame.xscale)
+    ax.set_xlim(frame.xlim)
+    ax.set_ylim(frame.ylim)
+    ax.set_axis_off()
+    x0, y0, x1, y1 = drawn.extent
+    # Invisible, but counted by the saved region: the figure saves what the base figure would.
+    fig.add_artist(
+        Rectangle((x0, y0), x1 - x0, y1 - y0, transform=fig.dpi_scale_trans, facecolor="none", edgecolor="none")
+    )
+    return fig, ax
+
+
+def _first_sight(key: Hashable) -> bool:
+    """True the first time this process asks for ``key`` (and has not drawn its base).
+
+    A figure whose base nobody else has asked for yet is drawn from scratch (one figure is cheaper
+    than a base and a composition); its base is drawn the second time, for that figure and every
+    later one. A kernel forked from a warmed template finds its bases drawn.
+    """
+    if key in _BASES or key in _SEEN:
+        return False
+    _SEEN[key] = None
+    while len(_SEEN) > 4 * MAX_BASES:
+        _SEEN.popitem(last=False)
+    return True
+
+
+def layered(
+    key: Hashable,
+    draw_base: Callable[[], tuple[Any, Any, Frame]],
+    draw_overlay: Callable[[Any, Any, Frame], None],
+):
+    """A figure drawn as a shared base under an overlay of its own (see the module docstring).
+
+    Parameters
+    ----------
+    key
+        What the base is drawn from (hashable); equal keys must give equal bases.
+    draw_base
+        Draws the base: returns ``(fig, ax, frame)``, the figure frozen by :func:`freeze`.
+    draw_overlay
+        ``draw_overlay(fig, ax, frame)`` adds what is this figure's own to ``ax`` (data
+        coordinates) or ``fig`` (figure fraction, or ``frame.boxes`` in figure pixels).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Drawn from scratch when :func:`enabled` is False or the first time this process asks for
+        ``key`` (:func:`_first_sight`), else over the process's base for ``key``.
+    """
+    if not enabled() or _first_sight(key):
+        fig, ax, frame = draw_base()
+        before = {id(a) for a in [*ax.get_children(), *fig.get_children()]}
+        draw_overlay(fig, ax, frame)
+        _raise_overlay(_new_artists(fig, ax, before))
+        return fig
+    drawn = base(key, draw_base)
+    fig, ax = _compose(drawn)
+    before = {id(a) for a in [*ax.get_children(), *fig.get_children()]}
+    draw_overlay(fig, ax, drawn.frame)
+    _raise_overlay(_new_artists(fig, ax, before))
+    # Where the saved figure will start (whole pixels): the base's pixels go there, one for one.
+    x0, y0, _, _ = plots.saved_region(fig)
+    image = fig.figimage(drawn.image(), xo=drawn.region[0] - x0, yo=drawn.region[1] - y0, origin="upper")
+    image.set_zorder(-1)
+    return fig

@@ -1,0 +1,125 @@
+"""Figures drawn over a shared base (analysis.present.layers) look like figures drawn from scratch."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+
+from analysis.methods import areas, indicators
+from analysis.present import layers, maps, report
+from analysis.run import template
+
+#: Largest share of pixels allowed to differ by more than MAX_LEVEL (0-255) in any channel.
+MAX_SHARE = 0.001
+MAX_LEVEL = 8
+#: The figures of notebook 03 drawn over a shared base.
+LAYERED = {"region_map", "england_map", "funnel", "dot_plot"}
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    import matplotlib.pyplot as plt
+
+    yield
+    plt.close("all")
+
+
+def pixels(fig) -> np.ndarray:
+    """The figure as the report embeds it (PNG), decoded to RGBA."""
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(report.figure_png(fig))).convert("RGBA")).astype(int)
+
+
+def assert_same_pixels(fast: np.ndarray, scratch: np.ndarray) -> None:
+    assert fast.shape == scratch.shape
+    differ = (np.abs(fast - scratch).max(axis=2) > MAX_LEVEL).mean()
+    assert differ <= MAX_SHARE, f"{differ:.4%} of the pixels differ"
+
+
+def exhibits(indicator, frame, area, monkeypatch, fast: bool):
+    monkeypatch.setenv(layers.ENV, "1" if fast else "0")
+    return maps.indicator_figures(indicator, frame, area)
+
+
+# Hampshire (a county in a region of 19), Isles of Scilly (labelled beside its islands, with a
+# leader line), Camden (London: 33 small labels), a region (no highlight, every label).
+@pytest.mark.parametrize("code", ["E10000014", "E06000053", "E09000007", "E12000008"])
+def test_report_figures_drawn_over_a_base_match_those_drawn_from_scratch(code, monkeypatch):
+    area = areas.resolve_area(code)
+    indicator = indicators.get_indicator("population_14_18")
+    frame = indicators.compute_indicator(indicator)
+    other = areas.resolve_area("E06000045")  # other authorities ask for the bases first
+    exhibits(indicator, frame, other, monkeypatch, fast=True)
+    exhibits(indicator, frame, areas.resolve_area(area.code), monkeypatch, fast=True)
+    fast = exhibits(indicator, frame, area, monkeypatch, fast=True)
+    scratch = exhibits(indicator, frame, area, monkeypatch, fast=False)
+    assert [(e.kind, e.alt, e.caption, e.note) for e in fast] == [(e.kind, e.alt, e.caption, e.note) for e in scratch]
+    drawn = 0
+    for quick, slow in zip(fast, scratch):
+        if quick.kind in LAYERED and quick.figure is not None:
+            assert_same_pixels(pixels(quick.figure), pixels(slow.figure))
+            drawn += 1
+    assert drawn == 4
+
+
+def test_a_base_is_drawn_again_for_other_values(monkeypatch):
+    """The base is keyed by the values it shows: changed data never reuse an old base."""
+    indicator = indicators.get_indicator("population_14_18")
+    frame = indicators.compute_indicator(indicator)
+    area = areas.resolve_area("E10000014")
+    monkeypatch.setenv(layers.ENV, "1")
+    layers.clear()
+    before = pixels(maps.england_map(indicator, frame, area))
+    changed = frame.copy()
+    changed.loc[changed["area_code"] == "E10000014", indicator.value_column] *= 3
+    maps.england_map(indicator, changed, area)  # first sight: drawn from scratch
+    held = layers.held()
+    fast = maps.england_map(indicator, changed, area)
+    assert fast.images and layers.held() == held + 1  # a new base for the new values
+    fast = pixels(fast)
+    monkeypatch.setenv(layers.ENV, "0")
+    scratch = pixels(maps.england_map(indicator, changed, area))
+    assert_same_pixels(fast, scratch)
+    assert (np.abs(fast - before).max(axis=2) > MAX_LEVEL).mean() > MAX_SHARE  # the map did change
+
+
+def test_figures_come_from_scratch_when_bases_are_off(monkeypatch):
+    indicator = indicators.get_indicator("population_14_18")
+    frame = indicators.compute_indicator(indicator)
+    monkeypatch.setenv(layers.ENV, "0")
+    fig = maps.england_map(indicator, frame, areas.resolve_area("E10000014"))
+    assert not fig.images and fig.axes[0].collections  # polygons, not pixels
+    monkeypatch.setenv(layers.ENV, "1")
+    layers.clear()
+    fig = maps.england_map(indicator, frame, areas.resolve_area("E10000014"))
+    assert not fig.images  # the first time: from scratch, no base drawn yet
+    fig = maps.england_map(indicator, frame, areas.resolve_area("E06000045"))
+    assert len(fig.images) == 1
+
+
+def test_a_kernel_template_draws_the_bases_reports_then_use(monkeypatch):
+    """The England map and funnel bases, a warmed region's map and dot plot bases: a report draws none itself."""
+    monkeypatch.setenv(layers.ENV, "1")
+    layers.clear()
+    drawn = maps.warm_bases(["E12000008"])
+    assert drawn == layers.held() > 0
+    indicator = indicators.get_indicator("population_14_18")
+    frame = indicators.compute_indicator(indicator)
+    for code in ("E10000014", "E06000045"):  # Hampshire and Southampton, both in the South East
+        figures = [e.figure for e in maps.indicator_figures(indicator, frame, areas.resolve_area(code))]
+        assert sum(1 for f in figures if f is not None and f.images) == 4  # region and England maps, funnel, dots
+    assert layers.held() == drawn
+    monkeypatch.setenv(layers.ENV, "0")
+    assert maps.warm_bases(["E12000008"]) == 0
+
+
+def test_a_batch_warms_the_regions_it_runs_often_enough():
+    south_east = ["E10000014", "E06000045", "E06000043", "E10000016", "E10000025", "E10000030"]  # 6 authorities
+    london = ["E09000007"]
+    assert template.regions_to_warm(south_east + london, workers=3) == ["E12000008", "E92000001"]
+    assert template.regions_to_warm(south_east + london, workers=4) == []  # 7 reports: under 2 per worker
+    assert template.regions_to_warm(south_east[:5] + london, workers=3) == ["E92000001"]  # England's only
+    assert template.regions_to_warm(["E10000014"], workers=3) == []  # one report: no bases in templates
