@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -20,7 +21,7 @@ from analysis import config
 REAL_ROOT = config.project_root()
 
 
-def start_batch_in_own_terminal(args: list[str]) -> subprocess.Popen:
+def start_batch_in_own_terminal(args: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:
     """Start a command as if typed in its own terminal: its own process group, and Ctrl-C
     (SIGINT) handled as by default.
 
@@ -31,6 +32,7 @@ def start_batch_in_own_terminal(args: list[str]) -> subprocess.Popen:
     """
     return subprocess.Popen(
         args,
+        env={**os.environ, **env} if env else None,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

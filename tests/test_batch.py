@@ -27,7 +27,7 @@ from analysis import cli
 from analysis.errors import BatchError, ParameterError
 from analysis.methods import population
 from analysis.present import report
-from analysis.run import batch, kernels, lock, plan
+from analysis.run import batch, executors, kernels, lock, plan
 from tests.conftest import start_batch_in_own_terminal
 
 pytestmark = pytest.mark.notebook
@@ -371,13 +371,16 @@ def _wait_for(condition, timeout: float = 90) -> None:
 
 
 @contextlib.contextmanager
-def _held_batch(tmp_path: Path, workers: int = 2) -> Iterator[tuple[subprocess.Popen, list[str], Path, Path, Path]]:
+def _held_batch(
+    tmp_path: Path, workers: int = 2, warm: bool = False
+) -> Iterator[tuple[subprocess.Popen, list[str], Path, Path, Path]]:
     """A batch of fixture_second then fixture_sleeps for Southampton, started in its own terminal and
     yielded once fixture_second is published and fixture_sleeps is running (held by a file);
     killed on the way out if a test left it running. Yields (process, args, reports, hold, folder).
 
-    With 2 workers each run gets a fresh kernel; with 1 worker (more runs than workers) the worker
-    forks its kernels from a kernel template (warm kernels)."""
+    With 2 workers each run gets a fresh kernel; with 1 worker and ``warm`` the worker forks its
+    kernels from a kernel template (``ANALYSIS_WARM_KERNELS=always``: two runs are too few for a
+    template to pay, so a batch would otherwise start fresh kernels)."""
     reports, hold = tmp_path / "reports", tmp_path / "hold"
     hold.touch()
     args = [
@@ -389,7 +392,7 @@ def _held_batch(tmp_path: Path, workers: int = 2) -> Iterator[tuple[subprocess.P
         ),
     ]
     args[args.index("--workers") + 1] = str(workers)
-    process = start_batch_in_own_terminal(args)
+    process = start_batch_in_own_terminal(args, {kernels.ENV: "always"} if warm else None)
     folder = reports / FOLDERS["E06000045"]
     try:
         _wait_for(lambda: (folder / "fixture_second.html").is_file() and any(folder.glob(".fixture_sleeps.running-*")))
@@ -464,7 +467,7 @@ def test_sigterm_to_the_batch_alone_stops_it_as_cleanly_as_ctrl_c(tmp_path):
     """`kill PID` (SIGTERM to the batch process only, e.g. a batch started in the background,
     where Ctrl-C does not reach it): the worker, its kernel template and the kernel forked from
     it are stopped and waited for, partial files removed."""
-    with _held_batch(tmp_path, workers=1) as (process, _, reports, _, folder):
+    with _held_batch(tmp_path, workers=1, warm=True) as (process, _, reports, _, folder):
         descendants = _descendants_once_a_kernel_runs(process.pid)
         templates = [p for p in descendants if "analysis.run.template" in " ".join(p.cmdline())]
         assert all(kernel in descendants for kernel in _running_kernels(process.pid))
@@ -528,3 +531,18 @@ def test_the_same_batch_runs_on_a_dask_cluster(tmp_path):
         assert records["population_16_18"] == pytest.approx(expected)
         assert (tmp_path / "reports" / folder / "fixture_second.html").is_file()
     assert (tmp_path / "reports" / "index.html").is_file()
+
+
+@pytest.mark.parametrize(
+    ("setting", "runs", "workers", "warm"),
+    [
+        ("1", 4, 2, False),  # one authority: 2 runs a worker do not repay a kernel template's start-up
+        ("1", 32, 3, True),  # the benchmark sample: 8 authorities x 4 notebooks
+        ("always", 4, 3, True),
+        ("0", 32, 2, False),
+    ],
+)
+def test_warm_kernels_and_the_extra_worker_only_where_they_pay(monkeypatch, setting, runs, workers, warm):
+    monkeypatch.setenv(kernels.ENV, setting)
+    assert executors.pool_size(2, runs) == workers
+    assert executors.use_warm_kernels(runs, workers) is warm

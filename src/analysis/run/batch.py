@@ -261,7 +261,9 @@ def run_batch(options: BatchOptions) -> BatchSummary:
             1,
             min(
                 options.workers
-                or (executors.pool_size(default_workers()) if executor == "processes" else default_workers()),
+                or (
+                    executors.pool_size(default_workers(), len(todo)) if executor == "processes" else default_workers()
+                ),
                 len(todo) or 1,
             ),
         )

@@ -39,6 +39,11 @@ KERNEL_LOG_NAME = "batch-kernels.log"
 #: Memory one local worker needs with its kernel template and a kernel (PSS measured on a full
 #: England batch: 1.33 GiB for 2 workers), with a margin.
 WORKER_MEMORY_GIB = 1.0
+#: Warm kernels pay only when each worker runs at least this many notebooks: a worker's kernel
+#: template costs about 9 s of CPU to import and warm up, and saves about 3 s of each later
+#: kernel start. Measured on 2 CPUs (one authority x 4 notebooks with the PDF: 30.1 s with fresh
+#: kernels, 34.9 s with warm ones; 8 authorities x 4 notebooks: warm kernels save 27%).
+WARM_KERNEL_MIN_RUNS_PER_WORKER = 3
 #: How long stopped workers (and everything under them) get to exit before they are killed, in seconds.
 STOP_GRACE_SECONDS = 15
 #: How long a stopped worker waits for its kernel template and kernels before killing them.
@@ -117,8 +122,17 @@ def _init_worker(project_root: str, console_log: str, warm_kernels: bool = False
         kernels.enable()
 
 
-def pool_size(cpus: int) -> int:
-    """Worker processes for a local batch on ``cpus`` CPUs: one more than the CPUs with warm kernels.
+def use_warm_kernels(runs: int, workers: int) -> bool:
+    """Whether a local batch of ``runs`` notebook runs on ``workers`` workers uses warm kernels:
+    when they are wanted (:func:`analysis.run.kernels.wanted`) and each worker has at least
+    :data:`WARM_KERNEL_MIN_RUNS_PER_WORKER` runs to share its template's start-up cost, or
+    always with ``ANALYSIS_WARM_KERNELS=always`` (:func:`analysis.run.kernels.forced`)."""
+    return kernels.forced() or (kernels.wanted() and runs >= WARM_KERNEL_MIN_RUNS_PER_WORKER * max(1, workers))
+
+
+def pool_size(cpus: int, runs: int | None = None) -> int:
+    """Worker processes for a local batch of ``runs`` on ``cpus`` CPUs: one more than the CPUs with
+    warm kernels (:func:`use_warm_kernels`; ``runs`` None: as for a large batch).
 
     A run alternates between its worker (papermill, publishing) and its kernel, and waits on
     each kernel's start and shutdown handshakes; with warm kernels those waits are a large
@@ -127,7 +141,8 @@ def pool_size(cpus: int) -> int:
     :data:`WORKER_MEMORY_GIB` of available memory (a worker, its kernel template and a kernel).
     """
 
-    wanted = cpus + 1 if kernels.wanted() else cpus
+    warm = kernels.wanted() if runs is None else use_warm_kernels(runs, cpus + 1)
+    wanted = cpus + 1 if warm else cpus
     by_memory = int(psutil.virtual_memory().available / 2**30 / WORKER_MEMORY_GIB)
     return max(1, min(wanted, by_memory))
 
@@ -176,7 +191,7 @@ def run_with_processes(
         initargs=(
             str(config.project_root()),
             str(reports_dir / KERNEL_LOG_NAME),
-            len(runs) > workers,
+            use_warm_kernels(len(runs), workers),
             ",".join(
                 template.regions_to_warm(
                     [r.area_code for r in runs if r.notebook == MAPS_NOTEBOOK and r.mode == "execute"], workers

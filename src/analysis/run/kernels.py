@@ -102,6 +102,12 @@ def wanted() -> bool:
     return sys.platform.startswith("linux") and hasattr(os, "pidfd_open") and hasattr(signal, "pidfd_send_signal")
 
 
+def forced() -> bool:
+    """True when ``ANALYSIS_WARM_KERNELS`` is ``always``: warm kernels even for a batch too small to
+    repay a kernel template's start-up (:func:`analysis.run.executors.use_warm_kernels`)."""
+    return os.environ.get(ENV, "").strip().lower() == "always" and wanted()
+
+
 def enable(on: bool = True) -> bool:
     """Use warm kernels for the notebooks this process runs (a batch worker calls it); True if on.
 
