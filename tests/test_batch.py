@@ -23,11 +23,11 @@ import psutil
 import pytest
 from bs4 import BeautifulSoup
 
-from analysis import cli
+from analysis import cli, config
 from analysis.errors import BatchError, ParameterError
 from analysis.methods import population
 from analysis.present import report
-from analysis.run import batch, executors, kernels, lock, plan
+from analysis.run import batch, executors, kernels, lock, plan, runner
 from tests.conftest import start_batch_in_own_terminal
 
 pytestmark = pytest.mark.notebook
@@ -546,3 +546,18 @@ def test_warm_kernels_and_the_extra_worker_only_where_they_pay(monkeypatch, sett
     monkeypatch.setenv(kernels.ENV, setting)
     assert executors.pool_size(2, runs) == workers
     assert executors.use_warm_kernels(runs, workers) is warm
+
+
+def test_a_batch_submits_its_longest_runs_first_and_keeps_the_order_of_the_others():
+    def run(area: str, notebook: str) -> runner.Run:
+        return runner.Run(area, area, area.lower(), notebook, f"{notebook}.ipynb", {}, "reports", ".", "x", "y")
+
+    runs = [run(a, n) for a in ("A", "B") for n in (*config.NOTEBOOKS, "fixture_ok")]
+    ordered = [(r.area_code, r.notebook) for r in executors.longest_first(runs)]
+    assert ordered == [
+        ("A", "03_regional_maps"), ("B", "03_regional_maps"),
+        ("A", "02_refuge_demand_supply"), ("B", "02_refuge_demand_supply"),
+        ("A", "01_prevalence"), ("B", "01_prevalence"),
+        ("A", "04_young_people_14_18"), ("B", "04_young_people_14_18"),
+        ("A", "fixture_ok"), ("B", "fixture_ok"),
+    ]  # fmt: skip

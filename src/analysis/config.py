@@ -282,6 +282,15 @@ NOTEBOOKS: tuple[str, ...] = (
     "03_regional_maps",
     "04_young_people_14_18",
 )
+#: Seconds each notebook's run takes (one authority, Norfolk, on 2 CPUs, measured from
+#: ``reports/batch.log`` on 1 December 2026). A batch starts the longest runs first (longest
+#: processing time first), so a short batch does not end waiting for one long run started last.
+EXPECTED_RUN_SECONDS: dict[str, float] = {
+    "01_prevalence": 5.4,
+    "02_refuge_demand_supply": 8.1,
+    "03_regional_maps": 14.3,
+    "04_young_people_14_18": 4.6,
+}
 
 #: Published tables as data: each table's CSV is written to this folder of the area's reports
 #: folder, ``<notebook>-<n>-<slug>.csv``, and all of them with a README to ``<slug>-data.zip``.

@@ -179,6 +179,12 @@ def _pool_workers(before: set[int]) -> list[Any]:
     return workers
 
 
+def longest_first(runs: Sequence[runner.Run]) -> list[runner.Run]:
+    """``runs`` with the longest expected first (:data:`analysis.config.EXPECTED_RUN_SECONDS`; a
+    notebook not listed keeps its place after them), so the pool's last run is a short one."""
+    return sorted(runs, key=lambda run: -config.EXPECTED_RUN_SECONDS.get(run.notebook, 0.0))
+
+
 def run_with_processes(
     runs: Sequence[runner.Run], workers: int, reports_dir: Path, on_outcome: Callable[[runner.RunOutcome], None]
 ) -> None:
@@ -201,7 +207,7 @@ def run_with_processes(
     )
     futures: dict[Any, runner.Run] = {}
     try:
-        for run in runs:
+        for run in longest_first(runs):
             futures[pool.submit(runner.execute_run, run)] = run
         for future in as_completed(futures):
             try:
