@@ -24,8 +24,8 @@ from bs4 import BeautifulSoup
 
 from analysis import config
 from analysis.errors import PublicationError
+from analysis.present import navigation, summary
 from analysis.present import page as page_module
-from analysis.present import summary
 
 PREVALENCE, SUPPLY, MAPS, YOUNG = config.NOTEBOOKS
 MARKER = config.SUPPRESSION_MARKER
@@ -143,7 +143,7 @@ def write_chapter(folder: Path, notebook: str, records: dict | None, ids=()) -> 
         sections = "".join(f'<h2 id="{i}">{i}</h2><p>FIXTURE</p>' for i in ids)
         (folder / f"{notebook}.html").write_text(
             f'<!DOCTYPE html><html lang="en"><head><title>{notebook}</title></head><body><header>'
-            f"{page_module.chapter_nav_html(notebook)}</header><main>{sections}</main></body></html>",
+            f"{navigation.chapter_nav_html(notebook)}</header><main>{sections}</main></body></html>",
             encoding="utf-8",
         )
 

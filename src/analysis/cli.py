@@ -191,7 +191,7 @@ def _add_areas(sub: argparse._SubParsersAction) -> None:
 def _cmd_report(args: argparse.Namespace) -> int:
     from analysis.data import build
     from analysis.methods import areas
-    from analysis.present.page import SUMMARY_NAME
+    from analysis.present.navigation import SUMMARY_NAME
     from analysis.run import batch, plan
 
     area = areas.resolve_area(args.area)

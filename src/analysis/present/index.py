@@ -23,8 +23,9 @@ from typing import Any
 from urllib.parse import quote
 
 from analysis import __version__, config
+from analysis.present.navigation import SUMMARY_NAME
 from analysis.present.numbers import format_number
-from analysis.present.page import ATTRIBUTION, SUMMARY_NAME, display_date, publish_page, render_template
+from analysis.present.page import ATTRIBUTION, display_date, publish_page, render_template
 
 INDEX_TEMPLATE = "index.html.j2"
 INDEX_NAME = "index.html"

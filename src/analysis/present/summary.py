@@ -34,16 +34,8 @@ from analysis import config
 from analysis.errors import PublicationError
 from analysis.present import summary_facts
 from analysis.present.index import read_run_record
-from analysis.present.page import (
-    ATTRIBUTION,
-    SUMMARY_NAME,
-    chapter_nav_html,
-    chapters,
-    display_date,
-    publish_page,
-    render_template,
-    sync_chapter_nav,
-)
+from analysis.present.navigation import SUMMARY_NAME, chapter_nav_html, chapters, sync_chapter_nav
+from analysis.present.page import ATTRIBUTION, display_date, publish_page, render_template
 
 SUMMARY_TEMPLATE = "summary.html.j2"
 #: One line per chapter for the summary's list of chapters.

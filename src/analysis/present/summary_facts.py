@@ -33,8 +33,9 @@ from markupsafe import Markup
 
 from analysis import config
 from analysis.methods.council_data import PART4_RECORD
+from analysis.present.navigation import chapters
 from analysis.present.numbers import format_multiple, format_number, format_percent
-from analysis.present.page import COUNT_ATTRIBUTE, chapters, display_date
+from analysis.present.page import COUNT_ATTRIBUTE, display_date
 
 NOT_IN_RUN = "not in this run"
 NO_FIGURE = "no figure"

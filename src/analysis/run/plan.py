@@ -39,6 +39,7 @@ from analysis.run import parameters, runner
 PUBLICATION_CODE = (
     "present/publish.py",
     "present/page.py",
+    "present/navigation.py",
     "present/index.py",
     "present/index_map.py",
     "present/summary.py",
