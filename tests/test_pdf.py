@@ -28,10 +28,12 @@ def _printed_date(moment: datetime) -> str:
 
 
 @pytest.fixture(scope="module")
-def hampshire(tmp_path_factory):
-    """Hampshire's four chapters run and printed once, through the command line, into a temporary
-    reports folder."""
+def hampshire(tmp_path_factory, hampshire_batch):
+    """Hampshire's four chapters printed once through the command line: the session's real batch
+    (conftest ``hampshire_batch``) copied to a temporary reports folder, where the same batch with
+    ``--pdf`` finds every run unchanged and prints the PDF."""
     reports = tmp_path_factory.mktemp("pdf") / "reports"
+    shutil.copytree(hampshire_batch["reports"], reports)
     started = datetime.now(UTC)
     run = run_cli("batch", "--area", "Hampshire", "--reports-dir", str(reports), "--quiet", "--pdf")
     folder = reports / "E10000014-hampshire"
