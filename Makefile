@@ -45,26 +45,25 @@ report: data browser
 
 # The PDF of `make report` and the browser tests need Debian's chromium; install it when missing
 # (as root, e.g. in CI).
-browser:
-	@command -v chromium >/dev/null || { \
+# $(call debian_package,command,package,what needs it,message when it cannot be installed)
+define debian_package
+	@command -v $(1) >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "Installing Debian chromium for the browser tests..."; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null); \
+	    echo "Installing Debian $(2) for $(3)..."; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null); \
 	  else \
-	    echo "The PDF and the browser tests need Chromium at /usr/bin/chromium: run 'sudo apt-get install chromium'" >&2; exit 1; \
+	    echo "$(4): run 'sudo apt-get install $(2)'" >&2; exit 1; \
 	  fi; }
+endef
+
+browser:
+	$(call debian_package,chromium,chromium,the browser tests,The PDF and the browser tests need Chromium at /usr/bin/chromium)
 
 # axe-core for the accessibility checks: `npm ci` installs exactly package-lock.json (and checks the
 # tarball's sha512 there); analysis.present.accessibility checks axe.min.js against config.AXE_CORE_SHA256.
 # npm is Debian's package (installed when missing and the user is root, as for chromium).
 $(AXE): package.json package-lock.json
-	@command -v npm >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "Installing Debian npm for the accessibility checks..."; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null); \
-	  else \
-	    echo "The accessibility checks need npm (axe-core comes from the npm registry): run 'sudo apt-get install npm'" >&2; exit 1; \
-	  fi; }
+	$(call debian_package,npm,npm,the accessibility checks,The accessibility checks need npm (axe-core comes from the npm registry))
 	mkdir -p $(NODE_DIR)
 	cp package.json package-lock.json $(NODE_DIR)/
 	npm ci --prefix $(NODE_DIR) --ignore-scripts --no-audit --no-fund --loglevel=error
