@@ -13,7 +13,11 @@ frozen: :func:`freeze`), and the overlay is drawn against that frozen layout in 
   overlay is added to it: one ordinary figure;
 * **fast** (the default): a figure of the same size holds the base's pixels
   (:meth:`matplotlib.figure.Figure.figimage`, one pixel per pixel, no resampling) under an axes
-  at the base axes' exact position and limits, and the overlay is drawn in that axes.
+  at the base axes' exact position and limits, and the overlay is drawn in that axes. A report
+  saves it (:func:`saved_image`) without matplotlib's image pipeline, which would resample and
+  normalise those pixels on every draw: the overlay alone is drawn on a transparent background
+  and alpha-composited (Pillow) over the base's pixels on the figure's background. Saved any
+  other way (``savefig``), the figure draws its base image itself: the same picture.
 
 Overlay artists are drawn above every base artist in both routes (their z-order is raised by
 :data:`OVERLAY_ZORDER`), and the saved region of a figure is snapped to whole pixels
@@ -28,6 +32,7 @@ its values, the classes, the region, the boundaries' version): nothing outlives 
 from __future__ import annotations
 
 import os
+import weakref
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -47,6 +52,8 @@ OVERLAY_ZORDER = 10.0
 
 _BASES: OrderedDict[Hashable, Base] = OrderedDict()
 _SEEN: OrderedDict[Hashable, None] = OrderedDict()  # keys asked for once, base not drawn
+#: Each figure composed over a base, while it lives: (its base image artist, the base's pixels, the base).
+_COMPOSED: weakref.WeakKeyDictionary[Any, tuple[Any, np.ndarray, Base]] = weakref.WeakKeyDictionary()
 
 
 def enabled() -> bool:
@@ -187,19 +194,15 @@ def _render(draw_base: Callable[[], tuple[Any, Any, Frame]]) -> Base:
     (an overlay stays inside the base's extent to the left and above), and hatching is
     tiled from that corner, so the base's hatches line up with a figure drawn from scratch.
     """
-    import io
-
     with plots.detached():
         fig, _ax, frame = draw_base()
     extent = fig.get_tightbbox()
     region = plots.saved_region(fig)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="rgba", dpi=config.FIGURE_DPI, bbox_inches=plots.region_inches(region))
     return Base(
         frame=frame,
         extent=(float(extent.x0), float(extent.y0), float(extent.x1), float(extent.y1)),
         region=region,
-        pixels=zlib.compress(buffer.getvalue(), 1),
+        pixels=zlib.compress(plots.region_pixels(fig, region), 1),
     )
 
 
@@ -287,6 +290,78 @@ def layered(
     _raise_overlay(_new_artists(fig, ax, before))
     # Where the saved figure will start (whole pixels): the base's pixels go there, one for one.
     x0, y0, _, _ = plots.saved_region(fig)
-    image = fig.figimage(drawn.image(), xo=drawn.region[0] - x0, yo=drawn.region[1] - y0, origin="upper")
+    pixels = drawn.image()
+    image = fig.figimage(pixels, xo=drawn.region[0] - x0, yo=drawn.region[1] - y0, origin="upper")
     image.set_zorder(-1)
+    _COMPOSED[fig] = (image, pixels, drawn)
     return fig
+
+
+def saved_image(fig, region: tuple[int, int, int, int]) -> np.ndarray:
+    """The saved region of a laid-out figure as a report saves it: RGBA pixels, top row first.
+
+    A figure :func:`layered` composed over a base is drawn without its base image, on a
+    transparent background, and blended (:func:`blend`) over the base's pixels, placed where
+    the base's saved region lies in ``region``, on the figure's background
+    (:func:`analysis.present.plots.background`): what matplotlib draws with the image, without
+    resampling and normalising the base's pixels on the way. Any other figure is drawn as
+    ``savefig`` draws it (:func:`analysis.present.plots.region_pixels`).
+    """
+    composed = _COMPOSED.get(fig)
+    if composed is None or composed[0] not in fig.images or not composed[0].get_visible():
+        return plots.region_pixels(fig, region)
+    image, pixels, drawn = composed
+    image.set_visible(False)
+    try:
+        overlay = plots.region_pixels(fig, region, facecolor="none")
+    finally:
+        image.set_visible(True)
+    x0, _, _, y1 = region
+    height, width = overlay.shape[:2]
+    picture = np.empty_like(overlay)
+    picture.reshape(-1, 4)[:] = np.array(plots.background(fig), dtype=np.uint8)
+    left, top = drawn.region[0] - x0, y1 - drawn.region[3]  # the base's top-left corner, in the picture
+    rows = slice(max(0, top), min(height, top + pixels.shape[0]))
+    columns = slice(max(0, left), min(width, left + pixels.shape[1]))
+    if rows.start < rows.stop and columns.start < columns.stop:
+        blend(
+            picture[rows, columns],
+            pixels[rows.start - top : rows.stop - top, columns.start - left : columns.stop - left],
+        )
+    blend(picture, overlay)
+    return picture
+
+
+def blend(under: np.ndarray, over: np.ndarray) -> None:
+    """Blend RGBA pixels ``over`` onto ``under`` (same shape, ``uint8``, straight alpha) in place, as Agg does.
+
+    Matplotlib's Agg renderer blends each drawn pixel of colour (r, g, b) and alpha a onto a
+    pixel (R, G, B) of alpha A in integers (``fixed_blender_rgba_plain`` in matplotlib's
+    ``src/agg_workaround.h``): an opaque pixel is copied; otherwise, with
+    ``s = ((a + A) << 8) - a * A``, the alpha becomes ``s >> 8`` and each colour
+    ``((r << 8) - R * A) * a + ((R * A) << 8)) // s``. Drawn on a transparent background, a
+    pixel keeps its (r, g, b, a) exactly, so blending it with this arithmetic onto the base
+    gives the pixel matplotlib draws over the base itself; only where two overlay artists
+    overlap may a pixel differ, by a level or two.
+    """
+    if under.shape != over.shape:
+        raise ValueError(f"Cannot blend pixels of shape {over.shape} onto {under.shape}.")
+    alpha = over[..., 3]
+    if alpha.min() == 255:  # all opaque (a base): copied
+        under[...] = over
+        return
+    at = np.flatnonzero(alpha)  # an overlay: the few pixels drawn
+    if not len(at):
+        return
+    rows, columns = np.unravel_index(at, alpha.shape)
+    source = over[rows, columns].astype(np.int64)
+    target = under[rows, columns].astype(np.int64)
+    a, a_under = source[:, 3:], target[:, 3:]
+    kept = target[:, :3] * a_under
+    total = ((a + a_under) << 8) - a * a_under
+    blended = np.empty_like(source)
+    blended[:, :3] = (((source[:, :3] << 8) - kept) * a + (kept << 8)) // total
+    blended[:, 3:] = total >> 8
+    opaque = a[:, 0] == 255
+    blended[opaque] = source[opaque]
+    under[rows, columns] = blended.astype(np.uint8)

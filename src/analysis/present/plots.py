@@ -6,8 +6,10 @@ with alt text. Colours and the style come from :mod:`analysis.config`.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from contextlib import contextmanager
+from typing import Any
 
 import pandas as pd
 
@@ -104,6 +106,68 @@ def region_inches(region: tuple[int, int, int, int]):
     x0, y0, x1, y1 = region
     dpi = config.FIGURE_DPI
     return Bbox.from_bounds(x0 / dpi, y0 / dpi, (x1 - x0 + 1e-6) / dpi, (y1 - y0 + 1e-6) / dpi)
+
+
+def region_pixels(fig, region: tuple[int, int, int, int], *, facecolor: Any = None):
+    """The saved region of a laid-out figure drawn as ``savefig`` draws it: RGBA pixels, top row first.
+
+    Parameters
+    ----------
+    fig
+        A figure laid out already (no layout engine is run here).
+    region
+        A :func:`saved_region`.
+    facecolor
+        The figure's background in the drawing (default ``savefig.facecolor``); ``"none"``
+        draws it transparent, for compositing over other pixels (:mod:`analysis.present.layers`).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``uint8`` of shape (height, width, 4), straight (not premultiplied) alpha, as Agg draws.
+    """
+    import numpy as np
+
+    x0, y0, x1, y1 = region
+    buffer = io.BytesIO()
+    options = {} if facecolor is None else {"facecolor": facecolor}
+    fig.savefig(buffer, format="rgba", dpi=config.FIGURE_DPI, bbox_inches=region_inches(region), **options)
+    data = buffer.getbuffer()
+    if len(data) != (x1 - x0) * (y1 - y0) * 4:
+        raise RuntimeError(f"Drew {len(data)} bytes for a saved region of {x1 - x0} x {y1 - y0} pixels.")
+    return np.frombuffer(data, dtype=np.uint8).reshape(y1 - y0, x1 - x0, 4)
+
+
+def background(fig) -> tuple[int, int, int, int]:
+    """The RGBA (0-255) ``savefig`` paints under a figure: ``savefig.facecolor``, or the figure's own when "auto"."""
+    import matplotlib
+    from matplotlib.colors import to_rgba
+
+    colour = matplotlib.rcParams["savefig.facecolor"]
+    if isinstance(colour, str) and colour == "auto":
+        colour = fig.get_facecolor()
+    return tuple(round(channel * 255) for channel in to_rgba(colour))
+
+
+def png_bytes(pixels) -> bytes:
+    """RGBA pixels (height, width, 4) as a report's PNG: house dpi, ``config.FIGURE_PNG_COMPRESS_LEVEL``, no metadata.
+
+    What matplotlib's ``savefig(format="png", metadata={"Software": None}, pil_kwargs=...)``
+    writes for the same pixels: it encodes them with Pillow the same way.
+    """
+    import numpy as np
+    from PIL import Image
+
+    pixels = np.ascontiguousarray(pixels, dtype=np.uint8)
+    image = Image.frombuffer("RGBA", (pixels.shape[1], pixels.shape[0]), pixels, "raw", "RGBA", 0, 1)
+    buffer = io.BytesIO()
+    image.save(
+        buffer,
+        format="png",
+        dpi=(config.FIGURE_DPI, config.FIGURE_DPI),
+        compress_level=config.FIGURE_PNG_COMPRESS_LEVEL,
+    )
+    return buffer.getvalue()
 
 
 def add_source_note(fig, text: str) -> None:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import json
 import math
 import numbers
@@ -432,24 +431,19 @@ def figure_png(fig: Any) -> bytes:
     The figure is laid out and measured once, then drawn once: its layout engine (constrained
     layout) is run and then switched off, and the saved region is given in whole pixels
     (:func:`analysis.present.plots.saved_region`), where ``bbox_inches="tight"`` would lay the
-    figure out and measure it again before drawing.
+    figure out and measure it again before drawing. A figure drawn over a shared base is
+    composited over the base's pixels (:func:`analysis.present.layers.saved_image`); the pixels
+    are encoded by Pillow as matplotlib would (:func:`analysis.present.plots.png_bytes`).
     """
     import matplotlib.pyplot as plt
 
-    from analysis.present.plots import region_inches, saved_region
+    from analysis.present import layers, plots
 
     engine = fig.get_layout_engine()
     if engine is not None:  # laid out with the canvas's renderer, which then measures the saved region
         engine.execute(fig)
         fig.set_layout_engine(None)
-    buffer = io.BytesIO()
-    fig.savefig(
-        buffer,
-        format="png",
-        dpi=config.FIGURE_DPI,
-        bbox_inches=region_inches(saved_region(fig)),
-        metadata={"Software": None},
-        pil_kwargs={"compress_level": config.FIGURE_PNG_COMPRESS_LEVEL},
-    )
-    plt.close(fig)
-    return buffer.getvalue()
+    try:
+        return plots.png_bytes(layers.saved_image(fig, plots.saved_region(fig)))
+    finally:
+        plt.close(fig)
