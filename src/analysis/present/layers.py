@@ -97,6 +97,7 @@ class Base:
     extent: tuple[float, float, float, float]  # every base artist, (x0, y0, x1, y1) in inches
     region: tuple[int, int, int, int]  # the pixels kept, (x0, y0, x1, y1) in figure pixels
     pixels: bytes
+    opaque: bool = True  # every pixel of full alpha (a base saved on an opaque background)
 
     def image(self) -> np.ndarray:
         x0, y0, x1, y1 = self.region
@@ -198,11 +199,13 @@ def _render(draw_base: Callable[[], tuple[Any, Any, Frame]]) -> Base:
         fig, _ax, frame = draw_base()
     extent = fig.get_tightbbox()
     region = plots.saved_region(fig)
+    pixels = plots.region_pixels(fig, region)
     return Base(
         frame=frame,
         extent=(float(extent.x0), float(extent.y0), float(extent.x1), float(extent.y1)),
         region=region,
-        pixels=zlib.compress(plots.region_pixels(fig, region), 1),
+        pixels=zlib.compress(pixels, 1),
+        opaque=bool(pixels[..., 3].min() == 255),
     )
 
 
@@ -318,16 +321,21 @@ def saved_image(fig, region: tuple[int, int, int, int]) -> np.ndarray:
         image.set_visible(True)
     x0, _, _, y1 = region
     height, width = overlay.shape[:2]
-    picture = np.empty_like(overlay)
-    picture.reshape(-1, 4)[:] = np.array(plots.background(fig), dtype=np.uint8)
     left, top = drawn.region[0] - x0, y1 - drawn.region[3]  # the base's top-left corner, in the picture
-    rows = slice(max(0, top), min(height, top + pixels.shape[0]))
-    columns = slice(max(0, left), min(width, left + pixels.shape[1]))
-    if rows.start < rows.stop and columns.start < columns.stop:
-        blend(
-            picture[rows, columns],
-            pixels[rows.start - top : rows.stop - top, columns.start - left : columns.stop - left],
-        )
+    rows = slice(max(0, top), max(0, min(height, top + pixels.shape[0])))
+    columns = slice(max(0, left), max(0, min(width, left + pixels.shape[1])))
+    shown = pixels[rows.start - top : rows.stop - top, columns.start - left : columns.stop - left]
+    picture = np.empty_like(overlay)
+    background = np.array(plots.background(fig), dtype=np.uint8)
+    if drawn.opaque and shown.size:  # the base's pixels copied, the background painted around them
+        picture[: rows.start] = background
+        picture[rows.stop :] = background
+        picture[rows, : columns.start] = background
+        picture[rows, columns.stop :] = background
+        picture[rows, columns] = shown
+    else:
+        picture[...] = background
+        blend(picture[rows, columns], shown)
     blend(picture, overlay)
     return picture
 
@@ -347,10 +355,7 @@ def blend(under: np.ndarray, over: np.ndarray) -> None:
     if under.shape != over.shape:
         raise ValueError(f"Cannot blend pixels of shape {over.shape} onto {under.shape}.")
     alpha = over[..., 3]
-    if alpha.min() == 255:  # all opaque (a base): copied
-        under[...] = over
-        return
-    at = np.flatnonzero(alpha)  # an overlay: the few pixels drawn
+    at = np.flatnonzero(alpha)  # the pixels drawn (an overlay's are few)
     if not len(at):
         return
     rows, columns = np.unravel_index(at, alpha.shape)
