@@ -193,3 +193,24 @@ def test_blend_copies_opaque_pixels_and_keeps_what_is_under_transparent_ones():
     assert all(99 <= level <= 100 for level in under[1, 2, :3]) and under[1, 2, 3] == 255
     with pytest.raises(ValueError, match="shape"):
         layers.blend(under, over[:1])
+
+
+def test_a_figure_over_a_base_saved_on_a_transparent_background_matches_one_drawn_from_scratch(monkeypatch):
+    """Transparent pixels too: the background is what Agg leaves under a transparent figure (255, 255, 255, 0)."""
+    import matplotlib
+
+    indicator = indicators.get_indicator("population_14_18")
+    frame = indicators.compute_indicator(indicator)
+    area = areas.resolve_area("E10000014")
+    with matplotlib.rc_context({"savefig.facecolor": "none"}):
+        monkeypatch.setenv(layers.ENV, "1")
+        layers.clear()
+        maps.england_map(indicator, frame, areas.resolve_area("E06000045"))  # first sight: from scratch
+        fast = maps.england_map(indicator, frame, area)
+        assert fast.images
+        fast = pixels(fast)
+        monkeypatch.setenv(layers.ENV, "0")
+        scratch = pixels(maps.england_map(indicator, frame, area))
+    layers.clear()  # no transparent base left for other tests
+    assert (scratch[..., 3] == 0).mean() > 0.05  # the background is transparent indeed
+    assert_same_pixels(fast, scratch)

@@ -139,14 +139,20 @@ def region_pixels(fig, region: tuple[int, int, int, int], *, facecolor: Any = No
 
 
 def background(fig) -> tuple[int, int, int, int]:
-    """The RGBA (0-255) ``savefig`` paints under a figure: ``savefig.facecolor``, or the figure's own when "auto"."""
+    """The RGBA (0-255) ``savefig`` leaves under a figure's artists.
+
+    ``savefig.facecolor`` (the figure's own when "auto") painted on Agg's cleared canvas, which
+    is (255, 255, 255, 0): a transparent background stays (255, 255, 255, 0); any other colour
+    is copied, as Agg copies a colour onto a transparent pixel.
+    """
     import matplotlib
     from matplotlib.colors import to_rgba
 
     colour = matplotlib.rcParams["savefig.facecolor"]
     if isinstance(colour, str) and colour == "auto":
         colour = fig.get_facecolor()
-    return tuple(round(channel * 255) for channel in to_rgba(colour))
+    red, green, blue, alpha = (int(channel * 255 + 0.5) for channel in to_rgba(colour))
+    return (red, green, blue, alpha) if alpha else (255, 255, 255, 0)
 
 
 def png_bytes(pixels) -> bytes:
