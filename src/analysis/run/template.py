@@ -313,11 +313,14 @@ def become_kernel(request: dict, sock: socket.socket, base_path0: str | None, st
             del sys.path[0]  # as ipykernel_launcher does; the kernel's shell adds '' back
         import ipykernel_launcher
 
-        sys.argv = [ipykernel_launcher.__file__, "-f", request["connection_file"]]
+        options = list(request.get("options", []))  # e.g. config.KERNEL_ARGUMENTS
+        sys.argv = [ipykernel_launcher.__file__, "-f", request["connection_file"], *options]
         reseed()
         from ipykernel.kernelapp import IPKernelApp
 
-        IPKernelApp.launch_instance(argv=["-f", request["connection_file"], f"--IPKernelApp.parent_handle={parent}"])
+        IPKernelApp.launch_instance(
+            argv=["-f", request["connection_file"], f"--IPKernelApp.parent_handle={parent}", *options]
+        )
     except SystemExit:
         raise
     except BaseException:
