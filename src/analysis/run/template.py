@@ -195,6 +195,7 @@ def warm() -> None:
     wanted = [code for code in os.environ.get(WARM_REGIONS_ENV, "").split(",") if code]
     if wanted:
         maps.warm_bases([c for c in wanted if c != config.ENGLAND_CODE], england=config.ENGLAND_CODE in wanted)
+        maps.warm_chart_data()  # the data under chapter 3's maps, the same in every report
 
 
 # ------------------------------------------------------------------------------------------
