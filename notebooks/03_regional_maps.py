@@ -54,7 +54,6 @@ confidence_level: float = 0.95  # two-sided confidence level for intervals, betw
 # %%
 from analysis.methods import indicators as indicator_registry
 from analysis.present import labels, maps, report
-from analysis.present.map_classes import count_columns
 
 ctx = report.start("03_regional_maps", area, confidence_level, indicators=indicators, classification=classification)
 chosen_ids = indicator_registry.check_indicator_selection(indicators)
@@ -125,22 +124,9 @@ for indicator in chosen:
             report.figure(exhibit.figure, alt=exhibit.alt, caption=exhibit.caption)
             drawn += 1
     n_figures += drawn
-    counts = count_columns(indicator)
     if drawn:  # the data the maps and charts draw: every authority, region and England
-        report.chart_data(
-            frame.drop(columns=["has_data", "region_code"]),
-            f"{indicator.heading}: every upper-tier authority, region and England ({indicator.unit_label})",
-            count_columns=counts,
-            derived_columns=[indicator.value_column, "ci_lower", "ci_upper"] if counts else [],
-            decimals={indicator.value_column: indicator.decimals, "ci_lower": indicator.decimals},
-            labels={
-                "numerator": f"Count: {indicator.numerator_label}",
-                "denominator": f"Denominator: {indicator.denominator.describe()}",
-                indicator.value_column: f"Value ({indicator.unit_label})",
-            },
-            level=ctx.confidence_level,
-            what="these maps and charts",
-        )
+        data, caption, options = maps.indicator_chart_data(indicator, frame, ctx.confidence_level)
+        report.chart_data(data, caption, **options)
     shown = maps.indicator_table(indicator, frame, ctx.area)  # None for one national rate applied everywhere
     if shown is not None:
         report.table(

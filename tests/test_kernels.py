@@ -40,6 +40,7 @@ FACTS_CELLS = [
     "    'session_leader': os.getsid(0) == os.getpid(), 'stdin': os.readlink('/proc/self/fd/0').split(':')[0],\n"
     "    'leaked_from_an_earlier_run': 'fixture_leak' in globals(),\n"
     "    'population': float(population.total_population(area).iloc[0]),\n"
+    "    'history_file': str(get_ipython().history_manager.hist_file),\n"
     "}\n"
     "fixture_leak = True\n"
     "import random, numpy\n"
@@ -148,6 +149,8 @@ def test_a_warm_kernel_behaves_as_a_fresh_one(facts_notebook, tmp_path, warm):
     assert cold["facts"]["leaked_from_an_earlier_run"] is False
     assert cold["facts"]["session_leader"] and cold["facts"]["stdin"] == "pipe"
     assert cold["facts"]["backend"] == "module://matplotlib_inline.backend_inline"
+    # batch kernels keep their history in memory, not in the user's shared ~/.ipython database
+    assert cold["facts"]["history_file"] == ":memory:"
     assert cold["facts"]["population"] == areas_population("E06000045")
     assert outputs_of(Path(first.executed)) == outputs_of(Path(fresh.executed))
     assert any("image/png" in data for _, data, _ in outputs_of(Path(first.executed)))  # the open figure
@@ -304,10 +307,16 @@ def test_the_provisioner_stanza_is_added_to_a_kernelspec(tmp_path, monkeypatch):
 def test_kernel_commands_other_than_ipykernel_are_not_forked():
     assert kernels.warm_command(
         ["/venv/bin/python", "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "/run/kernel-1.json"]
-    ) == ["/venv/bin/python", "-Xfrozen_modules=off"]
-    assert kernels.warm_command(["/venv/bin/python", "-m", "ipykernel_launcher", "-f", "k.json"]) == [
-        "/venv/bin/python"
-    ]
+    ) == (["/venv/bin/python", "-Xfrozen_modules=off"], [])
+    assert kernels.warm_command(["/venv/bin/python", "-m", "ipykernel_launcher", "-f", "k.json"]) == (
+        ["/venv/bin/python"],
+        [],
+    )
+    # nbclient's extra_arguments follow the connection file: passed on to the forked kernel
+    assert kernels.warm_command(
+        ["/venv/bin/python", "-m", "ipykernel_launcher", "-f", "k.json", "--HistoryManager.hist_file=:memory:"]
+    ) == (["/venv/bin/python"], ["--HistoryManager.hist_file=:memory:"])
+    assert kernels.warm_command(["/venv/bin/python", "-m", "ipykernel_launcher", "-f", "k.json", "run.py"]) is None
     assert kernels.warm_command(["/usr/bin/R", "--slave", "-e", "IRkernel::main()", "--args", "k.json"]) is None
     assert kernels.warm_command(["python", "script.py", "-m", "ipykernel_launcher", "-f", "k.json"]) is None
 

@@ -297,3 +297,25 @@ def test_a_count_column_with_suppressed_cells_is_still_a_number_column():
     cells = [td for td in soup.select("tbody td") if td.get_text() in ("[c]", "1,200")]
     assert len(cells) == 2 and all("numeric" in td.get("class", []) for td in cells)
     assert "numeric" not in (soup.select("tbody td")[0].get("class") or [])
+
+
+def test_a_table_built_again_from_equal_data_is_the_one_built_before_and_new_data_is_built_anew():
+    """build_shared: chapter 3's chart data (the same in every report) is built once per process."""
+    fixture_rows = {"area_name": ["Fixture A", "Fixture B"], "count": [12, 3], "population": [1000, 2000]}
+    first_frame, first = tables.build_shared(pd.DataFrame(fixture_rows), "Fixture counts", count_columns=["count"])
+    again_frame, again = tables.build_shared(pd.DataFrame(fixture_rows), "Fixture counts", count_columns=["count"])
+    assert again is first  # equal content, another frame object: not built again
+    assert again_frame is not first_frame and again_frame.equals(first_frame)
+    assert first.cells[1][1] == "[c]"  # 3 households: suppressed as build suppresses it
+    changed = {**fixture_rows, "count": [12, 30]}
+    _, other = tables.build_shared(pd.DataFrame(changed), "Fixture counts", count_columns=["count"])
+    assert other is not first and other.cells[1][1] == "30"
+    _, recaptioned = tables.build_shared(pd.DataFrame(fixture_rows), "Fixture counts, again", count_columns=["count"])
+    assert recaptioned is not first and recaptioned.caption == "Fixture counts, again"
+    _, no_suppression = tables.build_shared(pd.DataFrame(fixture_rows), "Fixture counts")
+    assert no_suppression is not first and no_suppression.cells[1][1] == "3"
+    again_frame.loc[0, "count"] = 99  # a caller changing its copy changes nothing kept
+    assert (
+        tables.build_shared(pd.DataFrame(fixture_rows), "Fixture counts", count_columns=["count"])[0].loc[0, "count"]
+        == 12
+    )

@@ -504,6 +504,12 @@ ENGLAND_AND_WALES_CODE = "K04000001"
 #: Default limit on one notebook's execution (all its cells together), in seconds. The
 #: topic notebooks run in well under a minute; this only stops a hung or runaway run.
 BATCH_TIMEOUT_SECONDS = 600
+#: Options every batch kernel starts with (nbclient's ``extra_arguments``). An in-memory IPython
+#: history: nbclient gives this to kernels it recognises as ipykernel (its ``ipython_hist_file``
+#: default, ":memory:"), but not to one named "analysis", so every batch kernel wrote its cells to
+#: the user's ~/.ipython history database, one SQLite file shared by all concurrent kernels
+#: (IPython ``HistoryManager.hist_file``; a batch's kernels keep no history worth saving).
+KERNEL_ARGUMENTS = ("--HistoryManager.hist_file=:memory:",)
 #: Limit on a kernel's start-up (papermill's default), in seconds.
 KERNEL_START_TIMEOUT_SECONDS = 60
 #: Records (``report.record``) that the reports index summarises, with their column labels

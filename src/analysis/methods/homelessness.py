@@ -327,6 +327,7 @@ def _authorities(n: int) -> str:
     return f"{n} housing {'authority' if n == 1 else 'authorities'}"
 
 
+@memo.memoize(memo.ALL_TABLES)  # a report asks for the same area's breaks and trend several times
 def series_breaks(area_code: str, measure: str = "da_reason") -> pd.DataFrame:
     """Where a series changes how it is made, found in the data (not typed in).
 
@@ -399,6 +400,7 @@ def _break_label(kind: str, measure: str) -> str:
     return BREAK_LABELS[kind]
 
 
+@memo.memoize(memo.ALL_TABLES)
 def trend(
     area_code: str, measure: str = "da_reason", period: str = "quarter", confidence: float = 0.95
 ) -> pd.DataFrame:

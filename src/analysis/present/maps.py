@@ -301,6 +301,29 @@ def indicator_figures(
     return exhibits
 
 
+def indicator_chart_data(
+    indicator: Indicator, frame: pd.DataFrame, level: float = config.DEFAULT_CONFIDENCE
+) -> tuple[pd.DataFrame, str, dict[str, Any]]:
+    """The data chapter 3 publishes under an indicator's maps and charts, as ``(frame, caption,
+    options)`` for :func:`analysis.present.report.chart_data`: every upper-tier authority, region
+    and England, the same in every authority's report."""
+    counts = count_columns(indicator)
+    options = {
+        "count_columns": counts,
+        "derived_columns": [indicator.value_column, "ci_lower", "ci_upper"] if counts else [],
+        "decimals": {indicator.value_column: indicator.decimals, "ci_lower": indicator.decimals},
+        "labels": {
+            "numerator": f"Count: {indicator.numerator_label}",
+            "denominator": f"Denominator: {indicator.denominator.describe()}",
+            indicator.value_column: f"Value ({indicator.unit_label})",
+        },
+        "level": level,
+        "what": "these maps and charts",
+    }
+    caption = f"{indicator.heading}: every upper-tier authority, region and England ({indicator.unit_label})"
+    return frame.drop(columns=["has_data", "region_code"]), caption, options
+
+
 def warm_bases(
     regions: Sequence[str] = (),
     *,
@@ -340,6 +363,22 @@ def warm_bases(
                     layers.base(parts[0], parts[1])
                     drawn += 1
     return drawn
+
+
+def warm_chart_data(level: float = config.DEFAULT_CONFIDENCE) -> int:
+    """Build, in this process, the chart data tables of every indicator with maps
+    (:func:`indicator_chart_data`), which every authority's chapter 3 publishes the same; a
+    batch's kernel template calls it. Returns how many were built."""
+    from analysis.present import report
+
+    built = 0
+    for indicator in indicators.list_indicators():
+        frame = indicators.compute_indicator(indicator, confidence=level)
+        if indicator.varies_by_area:
+            data, caption, options = indicator_chart_data(indicator, frame, level)
+            report.chart_table(data, caption, **{k: v for k, v in options.items() if k != "what"})
+            built += 1
+    return built
 
 
 def indicator_table(indicator: Indicator, frame: pd.DataFrame, area) -> TableExhibit | None:

@@ -291,7 +291,7 @@ def chart_data(frame: pd.DataFrame, caption: str | None = None, *, what: str = "
         payload = {"kind": "chart", "same_as": key}
         label = "The data of this chart are those of the table shown with it."
     else:
-        _, shown = tables.build(frame, caption, kind="chart", labels_for=options.pop("labels", None), **options)
+        shown = chart_table(frame, caption, **options)
         key, payload, label = shown.key, shown.payload(), f"Data of this chart: {shown.caption}."
     text = html.escape(label)
     _display(
@@ -304,6 +304,19 @@ def chart_data(frame: pd.DataFrame, caption: str | None = None, *, what: str = "
             tables.TABLE_MIME: payload,
         }
     )
+
+
+def chart_table(frame: pd.DataFrame, caption: str, **options: Any) -> Any:
+    """The table :func:`chart_data` publishes for data that is not a table already shown.
+
+    Options as for :func:`chart_data`. Built by :func:`analysis.present.tables.build_shared`, so
+    data that every report of a batch publishes the same is built once per process.
+    """
+    from analysis.present import tables
+
+    options = dict(options)
+    _, shown = tables.build_shared(frame, caption, kind="chart", labels_for=options.pop("labels", None), **options)
+    return shown
 
 
 def figure(fig: Any, alt: str, *, caption: str | None = None, source: str | None = None) -> None:

@@ -34,6 +34,7 @@ import hashlib
 import html
 import json
 import re
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from numbers import Real
@@ -330,3 +331,36 @@ def build(
     count_headings = [headings[columns.index(c)] for c in count_columns if c in columns]
     table = PublishedTable(caption, headings, cells, numeric, footnotes, count_headings, int(threshold), kind)
     return published, table
+
+
+#: Tables :func:`build_shared` keeps per process (least recently used dropped first).
+MAX_SHARED = 64
+_SHARED: OrderedDict[str, tuple[pd.DataFrame, PublishedTable]] = OrderedDict()
+
+
+def _content_key(frame: pd.DataFrame, caption: str, options: Mapping[str, Any]) -> str:
+    """What a table is built from: the frame's values, index, columns and types, the caption, the options."""
+    digest = hashlib.sha256(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    digest.update(repr([list(map(str, frame.columns)), [str(t) for t in frame.dtypes], caption]).encode("utf-8"))
+    digest.update(repr(sorted((name, repr(value)) for name, value in options.items())).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def build_shared(frame: pd.DataFrame, caption: str, **options: Any) -> tuple[pd.DataFrame, PublishedTable]:
+    """:func:`build`, remembered in this process by what the table is built from (:func:`_content_key`).
+
+    For a table that many reports publish the same, such as the data under chapter 3's maps
+    (every authority, region and England): a batch's kernel template builds it once
+    (:func:`analysis.run.template.warm`) and every kernel forked from it finds it. Returns a
+    copy of the frame; the published table is shared (read it, do not change it). Errors are
+    never remembered.
+    """
+    key = _content_key(frame, caption, options)
+    found = _SHARED.get(key)
+    if found is None:
+        found = _SHARED[key] = build(frame, caption, **options)
+        while len(_SHARED) > MAX_SHARED:
+            _SHARED.popitem(last=False)
+    else:
+        _SHARED.move_to_end(key)
+    return found[0].copy(deep=False), found[1]

@@ -15,7 +15,8 @@ One batch = every selected notebook for every selected area. In order:
    in-process with one new kernel per run (:func:`analysis.run.runner.execute_run`), or the
    same tasks on a Dask cluster. A failing run never stops the others.
 6. **Publication**: each area's evidence summary (``reports/<area>/index.html``, from its
-   chapters' run records: :mod:`analysis.present.summary`), then ``reports/index.html``, a line
+   chapters' run records: :mod:`analysis.present.summary`), written as soon as the area's last
+   run is done while the other areas' runs go on, then ``reports/index.html``, a line
    per run in ``reports/batch.log``, and the batch's own summary (ran / skipped / failed, naming
    area, notebook, cell and error).
 7. **PDF** (``pdf``, the ``--pdf`` flag): each area's summary and chapters printed into one PDF
@@ -34,6 +35,7 @@ import signal
 import socket
 import sys
 import time
+from collections import Counter
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -186,7 +188,7 @@ def _interrupted_line(exc: KeyboardInterrupt, done: int, todo: int) -> str:
 
 
 def _publish_summaries(reports_dir: Path, area_codes: list[str], notes: list[str], say: Any) -> None:
-    """Each area's evidence summary, from its chapters' run records (after every run has finished)."""
+    """Each area's evidence summary, from its chapters' run records (once all its runs have finished)."""
     from analysis.present import summary
 
     written, problems = summary.write_summaries(reports_dir, area_codes)
@@ -284,9 +286,19 @@ def run_batch(options: BatchOptions) -> BatchSummary:
             dynamic_ncols=True,
         )
 
+        # An area's summary is written as soon as its last run is done, while other areas' runs go
+        # on (rather than all of them after the last run: ~0.15 s each, 152 in a row for England).
+        pending = Counter(run.area_code for run in todo)
+        summarised: set[str] = set()
+        say_above_bar = (lambda message: None) if options.quiet else (lambda m: bar.write(m, file=sys.stderr))
+
         def on_outcome(outcome: runner.RunOutcome) -> None:
             outcomes.append(outcome)
             _log(reports_dir, _outcome_line(outcome, reports_dir))
+            pending[outcome.area_code] -= 1
+            if pending[outcome.area_code] == 0 and any(a.code == outcome.area_code for a in areas):
+                _publish_summaries(reports_dir, [outcome.area_code], notes, say_above_bar)
+                summarised.add(outcome.area_code)
             if outcome.failed and not options.quiet:
                 bar.write(
                     f"FAILED {outcome.area_name} ({outcome.area_code}) {outcome.notebook}: {outcome.error}",
@@ -306,7 +318,7 @@ def run_batch(options: BatchOptions) -> BatchSummary:
             _log(reports_dir, _interrupted_line(exc, len(outcomes) - len(skipped), len(todo)))
             raise
         bar.close()
-        _publish_summaries(reports_dir, [area.code for area in areas], notes, say)
+        _publish_summaries(reports_dir, [a.code for a in areas if a.code not in summarised], notes, say)
         index = publish.write_index(reports_dir, workspace)
         printed = pdf.PdfRun()
         if options.pdf:

@@ -57,6 +57,7 @@ import atexit
 import errno
 import json
 import os
+import re
 import select
 import signal
 import socket
@@ -214,10 +215,12 @@ class TemplateClient:
     def matches(self, prefix: Sequence[str], env: dict[str, str]) -> bool:
         return list(prefix) == self.prefix and _comparable(env) == _comparable(self.env)
 
-    def launch(self, connection_file: str, cwd: str, env: dict[str, str]) -> ForkedKernel:
-        """Ask the template for a kernel on ``connection_file``; raise OSError if it cannot give one."""
+    def launch(self, connection_file: str, cwd: str, env: dict[str, str], options: Sequence[str] = ()) -> ForkedKernel:
+        """Ask the template for a kernel on ``connection_file`` (with the kernel command's trailing
+        ``options``, :func:`warm_command`); raise OSError if it cannot give one."""
         self.sock.settimeout(READY_TIMEOUT_SECONDS if not self.ready else LAUNCH_TIMEOUT_SECONDS)
-        send_message(self.sock, {"connection_file": connection_file, "cwd": str(cwd), "env": env})
+        request = {"connection_file": connection_file, "cwd": str(cwd), "env": env, "options": list(options)}
+        send_message(self.sock, request)
         reply, fds = receive_message(self.sock)
         self.ready = True
         if reply is None or "pid" not in reply or len(fds) != 2:
@@ -315,13 +318,23 @@ class ForkedKernel:
         self.send_signal(signal.SIGTERM)
 
 
-def warm_command(cmd: Sequence[str]) -> list[str] | None:
-    """The interpreter prefix of a standard ipykernel command (``... -m ipykernel_launcher -f FILE``)."""
+def warm_command(cmd: Sequence[str]) -> tuple[list[str], list[str]] | None:
+    """The interpreter prefix and the trailing options of a standard ipykernel command.
+
+    A standard command is ``PREFIX -m ipykernel_launcher -f FILE.json [--Class.trait=value ...]``
+    (the kernelspec's argv, then the ``extra_arguments`` nbclient passes, such as
+    :data:`analysis.config.KERNEL_ARGUMENTS`); returns ``(PREFIX, options)``, or None for any
+    other command (which is then started as jupyter_client starts it).
+    """
     cmd = list(cmd)
-    if len(cmd) >= 5 and cmd[-4:-1] == ["-m", "ipykernel_launcher", "-f"] and cmd[-1].endswith(".json"):
-        prefix = cmd[:-4]
-        if prefix and all(part.startswith("-") for part in prefix[1:]):
-            return prefix
+    for start in range(1, len(cmd) - 3):
+        if cmd[start : start + 3] == ["-m", "ipykernel_launcher", "-f"] and cmd[start + 3].endswith(".json"):
+            prefix, options = cmd[:start], cmd[start + 4 :]
+            if not all(part.startswith("-") for part in prefix[1:]):
+                return None
+            if not all(re.fullmatch(r"--[A-Za-z_][\w.]*=.*", part) for part in options):
+                return None
+            return prefix, options
     return None
 
 
@@ -375,20 +388,21 @@ class WarmProvisioner(LocalProvisioner):
         """Launch the kernel: forked from the template when possible, else as LocalProvisioner does."""
         if not _enabled or _broken:
             return await super().launch_kernel(cmd, **kwargs)
-        prefix = warm_command(cmd)
+        command = warm_command(cmd)
+        prefix, options = command if command else (None, [])
         env, cwd = kwargs.get("env"), os.path.abspath(kwargs.get("cwd") or os.getcwd())
         plain = not set(kwargs) - {"env", "cwd", "kernel_id", "extra_arguments"}
         template = _template_for(prefix, env, cwd) if prefix and env is not None and plain else None
         if template is None:
             return await super().launch_kernel(cmd, **kwargs)
-        connection_file = cmd[-1]
+        connection_file = cmd[len(prefix) + 3]
         planned = {name: self.connection_info[name] for name in PORT_NAMES}
         own_ports = self.connection_info.get("transport") == "tcp"
         process = None
         try:
             if own_ports:  # the kernel binds free ports itself (see _bound_ports)
                 _set_ports(connection_file, dict.fromkeys(PORT_NAMES, 0))
-            process = template.launch(connection_file, cwd, dict(env))
+            process = template.launch(connection_file, cwd, dict(env), options)
             ports = await _bound_ports(connection_file, process) if own_ports else {}
         except (OSError, ValueError) as exc:
             if process is not None:

@@ -219,6 +219,7 @@ def execute_notebook(run: Run, output_path: Path) -> tuple[Any | None, Failure |
             resources={"metadata": {"path": str(Path(run.notebook_path).parent)}},
             timeout_func=remaining_time,
             shutdown_kernel="immediate",
+            extra_arguments=list(config.KERNEL_ARGUMENTS),
             engine_name=engine.engine_name(),
         )
         return nb, None

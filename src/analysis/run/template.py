@@ -88,6 +88,8 @@ PRELOAD = (
     "analysis.present.prevalence",
     "analysis.present.supply",
     "analysis.present.young_people",
+    "analysis.present.homelessness",
+    "statsmodels.api",
     "analysis.methods.checks",
     # what each kernel's start-up imports (the debugger, history, inline figures' helpers)
     "ipykernel.debugger",
@@ -177,7 +179,7 @@ def warm() -> None:
     """Fill the per-process caches every topic notebook uses (never changes global settings)."""
     from analysis.data import build, sources, tables
     from analysis.methods import deprivation, indicators, prevalence
-    from analysis.present import maps
+    from analysis.present import homelessness, maps
 
     for name in sorted(build.TABLES):
         tables.read_table(name)
@@ -188,10 +190,12 @@ def warm() -> None:
     deprivation.deprivation_by_authority(deprivation.DEFAULT_DOMAIN)  # England-wide; as deprivation_for_area asks
     for indicator in indicators.list_indicators():
         indicators.compute_indicator(indicator, confidence=config.DEFAULT_CONFIDENCE)
+    homelessness.model_for_year(None)  # chapter 2's England-wide deprivation model, latest year (the default)
     # the figure bases the batch asked for (WARM_REGIONS_ENV): its reports' maps are drawn over them
     wanted = [code for code in os.environ.get(WARM_REGIONS_ENV, "").split(",") if code]
     if wanted:
         maps.warm_bases([c for c in wanted if c != config.ENGLAND_CODE], england=config.ENGLAND_CODE in wanted)
+        maps.warm_chart_data()  # the data under chapter 3's maps, the same in every report
 
 
 # ------------------------------------------------------------------------------------------
@@ -313,11 +317,14 @@ def become_kernel(request: dict, sock: socket.socket, base_path0: str | None, st
             del sys.path[0]  # as ipykernel_launcher does; the kernel's shell adds '' back
         import ipykernel_launcher
 
-        sys.argv = [ipykernel_launcher.__file__, "-f", request["connection_file"]]
+        options = list(request.get("options", []))  # e.g. config.KERNEL_ARGUMENTS
+        sys.argv = [ipykernel_launcher.__file__, "-f", request["connection_file"], *options]
         reseed()
         from ipykernel.kernelapp import IPKernelApp
 
-        IPKernelApp.launch_instance(argv=["-f", request["connection_file"], f"--IPKernelApp.parent_handle={parent}"])
+        IPKernelApp.launch_instance(
+            argv=["-f", request["connection_file"], f"--IPKernelApp.parent_handle={parent}", *options]
+        )
     except SystemExit:
         raise
     except BaseException:
