@@ -1,0 +1,102 @@
+"""Results kept on disk under ``data/interim/cache`` and shared between processes, keyed by content.
+
+:mod:`analysis.data.memo` remembers a result for one process; a batch runs every notebook in a
+new kernel, so each kernel (and the batch itself) would redo the same work from nothing. This
+module keeps such a result in a file that any later process finds, for work whose inputs can
+be named exactly and cheaply: e.g. validating a council's local files, which costs a second or
+more of pandera checks and is repeated by the batch's up-front check and by every notebook
+that reads them.
+
+Correctness rests on the key alone, never on time: a key is the SHA-256 of everything the
+result is computed from, given by the caller (for files: their **content** hashes, not their
+modification times), together with :func:`package_fingerprint` (every source file of the
+package, the Python version and the versions of the libraries that shape the result), so a
+changed file, code change or library upgrade is a miss. Only results are kept: a call that
+raises is never stored, so an error is raised again, with the same message, every time.
+A file that cannot be read back (truncated, from another pickle protocol) is a miss too.
+Files are written atomically (:func:`analysis.files.write_atomic`). ``ANALYSIS_DISK_CACHE=0``
+(or ``ANALYSIS_MEMO=0``) turns the cache off, for comparisons.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from analysis import config
+from analysis.data import memo
+from analysis.files import write_atomic
+
+ENV = "ANALYSIS_DISK_CACHE"
+#: The cache's folder under ``data/interim``.
+FOLDER = "cache"
+#: Libraries whose versions can change a cached result (read, validated or computed frames).
+LIBRARIES = ("numpy", "pandas", "pandera", "pyarrow", "scipy")
+
+
+def enabled() -> bool:
+    """False when ``ANALYSIS_DISK_CACHE`` (or ``ANALYSIS_MEMO``) is 0 / false / no / off."""
+    return memo.enabled() and os.environ.get(ENV, "1").strip().lower() not in {"0", "false", "no", "off"}
+
+
+@lru_cache(maxsize=1)
+def package_fingerprint() -> str:
+    """SHA-256 of every ``.py`` file of the package, the Python version and :data:`LIBRARIES`' versions.
+
+    Computed once per process: a process runs one version of the code.
+    """
+    digest = hashlib.sha256(sys.version.encode())
+    for path in sorted(config.PACKAGE_DIR.rglob("*.py")):
+        digest.update(path.relative_to(config.PACKAGE_DIR).as_posix().encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for name in LIBRARIES:
+        try:
+            digest.update(f"{name}=={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{name}==absent".encode())
+    return digest.hexdigest()
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file's bytes (what a key names a file by)."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def key(kind: str, *parts: str) -> str:
+    """The key of a ``kind`` of result computed from ``parts`` with this package version."""
+    digest = hashlib.sha256(package_fingerprint().encode())
+    for part in (kind, *parts):
+        digest.update(b"\0" + part.encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _path(kind: str, key_: str) -> Path:
+    return config.INTERIM_DIR / FOLDER / kind / f"{key_}.pickle"
+
+
+def load(kind: str, key_: str) -> Any | None:
+    """The result stored under ``key_``, or None (a miss: absent, unreadable, or the cache is off)."""
+    if not enabled():
+        return None
+    try:
+        with open(_path(kind, key_), "rb") as handle:
+            return pickle.load(handle)
+    except Exception:  # absent, truncated or written by another version: recompute
+        return None
+
+
+def store(kind: str, key_: str, value: Any) -> None:
+    """Keep ``value`` under ``key_`` (nothing when the cache is off; a folder that cannot be written
+    only means the next process recomputes)."""
+    if not enabled():
+        return
+    try:
+        write_atomic(_path(kind, key_), pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:
+        pass
