@@ -64,3 +64,28 @@ def test_an_unreadable_cache_file_is_a_miss(council_folder, tmp_path):
     (kept,) = _cached_files(tmp_path)
     kept.write_bytes(kept.read_bytes()[:100])  # truncated
     _assert_same(first, local_data.read_local_files(HAMPSHIRE, council_folder))
+
+
+def test_indicator_frames_are_read_back_from_disk_unchanged(monkeypatch):
+    from analysis.data import memo
+    from analysis.methods.indicators import registry
+
+    indicator = registry.indicator_ids()[0]
+    memo.clear_all()
+    registry.compute_indicator(indicator)  # computed, or found, and kept
+    memo.clear_all()  # a new process: nothing in memory
+    monkeypatch.setattr(registry, "_indicator_frame", lambda chosen, level: pytest.fail("computed again"))
+    kept = registry.compute_indicator(indicator)
+    monkeypatch.undo()
+    monkeypatch.setenv(disk_cache.ENV, "0")
+    memo.clear_all()
+    pd.testing.assert_frame_equal(kept, registry.compute_indicator(indicator), check_exact=True)
+
+
+def test_no_disk_key_when_a_table_is_not_the_built_file(monkeypatch):
+    from analysis.data import tables
+
+    assert disk_cache.data_key() is not None
+    real = tables.read_table
+    monkeypatch.setattr(tables, "read_table", lambda name: real(name).copy() if name == "population" else real(name))
+    assert disk_cache.data_key() is None

@@ -100,3 +100,28 @@ def store(kind: str, key_: str, value: Any) -> None:
         write_atomic(_path(kind, key_), pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
     except OSError:
         pass
+
+
+def data_key() -> str | None:
+    """What results computed from the processed tables and the council files depend on, as a key part:
+    the checksums the last build recorded for every table, the manifest's and every council file's
+    content hash; None (do not cache) when a table read now is not the file the build wrote (e.g. a
+    test's replacement of :func:`analysis.data.tables.read_table`).
+
+    :func:`analysis.data.tables.read_table` checks each table's file against the build's checksum
+    (and rebuilds a damaged one) before handing it out, so the checksums name the tables' content.
+    """
+    from analysis.data import build, tables
+
+    outputs = build.read_state().get("outputs")
+    if not isinstance(outputs, dict) or not all(tables.is_from_file(name) for name in sorted(build.TABLES)):
+        return None
+    parts = [f"{name}:{outputs.get(name)}" for name in sorted(build.TABLES)]
+    if config.MANIFEST_PATH.is_file():
+        parts.append(f"manifest:{file_digest(config.MANIFEST_PATH)}")
+    local = config.LOCAL_DIR
+    if local.is_dir():
+        parts += [
+            f"{p.relative_to(local).as_posix()}:{file_digest(p)}" for p in sorted(local.rglob("*")) if p.is_file()
+        ]
+    return "\n".join(parts)
