@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 
 import pandas as pd
 import pytest
@@ -89,3 +90,16 @@ def test_no_disk_key_when_a_table_is_not_the_built_file(monkeypatch):
     real = tables.read_table
     monkeypatch.setattr(tables, "read_table", lambda name: real(name).copy() if name == "population" else real(name))
     assert disk_cache.data_key() is None
+
+
+def test_map_classes_are_read_back_from_disk_unchanged(monkeypatch):
+    from analysis.methods.indicators import registry
+    from analysis.present import map_classes
+
+    frame = registry.compute_indicator(registry.indicator_ids()[0])
+    computed = map_classes.class_breaks(frame, "fisher_jenks", 4)
+    monkeypatch.setitem(sys.modules, "mapclassify", None)  # importing it now fails
+    kept = map_classes.class_breaks(frame, "fisher_jenks", 4)
+    assert kept.dtype == computed.dtype and kept.tolist() == computed.tolist()
+    kept[0] = -1.0  # the caller's copy
+    assert map_classes.class_breaks(frame, "fisher_jenks", 4).tolist() == computed.tolist()

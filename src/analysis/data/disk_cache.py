@@ -37,7 +37,7 @@ ENV = "ANALYSIS_DISK_CACHE"
 #: The cache's folder under ``data/interim``.
 FOLDER = "cache"
 #: Libraries whose versions can change a cached result (read, validated or computed frames).
-LIBRARIES = ("numpy", "pandas", "pandera", "pyarrow", "scipy")
+LIBRARIES = ("numpy", "pandas", "pandera", "pyarrow", "scipy", "mapclassify", "scikit-learn")
 
 
 def enabled() -> bool:
