@@ -34,6 +34,7 @@ import signal
 import socket
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -307,15 +308,21 @@ def run_batch(options: BatchOptions) -> BatchSummary:
             raise
         bar.close()
         _publish_summaries(reports_dir, [area.code for area in areas], notes, say)
-        index = publish.write_index(reports_dir, workspace)
         printed = pdf.PdfRun()
         if options.pdf:
             say(f"printing the PDF of {len(areas)} area(s) with Chromium...")
-            printed = pdf.write_pdfs([reports_dir / area.report_slug for area in areas], workspace)
+            # The reports index (its England map) is drawn while Chromium prints: the PDF does not
+            # read it, and printing mostly waits on the browser process.
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="index") as background:
+                index_done = background.submit(publish.write_index, reports_dir, workspace)
+                printed = pdf.write_pdfs([reports_dir / area.report_slug for area in areas], workspace)
+                index = index_done.result()
             for item in printed.written:
                 _log(reports_dir, f"pdf {item.path.relative_to(reports_dir)} ({item.seconds:.1f} s)")
             for problem in printed.problems:
                 _log(reports_dir, f"pdf not written: {problem}")
+        else:
+            index = publish.write_index(reports_dir, workspace)
         order = {(a.code, p.stem): i for i, (a, p) in enumerate((a, p) for a in areas for p in notebook_paths)}
         outcomes.sort(key=lambda o: order.get((o.area_code, o.notebook), 0))
         summary = BatchSummary(
