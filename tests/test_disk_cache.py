@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 
@@ -103,3 +104,14 @@ def test_map_classes_are_read_back_from_disk_unchanged(monkeypatch):
     assert kept.dtype == computed.dtype and kept.tolist() == computed.tolist()
     kept[0] = -1.0  # the caller's copy
     assert map_classes.class_breaks(frame, "fisher_jenks", 4).tolist() == computed.tolist()
+
+
+def test_only_the_newest_results_of_a_kind_are_kept(tmp_path, monkeypatch):
+    monkeypatch.setenv(config.ROOT_ENV, str(tmp_path))
+    monkeypatch.setattr(disk_cache, "MAX_FILES", 3)
+    keys = [disk_cache.key("example", str(i)) for i in range(5)]
+    for i, key in enumerate(keys):
+        disk_cache.store("example", key, i)
+        written = tmp_path / "data" / "interim" / disk_cache.FOLDER / "example" / f"{key}.pickle"
+        os.utime(written, ns=(i * 10**9, i * 10**9))  # one second apart, whatever the clock's resolution
+    assert [disk_cache.load("example", key) for key in keys] == [None, None, 2, 3, 4]

@@ -36,6 +36,8 @@ from analysis.files import write_atomic
 ENV = "ANALYSIS_DISK_CACHE"
 #: The cache's folder under ``data/interim``.
 FOLDER = "cache"
+#: Results kept per kind, newest first (an indicator frame is ~20 kB: a few code versions' worth).
+MAX_FILES = 500
 #: Libraries whose versions can change a cached result (read, validated or computed frames).
 LIBRARIES = ("numpy", "pandas", "pandera", "pyarrow", "scipy", "mapclassify", "scikit-learn")
 
@@ -98,8 +100,18 @@ def store(kind: str, key_: str, value: Any) -> None:
         return
     try:
         write_atomic(_path(kind, key_), pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        _prune(_path(kind, key_).parent)
     except OSError:
         pass
+
+
+def _prune(folder: Path) -> None:
+    """Keep the :data:`MAX_FILES` newest results of a kind (each code version or data change adds a set)."""
+    files = list(folder.glob("*.pickle"))
+    if len(files) <= MAX_FILES:
+        return
+    for path in sorted(files, key=lambda p: p.stat().st_mtime_ns)[: len(files) - MAX_FILES]:
+        path.unlink(missing_ok=True)
 
 
 def data_key() -> str | None:
