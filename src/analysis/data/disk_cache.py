@@ -24,15 +24,17 @@ import hashlib
 import os
 import pickle
 import sys
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from analysis import config
 from analysis.data import memo
 from analysis.files import write_atomic
 
+T = TypeVar("T")
 ENV = "ANALYSIS_DISK_CACHE"
 #: The cache's folder under ``data/interim``.
 FOLDER = "cache"
@@ -103,6 +105,22 @@ def store(kind: str, key_: str, value: Any) -> None:
         _prune(_path(kind, key_).parent)
     except OSError:
         pass
+
+
+def cached(kind: str, parts: Sequence[str] | None, compute: Callable[[], T]) -> T:
+    """``compute()``'s result as kept under the key of ``parts`` (:func:`key`), computed and kept on a miss.
+
+    ``parts`` None (the inputs cannot be named) or the cache off: computed, nothing kept. An
+    exception from ``compute`` propagates and nothing is kept.
+    """
+    if parts is None or not enabled():
+        return compute()
+    key_ = key(kind, *parts)
+    found = load(kind, key_)
+    if found is None:
+        found = compute()
+        store(kind, key_, found)
+    return found
 
 
 def _prune(folder: Path) -> None:

@@ -290,14 +290,11 @@ def read_local_files(area_code: str, folder: Path) -> LocalData:
     present = [
         path for path in (supply_path, referrals_path, *(folder / s.name for s in part4.PART4_FILES)) if path.is_file()
     ]
+
     # Validated once per content (and package version): the batch's up-front check and each notebook
     # reading the same files share the result (analysis.data.disk_cache; a file that fails is never kept).
-    cache_key = disk_cache.key(
-        CACHE_KIND, area_code, str(folder), *(f"{p.name}:{disk_cache.file_digest(p)}" for p in present)
-    )
-    tables = disk_cache.load(CACHE_KIND, cache_key) if present else None
-    if tables is None:
-        tables = (
+    def validate() -> tuple:
+        return (
             read_supply(supply_path) if supply_path in present else None,
             read_referrals(referrals_path) if referrals_path in present else None,
             {
@@ -306,8 +303,9 @@ def read_local_files(area_code: str, folder: Path) -> LocalData:
                 if folder / spec.name in present
             },
         )
-        if present:
-            disk_cache.store(CACHE_KIND, cache_key, tables)
+
+    parts = [area_code, str(folder), *(f"{p.name}:{disk_cache.file_digest(p)}" for p in present)] if present else None
+    tables = disk_cache.cached(CACHE_KIND, parts, validate)
     supply, referrals, part4_tables = tables
     return LocalData(
         area_code=area_code,

@@ -143,20 +143,21 @@ def class_breaks(
     classes = min(k, distinct.size)
     if classes == 1:
         return distinct[-1:].copy()
+
     # Kept on disk by the values classed (analysis.data.disk_cache): every map report classes the same
     # England-wide values, and a kernel that finds them classed never imports mapclassify (~1 s).
-    key = disk_cache.key(CACHE_KIND, scheme, str(classes), hashlib.sha256(values.tobytes()).hexdigest())
-    found = disk_cache.load(CACHE_KIND, key)
-    if found is None:
+    def classify() -> np.ndarray:
         import mapclassify
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             classifier = getattr(mapclassify, _SCHEMES[scheme])(values, k=classes)
-        found = np.unique(np.asarray(classifier.bins, dtype=float))
-        found[-1] = max(found[-1], distinct[-1])
-        disk_cache.store(CACHE_KIND, key, found)
-    return found.copy()
+        breaks = np.unique(np.asarray(classifier.bins, dtype=float))
+        breaks[-1] = max(breaks[-1], distinct[-1])
+        return breaks
+
+    parts = (scheme, str(classes), hashlib.sha256(values.tobytes()).hexdigest())
+    return disk_cache.cached(CACHE_KIND, parts, classify).copy()
 
 
 def assign_classes(values: Any, breaks: np.ndarray) -> np.ndarray:

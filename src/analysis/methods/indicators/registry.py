@@ -488,13 +488,8 @@ def _compute_indicator(chosen: Indicator, level: float) -> pd.DataFrame:
     disk for the next process, keyed by the tables' and council files' content and the code:
     :mod:`analysis.data.disk_cache`)."""
     data = disk_cache.data_key() if disk_cache.enabled() and _is_declared(chosen) else None
-    key = disk_cache.key(DISK_CACHE_KIND, chosen.id, repr(level), data) if data is not None else None
-    found = disk_cache.load(DISK_CACHE_KIND, key) if key else None
-    if found is None:
-        found = _indicator_frame(chosen, level)
-        if key:
-            disk_cache.store(DISK_CACHE_KIND, key, found)
-    return found
+    parts = None if data is None else (chosen.id, repr(level), data)
+    return disk_cache.cached(DISK_CACHE_KIND, parts, lambda: _indicator_frame(chosen, level))
 
 
 def _is_declared(chosen: Indicator) -> bool:
