@@ -228,6 +228,25 @@ def run_notebook(name: str, output_dir: Path, **parameters):
     return executed, report.read_records(executed)
 
 
+#: Notebook runs side by side in ``run_notebooks``: one per core, as ``analysis batch`` runs them.
+PARALLEL_RUNS = 2
+
+
+def run_notebooks(name: str, runs: dict) -> dict:
+    """Execute ``notebooks/<name>.ipynb`` once per entry of ``runs`` (key -> ``(output_dir, parameters)``),
+    two at a time, each in its own kernel (see ``run_notebook``).
+
+    Returns key -> ``(executed_path, records)``; an error in any run is raised.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=PARALLEL_RUNS) as pool:
+        futures = {
+            key: pool.submit(run_notebook, name, folder, **parameters) for key, (folder, parameters) in runs.items()
+        }
+        return {key: future.result() for key, future in futures.items()}
+
+
 @pytest.fixture(scope="session")
 def hampshire_batch(tmp_path_factory) -> dict:
     """One real batch of the four chapters for Hampshire in a temporary reports folder, run once per session.
