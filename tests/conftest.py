@@ -10,15 +10,19 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from functools import cache
 from pathlib import Path
 
 import pandas as pd
+import psutil
 import pytest
 
 from analysis import config
+from analysis.run import lock
 
 REAL_ROOT = config.project_root()
+FIXTURE_NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
 
 
 def start_batch_in_own_terminal(args: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:
@@ -39,6 +43,81 @@ def start_batch_in_own_terminal(args: list[str], env: dict[str, str] | None = No
         start_new_session=True,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
+
+
+def wait_for(condition, timeout: float = 90) -> None:
+    """Wait until ``condition()`` is true, failing after ``timeout`` seconds (a deadline loop)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting")
+        time.sleep(0.2)
+
+
+def running_kernels(batch_pid: int) -> list[psutil.Process]:
+    """The kernels under a batch: fresh ones (``ipykernel_launcher``) and warm ones (children of a
+    kernel template, whose command line is the template's)."""
+    found = []
+    for process in psutil.Process(batch_pid).children(recursive=True):
+        try:
+            command = " ".join(process.cmdline())
+            if "ipykernel_launcher" in command:
+                found.append(process)
+            elif "analysis.run.template" in command:
+                found += process.children()
+        except psutil.NoSuchProcess:
+            continue
+    return found
+
+
+def descendants_once_a_kernel_runs(batch_pid: int) -> list[psutil.Process]:
+    """Every process under the batch (workers, kernel templates, kernels, multiprocessing's resource
+    tracker), once the held run's kernel is running."""
+    wait_for(lambda: running_kernels(batch_pid))
+    return psutil.Process(batch_pid).children(recursive=True)
+
+
+@pytest.fixture(scope="session")
+def interrupted_batch(tmp_path_factory) -> dict:
+    """One batch of fixture_second and fixture_sleeps for Southampton (two workers), started in its own
+    terminal, interrupted by Ctrl-C (SIGINT to its process group) once fixture_second is published
+    and fixture_sleeps is running (held by a file), then resumed by the same command; run once per
+    session and shared by tests/test_batch.py (the interrupt, and a second batch refused meanwhile)
+    and reliability case 21 (interrupted and resumed).
+
+    Returns what was seen at each step: ``process`` (its pid and returncode), ``out``/``err``,
+    ``descendants`` (every process it had started, once a kernel ran), ``second`` (the refused batch),
+    ``earlier`` / ``second_html_after`` (fixture_second.html before and after the interrupt),
+    ``names_after`` (the folder's file names after it), ``lock`` and ``log`` (after it), ``resumed``
+    (the same command again, once the hold file is gone) and ``sleeps_published`` (after that).
+    """
+    root = tmp_path_factory.mktemp("interrupted")
+    reports, hold = root / "reports", root / "hold"
+    hold.touch()
+    command = [sys.executable, "-m", "analysis", "batch", "--area", "Southampton", "--notebooks-dir"]
+    command += [str(FIXTURE_NOTEBOOKS), "--reports-dir", str(reports), "--workers", "2", "--notebooks"]
+    args = [*command, "fixture_second", "fixture_sleeps", "-p", "hold_file", str(hold)]
+    process = start_batch_in_own_terminal(args)
+    folder = reports / "E06000045-southampton"
+    seen: dict = {"reports": reports, "folder": folder, "process": process}
+    try:
+        wait_for(lambda: (folder / "fixture_second.html").is_file() and any(folder.glob(".fixture_sleeps.running-*")))
+        seen["earlier"] = (folder / "fixture_second.html").read_bytes()
+        seen["descendants"] = descendants_once_a_kernel_runs(process.pid)
+        seen["second"] = subprocess.run([*command, "fixture_second"], capture_output=True, text=True)
+        os.killpg(process.pid, signal.SIGINT)  # Ctrl-C in a terminal signals the whole process group
+        seen["out"], seen["err"] = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    seen["names_after"] = sorted(p.name for p in folder.iterdir())
+    seen["second_html_after"] = (folder / "fixture_second.html").read_bytes()
+    seen["lock"] = (reports / lock.LOCK_NAME).read_text()
+    seen["log"] = (reports / "batch.log").read_text(encoding="utf-8")
+    hold.unlink()
+    seen["resumed"] = subprocess.run(args, capture_output=True, text=True)
+    seen["sleeps_published"] = (folder / "fixture_sleeps.html").is_file()
+    return seen
 
 
 def copy_project_data(destination: Path) -> Path:
@@ -147,6 +226,25 @@ def run_notebook(name: str, output_dir: Path, **parameters):
         log_output=False,
     )
     return executed, report.read_records(executed)
+
+
+#: Notebook runs side by side in ``run_notebooks``: one per core, as ``analysis batch`` runs them.
+PARALLEL_RUNS = 2
+
+
+def run_notebooks(name: str, runs: dict) -> dict:
+    """Execute ``notebooks/<name>.ipynb`` once per entry of ``runs`` (key -> ``(output_dir, parameters)``),
+    two at a time, each in its own kernel (see ``run_notebook``).
+
+    Returns key -> ``(executed_path, records)``; an error in any run is raised.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=PARALLEL_RUNS) as pool:
+        futures = {
+            key: pool.submit(run_notebook, name, folder, **parameters) for key, (folder, parameters) in runs.items()
+        }
+        return {key: future.result() for key, future in futures.items()}
 
 
 @pytest.fixture(scope="session")

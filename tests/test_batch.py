@@ -28,7 +28,7 @@ from analysis.errors import BatchError, ParameterError
 from analysis.methods import population
 from analysis.present import report
 from analysis.run import batch, executors, kernels, lock, plan, runner
-from tests.conftest import start_batch_in_own_terminal
+from tests.conftest import descendants_once_a_kernel_runs, running_kernels, start_batch_in_own_terminal, wait_for
 
 pytestmark = pytest.mark.notebook
 
@@ -362,14 +362,6 @@ def test_a_lock_left_by_a_dead_batch_is_taken_over(tmp_path):
             pass
 
 
-def _wait_for(condition, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting")
-        time.sleep(0.2)
-
-
 @contextlib.contextmanager
 def _held_batch(
     tmp_path: Path, workers: int = 2, warm: bool = False
@@ -395,72 +387,40 @@ def _held_batch(
     process = start_batch_in_own_terminal(args, {kernels.ENV: "always"} if warm else None)
     folder = reports / FOLDERS["E06000045"]
     try:
-        _wait_for(lambda: (folder / "fixture_second.html").is_file() and any(folder.glob(".fixture_sleeps.running-*")))
+        wait_for(lambda: (folder / "fixture_second.html").is_file() and any(folder.glob(".fixture_sleeps.running-*")))
         yield process, args, reports, hold, folder
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
 
 
-def _running_kernels(batch_pid: int) -> list[psutil.Process]:
-    """The kernels under a batch: fresh ones (``ipykernel_launcher``) and warm ones (children of a
-    kernel template, whose command line is the template's)."""
-    found = []
-    for process in psutil.Process(batch_pid).children(recursive=True):
-        try:
-            command = " ".join(process.cmdline())
-            if "ipykernel_launcher" in command:
-                found.append(process)
-            elif "analysis.run.template" in command:
-                found += process.children()
-        except psutil.NoSuchProcess:
-            continue
-    return found
-
-
-def _descendants_once_a_kernel_runs(batch_pid: int) -> list[psutil.Process]:
-    """Every process under the batch (workers, kernel templates, kernels, multiprocessing's resource
-    tracker), once the held run's kernel is running."""
-    _wait_for(lambda: _running_kernels(batch_pid))
-    return psutil.Process(batch_pid).children(recursive=True)
-
-
-def _assert_stopped_and_waited(descendants: list[psutil.Process], reports: Path) -> None:
+def _assert_stopped_and_waited(descendants: list[psutil.Process], log: str) -> None:
     """The batch waited for its workers, kernel templates and kernels before it exited (it says so in
-    its log), and every process it had started is gone (multiprocessing's resource tracker ends
-    just after the batch: hence the deadline)."""
-    log = (reports / "batch.log").read_text(encoding="utf-8")
+    its log, ``log``), and every process it had started is gone (multiprocessing's resource tracker
+    ends just after the batch: hence the deadline)."""
     assert "interrupted after" in log and "worker, kernel template and kernel process(es), none left" in log, log
     _, alive = psutil.wait_procs(descendants, timeout=30)
     assert alive == [], [(p.pid, p.cmdline()) for p in alive]
 
 
-def test_interrupt_stops_cleanly_and_the_next_run_carries_on(tmp_path):
-    with _held_batch(tmp_path) as (process, args, reports, hold, folder):
-        descendants = _descendants_once_a_kernel_runs(process.pid)
-        # a second batch meanwhile is refused, naming the first
-        second = subprocess.run(
-            [sys.executable, "-m", "analysis", *batch_args(reports, notebooks=["fixture_second"])],
-            capture_output=True,
-            text=True,
-        )
-        assert second.returncode == 1 and f"(PID {process.pid} on" in second.stderr
-        os.killpg(process.pid, signal.SIGINT)  # Ctrl-C in a terminal signals the whole process group
-        out, err = process.communicate(timeout=60)
+def test_interrupt_stops_cleanly_and_the_next_run_carries_on(interrupted_batch):
+    seen = interrupted_batch  # tests/conftest.py: Ctrl-C while fixture_sleeps runs, then the same command
+    process, err = seen["process"], seen["err"]
+    # a second batch meanwhile is refused, naming the first
+    assert seen["second"].returncode == 1 and f"(PID {process.pid} on" in seen["second"].stderr
     assert process.returncode == 130, err
     assert "interrupted: stopped cleanly" in err
-    _assert_stopped_and_waited(descendants, reports)
-    assert not (folder / "fixture_sleeps.html").exists() and not (folder / "fixture_sleeps.run.json").exists()
-    assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []
-    assert (reports / lock.LOCK_NAME).read_text() == ""  # released
+    _assert_stopped_and_waited(seen["descendants"], seen["log"])
+    assert "fixture_sleeps.html" not in seen["names_after"] and "fixture_sleeps.run.json" not in seen["names_after"]
+    assert [name for name in seen["names_after"] if name.startswith(".")] == []
+    assert seen["lock"] == ""  # released
 
-    hold.unlink()
-    resumed = subprocess.run(args, capture_output=True, text=True)
+    resumed = seen["resumed"]
     assert resumed.returncode == 0, resumed.stderr
     assert "1 ran, 0 republished, 1 skipped (unchanged)" in resumed.stdout or (
         "1 ran" in resumed.stdout and "1 skipped (unchanged)" in resumed.stdout
     )
-    assert (folder / "fixture_sleeps.html").is_file()
+    assert seen["sleeps_published"]
 
 
 def test_sigterm_to_the_batch_alone_stops_it_as_cleanly_as_ctrl_c(tmp_path):
@@ -468,15 +428,15 @@ def test_sigterm_to_the_batch_alone_stops_it_as_cleanly_as_ctrl_c(tmp_path):
     where Ctrl-C does not reach it): the worker, its kernel template and the kernel forked from
     it are stopped and waited for, partial files removed."""
     with _held_batch(tmp_path, workers=1, warm=True) as (process, _, reports, _, folder):
-        descendants = _descendants_once_a_kernel_runs(process.pid)
+        descendants = descendants_once_a_kernel_runs(process.pid)
         templates = [p for p in descendants if "analysis.run.template" in " ".join(p.cmdline())]
-        assert all(kernel in descendants for kernel in _running_kernels(process.pid))
+        assert all(kernel in descendants for kernel in running_kernels(process.pid))
         assert templates or not kernels.wanted()  # warm kernels unless ANALYSIS_WARM_KERNELS=0
         process.terminate()  # SIGTERM to the batch process alone
         _, err = process.communicate(timeout=60)
     assert process.returncode == 130, err
     assert "interrupted: stopped cleanly" in err
-    _assert_stopped_and_waited(descendants, reports)
+    _assert_stopped_and_waited(descendants, (reports / "batch.log").read_text(encoding="utf-8"))
     assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []
     assert not (folder / "fixture_sleeps.html").exists()
 

@@ -18,7 +18,7 @@ from analysis.methods import prevalence
 from analysis.present import prevalence as show
 from analysis.present import report
 
-from .conftest import census_population, districts_of, raw_csv, run_notebook
+from .conftest import census_population, districts_of, raw_csv, run_notebook, run_notebooks
 from .test_prevalence_bands import sdg_women_partner_abuse_by_age
 
 pytestmark = pytest.mark.notebook
@@ -29,32 +29,47 @@ IMD = "Index of Multiple Deprivation"
 
 
 @pytest.fixture(scope="module")
-def hampshire(tmp_path_factory):
-    """Default parameters: Hampshire, the latest survey year with rates by sex."""
-    return run_notebook("01_prevalence", tmp_path_factory.mktemp("hampshire"))
-
-
-@pytest.fixture(scope="module")
-def southampton(tmp_path_factory):
-    """Another authority, by name, with an earlier survey year (16-74) and no rounding."""
-    return run_notebook(
+def runs(tmp_path_factory):
+    """The module's four runs, two at a time (run_notebooks)."""
+    return run_notebooks(
         "01_prevalence",
-        tmp_path_factory.mktemp("southampton"),
-        area="Southampton",
-        survey_year="YE Mar 2020",
-        round_to=1,
+        {
+            # Default parameters: Hampshire, the latest survey year with rates by sex.
+            "hampshire": (tmp_path_factory.mktemp("hampshire"), {}),
+            # Another authority, by name, with an earlier survey year (16-74) and no rounding.
+            "southampton": (
+                tmp_path_factory.mktemp("southampton"),
+                {"area": "Southampton", "survey_year": "YE Mar 2020", "round_to": 1},
+            ),
+            # An authority no other chapter test runs: one district, most of its residents from ethnic
+            # minority groups.
+            "birmingham": (tmp_path_factory.mktemp("birmingham"), {"area": BIRMINGHAM}),
+            "england": (tmp_path_factory.mktemp("england"), {"area": "England"}),
+        },
     )
 
 
 @pytest.fixture(scope="module")
-def birmingham(tmp_path_factory):
-    """An authority no other chapter test runs: one district, most of its residents from ethnic minority groups."""
-    return run_notebook("01_prevalence", tmp_path_factory.mktemp("birmingham"), area=BIRMINGHAM)
+def hampshire(runs):
+    """Default parameters: Hampshire, the latest survey year with rates by sex."""
+    return runs["hampshire"]
 
 
 @pytest.fixture(scope="module")
-def england(tmp_path_factory):
-    return run_notebook("01_prevalence", tmp_path_factory.mktemp("england"), area="England")
+def southampton(runs):
+    """Another authority, by name, with an earlier survey year (16-74) and no rounding."""
+    return runs["southampton"]
+
+
+@pytest.fixture(scope="module")
+def birmingham(runs):
+    """An authority no other chapter test runs: one district, most of its residents from ethnic minority groups."""
+    return runs["birmingham"]
+
+
+@pytest.fixture(scope="module")
+def england(runs):
+    return runs["england"]
 
 
 def expected_values(area: str, survey_year: str | None) -> dict:

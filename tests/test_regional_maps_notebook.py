@@ -17,7 +17,7 @@ import pytest
 from analysis import config
 from analysis.methods import indicators
 from analysis.present.numbers import format_number
-from tests.conftest import run_notebook
+from tests.conftest import run_notebooks
 from tests.test_indicators import hand_districts, hand_persons, poisson_limits
 
 pytestmark = pytest.mark.notebook
@@ -43,11 +43,9 @@ CODE_CELL = re.compile(r"<td[^>]*>([EK]\d{8})</td>")
 
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory):
-    out = {}
-    for code, parameters in RUNS.items():
-        path, records = run_notebook("03_regional_maps", tmp_path_factory.mktemp(code), area=code, **parameters)
-        out[code] = (json.loads(path.read_text(encoding="utf-8")), records)
-    return out
+    runs = {code: (tmp_path_factory.mktemp(code), {"area": code, **parameters}) for code, parameters in RUNS.items()}
+    done = run_notebooks("03_regional_maps", runs)
+    return {code: (json.loads(path.read_text(encoding="utf-8")), records) for code, (path, records) in done.items()}
 
 
 def html_outputs(nb) -> list[str]:

@@ -20,7 +20,7 @@ from analysis.errors import ParameterError
 from analysis.present.numbers import format_number
 from analysis.run import parameters
 
-from .conftest import REAL_ROOT, run_notebook
+from .conftest import REAL_ROOT, run_notebooks
 from .test_indicators import hand_persons, poisson_limits
 from .test_supply import (
     authored_fact,
@@ -72,19 +72,31 @@ def hand_rate(quarterly: pd.DataFrame, code: str, measure: str, year: str) -> tu
 
 
 @pytest.fixture(scope="module")
-def hampshire_run(tmp_path_factory, quarterly):
+def runs(tmp_path_factory, quarterly):
+    """Every run of the module, two at a time: Hampshire (with a year other than the default), the new
+    authorities, and the Isle of Wight."""
     year = complete_years(quarterly)[-2]  # the notebook parameter chooses a year other than the default
-    return run_notebook(NOTEBOOK, tmp_path_factory.mktemp("supply_hampshire"), area=HAMPSHIRE, homelessness_year=year)
+    wanted = {
+        HAMPSHIRE: (tmp_path_factory.mktemp("supply_hampshire"), {"area": HAMPSHIRE, "homelessness_year": year}),
+        **{code: (tmp_path_factory.mktemp(f"supply_{code}"), {"area": code}) for code in NEW_AREAS},
+        ISLE_OF_WIGHT: (tmp_path_factory.mktemp("supply_wight"), {"area": ISLE_OF_WIGHT}),
+    }
+    return run_notebooks(NOTEBOOK, wanted)
 
 
 @pytest.fixture(scope="module")
-def new_runs(tmp_path_factory):
-    return {code: run_notebook(NOTEBOOK, tmp_path_factory.mktemp(f"supply_{code}"), area=code) for code in NEW_AREAS}
+def hampshire_run(runs):
+    return runs[HAMPSHIRE]
 
 
 @pytest.fixture(scope="module")
-def wight_run(tmp_path_factory):
-    return run_notebook(NOTEBOOK, tmp_path_factory.mktemp("supply_wight"), area=ISLE_OF_WIGHT)
+def new_runs(runs):
+    return {code: runs[code] for code in NEW_AREAS}
+
+
+@pytest.fixture(scope="module")
+def wight_run(runs):
+    return runs[ISLE_OF_WIGHT]
 
 
 def outputs(path) -> list[dict]:

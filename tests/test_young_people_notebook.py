@@ -15,7 +15,7 @@ import pytest
 
 from analysis import config
 from analysis.data import tables
-from tests.conftest import census_population, raw_csv, run_notebook
+from tests.conftest import census_population, raw_csv, run_notebooks
 
 pytestmark = pytest.mark.notebook
 
@@ -36,10 +36,9 @@ DA_REASON = "prevention_or_relief_duty_reason_domestic_abuse"
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory):
     """Each authority's executed notebook path and records (two papermill runs in all)."""
-    out = {}
-    for code, extra in RUNS.items():
-        out[code] = run_notebook(NOTEBOOK, tmp_path_factory.mktemp(code), area=code, **extra)
-    return out
+    return run_notebooks(
+        NOTEBOOK, {code: (tmp_path_factory.mktemp(code), {"area": code, **extra}) for code, extra in RUNS.items()}
+    )
 
 
 @cache

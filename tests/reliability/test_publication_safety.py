@@ -1,8 +1,12 @@
 """Reliability cases 26-28: publication safety, on the four real topic notebooks.
 
-One batch runs all four notebooks for Hampshire in a temporary project whose Hampshire
-referrals file is replaced by a FIXTURE holding small counts (3 declined, 2 for a reason, 4
-high risk) and a private note the reports never show.
+A temporary project whose Hampshire referrals file is replaced by a FIXTURE holding small counts
+(3 declined, 2 for a reason, 4 high risk) and a private note the reports never show. Its reports
+folder starts as a copy of the session's real Hampshire batch (``hampshire_batch`` in
+tests/conftest.py); a batch in the project then runs the chapters that read councils' local files
+(``analysis.run.plan.LOCAL_DATA_NOTEBOOKS``: 02 and 03) on the fixture, and publishes the
+evidence summary from all four. The other chapters read no local file, so a run with the fixture
+would give the same pages as the session's batch.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from bs4 import BeautifulSoup
 
 from analysis import config
 from analysis.data import build
+from analysis.run.plan import LOCAL_DATA_NOTEBOOKS
 from tests.conftest import copy_project_data
 
 from .helpers import run_cli
@@ -29,20 +34,26 @@ SMALL = {"3", "2", "4"}
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory):
+def published(tmp_path_factory, hampshire_batch):
     root = copy_project_data(tmp_path_factory.mktemp("publication") / "project")
     shutil.copyfile(FIXTURE, root / "data" / "raw" / "local" / "E10000014" / "referrals.csv")
+    folder = root / "reports" / "E10000014-hampshire"
+    shutil.copytree(hampshire_batch["folder"], folder)
+    local = sorted(LOCAL_DATA_NOTEBOOKS)
+    assert local == ["02_refuge_demand_supply", "03_regional_maps"]
     result = run_cli(
         "batch",
         "--area",
         "Hampshire",
+        "--notebooks",
+        *local,
         "--notebooks-dir",
         str(config.project_root() / "notebooks"),
         "--quiet",
         root=root,
     )
     assert result.code == 0, result.err
-    folder = root / "reports" / "E10000014-hampshire"
+    assert "2 ran" in result.out, result.out  # the local data changed: both chapters ran on the fixture
     pages = {p.stem: p.read_text(encoding="utf-8") for p in folder.glob("*.html")}
     assert sorted(pages) == sorted([*config.NOTEBOOKS, "index"])  # the chapters and the evidence summary
     return {"root": root, "folder": folder, "pages": pages}

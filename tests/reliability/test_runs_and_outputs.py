@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import psutil
@@ -18,7 +16,7 @@ import pytest
 
 from analysis import config, files
 from analysis.run import lock
-from tests.conftest import copy_project_data, start_batch_in_own_terminal
+from tests.conftest import copy_project_data
 
 from .helpers import assert_one_clear_error, run_cli
 
@@ -85,43 +83,20 @@ def test_case25_kernel_that_dies_or_hangs(mixed):
     assert (reports / FOLDER / "fixture_second.html").is_file()  # the batch carried on
 
 
-def _wait_for(condition, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting"
-        time.sleep(0.2)
-
-
-def test_case21_batch_interrupted_and_resumed(tmp_path):
-    reports, hold = tmp_path / "reports", tmp_path / "hold"
-    hold.touch()
-    args = [
-        sys.executable,
-        "-m",
-        "analysis",
-        *batch_args(reports, "fixture_sleeps", "fixture_second", extra=("-p", "hold_file", str(hold))),
-    ]
-    process = start_batch_in_own_terminal(args)
-    folder = reports / FOLDER
-    try:
-        _wait_for(lambda: (folder / "fixture_second.html").is_file() and any(folder.glob(".fixture_sleeps.running-*")))
-        earlier = (folder / "fixture_second.html").read_bytes()
-        started = psutil.Process(process.pid).children(recursive=True)  # workers, kernels
-        os.killpg(process.pid, signal.SIGINT)  # Ctrl-C
-        _, err = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
+def test_case21_batch_interrupted_and_resumed(interrupted_batch):
+    """The session's interrupted batch (``interrupted_batch`` in tests/conftest.py): fixture_second
+    published, fixture_sleeps running, then Ctrl-C, then the same command again."""
+    seen = interrupted_batch
+    process, err = seen["process"], seen["err"]
     assert process.returncode == 130 and "interrupted: stopped cleanly" in err
-    assert psutil.wait_procs(started, timeout=30)[1] == []  # nothing the batch started is left running
-    assert not (folder / "fixture_sleeps.html").exists()  # no half-written report
-    assert not [p for p in folder.iterdir() if p.name.startswith(".")]
-    assert (folder / "fixture_second.html").read_bytes() == earlier
-    hold.unlink()
-    resumed = subprocess.run(args, capture_output=True, text=True)
+    assert psutil.wait_procs(seen["descendants"], timeout=30)[1] == []  # nothing the batch started is left running
+    assert "fixture_sleeps.html" not in seen["names_after"]  # no half-written report
+    assert not [name for name in seen["names_after"] if name.startswith(".")]
+    assert seen["second_html_after"] == seen["earlier"]
+    resumed = seen["resumed"]
     assert resumed.returncode == 0, resumed.stderr
     assert "1 ran" in resumed.stdout and "1 skipped (unchanged)" in resumed.stdout
-    assert (folder / "fixture_sleeps.html").is_file()
+    assert seen["sleeps_published"]
 
 
 def test_case22_two_batches_at_once(tmp_path):
