@@ -30,10 +30,12 @@ import pandas as pd
 import pandera.pandas as pa
 
 from analysis import config
-from analysis.data import schemas
+from analysis.data import disk_cache, schemas
 from analysis.data.schemas import part4
 from analysis.errors import ValidationError
 
+#: The kind of result :mod:`analysis.data.disk_cache` keeps for :func:`read_local_files`.
+CACHE_KIND = "local_data"
 #: File -> (pandera model, rule function, hint on fixing it).
 SUPPLY_HINT = (
     "Correct the cells listed. Each row is one provider's places of one accommodation type in one "
@@ -285,17 +287,33 @@ def read_local_files(area_code: str, folder: Path) -> LocalData:
         if folder.is_dir()
         else ()
     )
+    present = [
+        path for path in (supply_path, referrals_path, *(folder / s.name for s in part4.PART4_FILES)) if path.is_file()
+    ]
+
+    # Validated once per content (and package version): the batch's up-front check and each notebook
+    # reading the same files share the result (analysis.data.disk_cache; a file that fails is never kept).
+    def validate() -> tuple:
+        return (
+            read_supply(supply_path) if supply_path in present else None,
+            read_referrals(referrals_path) if referrals_path in present else None,
+            {
+                spec.name: read_part4(folder / spec.name, spec)
+                for spec in part4.PART4_FILES
+                if folder / spec.name in present
+            },
+        )
+
+    parts = [area_code, str(folder), *(f"{p.name}:{disk_cache.file_digest(p)}" for p in present)] if present else None
+    tables = disk_cache.cached(CACHE_KIND, parts, validate)
+    supply, referrals, part4_tables = tables
     return LocalData(
         area_code=area_code,
         folder=folder,
-        supply=read_supply(supply_path) if supply_path.is_file() else None,
-        referrals=read_referrals(referrals_path) if referrals_path.is_file() else None,
+        supply=supply,
+        referrals=referrals,
         other_files=others,
-        part4={
-            spec.name: read_part4(folder / spec.name, spec)
-            for spec in part4.PART4_FILES
-            if (folder / spec.name).is_file()
-        },
+        part4=part4_tables,
     )
 
 

@@ -70,3 +70,14 @@ def read_table(name: str) -> pd.DataFrame:
     print(f"note: data/processed/{path.name} {problem}; rebuilding it from data/raw.", file=sys.stderr)
     build.build_tables(force=True, report=lambda message: print(message, file=sys.stderr))
     return _read(name)
+
+
+def is_from_file(name: str) -> bool:
+    """True when :func:`read_table` hands out the table as read from its file, unchanged since the build
+    (False when it is replaced, e.g. by a test's fixture, or the file differs from the build's record)."""
+    from analysis.data import build
+
+    try:
+        return build.output_matches_state(name) and read_table(name) is _read(name)
+    except Exception:
+        return False

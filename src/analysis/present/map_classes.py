@@ -22,6 +22,7 @@ Quantiles, EqualInterval, FisherJenks.
 
 from __future__ import annotations
 
+import hashlib
 import warnings
 from typing import Any
 
@@ -29,10 +30,13 @@ import numpy as np
 import pandas as pd
 
 from analysis import config
+from analysis.data import disk_cache
 from analysis.errors import ParameterError
 from analysis.methods.indicators import Indicator, value_column
 from analysis.present.numbers import format_number
 
+#: The kind of result :mod:`analysis.data.disk_cache` keeps for :func:`class_breaks`.
+CACHE_KIND = "map_classes"
 _SCHEMES = {"quantiles": "Quantiles", "equal_interval": "EqualInterval", "fisher_jenks": "FisherJenks"}
 #: How captions and the methods section name each class scheme.
 SCHEME_WORDS = {
@@ -127,8 +131,6 @@ def class_breaks(
     distinct values; an empty array means no area has data. Pass a :func:`published` frame,
     so that no bound is a value withheld for a small count.
     """
-    import mapclassify
-
     scheme = check_classification(scheme)
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
         raise ParameterError(f"k (number of classes) must be a whole number >= 1, got {k!r}.")
@@ -141,12 +143,21 @@ def class_breaks(
     classes = min(k, distinct.size)
     if classes == 1:
         return distinct[-1:].copy()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        classifier = getattr(mapclassify, _SCHEMES[scheme])(values, k=classes)
-    breaks = np.unique(np.asarray(classifier.bins, dtype=float))
-    breaks[-1] = max(breaks[-1], distinct[-1])
-    return breaks
+
+    # Kept on disk by the values classed (analysis.data.disk_cache): every map report classes the same
+    # England-wide values, and a kernel that finds them classed never imports mapclassify (~1 s).
+    def classify() -> np.ndarray:
+        import mapclassify
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            classifier = getattr(mapclassify, _SCHEMES[scheme])(values, k=classes)
+        breaks = np.unique(np.asarray(classifier.bins, dtype=float))
+        breaks[-1] = max(breaks[-1], distinct[-1])
+        return breaks
+
+    parts = (scheme, str(classes), hashlib.sha256(values.tobytes()).hexdigest())
+    return disk_cache.cached(CACHE_KIND, parts, classify).copy()
 
 
 def assign_classes(values: Any, breaks: np.ndarray) -> np.ndarray:

@@ -36,6 +36,7 @@ import socket
 import sys
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -319,15 +320,21 @@ def run_batch(options: BatchOptions) -> BatchSummary:
             raise
         bar.close()
         _publish_summaries(reports_dir, [a.code for a in areas if a.code not in summarised], notes, say)
-        index = publish.write_index(reports_dir, workspace)
         printed = pdf.PdfRun()
         if options.pdf:
             say(f"printing the PDF of {len(areas)} area(s) with Chromium...")
-            printed = pdf.write_pdfs([reports_dir / area.report_slug for area in areas], workspace)
+            # The reports index (its England map) is drawn while Chromium prints: the PDF does not
+            # read it, and printing mostly waits on the browser process.
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="index") as background:
+                index_done = background.submit(publish.write_index, reports_dir, workspace)
+                printed = pdf.write_pdfs([reports_dir / area.report_slug for area in areas], workspace)
+                index = index_done.result()
             for item in printed.written:
                 _log(reports_dir, f"pdf {item.path.relative_to(reports_dir)} ({item.seconds:.1f} s)")
             for problem in printed.problems:
                 _log(reports_dir, f"pdf not written: {problem}")
+        else:
+            index = publish.write_index(reports_dir, workspace)
         order = {(a.code, p.stem): i for i, (a, p) in enumerate((a, p) for a in areas for p in notebook_paths)}
         outcomes.sort(key=lambda o: order.get((o.area_code, o.notebook), 0))
         summary = BatchSummary(

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import config
-from analysis.data import memo, tables
+from analysis.data import disk_cache, memo, tables
 from analysis.errors import DataFileError, ParameterError
 from analysis.methods import stats
 
@@ -246,6 +246,8 @@ class Indicator:
 
 
 _REGISTRY: dict[str, Indicator] = {}
+#: The kind of result :mod:`analysis.data.disk_cache` keeps for :func:`compute_indicator`.
+DISK_CACHE_KIND = "indicators"
 #: Id prefix -> builder of indicators chosen by an option in their id (see :func:`declare_variants`).
 _VARIANTS: dict[str, Callable[[str], Indicator]] = {}
 
@@ -482,7 +484,23 @@ def compute_indicator(indicator: str | Indicator, confidence: float = config.DEF
 @memo.memoize(memo.ALL_TABLES, local=True)
 def _compute_indicator(chosen: Indicator, level: float) -> pd.DataFrame:
     """:func:`compute_indicator` for a declared indicator and a checked level (memoised: every map
-    report needs every indicator for all 162 areas, so a process computes each once)."""
+    report needs every indicator for all 162 areas, so a process computes each once; and kept on
+    disk for the next process, keyed by the tables' and council files' content and the code:
+    :mod:`analysis.data.disk_cache`)."""
+    data = disk_cache.data_key() if disk_cache.enabled() and _is_declared(chosen) else None
+    parts = None if data is None else (chosen.id, repr(level), data)
+    return disk_cache.cached(DISK_CACHE_KIND, parts, lambda: _indicator_frame(chosen, level))
+
+
+def _is_declared(chosen: Indicator) -> bool:
+    """True for the object the registry (or a variant's builder) gives for its id, not a look-alike."""
+    try:
+        return get_indicator(chosen.id) is chosen
+    except ParameterError:
+        return False
+
+
+def _indicator_frame(chosen: Indicator, level: float) -> pd.DataFrame:
     places = tables.read_table("authorities")[["area_code", "area_name", "level", "region_code"]].copy()
     numerator = _check_numerator(chosen, chosen.numerator(level), set(places["area_code"]))
     frame = places.merge(numerator, on="area_code", how="left", validate="one_to_one")

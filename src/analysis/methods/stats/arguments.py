@@ -21,7 +21,7 @@ from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
+from scipy import special
 
 from analysis import config
 from analysis.errors import ParameterError
@@ -105,7 +105,8 @@ def z_value(confidence: Any = config.DEFAULT_CONFIDENCE) -> float:
         ``z`` with ``P(-z < Z < z) = confidence``; 1.959964 for 0.95, 3.090232 for 0.998.
     """
     level = check_confidence(confidence)
-    return float(sps.norm.isf((1.0 - level) / 2.0))
+    # scipy.stats.norm.isf(q) is -ndtri(q); scipy.special alone imports in a tenth of the time of scipy.stats
+    return float(-special.ndtri((1.0 - level) / 2.0))
 
 
 def check_whole_number(value: Any, name: str, minimum: int) -> int:

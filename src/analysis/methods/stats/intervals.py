@@ -11,7 +11,7 @@ References
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats as sps
+from scipy import special
 
 from analysis import config
 from analysis.errors import ParameterError
@@ -120,10 +120,16 @@ def _byar(o: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
     return lower, upper
 
 
+def _chi2_ppf(q: float, df: np.ndarray) -> np.ndarray:
+    """The chi-squared quantile as ``scipy.stats.chi2.ppf`` computes it (``2 gammaincinv(df / 2, q)``),
+    from scipy.special, which imports in a tenth of the time of scipy.stats; ``0 < q < 1``."""
+    return 2 * special.gammaincinv(df / 2, q)
+
+
 def _exact_poisson(o: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
     alpha = 1.0 - confidence
-    lower = np.where(o > 0, sps.chi2.ppf(alpha / 2.0, 2.0 * np.where(o > 0, o, 1.0)) / 2.0, 0.0)
-    upper = sps.chi2.ppf(1.0 - alpha / 2.0, 2.0 * o + 2.0) / 2.0
+    lower = np.where(o > 0, _chi2_ppf(alpha / 2.0, 2.0 * np.where(o > 0, o, 1.0)) / 2.0, 0.0)
+    upper = _chi2_ppf(1.0 - alpha / 2.0, 2.0 * o + 2.0) / 2.0
     return lower, upper
 
 
