@@ -71,7 +71,8 @@ def main() -> None:
             f"template {i}: preload {result['preload']:.1f} s CPU, warm {result['warm']:.1f} s CPU, "
             f"{result['held']} bases held, done after {result['wall']:.1f} s"
         )
-    print(f"total warm CPU: {sum(r['warm'] for r in results):.1f} s; all done after {max(r['wall'] for r in results):.1f} s")
+    total, done = sum(r["warm"] for r in results), max(r["wall"] for r in results)
+    print(f"total warm CPU: {total:.1f} s; all done after {done:.1f} s")
 
 
 if __name__ == "__main__":

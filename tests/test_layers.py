@@ -13,7 +13,7 @@ import pytest
 from analysis import config
 from analysis.data import disk_cache
 from analysis.methods import areas, indicators
-from analysis.present import layers, maps, plots, report
+from analysis.present import base_keys, layers, maps, plots, report
 from analysis.run import template
 
 #: No pixel may differ by more than MAX_LEVEL (0-255) in any channel (rounding where two overlay
@@ -261,9 +261,9 @@ def test_a_base_drawn_by_another_process_is_read_from_disk_and_gives_the_pixels_
     monkeypatch.setenv(layers.ENV, "1")
     monkeypatch.setenv(disk_cache.ENV, "1")
     layers.clear()
-    assert disk_cache.load(layers.KIND, layers.disk_key(england_key(indicator, frame))) is None
+    assert disk_cache.load(layers.KIND, base_keys.disk_key(england_key(indicator, frame))) is None
     subprocess.run([sys.executable, "-c", DRAW_IN_ANOTHER_PROCESS, repr(factor)], check=True, timeout=600)
-    stored = disk_cache.load(layers.KIND, layers.disk_key(england_key(indicator, frame)))
+    stored = disk_cache.load(layers.KIND, base_keys.disk_key(england_key(indicator, frame)))
     assert isinstance(stored, layers.Base)
     fast = maps.england_map(indicator, frame, area)  # first sight in this process: over the stored base
     assert fast.images and layers.held() == 1
@@ -277,14 +277,14 @@ def test_a_base_kept_on_disk_is_not_used_for_other_values_regions_or_classes(mon
     monkeypatch.setenv(disk_cache.ENV, "1")
     key, draw_base, _ = maps.england_parts(indicator, frame, None, config.MAP_CLASSIFICATION_DEFAULT, 5)
     layers.base(key, draw_base)
-    assert isinstance(disk_cache.load(layers.KIND, layers.disk_key(key)), layers.Base)
+    assert isinstance(disk_cache.load(layers.KIND, base_keys.disk_key(key)), layers.Base)
     changed = frame.copy()
     changed.loc[changed["area_code"] == "E06000045", indicator.value_column] *= 2
     others = [england_key(indicator, changed, k=5), england_key(indicator, frame, k=4)]
     others.append(england_key(indicator, frame, k=5, scheme="equal_interval"))
     south_east, london = (areas.get_area(code) for code in ("E12000008", "E12000007"))
     region_keys = [maps.region_parts(indicator, frame, place, "quantiles", 5)[0] for place in (south_east, london)]
-    keys = [layers.disk_key(other) for other in [key, *others, *region_keys]]
+    keys = [base_keys.disk_key(other) for other in [key, *others, *region_keys]]
     assert None not in keys and len(set(keys)) == len(keys)
     assert all(disk_cache.load(layers.KIND, other) is None for other in keys[1:])
 
@@ -297,7 +297,7 @@ def test_a_damaged_base_on_disk_is_drawn_again(monkeypatch):
     key, draw_base, _ = maps.england_parts(
         indicator, frame, None, config.MAP_CLASSIFICATION_DEFAULT, config.MAP_CLASSES
     )
-    stored = layers.disk_key(key)
+    stored = base_keys.disk_key(key)
     whole = layers.base(key, draw_base)
     truncated = layers.Base(whole.frame, whole.extent, whole.region, whole.pixels[: len(whole.pixels) // 2])
     files = list((config.INTERIM_DIR / disk_cache.FOLDER / layers.KIND).glob(f"{stored}.*"))
@@ -327,7 +327,7 @@ def test_with_the_disk_cache_off_bases_are_neither_read_nor_kept(monkeypatch):
     layers.clear()
     assert layers.warm([(key, draw_base)]) == 1  # drawn, held in memory only
     monkeypatch.setenv(disk_cache.ENV, "1")
-    assert disk_cache.load(layers.KIND, layers.disk_key(key)) is None
+    assert disk_cache.load(layers.KIND, base_keys.disk_key(key)) is None
     layers.base(key, draw_base)
     layers.clear()
     monkeypatch.setenv(disk_cache.ENV, "0")
@@ -335,8 +335,8 @@ def test_with_the_disk_cache_off_bases_are_neither_read_nor_kept(monkeypatch):
 
 
 def test_a_key_naming_what_only_this_process_sees_is_kept_in_memory_only():
-    assert layers.stable_text(("england_map", 1.5, None, ("a", 2))) == "('england_map', 1.5, None, ('a', 2))"
-    assert layers.disk_key(("england_map", layers.Local(("/tmp/boundaries.parquet", 1)))) is None
-    assert layers.disk_key(("england_map", object())) is None
+    assert base_keys.stable_text(("england_map", 1.5, None, ("a", 2))) == "('england_map', 1.5, None, ('a', 2))"
+    assert base_keys.disk_key(("england_map", base_keys.Local(("/tmp/boundaries.parquet", 1)))) is None
+    assert base_keys.disk_key(("england_map", object())) is None
     indicator = indicators.get_indicator("population_14_18")
-    assert "0x" not in layers.stable_text(indicator)  # no address: the same text in every process
+    assert "0x" not in base_keys.stable_text(indicator)  # no address: the same text in every process

@@ -33,7 +33,7 @@ import pandas as pd
 from analysis import config
 from analysis.data import tables
 from analysis.methods.indicators import Indicator
-from analysis.present import layers, plots
+from analysis.present import base_keys, layers, plots
 from analysis.present.map_classes import (
     LEVEL_WORDS,
     assign_classes,
@@ -320,17 +320,17 @@ def values_key(indicator: Indicator, frame: pd.DataFrame, *more: Any) -> tuple:
     return (indicator, digest, *more, boundaries_version(), config.MAP_SIMPLIFY_TOLERANCE_M)
 
 
-def boundaries_version() -> str | layers.Local:
+def boundaries_version() -> str | base_keys.Local:
     """The boundaries table's version, as a base's key names it: the checksum the last build
     recorded for it, or (a table not read from the build's file, e.g. a test's) its path and
-    modification time, a :class:`~analysis.present.layers.Local` part (bases kept in memory only)."""
+    modification time, a :class:`~analysis.present.base_keys.Local` part (bases kept in memory only)."""
     from analysis.data import build
 
     path = tables.table_path("boundaries")
     recorded = build.read_state().get("outputs", {}).get("boundaries")
     if recorded and tables.is_from_file("boundaries"):
         return f"boundaries sha256 {recorded}"
-    return layers.Local((str(path), path.stat().st_mtime_ns))
+    return base_keys.Local((str(path), path.stat().st_mtime_ns))
 
 
 def england_map(

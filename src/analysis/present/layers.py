@@ -28,27 +28,20 @@ Bases are kept per process (a batch kernel, the floor, a test), at most :data:`M
 recently used dropped first, keyed by what they are drawn from (the indicator's declaration,
 its values, the classes, the region, the boundaries' version): nothing outlives its data.
 They are kept on disk too (:mod:`analysis.data.disk_cache`, kind :data:`KIND`), so a base is
-drawn once per machine: :func:`disk_key` writes the key as text that is the same in every
-process (:func:`stable_text`: the indicator's declaration field by field, never an object's
-address; the boundaries by the checksum the build recorded) with what else shapes the pixels
-(:func:`drawing_key`: the house rcParams, the fonts found, matplotlib's, FreeType's, Pillow's,
-shapely's and geopandas' versions; the package fingerprint comes with the disk cache's key).
-A key holding anything else (:class:`Local`, e.g. a test's replaced table) is kept in memory only.
+drawn once per machine, under the key :func:`analysis.present.base_keys.disk_key` writes as text
+that is the same in every process, with everything else that shapes the pixels; a key naming
+what only one process sees is kept in memory only.
 Kernel templates started together share the drawing (:func:`warm`).
 """
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 import os
-import types
 import weakref
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -57,20 +50,17 @@ import numpy as np
 from analysis import config, files
 from analysis.data import disk_cache
 from analysis.present import plots
+from analysis.present.base_keys import KIND, disk_key
 
 ENV = "ANALYSIS_FIGURE_BASES"
 #: Bases kept per process (an England map base is about 3 MB of pixels, kept compressed: ~0.1 MB).
 MAX_BASES = 256
 #: Added to the z-order of every overlay artist, so the overlay is drawn above the whole base.
 OVERLAY_ZORDER = 10.0
-#: The disk cache's kind for bases (:mod:`analysis.data.disk_cache`).
-KIND = "figure-bases"
 #: Lock files that kernel templates warming together share (a base's lock is chosen by its key).
 LOCKS = 64
 #: Seconds a template waits for another's base before drawing it itself.
 LOCK_WAIT_SECONDS = 300.0
-#: Libraries whose versions can change a base's pixels (matplotlib bundles FreeType; see drawing_key).
-LIBRARIES = ("matplotlib", "pillow", "numpy", "shapely", "geopandas", "mapclassify")
 
 _BASES: OrderedDict[Hashable, Base] = OrderedDict()
 _SEEN: OrderedDict[Hashable, None] = OrderedDict()  # keys asked for once, base not drawn
@@ -231,83 +221,6 @@ def _render(draw_base: Callable[[], tuple[Any, Any, Frame]]) -> Base:
     )
 
 
-@dataclass(frozen=True)
-class Local:
-    """A key part only this process can name (e.g. a replaced table's path and time): kept in memory only."""
-
-    value: Hashable
-
-
-def stable_text(part: Any) -> str | None:
-    """``part`` as text that is the same in every process running this code, or None if it cannot be.
-
-    Strings, numbers, booleans and None by ``repr``; tuples, lists and dataclasses (an
-    :class:`~analysis.methods.indicators.Indicator`, its denominator) part by part; a function by
-    its module and qualified name (a function made in a function, with its defaults and what it
-    closes over; a bound method with its object; a ``functools.partial`` with its arguments):
-    its code is in the package fingerprint. Anything else
-    (a :class:`Local`, an object named only by its address) gives None.
-    """
-    if part is None or isinstance(part, (str, int, float, bool)):
-        return repr(part)
-    if isinstance(part, (tuple, list)):
-        items = [stable_text(item) for item in part]
-        return None if None in items else "(" + ", ".join(items) + ")"
-    if isinstance(part, Local):
-        return None
-    if dataclasses.is_dataclass(part) and not isinstance(part, type):
-        return stable_text(
-            (
-                type(part).__module__,
-                type(part).__qualname__,
-                *((f.name, getattr(part, f.name)) for f in dataclasses.fields(part)),
-            )
-        )
-    if isinstance(part, functools.partial):
-        return stable_text(("partial", part.func, part.args, tuple(sorted(part.keywords.items()))))
-    if isinstance(part, types.MethodType):
-        return stable_text(("method", part.__func__, part.__self__))
-    if isinstance(part, types.FunctionType):
-        if "<locals>" not in part.__qualname__:  # a module's function (its closure, if any, a decorator's)
-            return stable_text(("function", part.__module__, part.__qualname__))
-        cells = tuple(cell.cell_contents for cell in part.__closure__ or ())
-        return stable_text(("function", part.__module__, part.__qualname__, part.__defaults__, cells))
-    return None
-
-
-@functools.lru_cache(maxsize=1)
-def _versions() -> str:
-    from matplotlib import ft2font
-
-    found = []
-    for name in LIBRARIES:
-        try:
-            found.append(f"{name}=={metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            found.append(f"{name}==absent")
-    return "\n".join([*found, f"freetype=={ft2font.__freetype_version__}"])
-
-
-def drawing_key() -> str:
-    """What shapes a base's pixels besides its key and the package's code, as text: the house
-    rcParams (:func:`analysis.present.plots.style_key`), the font files the house fonts resolve
-    to, and :data:`LIBRARIES`' and FreeType's versions."""
-    from matplotlib import font_manager
-
-    fonts = [
-        font_manager.findfont(font_manager.FontProperties(family=plots.style_value("font.family"), weight=weight))
-        for weight in ("normal", "bold")
-    ]
-    return "\n".join([_versions(), plots.style_key(), *fonts])
-
-
-def disk_key(key: Hashable) -> str | None:
-    """The disk cache's key of the base for ``key`` (:mod:`analysis.data.disk_cache`), or None
-    when ``key`` cannot be written the same in every process (:func:`stable_text`)."""
-    text = stable_text(key)
-    return None if text is None else disk_cache.key(KIND, text, drawing_key())
-
-
 def _usable(found: Any) -> bool:
     """True for a whole :class:`Base` read back from disk (its pixels fill its region)."""
     try:
@@ -329,12 +242,14 @@ def _keep(key: Hashable, drawn: Base) -> Base:
     return drawn
 
 
-def _held(key: Hashable, stored: str | None) -> Base | None:
-    """The base for ``key`` this process holds or the disk holds (then held too), else None."""
+def _held(key: Hashable, stored: str | None = None) -> Base | None:
+    """The base for ``key`` this process holds, or the one on disk under ``stored`` (default: its
+    :func:`disk_key`, worked out only when this process does not hold it), then held too; else None."""
     found = _BASES.get(key)
     if found is not None:
         _BASES.move_to_end(key)
         return found
+    stored = stored if stored is not None else disk_key(key)
     found = disk_cache.load(KIND, stored) if stored is not None else None
     return _keep(key, found) if _usable(found) else None
 
@@ -342,6 +257,10 @@ def _held(key: Hashable, stored: str | None) -> Base | None:
 def base(key: Hashable, draw_base: Callable[[], tuple[Any, Any, Frame]]) -> Base:
     """The base for ``key``: held in this process, else read from disk, else drawn by ``draw_base``
     and kept in both."""
+    found = _BASES.get(key)
+    if found is not None:
+        _BASES.move_to_end(key)
+        return found
     stored = disk_key(key)
     found = _held(key, stored)
     if found is None:
@@ -368,6 +287,8 @@ def warm(wanted: Sequence[tuple[Hashable, Callable[[], tuple[Any, Any, Frame]]]]
 
     later = []
     for key, draw_base in wanted:
+        if key in _BASES:
+            continue
         stored = disk_key(key)
         if _held(key, stored) is not None:
             continue
@@ -447,7 +368,7 @@ def layered(
         Drawn from scratch when :func:`enabled` is False or the first time this process asks for
         ``key`` (:func:`_first_sight`) when no base for it is on disk, else over the base for ``key``.
     """
-    drawn = _held(key, disk_key(key)) if enabled() else None
+    drawn = _held(key) if enabled() else None
     if drawn is None and (not enabled() or _first_sight(key)):
         fig, ax, frame = draw_base()
         before = {id(a) for a in [*ax.get_children(), *fig.get_children()]}

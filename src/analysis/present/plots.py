@@ -57,7 +57,7 @@ def style_value(name: str) -> Any:
 
 def style_key() -> str:
     """SHA-256 of every rcParam a figure drawn in the house style sees (the house settings over the
-    current ones), for keys of drawn pixels (:func:`analysis.present.layers.drawing_key`)."""
+    current ones), for keys of drawn pixels (:func:`analysis.present.base_keys.drawing_key`)."""
     import hashlib
 
     import matplotlib
