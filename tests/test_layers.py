@@ -340,3 +340,49 @@ def test_a_key_naming_what_only_this_process_sees_is_kept_in_memory_only():
     assert base_keys.disk_key(("england_map", object())) is None
     indicator = indicators.get_indicator("population_14_18")
     assert "0x" not in base_keys.stable_text(indicator)  # no address: the same text in every process
+
+
+WARM_IN_ANOTHER_PROCESS = """
+import sys
+from analysis import config
+from analysis.methods import indicators
+from analysis.present import layers, maps
+indicator = indicators.get_indicator("population_14_18")
+frame = indicators.compute_indicator(indicator).copy()
+frame.loc[frame["area_code"] == "E10000014", indicator.value_column] *= float(sys.argv[1])
+taken, _, _ = maps.england_parts(indicator, frame, None, config.MAP_CLASSIFICATION_DEFAULT, config.MAP_CLASSES)
+free, draw_free, _ = maps.england_parts(indicator, frame, None, config.MAP_CLASSIFICATION_DEFAULT, 4)
+def must_not_draw():
+    raise AssertionError("drew a base another process was drawing")
+print(layers.warm([(taken, must_not_draw), (free, draw_free)]))
+"""
+
+
+def test_templates_warming_together_each_draw_a_base_once_and_read_the_others(monkeypatch):
+    """A base whose lock another process holds is passed over, waited for and read, not drawn again."""
+    import time
+
+    from analysis import files
+
+    monkeypatch.setenv(disk_cache.ENV, "1")
+    while True:  # two bases whose locks differ (two of the 64 lock files)
+        indicator, frame, factor = unseen_values()
+        taken, draw_taken, _ = maps.england_parts(
+            indicator, frame, None, config.MAP_CLASSIFICATION_DEFAULT, config.MAP_CLASSES
+        )
+        free = england_key(indicator, frame, k=4)
+        stored = base_keys.disk_key(taken)
+        if layers.lock_path(stored) != layers.lock_path(base_keys.disk_key(free)):
+            break
+    with files.file_lock(layers.lock_path(stored), timeout=60):  # this process is drawing ``taken``
+        child = subprocess.Popen(
+            [sys.executable, "-c", WARM_IN_ANOTHER_PROCESS, repr(factor)], stdout=subprocess.PIPE, text=True
+        )
+        deadline = time.monotonic() + 600
+        while disk_cache.load(layers.KIND, base_keys.disk_key(free)) is None:  # the child drew the free one
+            assert child.poll() is None and time.monotonic() < deadline, "the other process drew nothing"
+            time.sleep(0.2)
+        layers.clear()
+        layers.base(taken, draw_taken)  # drawn here and kept on disk, while the child waits
+    out, _ = child.communicate(timeout=600)
+    assert child.returncode == 0 and out.strip().splitlines()[-1] == "2"

@@ -270,7 +270,8 @@ def base(key: Hashable, draw_base: Callable[[], tuple[Any, Any, Frame]]) -> Base
     return found
 
 
-def _lock_path(stored: str) -> Path:
+def lock_path(stored: str) -> Path:
+    """The lock file templates warming together take for the base kept under ``stored`` (:func:`warm`)."""
     return config.INTERIM_DIR / disk_cache.FOLDER / f"{KIND}-locks" / f"{int(stored[:8], 16) % LOCKS}.lock"
 
 
@@ -296,13 +297,13 @@ def warm(wanted: Sequence[tuple[Hashable, Callable[[], tuple[Any, Any, Frame]]]]
             base(key, draw_base)
             continue
         try:
-            with files.file_lock(_lock_path(stored), timeout=0):
+            with files.file_lock(lock_path(stored), timeout=0):
                 base(key, draw_base)
         except Timeout:
             later.append((key, draw_base, stored))
     for key, draw_base, stored in later:
         try:
-            with files.file_lock(_lock_path(stored), timeout=LOCK_WAIT_SECONDS):
+            with files.file_lock(lock_path(stored), timeout=LOCK_WAIT_SECONDS):
                 base(key, draw_base)
         except Timeout:
             base(key, draw_base)
