@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
+import uuid
 
 import numpy as np
 import pytest
 
+from analysis import config
+from analysis.data import disk_cache
 from analysis.methods import areas, indicators
-from analysis.present import layers, maps, plots, report
+from analysis.present import base_keys, layers, maps, plots, report
 from analysis.run import template
 
 #: No pixel may differ by more than MAX_LEVEL (0-255) in any channel (rounding where two overlay
@@ -74,6 +79,7 @@ def test_a_base_is_drawn_again_for_other_values(monkeypatch):
     frame = indicators.compute_indicator(indicator)
     area = areas.resolve_area("E10000014")
     monkeypatch.setenv(layers.ENV, "1")
+    monkeypatch.setenv(disk_cache.ENV, "0")  # this process's bases only (another run's are on disk)
     layers.clear()
     before = pixels(maps.england_map(indicator, frame, area))
     changed = frame.copy()
@@ -96,6 +102,7 @@ def test_figures_come_from_scratch_when_bases_are_off(monkeypatch):
     fig = maps.england_map(indicator, frame, areas.resolve_area("E10000014"))
     assert not fig.images and fig.axes[0].collections  # polygons, not pixels
     monkeypatch.setenv(layers.ENV, "1")
+    monkeypatch.setenv(disk_cache.ENV, "0")  # no base on disk either (see the tests of kept bases)
     layers.clear()
     fig = maps.england_map(indicator, frame, areas.resolve_area("E10000014"))
     assert not fig.images  # the first time: from scratch, no base drawn yet
@@ -214,3 +221,168 @@ def test_a_figure_over_a_base_saved_on_a_transparent_background_matches_one_draw
     layers.clear()  # no transparent base left for other tests
     assert (scratch[..., 3] == 0).mean() > 0.05  # the background is transparent indeed
     assert_same_pixels(fast, scratch)
+
+
+# ------------------------------------------------------------------------------------------
+# Bases kept on disk (analysis.data.disk_cache), shared between processes
+# ------------------------------------------------------------------------------------------
+
+
+def unseen_values():
+    """population_14_18 with Hampshire's value scaled by a factor no run has used: bases no process drew."""
+    indicator = indicators.get_indicator("population_14_18")
+    frame = indicators.compute_indicator(indicator).copy()
+    factor = 1.5 + uuid.uuid4().int % 10**9 / 10**9
+    frame.loc[frame["area_code"] == "E10000014", indicator.value_column] *= factor
+    return indicator, frame, factor
+
+
+def england_key(indicator, frame, **options):
+    options = {"scheme": config.MAP_CLASSIFICATION_DEFAULT, "k": config.MAP_CLASSES, **options}
+    return maps.england_parts(indicator, frame, None, options["scheme"], options["k"])[0]
+
+
+DRAW_IN_ANOTHER_PROCESS = """
+import sys
+from analysis import config
+from analysis.methods import indicators
+from analysis.present import layers, maps
+indicator = indicators.get_indicator("population_14_18")
+frame = indicators.compute_indicator(indicator).copy()
+frame.loc[frame["area_code"] == "E10000014", indicator.value_column] *= float(sys.argv[1])
+key, draw_base, _ = maps.england_parts(indicator, frame, None, config.MAP_CLASSIFICATION_DEFAULT, config.MAP_CLASSES)
+layers.base(key, draw_base)
+"""
+
+
+def test_a_base_drawn_by_another_process_is_read_from_disk_and_gives_the_pixels_drawn_from_scratch(monkeypatch):
+    indicator, frame, factor = unseen_values()
+    area = areas.resolve_area("E10000014")
+    monkeypatch.setenv(layers.ENV, "1")
+    monkeypatch.setenv(disk_cache.ENV, "1")
+    layers.clear()
+    assert disk_cache.load(layers.KIND, base_keys.disk_key(england_key(indicator, frame))) is None
+    subprocess.run([sys.executable, "-c", DRAW_IN_ANOTHER_PROCESS, repr(factor)], check=True, timeout=600)
+    stored = disk_cache.load(layers.KIND, base_keys.disk_key(england_key(indicator, frame)))
+    assert isinstance(stored, layers.Base)
+    fast = maps.england_map(indicator, frame, area)  # first sight in this process: over the stored base
+    assert fast.images and layers.held() == 1
+    fast = pixels(fast)
+    monkeypatch.setenv(layers.ENV, "0")
+    assert_same_pixels(fast, pixels(maps.england_map(indicator, frame, area)))
+
+
+def test_a_base_kept_on_disk_is_not_used_for_other_values_regions_or_classes(monkeypatch):
+    indicator, frame, _ = unseen_values()
+    monkeypatch.setenv(disk_cache.ENV, "1")
+    key, draw_base, _ = maps.england_parts(indicator, frame, None, config.MAP_CLASSIFICATION_DEFAULT, 5)
+    layers.base(key, draw_base)
+    assert isinstance(disk_cache.load(layers.KIND, base_keys.disk_key(key)), layers.Base)
+    changed = frame.copy()
+    changed.loc[changed["area_code"] == "E06000045", indicator.value_column] *= 2
+    others = [england_key(indicator, changed, k=5), england_key(indicator, frame, k=4)]
+    others.append(england_key(indicator, frame, k=5, scheme="equal_interval"))
+    south_east, london = (areas.get_area(code) for code in ("E12000008", "E12000007"))
+    region_keys = [maps.region_parts(indicator, frame, place, "quantiles", 5)[0] for place in (south_east, london)]
+    keys = [base_keys.disk_key(other) for other in [key, *others, *region_keys]]
+    assert None not in keys and len(set(keys)) == len(keys)
+    assert all(disk_cache.load(layers.KIND, other) is None for other in keys[1:])
+
+
+def test_a_damaged_base_on_disk_is_drawn_again(monkeypatch):
+    indicator, frame, _ = unseen_values()
+    area = areas.resolve_area("E10000014")
+    monkeypatch.setenv(layers.ENV, "1")
+    monkeypatch.setenv(disk_cache.ENV, "1")
+    key, draw_base, _ = maps.england_parts(
+        indicator, frame, None, config.MAP_CLASSIFICATION_DEFAULT, config.MAP_CLASSES
+    )
+    stored = base_keys.disk_key(key)
+    whole = layers.base(key, draw_base)
+    truncated = layers.Base(whole.frame, whole.extent, whole.region, whole.pixels[: len(whole.pixels) // 2])
+    files = list((config.INTERIM_DIR / disk_cache.FOLDER / layers.KIND).glob(f"{stored}.*"))
+    assert len(files) == 1
+    for damaged in (truncated, "not a base"):
+        disk_cache.store(layers.KIND, stored, damaged)
+        layers.clear()
+        assert not maps.england_map(indicator, frame, area).images  # first sight, nothing usable: from scratch
+    files[0].write_bytes(files[0].read_bytes()[:100])  # a truncated file
+    layers.clear()
+    assert not maps.england_map(indicator, frame, area).images
+    fast = maps.england_map(indicator, frame, area)  # the second time: the base drawn again, and kept
+    assert fast.images
+    assert isinstance(disk_cache.load(layers.KIND, stored), layers.Base)
+    monkeypatch.setenv(layers.ENV, "0")
+    assert_same_pixels(pixels(fast), pixels(maps.england_map(indicator, frame, area)))
+
+
+def test_with_the_disk_cache_off_bases_are_neither_read_nor_kept(monkeypatch):
+    indicator, frame, _ = unseen_values()
+    area = areas.resolve_area("E10000014")
+    monkeypatch.setenv(layers.ENV, "1")
+    key, draw_base, _ = maps.england_parts(
+        indicator, frame, None, config.MAP_CLASSIFICATION_DEFAULT, config.MAP_CLASSES
+    )
+    monkeypatch.setenv(disk_cache.ENV, "0")
+    layers.clear()
+    assert layers.warm([(key, draw_base)]) == 1  # drawn, held in memory only
+    monkeypatch.setenv(disk_cache.ENV, "1")
+    assert disk_cache.load(layers.KIND, base_keys.disk_key(key)) is None
+    layers.base(key, draw_base)
+    layers.clear()
+    monkeypatch.setenv(disk_cache.ENV, "0")
+    assert not maps.england_map(indicator, frame, area).images  # on disk, but not read
+
+
+def test_a_key_naming_what_only_this_process_sees_is_kept_in_memory_only():
+    assert base_keys.stable_text(("england_map", 1.5, None, ("a", 2))) == "('england_map', 1.5, None, ('a', 2))"
+    assert base_keys.disk_key(("england_map", base_keys.Local(("/tmp/boundaries.parquet", 1)))) is None
+    assert base_keys.disk_key(("england_map", object())) is None
+    indicator = indicators.get_indicator("population_14_18")
+    assert "0x" not in base_keys.stable_text(indicator)  # no address: the same text in every process
+
+
+WARM_IN_ANOTHER_PROCESS = """
+import sys
+from analysis import config
+from analysis.methods import indicators
+from analysis.present import layers, maps
+indicator = indicators.get_indicator("population_14_18")
+frame = indicators.compute_indicator(indicator).copy()
+frame.loc[frame["area_code"] == "E10000014", indicator.value_column] *= float(sys.argv[1])
+taken, _, _ = maps.england_parts(indicator, frame, None, config.MAP_CLASSIFICATION_DEFAULT, config.MAP_CLASSES)
+free, draw_free, _ = maps.england_parts(indicator, frame, None, config.MAP_CLASSIFICATION_DEFAULT, 4)
+def must_not_draw():
+    raise AssertionError("drew a base another process was drawing")
+print(layers.warm([(taken, must_not_draw), (free, draw_free)]))
+"""
+
+
+def test_templates_warming_together_each_draw_a_base_once_and_read_the_others(monkeypatch):
+    """A base whose lock another process holds is passed over, waited for and read, not drawn again."""
+    import time
+
+    from analysis import files
+
+    monkeypatch.setenv(disk_cache.ENV, "1")
+    while True:  # two bases whose locks differ (two of the 64 lock files)
+        indicator, frame, factor = unseen_values()
+        taken, draw_taken, _ = maps.england_parts(
+            indicator, frame, None, config.MAP_CLASSIFICATION_DEFAULT, config.MAP_CLASSES
+        )
+        free = england_key(indicator, frame, k=4)
+        stored = base_keys.disk_key(taken)
+        if layers.lock_path(stored) != layers.lock_path(base_keys.disk_key(free)):
+            break
+    with files.file_lock(layers.lock_path(stored), timeout=60):  # this process is drawing ``taken``
+        child = subprocess.Popen(
+            [sys.executable, "-c", WARM_IN_ANOTHER_PROCESS, repr(factor)], stdout=subprocess.PIPE, text=True
+        )
+        deadline = time.monotonic() + 600
+        while disk_cache.load(layers.KIND, base_keys.disk_key(free)) is None:  # the child drew the free one
+            assert child.poll() is None and time.monotonic() < deadline, "the other process drew nothing"
+            time.sleep(0.2)
+        layers.clear()
+        layers.base(taken, draw_taken)  # drawn here and kept on disk, while the child waits
+    out, _ = child.communicate(timeout=600)
+    assert child.returncode == 0 and out.strip().splitlines()[-1] == "2"

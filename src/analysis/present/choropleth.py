@@ -33,7 +33,7 @@ import pandas as pd
 from analysis import config
 from analysis.data import tables
 from analysis.methods.indicators import Indicator
-from analysis.present import layers, plots
+from analysis.present import base_keys, layers, plots
 from analysis.present.map_classes import (
     LEVEL_WORDS,
     assign_classes,
@@ -317,8 +317,20 @@ def values_key(indicator: Indicator, frame: pd.DataFrame, *more: Any) -> tuple:
     columns += ["denominator", "ci_lower", "ci_upper"]
     shown = frame[[c for c in columns if c in frame.columns]]
     digest = hashlib.sha1(pd.util.hash_pandas_object(shown, index=False).to_numpy().tobytes()).hexdigest()
+    return (indicator, digest, *more, boundaries_version(), config.MAP_SIMPLIFY_TOLERANCE_M)
+
+
+def boundaries_version() -> str | base_keys.Local:
+    """The boundaries table's version, as a base's key names it: the checksum the last build
+    recorded for it, or (a table not read from the build's file, e.g. a test's) its path and
+    modification time, a :class:`~analysis.present.base_keys.Local` part (bases kept in memory only)."""
+    from analysis.data import build
+
     path = tables.table_path("boundaries")
-    return (indicator, digest, *more, str(path), path.stat().st_mtime_ns, config.MAP_SIMPLIFY_TOLERANCE_M)
+    recorded = build.read_state().get("outputs", {}).get("boundaries")
+    if recorded and tables.is_from_file("boundaries"):
+        return f"boundaries sha256 {recorded}"
+    return base_keys.Local((str(path), path.stat().st_mtime_ns))
 
 
 def england_map(

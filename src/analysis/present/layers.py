@@ -27,6 +27,11 @@ rounding at anti-aliased edges (``tests/test_layers.py`` compares them).
 Bases are kept per process (a batch kernel, the floor, a test), at most :data:`MAX_BASES`, least
 recently used dropped first, keyed by what they are drawn from (the indicator's declaration,
 its values, the classes, the region, the boundaries' version): nothing outlives its data.
+They are kept on disk too (:mod:`analysis.data.disk_cache`, kind :data:`KIND`), so a base is
+drawn once per machine, under the key :func:`analysis.present.base_keys.disk_key` writes as text
+that is the same in every process, with everything else that shapes the pixels; a key naming
+what only one process sees is kept in memory only.
+Kernel templates started together share the drawing (:func:`warm`).
 """
 
 from __future__ import annotations
@@ -35,20 +40,27 @@ import os
 import weakref
 import zlib
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from analysis import config
+from analysis import config, files
+from analysis.data import disk_cache
 from analysis.present import plots
+from analysis.present.base_keys import KIND, disk_key
 
 ENV = "ANALYSIS_FIGURE_BASES"
 #: Bases kept per process (an England map base is about 3 MB of pixels, kept compressed: ~0.1 MB).
 MAX_BASES = 256
 #: Added to the z-order of every overlay artist, so the overlay is drawn above the whole base.
 OVERLAY_ZORDER = 10.0
+#: Lock files that kernel templates warming together share (a base's lock is chosen by its key).
+LOCKS = 64
+#: Seconds a template waits for another's base before drawing it itself.
+LOCK_WAIT_SECONDS = 300.0
 
 _BASES: OrderedDict[Hashable, Base] = OrderedDict()
 _SEEN: OrderedDict[Hashable, None] = OrderedDict()  # keys asked for once, base not drawn
@@ -209,16 +221,93 @@ def _render(draw_base: Callable[[], tuple[Any, Any, Frame]]) -> Base:
     )
 
 
-def base(key: Hashable, draw_base: Callable[[], tuple[Any, Any, Frame]]) -> Base:
-    """The base for ``key``, drawn by ``draw_base`` the first time this process asks for it."""
+def _usable(found: Any) -> bool:
+    """True for a whole :class:`Base` read back from disk (its pixels fill its region)."""
+    try:
+        x0, y0, x1, y1 = found.region
+        return (
+            isinstance(found, Base)
+            and isinstance(found.frame, Frame)
+            and len(zlib.decompress(found.pixels)) == (x1 - x0) * (y1 - y0) * 4
+        )
+    except Exception:
+        return False
+
+
+def _keep(key: Hashable, drawn: Base) -> Base:
+    _BASES[key] = drawn
+    _BASES.move_to_end(key)
+    while len(_BASES) > MAX_BASES:
+        _BASES.popitem(last=False)
+    return drawn
+
+
+def _held(key: Hashable, stored: str | None = None) -> Base | None:
+    """The base for ``key`` this process holds, or the one on disk under ``stored`` (default: its
+    :func:`disk_key`, worked out only when this process does not hold it), then held too; else None."""
     found = _BASES.get(key)
-    if found is None:
-        found = _BASES[key] = _render(draw_base)
-        while len(_BASES) > MAX_BASES:
-            _BASES.popitem(last=False)
-    else:
+    if found is not None:
         _BASES.move_to_end(key)
+        return found
+    stored = stored if stored is not None else disk_key(key)
+    found = disk_cache.load(KIND, stored) if stored is not None else None
+    return _keep(key, found) if _usable(found) else None
+
+
+def base(key: Hashable, draw_base: Callable[[], tuple[Any, Any, Frame]]) -> Base:
+    """The base for ``key``: held in this process, else read from disk, else drawn by ``draw_base``
+    and kept in both."""
+    found = _BASES.get(key)
+    if found is not None:
+        _BASES.move_to_end(key)
+        return found
+    stored = disk_key(key)
+    found = _held(key, stored)
+    if found is None:
+        found = _keep(key, _render(draw_base))
+        if stored is not None:
+            disk_cache.store(KIND, stored, found)
     return found
+
+
+def lock_path(stored: str) -> Path:
+    """The lock file templates warming together take for the base kept under ``stored`` (:func:`warm`)."""
+    return config.INTERIM_DIR / disk_cache.FOLDER / f"{KIND}-locks" / f"{int(stored[:8], 16) % LOCKS}.lock"
+
+
+def warm(wanted: Sequence[tuple[Hashable, Callable[[], tuple[Any, Any, Frame]]]]) -> int:
+    """Hold every base of ``wanted`` (``(key, draw_base)`` pairs); return how many are held.
+
+    Processes warming at once (a batch's kernel templates) share the drawing: each walks the
+    list, takes a base whose lock (one of :data:`LOCKS` files, :func:`analysis.files.file_lock`)
+    is free, reads it from disk if another process wrote it meanwhile or else draws and stores
+    it, and passes over a base another process is drawing; then it waits (up to
+    :data:`LOCK_WAIT_SECONDS`) for those and reads them, drawing one itself only if none was written.
+    """
+    from filelock import Timeout
+
+    later = []
+    for key, draw_base in wanted:
+        if key in _BASES:
+            continue
+        stored = disk_key(key)
+        if _held(key, stored) is not None:
+            continue
+        if stored is None or not disk_cache.enabled():
+            base(key, draw_base)
+            continue
+        try:
+            with files.file_lock(lock_path(stored), timeout=0):
+                base(key, draw_base)
+        except Timeout:
+            later.append((key, draw_base, stored))
+    for key, draw_base, stored in later:
+        try:
+            with files.file_lock(lock_path(stored), timeout=LOCK_WAIT_SECONDS):
+                base(key, draw_base)
+        except Timeout:
+            base(key, draw_base)
+    return sum(1 for key, _ in wanted if key in _BASES)
 
 
 def _compose(drawn: Base):
@@ -278,15 +367,17 @@ def layered(
     -------
     matplotlib.figure.Figure
         Drawn from scratch when :func:`enabled` is False or the first time this process asks for
-        ``key`` (:func:`_first_sight`), else over the process's base for ``key``.
+        ``key`` (:func:`_first_sight`) when no base for it is on disk, else over the base for ``key``.
     """
-    if not enabled() or _first_sight(key):
+    drawn = _held(key) if enabled() else None
+    if drawn is None and (not enabled() or _first_sight(key)):
         fig, ax, frame = draw_base()
         before = {id(a) for a in [*ax.get_children(), *fig.get_children()]}
         draw_overlay(fig, ax, frame)
         _raise_overlay(_new_artists(fig, ax, before))
         return fig
-    drawn = base(key, draw_base)
+    if drawn is None:
+        drawn = base(key, draw_base)
     fig, ax = _compose(drawn)
     before = {id(a) for a in [*ax.get_children(), *fig.get_children()]}
     draw_overlay(fig, ax, drawn.frame)

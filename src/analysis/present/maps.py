@@ -336,8 +336,10 @@ def warm_bases(
 
     For every declared indicator with maps (:func:`indicator_figures`); a batch's kernel
     template calls it (:func:`analysis.run.template.warm`), so every report's kernel starts with
-    them. Bases are drawn to pixels only (no pyplot figure is made) and matplotlib's settings are
-    left as they were. Returns how many bases were drawn (0 with ``ANALYSIS_FIGURE_BASES=0``).
+    them. Bases are drawn to pixels only (no pyplot figure is made), or read from the disk cache
+    where another process drew them (templates started together share the drawing:
+    :func:`analysis.present.layers.warm`), and matplotlib's settings are left as they were.
+    Returns how many bases are held (0 with ``ANALYSIS_FIGURE_BASES=0``).
     """
     import matplotlib
 
@@ -346,23 +348,20 @@ def warm_bases(
     if not layers.enabled():
         return 0
     places = [areas.get_area(code) for code in regions]
-    drawn = 0
+    wanted = []
     with matplotlib.rc_context():
         for indicator in indicators.list_indicators():
             frame = published(indicator, indicators.compute_indicator(indicator, confidence=config.DEFAULT_CONFIDENCE))
             shown = frame.loc[frame["has_data"], indicator.value_column]
             if not indicator.varies_by_area or shown.round(6).nunique() < 2:
                 continue  # no maps or charts (see indicator_figures)
-            wanted = (
+            parts = (
                 [england_parts(indicator, frame, None, scheme, k), funnel_parts(indicator, frame)] if england else []
             )
             for place in places:
-                wanted += [region_parts(indicator, frame, place, scheme, k), dot_parts(indicator, frame, place)]
-            for parts in wanted:
-                if parts is not None:
-                    layers.base(parts[0], parts[1])
-                    drawn += 1
-    return drawn
+                parts += [region_parts(indicator, frame, place, scheme, k), dot_parts(indicator, frame, place)]
+            wanted += [(found[0], found[1]) for found in parts if found is not None]
+        return layers.warm(wanted)
 
 
 def warm_chart_data(level: float = config.DEFAULT_CONFIDENCE) -> int:

@@ -44,6 +44,29 @@ def apply_house_style() -> None:
     matplotlib.rcParams.update(_STYLE)
 
 
+#: rcParams that name how figures are shown, not how they are drawn (left out of style_key).
+_NOT_STYLE = frozenset({"backend", "backend_fallback", "interactive", "figure.max_open_warning"})
+
+
+def style_value(name: str) -> Any:
+    """The rcParam ``name`` as a figure drawn in the house style (:func:`apply_house_style`) sees it."""
+    import matplotlib
+
+    return _STYLE.get(name, matplotlib.rcParams[name])
+
+
+def style_key() -> str:
+    """SHA-256 of every rcParam a figure drawn in the house style sees (the house settings over the
+    current ones), for keys of drawn pixels (:func:`analysis.present.base_keys.drawing_key`)."""
+    import hashlib
+
+    import matplotlib
+
+    settings = {**dict(matplotlib.rcParams), **_STYLE}
+    text = "\n".join(f"{name}={settings[name]!r}" for name in sorted(settings) if name not in _NOT_STYLE)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 _DETACHED: list[bool] = []
 
 
