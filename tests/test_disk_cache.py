@@ -115,3 +115,20 @@ def test_only_the_newest_results_of_a_kind_are_kept(tmp_path, monkeypatch):
         written = tmp_path / "data" / "interim" / disk_cache.FOLDER / "example" / f"{key}.pickle"
         os.utime(written, ns=(i * 10**9, i * 10**9))  # one second apart, whatever the clock's resolution
     assert [disk_cache.load("example", key) for key in keys] == [None, None, 2, 3, 4]
+
+
+def test_data_build_fills_the_cache_once_and_reports_then_compute_no_indicator(monkeypatch):
+    """analysis data build (set-up) computes the England-wide results every report needs, once per code and data."""
+    from analysis.data import memo
+    from analysis.methods.indicators import registry
+    from analysis.run import plan
+
+    done = disk_cache.key(plan.FILLED_KIND, disk_cache.data_key())
+    disk_cache.store(plan.FILLED_KIND, done, None)  # as if never filled (a stored None reads as a miss)
+    memo.clear_all()
+    assert plan.fill_disk_cache() == len(registry.list_indicators())
+    assert plan.fill_disk_cache() == 0  # done for this code and data: nothing computed again
+    memo.clear_all()  # a report's kernel: nothing in memory
+    monkeypatch.setattr(registry, "_indicator_frame", lambda chosen, level: pytest.fail("computed again"))
+    for indicator in registry.list_indicators():
+        assert len(registry.compute_indicator(indicator)) > 0

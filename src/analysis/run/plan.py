@@ -468,3 +468,45 @@ def check_local_files() -> None:
 
     for code in sorted(council_data.check_local_folders()):
         council_data.load_local_data(area_registry.get_area(code))
+
+
+#: The disk cache's record that :func:`fill_disk_cache` ran for this code and data.
+FILLED_KIND = "filled"
+
+
+def fill_disk_cache() -> int:
+    """Compute, once, the England-wide results every report's kernel needs and keep them in the disk
+    cache (:mod:`analysis.data.disk_cache`): the council files' validation, each declared
+    indicator for all areas at the default confidence level, and its map classes (default
+    scheme). ``analysis data build`` calls it, so the first reports after set-up find them instead
+    of each kernel computing them (about 5 s of CPU). Returns how many indicators it computed (0
+    when this code and data were done already, or the cache is off). A result that cannot be
+    computed is left for the report to raise, with its message.
+    """
+    from analysis.data import disk_cache
+    from analysis.errors import AnalysisError
+
+    data = disk_cache.data_key() if disk_cache.enabled() else None
+    if data is None:
+        return 0
+    done = disk_cache.key(FILLED_KIND, data)
+    if disk_cache.load(FILLED_KIND, done) is not None:
+        return 0
+    from analysis.methods import indicators
+    from analysis.present import map_classes
+
+    try:
+        check_local_files()
+    except AnalysisError:  # a council file to fix: the batch refuses it up front, naming file and line
+        pass
+    computed = 0
+    for indicator in indicators.list_indicators():
+        try:
+            frame = indicators.compute_indicator(indicator, confidence=config.DEFAULT_CONFIDENCE)
+            computed += 1
+            if indicator.varies_by_area:
+                map_classes.class_breaks(map_classes.published(indicator, frame))
+        except AnalysisError:
+            continue
+    disk_cache.store(FILLED_KIND, done, computed)
+    return computed
