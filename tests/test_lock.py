@@ -8,13 +8,14 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from analysis.errors import BatchError
 from analysis.run import lock
+
+from .conftest import wait_for
 
 #: A process that takes the batch lock of the folder given as its argument and holds it until its
 #: standard input closes (or it is killed).
@@ -24,14 +25,6 @@ from analysis.run import lock
 with lock.batch_lock(sys.argv[1], "analysis batch --all (the first holder)"):
     sys.stdin.read()
 """
-
-
-def _wait_for(condition, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting")
-        time.sleep(0.1)
 
 
 def _start_holder(reports: Path) -> subprocess.Popen:
@@ -50,7 +43,7 @@ def _start_holder(reports: Path) -> subprocess.Popen:
         return lock.read_holder(reports).get("pid") == process.pid
 
     try:
-        _wait_for(holding)
+        wait_for(holding, timeout=60)
     except BaseException:
         process.kill()
         process.wait(timeout=30)

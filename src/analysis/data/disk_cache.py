@@ -59,12 +59,20 @@ def package_fingerprint() -> str:
     for path in sorted(config.PACKAGE_DIR.rglob("*.py")):
         digest.update(path.relative_to(config.PACKAGE_DIR).as_posix().encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
-    for name in LIBRARIES:
-        try:
-            digest.update(f"{name}=={metadata.version(name)}".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"{name}==absent".encode())
+    for line in library_versions(LIBRARIES):
+        digest.update(line.encode())
     return digest.hexdigest()
+
+
+def library_versions(names: Sequence[str]) -> list[str]:
+    """``name==version`` of each library in ``names`` as installed (``name==absent`` when it is not)."""
+    found = []
+    for name in names:
+        try:
+            found.append(f"{name}=={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{name}==absent")
+    return found
 
 
 def file_digest(path: Path) -> str:

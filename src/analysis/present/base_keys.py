@@ -18,7 +18,6 @@ import functools
 import types
 from collections.abc import Hashable
 from dataclasses import dataclass
-from importlib import metadata
 from typing import Any
 
 from analysis.data import disk_cache
@@ -78,13 +77,7 @@ def stable_text(part: Any) -> str | None:
 def _versions() -> str:
     from matplotlib import ft2font
 
-    found = []
-    for name in LIBRARIES:
-        try:
-            found.append(f"{name}=={metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            found.append(f"{name}==absent")
-    return "\n".join([*found, f"freetype=={ft2font.__freetype_version__}"])
+    return "\n".join([*disk_cache.library_versions(LIBRARIES), f"freetype=={ft2font.__freetype_version__}"])
 
 
 def drawing_key() -> str:

@@ -24,7 +24,6 @@ import json
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -326,13 +325,9 @@ def _sha(*parts: bytes | str) -> str:
 
 
 def _versions(names: Sequence[str]) -> str:
-    found = []
-    for name in names:
-        try:
-            found.append(f"{name}=={metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            found.append(f"{name}==absent")
-    return ";".join(found)
+    from analysis.data import disk_cache
+
+    return ";".join(disk_cache.library_versions(names))
 
 
 def notebook_fingerprint(path: str | Path) -> str:
