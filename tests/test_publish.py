@@ -315,6 +315,14 @@ def test_the_template_itself_fetches_nothing_and_has_no_script(rendered):
     assert "mathjax" not in rendered.html.lower() and "require.js" not in rendered.html
 
 
+def test_the_report_exporter_publishes_the_page_nbconverts_html_exporter_would(rendered, notebook, page, monkeypatch):
+    """ReportExporter skips nbconvert's second pass over the page (default alt, tabindex): same page."""
+    from nbconvert import HTMLExporter
+
+    monkeypatch.setattr(publish, "_exporter", lambda: HTMLExporter(**publish.EXPORTER_OPTIONS))
+    assert publish.render_report(notebook, page, now=NOW).html == rendered.html
+
+
 # ------------------------------------------------------------------------------------------
 # Index
 # ------------------------------------------------------------------------------------------

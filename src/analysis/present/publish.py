@@ -65,6 +65,7 @@ from analysis.present.page import (
 
 __all__ = [
     "ATTRIBUTION",
+    "EXPORTER_OPTIONS",
     "INDEX_NAME",
     "INDEX_TEMPLATE",
     "INDEX_TITLE",
@@ -271,22 +272,26 @@ def notebook_records(nb: Any) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------------
 
 
+#: The nbconvert exporter's settings for a report page (the template hides code, prompts and raw cells).
+EXPORTER_OPTIONS: dict[str, Any] = {
+    "template_name": REPORT_TEMPLATE,
+    "extra_template_basedirs": [str(TEMPLATES_DIR)],
+    "exclude_input": True,
+    "exclude_input_prompt": True,
+    "exclude_output_prompt": True,
+    "exclude_raw": True,
+    "exclude_anchor_links": True,
+    "embed_images": True,
+}
+
+
 def _exporter():
-    """nbconvert's HTML exporter with the project template (one per thread, reused)."""
+    """The report exporter (:mod:`analysis.present.exporter`), one per thread, reused."""
     exporter = getattr(_local, "exporter", None)
     if exporter is None:
-        from nbconvert import HTMLExporter
+        from analysis.present.exporter import ReportExporter
 
-        exporter = HTMLExporter(
-            template_name=REPORT_TEMPLATE,
-            extra_template_basedirs=[str(TEMPLATES_DIR)],
-            exclude_input=True,
-            exclude_input_prompt=True,
-            exclude_output_prompt=True,
-            exclude_raw=True,
-            exclude_anchor_links=True,
-            embed_images=True,
-        )
+        exporter = ReportExporter(**EXPORTER_OPTIONS)
         _local.exporter = exporter
     return exporter
 

@@ -1,0 +1,49 @@
+"""The nbconvert exporter of the report pages: nbconvert's HTML exporter without its final HTML pass.
+
+:class:`ReportExporter` extends :class:`nbconvert.exporters.HTMLExporter` the way nbconvert
+documents for custom exporters (a subclass overriding the public ``from_notebook_node``, its
+filters registered with the public ``register_filter``). nbconvert's own ``from_notebook_node``
+renders the template, then parses the whole page with BeautifulSoup and writes it out again, only
+to
+
+* give every image without alt text the alt "No description has been provided for this image",
+  which :func:`analysis.present.page.check_images` refuses as no alt text: an image without alt
+  text is refused without it all the same, with the same message;
+* add ``tabindex="0"`` to the input and output areas under a ``.jp-Notebook`` element, which the
+  report template (``templates/report``) does not have, so the pass never added one (the tables'
+  scroll boxes, made by :func:`analysis.present.report.table`, carry their own).
+
+:func:`analysis.present.page.finish_html` parses the page anyway, so that pass was a second parse
+and serialisation of every page for nothing the published page shows: it took about half of
+nbconvert's time per report (docs/performance.md, "Publishing").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nbconvert.exporters import HTMLExporter, TemplateExporter
+from nbconvert.filters import Highlight2HTML
+from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+
+class ReportExporter(HTMLExporter):
+    """nbconvert's HTML exporter returning the template's HTML as rendered (see the module docstring)."""
+
+    def from_notebook_node(self, nb: Any, resources: dict[str, Any] | None = None, **kw: Any) -> tuple[str, dict]:
+        """The page of a notebook the template renders, and nbconvert's resources.
+
+        The filters are those :meth:`nbconvert.exporters.HTMLExporter.from_notebook_node`
+        registers: the code highlighter for the notebook's language, and the output-format chooser
+        (with no widget state: a published notebook keeps only HTML and Markdown outputs,
+        :func:`analysis.present.publish.prepare_notebook`). The rendering is
+        :meth:`nbconvert.exporters.TemplateExporter.from_notebook_node`, which HTMLExporter's
+        calls before its BeautifulSoup pass.
+        """
+        language = nb.metadata.get("language_info", {})
+        lexer = language.get("pygments_lexer", language.get("name", None))
+        self.register_filter("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+        self.register_filter(
+            "filter_data_type", WidgetsDataTypeFilter(notebook_metadata={}, resources=resources, parent=self)
+        )
+        return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
