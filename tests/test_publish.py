@@ -219,6 +219,22 @@ def test_a_small_count_never_reaches_the_html(rendered):
     assert "[c] = suppressed: fewer than 5 cases" in rendered.html
 
 
+def test_header_cells_are_scoped_and_special_characters_stay_escaped(page):
+    table = (
+        '<table class="data-table"><caption>Fixture &amp; table &lt;hand made&gt;</caption>'
+        "<thead><tr><th>Area</th><th>Rate</th></tr></thead>"
+        "<tbody><tr><th>A &amp; B</th><td>&lt;0.5</td></tr><tr><th>C</th><td>2.5</td></tr></tbody></table>"
+    )
+    nb = nbformat.v4.new_notebook(
+        cells=[code_cell("x", [nbformat.v4.new_output("display_data", data={"text/html": table})])]
+    )
+    html = publish.render_report(nb, page).html
+    assert "<caption>Fixture &amp; table &lt;hand made&gt;</caption>" in html
+    assert '<th scope="row">A &amp; B</th><td>&lt;0.5</td>' in html
+    shown = BeautifulSoup(html, "html.parser").find("table", class_="data-table")
+    assert [th["scope"] for th in shown.find_all("th")] == ["col", "col", "row", "row"]
+
+
 def _table_notebook(monkeypatch, show):
     return nbformat.v4.new_notebook(cells=[code_cell("x", outputs_of(monkeypatch, show))])
 

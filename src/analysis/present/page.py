@@ -43,6 +43,7 @@ ATTRIBUTION = (
     "codes register (CC BY 4.0)."
 )
 _STRIPPED_TAGS = ("script", "iframe", "object", "embed", "link", "base", "form", "meta", "style")
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _FETCHING_ATTRIBUTES = ("src", "srcset", "data", "poster", "background", "action", "formaction")
 #: What nbconvert writes into an image without alt text: treated as no alt text.
 _NBCONVERT_DEFAULT_ALT = "No description has been provided for this image"
@@ -69,10 +70,26 @@ def _number(text: str) -> float | None:
         return None
 
 
+def _within(element: Any, name: str) -> bool:
+    """Whether an element has an ancestor called ``name`` (what the CSS selector ``name element`` asks)."""
+    return any(parent.name == name for parent in element.parents)
+
+
+def _with_attribute(root: Any, attribute: str, name: str | bool = True) -> list[Any]:
+    """The tags (named ``name``, or all) under ``root`` that have ``attribute``, in document order.
+
+    What ``root.find_all(name, attrs={attribute: True})`` returns, from one walk with bs4's
+    cheapest filter (a tag name, or every tag) and the attribute tested in Python: bs4 matches
+    attribute filters against every tag and takes several times as long on a large page
+    (docs/performance.md, "Publishing").
+    """
+    return [tag for tag in root.find_all(name) if tag.get(attribute) is not None]
+
+
 def _column_headers(table: Any) -> list[str]:
     """Each column's header text: the lowest non-empty header cell above it (multi-row headers too)."""
     headers: list[str] = []
-    for row in table.select("thead tr"):
+    for row in (row for row in table.find_all("tr") if _within(row, "thead")):
         position = 0
         for cell in row.find_all(["th", "td"]):
             span = int(cell.get("colspan", 1) or 1)
@@ -87,12 +104,13 @@ def _column_headers(table: Any) -> list[str]:
 
 def check_small_counts(soup: Any, threshold: int) -> None:
     """Refuse a table whose count columns (marked by report.table) show a count from 1 to threshold - 1."""
-    for table in soup.select("table[data-count-columns]"):
+    for table in _with_attribute(soup, "data-count-columns", "table"):
         columns = json.loads(table["data-count-columns"])
         limit = max(int(threshold), int(table.get("data-suppression-threshold", threshold)))
         headers = _column_headers(table)
         caption = table.caption.get_text(strip=True) if table.caption else "untitled table"
-        for row_number, row in enumerate(table.select("tbody tr"), start=1):
+        rows = (row for row in table.find_all("tr") if _within(row, "tbody"))
+        for row_number, row in enumerate(rows, start=1):
             cells = row.find_all(["th", "td"])
             for position, header in enumerate(headers):
                 if header not in columns or position >= len(cells):
@@ -110,7 +128,7 @@ def check_small_counts(soup: Any, threshold: int) -> None:
 
 def check_marked_counts(soup: Any, threshold: int) -> None:
     """Refuse an element marked as a count (:data:`COUNT_ATTRIBUTE`) that shows a count from 1 to threshold - 1."""
-    for element in soup.find_all(attrs={COUNT_ATTRIBUTE: True}):
+    for element in _with_attribute(soup, COUNT_ATTRIBUTE):
         value = _number(element.get_text())
         if value is not None and 0 < value < int(threshold):
             raise PublicationError(
@@ -190,7 +208,7 @@ def check_self_contained(soup: Any) -> None:
                 )
         if tag.name == "link" or (tag.name == "script" and tag.get("src")):
             raise PublicationError(f"The report references an external file (<{tag.name}>).")
-    styles = [s.get_text() for s in soup.find_all("style")] + [t.get("style", "") for t in soup.find_all(style=True)]
+    styles = [s.get_text() for s in soup.find_all("style")] + [t["style"] for t in _with_attribute(soup, "style")]
     for style in styles:
         if re.search(r"@import|url\(\s*['\"]?(?!data:)", style):
             raise PublicationError("The report's styles would fetch a file from outside the page.")
@@ -202,7 +220,7 @@ def _normalise_headings(body: Any, title: str) -> None:
     if first is not None and first.get_text(strip=True) == title.strip():
         first.decompose()
     previous = 2
-    for heading in body.find_all(re.compile(r"^h[1-6]$")):
+    for heading in body.find_all(_HEADINGS):
         level = min(max(int(heading.name[1]), 2), previous + 1)
         heading.name = f"h{level}"
         previous = level
@@ -212,7 +230,7 @@ def _remove_empty_sections(body: Any) -> None:
     """Drop a heading left with nothing under it (e.g. "Headline" once the headline moved to the top)."""
     from bs4 import NavigableString
 
-    for heading in body.find_all(re.compile(r"^h[2-6]$")):
+    for heading in body.find_all(_HEADINGS[1:]):
         level = int(heading.name[1])
         empty = True
         for element in heading.next_elements:
@@ -234,9 +252,9 @@ def _remove_empty_sections(body: Any) -> None:
 
 
 def _assign_ids_and_contents(soup: Any, main: Any, body: Any) -> None:
-    used = {tag["id"] for tag in soup.find_all(id=True)}
+    used = {tag["id"] for tag in _with_attribute(soup, "id")}
     entries = []
-    for heading in body.find_all(re.compile(r"^h[2-6]$")):
+    for heading in body.find_all(_HEADINGS[1:]):
         base = _slug(heading.get_text(" ", strip=True))
         candidate, n = base, 2
         while candidate in used:
@@ -297,7 +315,7 @@ def add_download_links(soup: Any, page: Mapping[str, Any]) -> None:
     readers, which list links out of context.
     """
     links = page.get("data_links") or {}
-    for block in soup.select("[data-table-key]"):
+    for block in _with_attribute(soup, "data-table-key"):
         href = links.get(block["data-table-key"])
         del block["data-table-key"]
         if block.name == "p":  # a chart's data line (report.chart_data)
@@ -365,18 +383,44 @@ def find_code_text(html: str, allowed: tuple[str, ...] = CODE_ALLOWED) -> list[t
     return found
 
 
+def _escape(text: str) -> str:
+    """bs4's "minimal" escaping (``&``, ``<``, ``>``), skipped for a text with none of them.
+
+    What ``str(soup)`` does, without running bs4's regular expression over every attribute
+    value: the figures' base64 images alone are megabytes (docs/performance.md, "Publishing").
+    """
+    from bs4.dammit import EntitySubstitution
+
+    if "&" in text or "<" in text or ">" in text:
+        return EntitySubstitution.substitute_xml(text)
+    return text
+
+
+@functools.cache
+def _formatter() -> Any:
+    """The formatter of ``str(soup)`` (bs4's "minimal"), with :func:`_escape`."""
+    from bs4.formatter import HTMLFormatter
+
+    return HTMLFormatter(entity_substitution=_escape)
+
+
+def _with_class(root: Any, name: str, class_name: str) -> list[Any]:
+    """The ``name`` tags under ``root`` with the class ``class_name``: the CSS selector ``name.class_name``."""
+    return [tag for tag in root.find_all(name) if class_name in tag.get_attribute_list("class")]
+
+
 def finish_html(html: str, page: Mapping[str, Any]) -> str:
     """Post-process the exporter's page: checks, headings, contents, headline first, paths."""
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(html, "html.parser")
     main, body = soup.find("main"), soup.find(id="report-body")
-    for anchor in body.select("a.anchor-link"):
+    for anchor in _with_class(body, "a", "anchor-link"):
         anchor.decompose()
     for tag in body.find_all(list(_STRIPPED_TAGS)):
         tag.decompose()
     _normalise_headings(body, page["title"])
-    headline = body.select_one("div.headline")
+    headline = next(iter(_with_class(body, "div", "headline")), None)
     placeholder = soup.find(id="report-headline")
     if headline is not None:
         placeholder.replace_with(headline.extract())
@@ -384,11 +428,12 @@ def finish_html(html: str, page: Mapping[str, Any]) -> str:
         placeholder.decompose()
     _remove_empty_sections(body)
     _assign_ids_and_contents(soup, main, body)
-    for cell in soup.select("thead th"):
-        cell["scope"] = "col"
-    for cell in soup.select("tbody th"):
-        cell["scope"] = "row"
-    for cell in body.select("div.jp-Cell"):  # cells left empty by what was removed
+    for cell in soup.find_all("th"):  # as the selectors "thead th" (col) then "tbody th" (row)
+        if _within(cell, "tbody"):
+            cell["scope"] = "row"
+        elif _within(cell, "thead"):
+            cell["scope"] = "col"
+    for cell in _with_class(body, "div", "jp-Cell"):  # cells left empty by what was removed
         if not cell.get_text(strip=True) and not cell.find(["img", "table"]):
             cell.decompose()
     from analysis.present.navigation import fill_chapter_nav
@@ -396,4 +441,4 @@ def finish_html(html: str, page: Mapping[str, Any]) -> str:
     fill_chapter_nav(soup, page.get("notebook"))
     add_download_links(soup, page)
     check_page(soup, page.get("threshold", config.SUPPRESSION_THRESHOLD))
-    return redact_paths(str(soup))
+    return redact_paths(soup.decode(formatter=_formatter()))
