@@ -6,6 +6,7 @@ These tests render notebooks built in memory from the real display outputs of
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -335,8 +336,22 @@ def test_the_report_exporter_publishes_the_page_nbconverts_html_exporter_would(r
     """ReportExporter skips nbconvert's second pass over the page (default alt, tabindex): same page."""
     from nbconvert import HTMLExporter
 
+    again = publish.render_report(notebook, page, now=NOW).html  # its Markdown from the exporter's memo
     monkeypatch.setattr(publish, "_exporter", lambda: HTMLExporter(**publish.EXPORTER_OPTIONS))
-    assert publish.render_report(notebook, page, now=NOW).html == rendered.html
+    assert publish.render_report(notebook, page, now=NOW).html == rendered.html == again
+
+
+def test_a_markdown_image_is_embedded_from_its_file_as_it_is_now(tmp_path, page):
+    """The exporter remembers converted Markdown, but not Markdown that shows an image."""
+    dots = [
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
+    ]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("![A one-pixel fixture image](dot.png)")])
+    for dot in dots:
+        (tmp_path / "dot.png").write_bytes(base64.b64decode(dot))
+        html = publish.render_report(nb, {**page, "notebook_dir": str(tmp_path)}).html
+        assert f'src="data:image/png;base64,{dot}"' in html
 
 
 # ------------------------------------------------------------------------------------------

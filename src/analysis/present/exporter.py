@@ -16,19 +16,51 @@ to
 :func:`analysis.present.page.finish_html` parses the page anyway, so that pass was a second parse
 and serialisation of every page for nothing the published page shows: it took about half of
 nbconvert's time per report (docs/performance.md, "Publishing").
+
+The exporter also remembers the HTML of the Markdown it converts (cells and ``text/markdown``
+outputs): a notebook's narrative, its sources and most of what its outputs say are the same for
+every authority, and mistune's conversion was about a quarter of a report's publishing time. A
+Markdown text that shows an image (or a cell with attachments) is converted every time, since
+nbconvert embeds the image from its file (``embed_images``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from jinja2 import pass_context
 from nbconvert.exporters import HTMLExporter, TemplateExporter
 from nbconvert.filters import Highlight2HTML
 from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
+#: How many Markdown texts an exporter remembers (about the texts of a batch's four notebooks).
+MARKDOWN_MEMO_SIZE = 4096
+
 
 class ReportExporter(HTMLExporter):
     """nbconvert's HTML exporter returning the template's HTML as rendered (see the module docstring)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._markdown_memo: dict[tuple[str, str], str] = {}
+
+    @pass_context
+    def markdown2html(self, context: Any, source: str) -> str:
+        """nbconvert's Markdown filter (:meth:`nbconvert.exporters.HTMLExporter.markdown2html`), memoised.
+
+        The HTML depends only on the text and the folder images are embedded from (the exporter's
+        settings do not change), unless the text shows an image: then it is converted again.
+        """
+        if context.get("cell", {}).get("attachments") or "![" in source or "<img" in source.lower():
+            return super().markdown2html(context, source)
+        memo = self._markdown_memo
+        key = (source, context.get("resources", {}).get("metadata", {}).get("path", ""))
+        html = memo.get(key)
+        if html is None:
+            if len(memo) >= MARKDOWN_MEMO_SIZE:
+                memo.clear()
+            html = memo[key] = super().markdown2html(context, source)
+        return html
 
     def from_notebook_node(self, nb: Any, resources: dict[str, Any] | None = None, **kw: Any) -> tuple[str, dict]:
         """The page of a notebook the template renders, and nbconvert's resources.
