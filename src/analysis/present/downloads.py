@@ -31,6 +31,7 @@ statement); Creative Commons, "Attribution 4.0 International" (credit, licence, 
 
 from __future__ import annotations
 
+import copy
 import csv
 import hashlib
 import io
@@ -38,7 +39,7 @@ import json
 import re
 import zipfile
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +69,13 @@ class DataFile:
     notes: list[str] = field(default_factory=list)
     count_columns: list[str] = field(default_factory=list)
     threshold: int = config.SUPPRESSION_THRESHOLD
+
+    def description(self) -> dict[str, Any]:
+        """What the manifest says about the file: every field but its rows.
+
+        (``dataclasses.asdict`` would deep-copy every cell of the rows first, only for them to be dropped.)
+        """
+        return {f.name: copy.deepcopy(getattr(self, f.name)) for f in fields(self) if f.name != "rows"}
 
     def csv_bytes(self) -> bytes:
         """The file's bytes: UTF-8 with a byte order mark, CRLF line ends (RFC 4180)."""
@@ -222,7 +230,7 @@ def write(folder: Path, downloads: Downloads, page: Mapping[str, Any]) -> list[P
             "published": page.get("published", ""),
             "area_code": page.get("area_code", ""),
             "area_name": page.get("area_name", ""),
-            "files": [{k: v for k, v in asdict(item).items() if k != "rows"} for item in downloads.files],
+            "files": [item.description() for item in downloads.files],
             "sources": _source_lines(downloads.sources),
             "other_sources": list(downloads.other_sources),
         }

@@ -298,12 +298,14 @@ def _exporter():
 
 @dataclass
 class Rendered:
-    """A published page, what was left out of it, and its data files (tables and charts as CSV)."""
+    """A published page, what was left out of it, its data files (tables and charts as CSV), and the
+    values the notebook recorded (:func:`notebook_records`)."""
 
     html: str
     dropped: list[str]
     data: downloads.Downloads | None = None
     page: dict[str, Any] = field(default_factory=dict)
+    records: dict[str, Any] = field(default_factory=dict)
 
 
 def write_report(html_path: str | Path, rendered: Rendered) -> Path:
@@ -351,7 +353,7 @@ def render_report(nb: Any, page: Mapping[str, Any], *, now: datetime | None = No
         "metadata": {"path": page.get("notebook_dir", "")},
     }  # markdown images are embedded from here
     body, _ = _exporter().from_notebook_node(clean, resources=resources)
-    return Rendered(finish_html(body, resources["report"]), dropped, data, resources["report"])
+    return Rendered(finish_html(body, resources["report"]), dropped, data, resources["report"], records)
 
 
 def republish(

@@ -324,7 +324,7 @@ def _execute_and_publish(run: Run, paths: dict[str, Path], temporary: Path, cloc
     import nbformat
 
     from analysis.errors import PublicationError
-    from analysis.present import publish, report
+    from analysis.present import publish
 
     if run.mode == "publish":
         nb, failure = nbformat.read(str(paths["executed"]), as_version=4), None
@@ -354,7 +354,7 @@ def _execute_and_publish(run: Run, paths: dict[str, Path], temporary: Path, cloc
         "ok",
         started,
         time.monotonic() - clock,
-        records=report.read_records(paths["executed"]),
+        records=rendered.records,  # what report.read_records would read back from the executed notebook
         dropped=rendered.dropped,
         timings=timings,
     )
