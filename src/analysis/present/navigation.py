@@ -9,6 +9,7 @@ authority's folder, :mod:`analysis.present.summary`) and the chapters of ``confi
 from __future__ import annotations
 
 import html as html_lib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,8 @@ from analysis import config
 SUMMARY_NAME = "index.html"
 _NAV_TARGET = "data-nav-target"
 _NAV_LABEL = "data-nav-label"
+#: The start tag of the navigation line, however its attributes are ordered or quoted.
+_NAV_START = re.compile(r"""<nav\b[^>]*\bid\s*=\s*["']?chapter-nav["'\s>/]""", re.IGNORECASE)
 
 # ------------------------------------------------------------------------------------------
 # The chapters of an authority's needs assessment, and the line that links them
@@ -98,7 +101,8 @@ def sync_chapter_nav(text: str, folder: str | Path) -> str:
     """
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(text, "html.parser")
+    start, end = _nav_span(text)
+    soup = BeautifulSoup(text[start:end], "html.parser")
     nav = soup.find(id="chapter-nav")
     if nav is None:
         return text
@@ -120,4 +124,18 @@ def sync_chapter_nav(text: str, folder: str | Path) -> str:
             replacement.string = f"{label} (not published)"
         element.replace_with(replacement)
         changed = True
-    return str(soup) if changed else text
+    return f"{text[:start]}{soup}{text[end:]}" if changed else text
+
+
+def _nav_span(text: str) -> tuple[int, int]:
+    """Where the navigation line is in a page's text (start, end); the whole text if it is not found.
+
+    Only the line is parsed and, if an entry changed, written back: a chapter page is up to 4 MB
+    (its figures), and parsing it whole took longer than publishing it (docs/performance.md,
+    "Publishing"). The line is one ``<nav>`` without a ``<nav>`` inside (:func:`chapter_nav_html`).
+    """
+    match = _NAV_START.search(text)
+    end = text.find("</nav>", match.end()) if match else -1
+    if match is None or end < 0:
+        return 0, len(text)
+    return match.start(), end + len("</nav>")
