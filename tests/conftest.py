@@ -224,6 +224,18 @@ def copy_project_data(destination: Path) -> Path:
     return destination
 
 
+def copy_built_data(destination: Path) -> Path:
+    """Copy the real project's built tables (data/processed: the parquet files and the build's state
+    file) into a project copy made by ``copy_project_data``, so that its batch finds them up to date
+    instead of building them again (the build reads only the manifest's raw files, which the copy
+    holds unchanged: a copy whose manifest inputs differ is still rebuilt, as the state file then
+    names other checksums)."""
+    for path in (REAL_ROOT / "data" / "processed").glob("*"):
+        if path.is_file() and not path.name.startswith("."):
+            shutil.copy2(path, destination / "data" / "processed" / path.name)
+    return destination
+
+
 @pytest.fixture
 def project_copy(tmp_path, monkeypatch) -> Path:
     """A temporary project with a copy of data/raw and no processed data; ANALYSIS_ROOT points at it."""

@@ -14,9 +14,9 @@ from pathlib import Path
 import psutil
 import pytest
 
-from analysis import config, files
+from analysis import files
 from analysis.run import lock
-from tests.conftest import copy_project_data
+from tests.conftest import copy_built_data, copy_project_data
 
 from .helpers import Result, assert_one_clear_error, run_cli
 
@@ -147,10 +147,7 @@ def test_case23b_disk_full_while_publishing(tmp_path, monkeypatch):
 
 
 def test_case24_project_in_a_path_with_spaces_and_non_ascii(tmp_path):
-    root = copy_project_data(tmp_path / "Cyngor Sir Ynys Môn" / "Asesiad anghenion 2026" / "project")
-    for path in (config.project_root() / "data" / "processed").glob("*.parquet"):
-        shutil.copy2(path, root / "data" / "processed" / path.name)
-    shutil.copy2(config.project_root() / "data" / "processed" / "_build.json", root / "data" / "processed")
+    root = copy_built_data(copy_project_data(tmp_path / "Cyngor Sir Ynys Môn" / "Asesiad anghenion 2026" / "project"))
     (root / "notebooks").mkdir()
     shutil.copy2(FIXTURES / "fixture_second.ipynb", root / "notebooks" / "fixture_second.ipynb")
     result = run_cli("report", "--area", "Southampton", root=root)
