@@ -330,11 +330,13 @@ def run_notebook(name: str, output_dir: Path, **parameters):
 PARALLEL_RUNS = 2
 
 
-def run_notebooks(name: str, runs: dict) -> dict:
+def run_notebooks(name: str, runs: dict, failing: tuple = ()) -> dict:
     """Execute ``notebooks/<name>.ipynb`` once per entry of ``runs`` (key -> ``(output_dir, parameters)``),
     two at a time, each in its own kernel (see ``run_notebook``).
 
-    Returns key -> ``(executed_path, records)``; an error in any run is raised.
+    Returns key -> ``(executed_path, records)``, or for the keys in ``failing`` (runs meant to stop
+    with an error) the exception the run raised (None if it raised none); an error in any other run
+    is raised.
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -342,7 +344,7 @@ def run_notebooks(name: str, runs: dict) -> dict:
         futures = {
             key: pool.submit(run_notebook, name, folder, **parameters) for key, (folder, parameters) in runs.items()
         }
-        return {key: future.result() for key, future in futures.items()}
+        return {key: future.exception() if key in failing else future.result() for key, future in futures.items()}
 
 
 @pytest.fixture(scope="session")
