@@ -3,6 +3,7 @@ tests that change data work on a temporary copy of the project pointed to by ANA
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -120,6 +121,91 @@ def interrupted_batch(tmp_path_factory) -> dict:
     return seen
 
 
+#: A parameter value that would run a shell command if it were ever pasted into code (``{marker}``: a file path).
+PAYLOAD = '"); import os; os.system("touch {marker}")#'
+
+
+@pytest.fixture(scope="session")
+def fixture_batch(tmp_path_factory) -> dict:
+    """One batch of three fixture notebooks (fixture_ok, fixture_second, and fixture_fails, which
+    raises in its fourth cell) for Hampshire (by name) and Southampton (by code), two workers, with
+    a code-carrying ``label`` (:data:`PAYLOAD`) for fixture_ok; run once per session through
+    ``analysis batch`` (``cli.main``, in this process) and shared by tests/test_batch.py (``first``)
+    and reliability case 09 (a parameter value carrying code). Tests only read its folder: those
+    that run further batches on it work on a copy.
+
+    Returns ``reports``, ``marker`` (the file the payload would create), ``code`` (the exit code),
+    ``out``/``err`` (what the command printed) and ``records`` ((area code, notebook) -> run record).
+    """
+    from analysis import cli
+
+    root = tmp_path_factory.mktemp("batch")
+    reports, marker = root / "reports", root / "pwned"
+    args = ["batch", "--notebooks-dir", str(FIXTURE_NOTEBOOKS), "--reports-dir", str(reports), "--workers", "2"]
+    args += ["--area", "Hampshire", "--area", "E06000045", "--notebooks", "fixture_ok", "fixture_second"]
+    args += ["fixture_fails", "-p", "label", PAYLOAD.format(marker=marker)]
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.main(args)
+    records = {
+        (code_, nb): json.loads((reports / folder / f"{nb}.run.json").read_text())
+        for code_, folder in (("E10000014", "E10000014-hampshire"), ("E06000045", "E06000045-southampton"))
+        for nb in ("fixture_ok", "fixture_second", "fixture_fails")
+    }
+    return {
+        "reports": reports,
+        "marker": marker,
+        "code": code,
+        "out": out.getvalue(),
+        "err": err.getvalue(),
+        "records": records,
+    }
+
+
+@pytest.fixture(scope="session")
+def failing_batch(tmp_path_factory) -> dict:
+    """One batch for Southampton of a good notebook and three that fail in different ways:
+    fixture_fails raises in its fourth cell, fixture_dies kills its kernel, and fixture_sleeps
+    (``-p seconds 120``) is still running at the 3 s limit (``--timeout 3``); two workers. Run once
+    per session through ``analysis batch`` (``cli.main``, in this process) and shared by
+    tests/test_batch.py (timeouts and dead kernels, on the returned summary) and reliability cases
+    20 and 25 (a notebook raising mid-batch; a kernel that dies or hangs, on the printed output),
+    which only read it.
+
+    Returns ``reports``, ``folder`` (Southampton's), ``code`` (the exit code), ``out``/``err`` (what
+    the command printed) and ``summary`` (the :class:`analysis.run.batch.BatchSummary` whose
+    ``format()`` the command printed).
+    """
+    from analysis import cli
+    from analysis.run import batch
+
+    reports = tmp_path_factory.mktemp("failing") / "reports"
+    args = ["batch", "--area", "Southampton", "--notebooks-dir", str(FIXTURE_NOTEBOOKS), "--reports-dir", str(reports)]
+    args += ["--workers", "2", "--timeout", "3", "-p", "seconds", "120", "--notebooks"]
+    args += ["fixture_second", "fixture_fails", "fixture_dies", "fixture_sleeps"]
+    summaries = []
+    run_batch = batch.run_batch
+
+    def keep_summary(options):
+        summaries.append(run_batch(options))
+        return summaries[-1]
+
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        patch.setattr(batch, "run_batch", keep_summary)
+        code = cli.main(args)
+    [summary] = summaries
+    folder = reports / "E06000045-southampton"
+    return {
+        "reports": reports,
+        "folder": folder,
+        "code": code,
+        "out": out.getvalue(),
+        "err": err.getvalue(),
+        "summary": summary,
+    }
+
+
 def copy_project_data(destination: Path) -> Path:
     """Copy data/raw (writable copies) and the parsed-workbook cache into ``destination``; create the other folders."""
     raw_src = REAL_ROOT / "data" / "raw"
@@ -135,6 +221,18 @@ def copy_project_data(destination: Path) -> Path:
         shutil.copytree(cache, destination / "data" / "interim" / "homelessness", dirs_exist_ok=True)
     (destination / "data" / "processed").mkdir(parents=True, exist_ok=True)
     (destination / "reports").mkdir(parents=True, exist_ok=True)
+    return destination
+
+
+def copy_built_data(destination: Path) -> Path:
+    """Copy the real project's built tables (data/processed: the parquet files and the build's state
+    file) into a project copy made by ``copy_project_data``, so that its batch finds them up to date
+    instead of building them again (the build reads only the manifest's raw files, which the copy
+    holds unchanged: a copy whose manifest inputs differ is still rebuilt, as the state file then
+    names other checksums)."""
+    for path in (REAL_ROOT / "data" / "processed").glob("*"):
+        if path.is_file() and not path.name.startswith("."):
+            shutil.copy2(path, destination / "data" / "processed" / path.name)
     return destination
 
 
@@ -232,11 +330,13 @@ def run_notebook(name: str, output_dir: Path, **parameters):
 PARALLEL_RUNS = 2
 
 
-def run_notebooks(name: str, runs: dict) -> dict:
+def run_notebooks(name: str, runs: dict, failing: tuple = ()) -> dict:
     """Execute ``notebooks/<name>.ipynb`` once per entry of ``runs`` (key -> ``(output_dir, parameters)``),
     two at a time, each in its own kernel (see ``run_notebook``).
 
-    Returns key -> ``(executed_path, records)``; an error in any run is raised.
+    Returns key -> ``(executed_path, records)``, or for the keys in ``failing`` (runs meant to stop
+    with an error) the exception the run raised (None if it raised none); an error in any other run
+    is raised.
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -244,7 +344,7 @@ def run_notebooks(name: str, runs: dict) -> dict:
         futures = {
             key: pool.submit(run_notebook, name, folder, **parameters) for key, (folder, parameters) in runs.items()
         }
-        return {key: future.result() for key, future in futures.items()}
+        return {key: future.exception() if key in failing else future.result() for key, future in futures.items()}
 
 
 @pytest.fixture(scope="session")

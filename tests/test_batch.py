@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -28,7 +29,13 @@ from analysis.errors import BatchError, ParameterError
 from analysis.methods import population
 from analysis.present import report
 from analysis.run import batch, executors, kernels, lock, plan, runner
-from tests.conftest import descendants_once_a_kernel_runs, running_kernels, start_batch_in_own_terminal, wait_for
+from tests.conftest import (
+    PAYLOAD,
+    descendants_once_a_kernel_runs,
+    running_kernels,
+    start_batch_in_own_terminal,
+    wait_for,
+)
 
 pytestmark = pytest.mark.notebook
 
@@ -36,7 +43,6 @@ FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 THREE = ["fixture_ok", "fixture_second", "fixture_fails"]
 AREAS = ["Hampshire", "E06000045"]  # a county by name and a unitary authority by code
 FOLDERS = {"E10000014": "E10000014-hampshire", "E06000045": "E06000045-southampton"}
-PAYLOAD = '"); import os; os.system("touch {marker}")#'
 
 
 def batch_args(reports: Path, *extra: str, areas=AREAS, notebooks=THREE) -> list[str]:
@@ -52,27 +58,12 @@ def snapshot(reports: Path) -> dict[str, float]:
 
 
 @pytest.fixture(scope="module")
-def first(tmp_path_factory):
-    """Three notebooks (one failing) for two areas, a code-carrying label for fixture_ok."""
-    root = tmp_path_factory.mktemp("batch")
-    reports, marker = root / "reports", root / "pwned"
-    capture = _Capture()
-    with capture:
-        code = cli.main(batch_args(reports, "-p", "label", PAYLOAD.format(marker=marker)))
-    records = {
-        (code_, nb): json.loads((reports / folder / f"{nb}.run.json").read_text())
-        for code_, folder in FOLDERS.items()
-        for nb in THREE
-    }
-    return {
-        "reports": reports,
-        "marker": marker,
-        "code": code,
-        "out": capture.out,
-        "err": capture.err,
-        "records": records,
-        "files": snapshot(reports),
-    }
+def first(fixture_batch):
+    """Three notebooks (one failing) for two areas, a code-carrying label for fixture_ok: the
+    session's ``fixture_batch`` (tests/conftest.py, run with the arguments ``batch_args(reports,
+    "-p", "label", PAYLOAD...)`` gives), shared with reliability case 09. Read only: the batches
+    after it run on a copy (``unchanged``)."""
+    return fixture_batch
 
 
 class _Capture:
@@ -254,14 +245,17 @@ def test_the_index_lists_both_areas_and_the_failures(first):
 
 
 @pytest.fixture(scope="module")
-def unchanged(first):
-    """The same batch again, without the failing notebook: nothing to do."""
-    before = snapshot(first["reports"])
+def unchanged(first, tmp_path_factory):
+    """The same batch again, without the failing notebook, in a copy of the first batch's reports
+    folder (the tests after it run more batches there): nothing to do."""
+    reports = tmp_path_factory.mktemp("batch-again") / "reports"
+    shutil.copytree(first["reports"], reports)
+    before = snapshot(reports)
     start = time.monotonic()
     with _Capture() as capture:
         code = cli.main(
             batch_args(
-                first["reports"],
+                reports,
                 "-p",
                 "label",
                 PAYLOAD.format(marker=first["marker"]),
@@ -272,7 +266,8 @@ def unchanged(first):
         "code": code,
         "out": capture.out,
         "before": before,
-        "after": snapshot(first["reports"]),
+        "after": snapshot(reports),
+        "reports": reports,
         "seconds": time.monotonic() - start,
     }
 
@@ -285,7 +280,7 @@ def test_a_second_run_skips_everything(unchanged):
 
 
 def test_resume_after_a_failure_reruns_only_the_failed_runs(first, unchanged, tmp_path):
-    reports = first["reports"]
+    reports = unchanged["reports"]
     params = tmp_path / "params.yaml"
     params.write_text("fixture_fails:\n  fail: false\n", encoding="utf-8")
     with _Capture() as capture:
@@ -300,8 +295,8 @@ def test_resume_after_a_failure_reruns_only_the_failed_runs(first, unchanged, tm
     assert index.find(id="failed-runs").find_next("p").get_text() == "None."
 
 
-def test_force_reruns_and_a_changed_parameter_reruns(first, unchanged):
-    reports = first["reports"]
+def test_force_reruns_and_a_changed_parameter_reruns(unchanged):
+    reports = unchanged["reports"]
     with _Capture() as capture:
         code = cli.main(
             batch_args(
@@ -330,7 +325,8 @@ def test_force_reruns_and_a_changed_parameter_reruns(first, unchanged):
 
 
 def test_no_temporary_files_are_left_behind(first, unchanged):
-    leftovers = [p for p in first["reports"].rglob(".*") if p.name != ".batch.lock"]
+    leftovers = [p for folder in (first["reports"], unchanged["reports"]) for p in folder.rglob(".*")]
+    leftovers = [p for p in leftovers if p.name != ".batch.lock"]
     assert leftovers == []
 
 
@@ -446,18 +442,11 @@ def test_sigterm_to_the_batch_alone_stops_it_as_cleanly_as_ctrl_c(tmp_path):
 # ------------------------------------------------------------------------------------------
 
 
-def test_timeout_and_dead_kernel_are_reported_and_the_batch_continues(tmp_path):
-    summary = batch.run_batch(
-        batch.BatchOptions(
-            areas=["E06000045"],
-            notebooks=["fixture_sleeps", "fixture_dies", "fixture_second"],
-            notebooks_dir=FIXTURES,
-            reports_dir=tmp_path / "reports",
-            parameters=[("seconds", "120")],
-            timeout=3,
-            quiet=True,
-        )
-    )
+def test_timeout_and_dead_kernel_are_reported_and_the_batch_continues(failing_batch):
+    """The session's batch of fixture_second and three failing notebooks for Southampton, with a
+    3 s limit (``failing_batch`` in tests/conftest.py), shared with reliability cases 20 and 25."""
+    summary = failing_batch["summary"]
+    assert failing_batch["code"] == summary.exit_code and summary.format() in failing_batch["out"]
     by_notebook = {o.notebook: o for o in summary.outcomes}
     assert summary.exit_code == 1
     assert by_notebook["fixture_second"].status == "ran" and Path(by_notebook["fixture_second"].html).is_file()

@@ -12,7 +12,7 @@ import pytest
 
 from analysis import cli, config
 from analysis.present import browser, publish
-from tests.conftest import REAL_ROOT, copy_project_data
+from tests.conftest import copy_built_data, copy_project_data
 
 pytestmark = pytest.mark.browser
 
@@ -34,10 +34,7 @@ def project(tmp_path_factory):
     """A project copy in '…/Cyngor Sir / Comté test/project' with built data and one fixture notebook,
     reported on for two areas through the command line."""
     root = tmp_path_factory.mktemp("paths") / "Cyngor Sir " / " Comté test" / "project"
-    copy_project_data(root)
-    for path in (REAL_ROOT / "data" / "processed").glob("*"):
-        if path.is_file() and not path.name.startswith("."):
-            shutil.copy2(path, root / "data" / "processed" / path.name)
+    copy_built_data(copy_project_data(root))
     (root / "notebooks").mkdir()
     shutil.copy2(FIXTURES / "fixture_ok.ipynb", root / "notebooks" / "fixture_ok.ipynb")
     with pytest.MonkeyPatch.context() as patch:

@@ -15,6 +15,7 @@ import pytest
 
 from analysis import config
 from analysis.data import tables
+from analysis.present import report
 from tests.conftest import census_population, raw_csv, run_notebooks
 
 pytestmark = pytest.mark.notebook
@@ -34,11 +35,22 @@ DA_REASON = "prevention_or_relief_duty_reason_domestic_abuse"
 
 
 @pytest.fixture(scope="module")
-def executed(tmp_path_factory):
-    """Each authority's executed notebook path and records (two papermill runs in all)."""
-    return run_notebooks(
-        NOTEBOOK, {code: (tmp_path_factory.mktemp(code), {"area": code, **extra}) for code, extra in RUNS.items()}
+def executed(tmp_path_factory, hampshire_batch):
+    """Each authority's executed notebook path and records. Hampshire's is the chapter of the
+    session's real batch (``hampshire_batch`` in tests/conftest.py: ``analysis batch --area
+    Hampshire`` executes it with papermill, in a fresh kernel, with the same parameters as the
+    runs here), read only; the other two are papermill runs here."""
+    done = run_notebooks(
+        NOTEBOOK,
+        {
+            code: (tmp_path_factory.mktemp(code), {"area": code, **extra})
+            for code, extra in RUNS.items()
+            if code != HAMPSHIRE
+        },
     )
+    assert hampshire_batch["runs"][NOTEBOOK]["parameters"] == {"area": HAMPSHIRE, **RUNS[HAMPSHIRE]}
+    path = hampshire_batch["folder"] / f"{NOTEBOOK}.ipynb"
+    return {HAMPSHIRE: (path, report.read_records(path)), **done}
 
 
 @cache
@@ -280,8 +292,6 @@ def test_hampshires_incomplete_years_name_the_housing_authority_and_quarter(exec
 
 
 def report_number(value) -> str:
-    from analysis.present import report
-
     return value if isinstance(value, str) else report.format_number(value)
 
 

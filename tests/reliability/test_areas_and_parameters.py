@@ -3,6 +3,8 @@ a clear message naming the input and the fix, with a non-zero exit code."""
 
 from __future__ import annotations
 
+from tests.conftest import PAYLOAD
+
 from .helpers import assert_one_clear_error, run_cli
 
 
@@ -109,31 +111,15 @@ def test_case08c_out_of_range_in_the_notebook_itself():
         report.start("01_prevalence", "Hampshire", 1.5)
 
 
-def test_case09_parameter_value_carrying_code_is_data(tmp_path):
-    """The value reaches the notebook as a string and is recorded verbatim; the command never runs."""
-    import json
-    from pathlib import Path
+def test_case09_parameter_value_carrying_code_is_data(fixture_batch):
+    """The value reaches the notebook as a string and is recorded verbatim; the command never runs.
 
-    fixtures = Path(__file__).parents[1] / "fixtures" / "notebooks"
-    marker = tmp_path / "pwned"
-    payload = f'"); import os; os.system("touch {marker}")#'
-    reports = tmp_path / "reports"
-    result = run_cli(
-        "batch",
-        "--area",
-        "Hampshire",
-        "--notebooks-dir",
-        str(fixtures),
-        "--notebooks",
-        "fixture_ok",
-        "--reports-dir",
-        str(reports),
-        "--quiet",
-        "-p",
-        "label",
-        payload,
-    )
-    assert result.code == 0, result.err
-    run = json.loads((reports / "E10000014-hampshire" / "fixture_ok.run.json").read_text())
-    assert run["records"]["label"] == payload
-    assert not marker.exists()
+    The session's batch of the fixture notebooks (``fixture_batch`` in tests/conftest.py: ``analysis
+    batch ... --notebooks fixture_ok fixture_second fixture_fails -p label PAYLOAD``), shared with
+    tests/test_batch.py. Its exit code is 1 for fixture_fails' deliberate failure, so the run of
+    fixture_ok itself must have succeeded."""
+    payload = PAYLOAD.format(marker=fixture_batch["marker"])
+    run = fixture_batch["records"][("E10000014", "fixture_ok")]
+    assert run["status"] == "ok" and run["error"] is None, fixture_batch["out"] + fixture_batch["err"]
+    assert run["parameters"]["label"] == payload and run["records"]["label"] == payload
+    assert not fixture_batch["marker"].exists()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from analysis import config
+from tests.conftest import copy_built_data
 
 from .helpers import assert_one_clear_error, edit_csv_cell, register_new_release, run_cli
 
@@ -16,11 +17,15 @@ AREA = "Lower Tier Local Authorities Code"
 
 
 @pytest.fixture
-def project(built_project_copy):
-    """A built project copy, and a snapshot of its processed tables to prove nothing is lost."""
-    processed = built_project_copy / "data" / "processed"
+def project(project_copy):
+    """A built project copy, and a snapshot of its processed tables to prove nothing is lost.
+
+    The tables are the real project's build copied in (``copy_built_data``: the bytes a build in the
+    copy would write, test_determinism), with its state file, so each case starts from a built
+    project whose build is up to date without building it again; every case edits the copy."""
+    processed = copy_built_data(project_copy) / "data" / "processed"
     snapshot = {p.name: p.read_bytes() for p in processed.glob("*.parquet")}
-    return built_project_copy, snapshot
+    return project_copy, snapshot
 
 
 def _processed_unchanged(root, snapshot) -> bool:

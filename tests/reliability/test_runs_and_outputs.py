@@ -14,11 +14,11 @@ from pathlib import Path
 import psutil
 import pytest
 
-from analysis import config, files
+from analysis import files
 from analysis.run import lock
-from tests.conftest import copy_project_data
+from tests.conftest import copy_built_data, copy_project_data
 
-from .helpers import assert_one_clear_error, run_cli
+from .helpers import Result, assert_one_clear_error, run_cli
 
 pytestmark = pytest.mark.notebook
 
@@ -44,20 +44,11 @@ def batch_args(reports: Path, *notebooks: str, extra: tuple[str, ...] = ()) -> l
 
 
 @pytest.fixture(scope="module")
-def mixed(tmp_path_factory):
-    """One batch: a good notebook, one that raises, one whose kernel dies, one that hangs (3 s limit)."""
-    reports = tmp_path_factory.mktemp("mixed") / "reports"
-    result = run_cli(
-        *batch_args(
-            reports,
-            "fixture_second",
-            "fixture_fails",
-            "fixture_dies",
-            "fixture_sleeps",
-            extra=("--timeout", "3", "-p", "seconds", "120"),
-        )
-    )
-    return reports, result
+def mixed(failing_batch):
+    """One batch: a good notebook, one that raises, one whose kernel dies, one that hangs (3 s limit);
+    the session's ``failing_batch`` (tests/conftest.py), run through ``analysis batch`` and shared
+    with tests/test_batch.py, which only reads it too."""
+    return failing_batch["reports"], Result(failing_batch["code"], failing_batch["out"], failing_batch["err"])
 
 
 def test_case20_notebook_raising_mid_batch(mixed):
@@ -156,10 +147,7 @@ def test_case23b_disk_full_while_publishing(tmp_path, monkeypatch):
 
 
 def test_case24_project_in_a_path_with_spaces_and_non_ascii(tmp_path):
-    root = copy_project_data(tmp_path / "Cyngor Sir Ynys Môn" / "Asesiad anghenion 2026" / "project")
-    for path in (config.project_root() / "data" / "processed").glob("*.parquet"):
-        shutil.copy2(path, root / "data" / "processed" / path.name)
-    shutil.copy2(config.project_root() / "data" / "processed" / "_build.json", root / "data" / "processed")
+    root = copy_built_data(copy_project_data(tmp_path / "Cyngor Sir Ynys Môn" / "Asesiad anghenion 2026" / "project"))
     (root / "notebooks").mkdir()
     shutil.copy2(FIXTURES / "fixture_second.ipynb", root / "notebooks" / "fixture_second.ipynb")
     result = run_cli("report", "--area", "Southampton", root=root)
