@@ -6,6 +6,7 @@ with alt text. Colours and the style come from :mod:`analysis.config`.
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Sequence
 from contextlib import contextmanager
@@ -200,8 +201,69 @@ def png_bytes(pixels) -> bytes:
 
 
 def add_source_note(fig, text: str) -> None:
-    """Write a source / attribution line at the foot of a figure."""
-    fig.text(0.0, -0.02, text, ha="left", va="top", fontsize=7.5, color="#444444", wrap=True, transform=fig.transFigure)
+    """Write a source / attribution line at the foot of a figure, wrapped to the figure's width.
+
+    Wrapped here, once per text and width (:func:`wrapped`), as matplotlib's ``wrap=True``
+    would wrap it, and drawn as lines: matplotlib re-wraps a ``wrap=True`` text on every
+    measure and draw, measuring it word by word each time.
+    """
+    note = fig.text(0.0, -0.02, text, ha="left", va="top", fontsize=7.5, color="#444444", transform=fig.transFigure)
+    note.set_text(wrapped(text, note.get_fontproperties(), fig.get_figwidth() * config.FIGURE_DPI))
+
+
+def wrapped(text: str, font, width: float) -> str:
+    """``text`` broken into lines no wider than ``width`` pixels at the house dpi, as matplotlib wraps it.
+
+    Matplotlib's ``Text(wrap=True)`` (``matplotlib/text.py``, 3.x) breaks each line of the text
+    at spaces, each line taking as many words as fit, a line's width being its rendered width
+    in whole pixels (rounded up) as the Agg renderer measures it; a text at x = 0 of the figure,
+    left-aligned and unrotated, may be as wide as the figure. A word wider than the line is
+    kept whole on a line of its own. Text with mathtext (``$...$``) is left as it is.
+
+    Parameters
+    ----------
+    text
+        The text (may hold newlines, which always break).
+    font
+        Its :class:`matplotlib.font_manager.FontProperties`.
+    width
+        The widest line, in pixels at :data:`analysis.config.FIGURE_DPI`.
+    """
+    if width <= 0:
+        raise ValueError(f"Cannot wrap text to a width of {width} pixels.")
+    return _wrapped(text, font.copy(), float(width))
+
+
+@functools.lru_cache(maxsize=512)
+def _wrapped(text: str, font, width: float) -> str:
+    import math
+
+    from matplotlib import cbook
+
+    if cbook.is_math_text(text):
+        return text
+    renderer = _measurer()
+    lines = []
+    for paragraph in text.split("\n"):
+        words = paragraph.split(" ")
+        while words:
+            taken = 1
+            while taken < len(words):
+                line = " ".join(words[: taken + 1])
+                if math.ceil(renderer.get_text_width_height_descent(line, font, ismath=False)[0]) > width:
+                    break
+                taken += 1
+            lines.append(" ".join(words[:taken]))
+            words = words[taken:]
+    return "\n".join(lines)
+
+
+@functools.lru_cache(maxsize=1)
+def _measurer():
+    """An Agg renderer at the house dpi, for text widths (they do not depend on its size)."""
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    return RendererAgg(1, 1, config.FIGURE_DPI)
 
 
 def _finish(fig, ax, *, xlabel: str = "", title: str = "", source: str | None = None, horizontal_grid: bool = True):
