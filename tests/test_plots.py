@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pytest
 
@@ -72,3 +74,25 @@ def test_a_word_wider_than_the_line_stays_whole_and_newlines_break():
     assert plots.wrapped("one\ntwo", font, 1000.0) == "one\ntwo"
     with pytest.raises(ValueError, match="width of 0"):
         plots.wrapped("text", font, 0)
+
+
+def test_png_bytes_decode_to_the_pixels_with_the_house_dpi():
+    from PIL import Image
+
+    rng = np.random.default_rng(7)
+    opaque = rng.integers(0, 256, size=(5, 7, 4), dtype=np.uint8)
+    opaque[..., 3] = 255
+    translucent = opaque.copy()
+    translucent[2, 3, 3] = 17
+    for pixels, mode in ((opaque, "RGB"), (translucent, "RGBA")):
+        image = Image.open(io.BytesIO(plots.png_bytes(pixels)))
+        assert image.mode == mode and image.size == (7, 5)
+        assert image.info["dpi"] == pytest.approx((config.FIGURE_DPI, config.FIGURE_DPI), abs=0.01)
+        np.testing.assert_array_equal(np.asarray(image.convert("RGBA")), pixels)
+
+
+def test_png_bytes_refuse_pixels_that_are_not_rgba():
+    with pytest.raises(ValueError, match=r"shape \(5, 7, 3\)"):
+        plots.png_bytes(np.zeros((5, 7, 3), dtype=np.uint8))
+    with pytest.raises(ValueError, match="float64"):
+        plots.png_bytes(np.zeros((5, 7, 4)))

@@ -180,24 +180,47 @@ def background(fig) -> tuple[int, int, int, int]:
 
 
 def png_bytes(pixels) -> bytes:
-    """RGBA pixels (height, width, 4) as a report's PNG: house dpi, ``config.FIGURE_PNG_COMPRESS_LEVEL``, no metadata.
+    """RGBA pixels (height, width, 4) as a report's PNG: house dpi, no metadata, the same picture.
 
-    What matplotlib's ``savefig(format="png", metadata={"Software": None}, pil_kwargs=...)``
-    writes for the same pixels: it encodes them with Pillow the same way.
+    Written here to the PNG specification (W3C, *Portable Network Graphics (PNG) Specification*,
+    2nd edition, ISO/IEC 15948:2003): truecolour (colour type 2) when every pixel is opaque, else
+    truecolour with alpha (type 6), 8 bits a channel, every row unfiltered (filter type 0), the
+    rows deflated by zlib at ``config.FIGURE_PNG_COMPRESS_LEVEL``, the dpi in a ``pHYs`` chunk
+    (pixels per metre, rounded as Pillow rounds it). Decoded, it gives the pixels Pillow's or
+    matplotlib's ``savefig(format="png")`` PNG of them gives; it is written in less than half their
+    time and is smaller, as a figure's flat colours deflate better unfiltered than with Pillow's
+    adaptive filters (docs/performance.md).
     """
-    import numpy as np
-    from PIL import Image
+    import struct
+    import zlib
 
-    pixels = np.ascontiguousarray(pixels, dtype=np.uint8)
-    image = Image.frombuffer("RGBA", (pixels.shape[1], pixels.shape[0]), pixels, "raw", "RGBA", 0, 1)
-    buffer = io.BytesIO()
-    image.save(
-        buffer,
-        format="png",
-        dpi=(config.FIGURE_DPI, config.FIGURE_DPI),
-        compress_level=config.FIGURE_PNG_COMPRESS_LEVEL,
+    import numpy as np
+
+    pixels = np.asarray(pixels)
+    if pixels.ndim != 3 or pixels.shape[2] != 4 or pixels.dtype != np.uint8 or 0 in pixels.shape[:2]:
+        raise ValueError(
+            f"Cannot write a PNG of pixels of shape {pixels.shape} and type {pixels.dtype}: need RGBA uint8."
+        )
+    height, width = pixels.shape[:2]
+    opaque = bool(pixels[..., 3].min() == 255)
+    channels = 3 if opaque else 4
+    rows = np.empty((height, 1 + width * channels), dtype=np.uint8)
+    rows[:, 0] = 0  # filter type 0 (None) on every row
+    rows[:, 1:].reshape(height, width, channels)[...] = pixels[..., :channels]
+    per_metre = int(config.FIGURE_DPI / 0.0254 + 0.5)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    return b"".join(
+        [
+            b"\x89PNG\r\n\x1a\n",
+            chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2 if opaque else 6, 0, 0, 0)),
+            chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1)),
+            chunk(b"IDAT", zlib.compress(rows, config.FIGURE_PNG_COMPRESS_LEVEL)),
+            chunk(b"IEND", b""),
+        ]
     )
-    return buffer.getvalue()
 
 
 def add_source_note(fig, text: str) -> None:
