@@ -446,7 +446,7 @@ def figure_png(fig: Any) -> bytes:
     (:func:`analysis.present.plots.saved_region`), where ``bbox_inches="tight"`` would lay the
     figure out and measure it again before drawing. A figure drawn over a shared base is
     composited over the base's pixels (:func:`analysis.present.layers.saved_image`); the pixels
-    are encoded by Pillow as matplotlib would (:func:`analysis.present.plots.png_bytes`).
+    are encoded as a PNG of the same picture (:func:`analysis.present.plots.png_bytes`).
     """
     import matplotlib.pyplot as plt
 
