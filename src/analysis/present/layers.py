@@ -315,9 +315,11 @@ def _compose(drawn: Base):
     import matplotlib.pyplot as plt
     from matplotlib.patches import Rectangle
 
+    from analysis.present import text_sizes
+
     plots.apply_house_style()
     frame = drawn.frame
-    fig = plt.figure(figsize=frame.size)
+    fig = text_sizes.attach(plt.figure(figsize=frame.size))
     ax = fig.add_axes(frame.position)
     ax.set_xscale(frame.xscale)
     ax.set_xlim(frame.xlim)

@@ -86,16 +86,20 @@ def detached():
 
 
 def new_figure(width: float = 7.5, height: float = 4.0):
-    """A figure and axes in the house style (pyplot's, unless made inside :func:`detached`)."""
+    """A figure and axes in the house style (pyplot's, unless made inside :func:`detached`), on a
+    canvas measuring text through the process's cache (:mod:`analysis.present.text_sizes`)."""
     apply_house_style()
+    from analysis.present import text_sizes
+
     if _DETACHED:
         from matplotlib.figure import Figure
 
-        fig = Figure(figsize=(width, height), layout="constrained")
+        fig = text_sizes.attach(Figure(figsize=(width, height), layout="constrained"))
         return fig, fig.subplots()
     import matplotlib.pyplot as plt
 
-    return plt.subplots(figsize=(width, height), layout="constrained")
+    fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
+    return text_sizes.attach(fig), ax
 
 
 def saved_region(fig, pad: float | None = None) -> tuple[int, int, int, int]:
@@ -265,7 +269,8 @@ def _wrapped(text: str, font, width: float) -> str:
 
     if cbook.is_math_text(text):
         return text
-    renderer = _measurer()
+    from analysis.present import text_sizes
+
     lines = []
     for paragraph in text.split("\n"):
         words = paragraph.split(" ")
@@ -273,20 +278,12 @@ def _wrapped(text: str, font, width: float) -> str:
             taken = 1
             while taken < len(words):
                 line = " ".join(words[: taken + 1])
-                if math.ceil(renderer.get_text_width_height_descent(line, font, ismath=False)[0]) > width:
+                if math.ceil(text_sizes.size(line, font, config.FIGURE_DPI)[0]) > width:
                     break
                 taken += 1
             lines.append(" ".join(words[:taken]))
             words = words[taken:]
     return "\n".join(lines)
-
-
-@functools.lru_cache(maxsize=1)
-def _measurer():
-    """An Agg renderer at the house dpi, for text widths (they do not depend on its size)."""
-    from matplotlib.backends.backend_agg import RendererAgg
-
-    return RendererAgg(1, 1, config.FIGURE_DPI)
 
 
 def _finish(fig, ax, *, xlabel: str = "", title: str = "", source: str | None = None, horizontal_grid: bool = True):

@@ -450,8 +450,9 @@ def figure_png(fig: Any) -> bytes:
     """
     import matplotlib.pyplot as plt
 
-    from analysis.present import layers, plots
+    from analysis.present import layers, plots, text_sizes
 
+    text_sizes.attach(fig)  # text measured once per process, in the layout and the drawing
     engine = fig.get_layout_engine()
     if engine is not None:  # laid out with the canvas's renderer, which then measures the saved region
         engine.execute(fig)
