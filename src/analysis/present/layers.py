@@ -16,7 +16,7 @@ frozen: :func:`freeze`), and the overlay is drawn against that frozen layout in 
   at the base axes' exact position and limits, and the overlay is drawn in that axes. A report
   saves it (:func:`saved_image`) without matplotlib's image pipeline, which would resample and
   normalise those pixels on every draw: the overlay alone is drawn on a transparent background
-  and alpha-composited (Pillow) over the base's pixels on the figure's background. Saved any
+  and alpha-composited (:func:`blend`) over the base's pixels on the figure's background. Saved any
   other way (``savefig``), the figure draws its base image itself: the same picture.
 
 Overlay artists are drawn above every base artist in both routes (their z-order is raised by
@@ -315,9 +315,11 @@ def _compose(drawn: Base):
     import matplotlib.pyplot as plt
     from matplotlib.patches import Rectangle
 
+    from analysis.present import text_sizes
+
     plots.apply_house_style()
     frame = drawn.frame
-    fig = plt.figure(figsize=frame.size)
+    fig = text_sizes.attach(plt.figure(figsize=frame.size))
     ax = fig.add_axes(frame.position)
     ax.set_xscale(frame.xscale)
     ax.set_xlim(frame.xlim)

@@ -446,12 +446,13 @@ def figure_png(fig: Any) -> bytes:
     (:func:`analysis.present.plots.saved_region`), where ``bbox_inches="tight"`` would lay the
     figure out and measure it again before drawing. A figure drawn over a shared base is
     composited over the base's pixels (:func:`analysis.present.layers.saved_image`); the pixels
-    are encoded by Pillow as matplotlib would (:func:`analysis.present.plots.png_bytes`).
+    are encoded as a PNG of the same picture (:func:`analysis.present.plots.png_bytes`).
     """
     import matplotlib.pyplot as plt
 
-    from analysis.present import layers, plots
+    from analysis.present import layers, plots, text_sizes
 
+    text_sizes.attach(fig)  # text measured once per process, in the layout and the drawing
     engine = fig.get_layout_engine()
     if engine is not None:  # laid out with the canvas's renderer, which then measures the saved region
         engine.execute(fig)
