@@ -297,30 +297,16 @@ def test_resume_after_a_failure_reruns_only_the_failed_runs(first, unchanged, tm
 
 def test_force_reruns_and_a_changed_parameter_reruns(unchanged):
     reports = unchanged["reports"]
+    record_path = reports / FOLDERS["E06000045"] / "fixture_second.run.json"
+    assert json.loads(record_path.read_text())["parameters"].get("confidence_level") != 0.9
+    changed = batch_args(reports, "-p", "confidence_level", "0.9", areas=["E06000045"], notebooks=["fixture_second"])
     with _Capture() as capture:
-        code = cli.main(
-            batch_args(
-                reports, "--force", "-p", "confidence_level", "0.9", areas=["E06000045"], notebooks=["fixture_second"]
-            )
-        )
-    assert code == 0 and "1 ran" in capture.out
-    record = json.loads((reports / FOLDERS["E06000045"] / "fixture_second.run.json").read_text())
+        code = cli.main(changed)  # no --force: the changed parameter alone must cause the rerun
+    assert code == 0 and "1 ran" in capture.out and "0 skipped" in capture.out, capture.out
+    record = json.loads(record_path.read_text())
     assert record["parameters"] == {"area": "E06000045", "confidence_level": 0.9}
     with _Capture() as capture:
-        assert (
-            cli.main(
-                batch_args(
-                    reports,
-                    "--force",
-                    "-p",
-                    "confidence_level",
-                    "0.9",
-                    areas=["E06000045"],
-                    notebooks=["fixture_second"],
-                )
-            )
-            == 0
-        )
+        assert cli.main([*changed, "--force"]) == 0
     assert "1 ran" in capture.out  # --force: even though nothing changed
 
 

@@ -14,7 +14,7 @@ from analysis.data import build, steps, tables
 from analysis.data.steps import Step, StepInputs
 from analysis.errors import DataFileError, ParameterError, ValidationError
 
-from .conftest import census_population, districts_of, ts009_cells
+from .conftest import census_population, copy_built_data, copy_project_data, districts_of, ts009_cells
 
 
 @pytest.fixture(scope="module")
@@ -148,18 +148,39 @@ def test_csew_rates_have_one_row_per_figure_with_sources():
     assert women["percent"].tolist() == [7.3] and "Also published in" in women["notes"].iloc[0]
 
 
-def test_second_build_is_a_no_op_and_force_rebuilds(built_project_copy):
-    messages: list[str] = []
-    assert build.build_tables(report=messages.append) == []
-    assert "up to date" in messages[0]
-    assert len(build.build_tables(force=True, report=lambda m: None)) == len(build.TABLES)
+@pytest.fixture(scope="module")
+def forced_build(tmp_path_factory) -> dict:
+    """One forced build of a built project copy, and a build after it, shared by the two tests that
+    read what they did (neither changes the copy): ``before`` / ``after`` (each table's bytes before
+    and after the forced build), ``written`` (the files it wrote), ``again`` and ``messages`` (what
+    the build after it returned and reported).
+
+    The copy is built as ``built_project_copy`` builds it: the real project's build copied in, then
+    brought up to date by the build (nothing to do when the real build is current, a real build
+    otherwise), so ``before`` was written in another folder by another process."""
+    root = copy_built_data(copy_project_data(tmp_path_factory.mktemp("forced-build") / "project"))
+    processed = root / "data" / "processed"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(config.ROOT_ENV, str(root))
+        patch.delenv(config.MIRROR_ENV, raising=False)
+        build.build_tables(report=lambda m: None)
+        before = {p.name: p.read_bytes() for p in processed.glob("*.parquet")}
+        written = build.build_tables(force=True, report=lambda m: None)
+        after = {p.name: p.read_bytes() for p in processed.glob("*.parquet")}
+        messages: list[str] = []
+        again = build.build_tables(report=messages.append)
+    return {"before": before, "written": written, "after": after, "again": again, "messages": messages}
 
 
-def test_build_is_deterministic(built_project_copy):
-    processed = built_project_copy / "data" / "processed"
-    first = {p.name: p.read_bytes() for p in processed.glob("*.parquet")}
-    build.build_tables(force=True, report=lambda m: None)
-    second = {p.name: p.read_bytes() for p in processed.glob("*.parquet")}
+def test_second_build_is_a_no_op_and_force_rebuilds(forced_build):
+    assert len(forced_build["written"]) == len(build.TABLES)
+    assert forced_build["again"] == []  # the build after the forced one
+    assert "up to date" in forced_build["messages"][0]
+
+
+def test_build_is_deterministic(forced_build):
+    """A forced build rewrites every table with the same bytes as the build before it."""
+    first, second = forced_build["before"], forced_build["after"]
     assert first.keys() == second.keys() and all(first[k] == second[k] for k in first)
 
 

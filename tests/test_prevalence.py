@@ -429,20 +429,20 @@ def test_added_rows_are_used_by_every_estimate_after_the_next_build(built_projec
     )
 
 
-def test_intervals_for_only_some_rates_give_no_interval(project_copy):
+def test_intervals_for_only_some_rates_give_no_interval(built_project_copy):
     year = hand_default_year()
     rows = [(year, s, b, "2024+", p, lo, hi) for s, b, p, lo, hi in FIXTURE_BANDS]
     rows[-1] = rows[-1][:5] + ("", "")  # men 25+: no published interval
-    add_fixture_rates(project_copy, rows)
+    add_fixture_rates(built_project_copy, rows)
     summary = prevalence.summarise_estimates(prevalence.estimate_adults(HAMPSHIRE)).iloc[0]
     assert math.isnan(summary["ci_lower"]) and math.isnan(summary["ci_upper"])
     assert summary["interval_method"] == prevalence.PARTIAL_INTERVAL_NOTE.format(with_ci=3, n=4)
 
 
-def test_a_second_measure_version_for_a_year_is_never_mixed_in(project_copy):
+def test_a_second_measure_version_for_a_year_is_never_mixed_in(built_project_copy):
     year = hand_default_year()
     add_fixture_rates(
-        project_copy,
+        built_project_copy,
         [
             (year, "female", "16-24", "pre-2024", 5.0, "", ""),
             (year, "female", "25+", "pre-2024", 4.0, "", ""),
@@ -461,11 +461,11 @@ def test_a_second_measure_version_for_a_year_is_never_mixed_in(project_copy):
     assert old["estimate"].sum() == pytest.approx(expected, rel=1e-9)
 
 
-def test_bands_that_overlap_or_leave_gaps_are_not_combined(project_copy):
+def test_bands_that_overlap_or_leave_gaps_are_not_combined(built_project_copy):
     # Women 16-24 and 20+ overlap; men 16-24 and 30+ leave 25-29 uncovered: the 16+ rates are used.
     year = hand_default_year()
     add_fixture_rates(
-        project_copy,
+        built_project_copy,
         [
             (year, "female", "16-24", "2024+", 11.0, "", ""),
             (year, "female", "20+", "2024+", 9.0, "", ""),
