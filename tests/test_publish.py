@@ -226,14 +226,19 @@ def test_header_cells_are_scoped_and_special_characters_stay_escaped(page):
         "<thead><tr><th>Area</th><th>Rate</th></tr></thead>"
         "<tbody><tr><th>A &amp; B</th><td>&lt;0.5</td></tr><tr><th>C</th><td>2.5</td></tr></tbody></table>"
     )
-    nb = nbformat.v4.new_notebook(
-        cells=[code_cell("x", [nbformat.v4.new_output("display_data", data={"text/html": table})])]
-    )
+    nb = _html_notebook(table)
     html = publish.render_report(nb, page).html
     assert "<caption>Fixture &amp; table &lt;hand made&gt;</caption>" in html
     assert '<th scope="row">A &amp; B</th><td>&lt;0.5</td>' in html
     shown = BeautifulSoup(html, "html.parser").find("table", class_="data-table")
     assert [th["scope"] for th in shown.find_all("th")] == ["col", "col", "row", "row"]
+
+
+def _html_notebook(html: str):
+    """A notebook of one code cell showing ``html`` (a hand-made display output)."""
+    return nbformat.v4.new_notebook(
+        cells=[code_cell("x", [nbformat.v4.new_output("display_data", data={"text/html": html})])]
+    )
 
 
 def _table_notebook(monkeypatch, show):
@@ -277,9 +282,7 @@ def test_a_hand_made_table_with_a_small_count_is_refused(page):
         "<thead><tr><th>area</th><th>referrals</th></tr></thead>"
         "<tbody><tr><td>x</td><td>1,204</td></tr><tr><td>y</td><td>4</td></tr></tbody></table>"
     )
-    nb = nbformat.v4.new_notebook(
-        cells=[code_cell("x", [nbformat.v4.new_output("display_data", data={"text/html": table})])]
-    )
+    nb = _html_notebook(table)
     with pytest.raises(PublicationError, match="shows 4 in count column 'referrals' \\(row 2\\)"):
         publish.render_report(nb, page)
 
@@ -300,9 +303,7 @@ def test_suppressed_and_large_counts_pass_the_check(monkeypatch, page):
     ],
 )
 def test_images_need_alt_text_and_must_be_embedded(page, image, message):
-    nb = nbformat.v4.new_notebook(
-        cells=[code_cell("x", [nbformat.v4.new_output("display_data", data={"text/html": image})])]
-    )
+    nb = _html_notebook(image)
     with pytest.raises(PublicationError, match=message):
         publish.render_report(nb, page)
 
