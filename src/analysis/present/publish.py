@@ -92,8 +92,6 @@ __all__ = [
 
 REPORT_TEMPLATE = "report"
 _PUBLISHED_MIMES = ("text/html", "text/markdown")
-#: What :func:`prepare_notebook` replaces in a published code cell (the rest, e.g. its id, is copied).
-_REPLACED_CODE_KEYS = ("metadata", "source", "outputs", "execution_count")
 _local = threading.local()
 
 
@@ -241,8 +239,7 @@ def prepare_notebook(nb: Any) -> tuple[Any, list[str]]:
         if tags & set(config.UNPUBLISHED_CELL_TAGS) or cell.cell_type not in ("markdown", "code"):
             continue
         if cell.cell_type == "markdown":
-            kept = {key: copy.deepcopy(value) for key, value in cell.items() if key != "metadata"}
-            cells.append(nbformat.NotebookNode({**kept, "metadata": nbformat.NotebookNode({})}))
+            cells.append(_copied(cell, metadata=nbformat.NotebookNode({})))
             continue
         outputs = []
         for output in cell.get("outputs", []):
@@ -252,15 +249,18 @@ def prepare_notebook(nb: Any) -> tuple[Any, list[str]]:
             elif reason:
                 dropped.append(f"cell {number}: {reason}")
         if outputs:
-            kept = {key: copy.deepcopy(value) for key, value in cell.items() if key not in _REPLACED_CODE_KEYS}
             blank = {"metadata": nbformat.NotebookNode({}), "source": "", "outputs": outputs, "execution_count": None}
-            cells.append(nbformat.NotebookNode({**kept, **blank}))
-    clean = nbformat.NotebookNode(
-        {key: copy.deepcopy(value) for key, value in nb.items() if key not in ("cells", "metadata")}
-    )
-    clean.metadata = nbformat.NotebookNode({"language_info": copy.deepcopy(language)} if language else {})
-    clean.cells = cells
-    return clean, dropped
+            cells.append(_copied(cell, **blank))
+    metadata = nbformat.NotebookNode({"language_info": copy.deepcopy(language)} if language else {})
+    return _copied(nb, metadata=metadata, cells=cells), dropped
+
+
+def _copied(node: Any, **replaced: Any) -> Any:
+    """A notebook node with its keys deep-copied except those in ``replaced``, which take the values given."""
+    import nbformat
+
+    kept = {key: copy.deepcopy(value) for key, value in node.items() if key not in replaced}
+    return nbformat.NotebookNode({**kept, **replaced})
 
 
 def notebook_records(nb: Any) -> dict[str, Any]:
