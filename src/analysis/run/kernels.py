@@ -86,6 +86,8 @@ READY_TIMEOUT_SECONDS = 180
 LAUNCH_TIMEOUT_SECONDS = 30
 #: Seconds a closing worker waits for its template to stop its kernels and exit.
 TEMPLATE_EXIT_SECONDS = 10
+#: Seconds :meth:`WarmProvisioner.kill` waits for a killed warm kernel to exit (it takes milliseconds).
+KILL_WAIT_SECONDS = 5.0
 PORT_NAMES = ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")
 
 _lock = threading.Lock()
@@ -297,6 +299,10 @@ class ForkedKernel:
     def poll(self) -> int | None:
         return self.returncode if self._exited() else None
 
+    def wait_exited(self, timeout: float) -> bool:
+        """True once the kernel has exited, waiting up to ``timeout`` seconds for it."""
+        return self._exited(max(0.0, timeout))
+
     def wait(self, timeout: float | None = None) -> int:
         deadline = None if timeout is None else time.monotonic() + timeout
         while not self._exited(0.05):
@@ -425,6 +431,18 @@ class WarmProvisioner(LocalProvisioner):
                 for port in planned.values():
                     LocalPortCache.instance().return_port(port)
         return self.connection_info
+
+    async def kill(self, restart: bool = False) -> None:
+        """As LocalProvisioner (SIGKILL to the kernel's process group); then, for a warm kernel,
+        wait (up to :data:`KILL_WAIT_SECONDS`) until it has exited.
+
+        jupyter_client's manager checks whether a killed kernel is alive right after ``kill``
+        and, while it is, sleeps 0.1 s between checks: a kernel that takes a few milliseconds to
+        exit would cost every run 0.1 s. A forked kernel's pidfd says when it has exited.
+        """
+        await super().kill(restart)
+        if isinstance(self.process, ForkedKernel):
+            self.process.wait_exited(KILL_WAIT_SECONDS)
 
     async def cleanup(self, restart: bool = False) -> None:
         """As LocalProvisioner; and forget the warm kernel's connection file (jupyter_client removes it)."""
