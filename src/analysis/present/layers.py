@@ -312,14 +312,10 @@ def warm(wanted: Sequence[tuple[Hashable, Callable[[], tuple[Any, Any, Frame]]]]
 
 def _compose(drawn: Base):
     """A figure of the base's size: an empty axes where the base's was, and the base's extent held open."""
-    import matplotlib.pyplot as plt
     from matplotlib.patches import Rectangle
 
-    from analysis.present import text_sizes
-
-    plots.apply_house_style()
     frame = drawn.frame
-    fig = text_sizes.attach(plt.figure(figsize=frame.size))
+    fig = plots.blank_figure(*frame.size)
     ax = fig.add_axes(frame.position)
     ax.set_xscale(frame.xscale)
     ax.set_xlim(frame.xlim)

@@ -90,8 +90,8 @@ def detached():
         _DETACHED.pop()
 
 
-def new_figure(width: float = 7.5, height: float = 4.0):
-    """A figure and axes in the house style (pyplot's, unless made inside :func:`detached`), on a
+def blank_figure(width: float, height: float, layout: str | None = None):
+    """An empty figure in the house style (pyplot's, unless made inside :func:`detached`), on a
     canvas measuring text through the process's cache (:mod:`analysis.present.text_sizes`)."""
     apply_house_style()
     from analysis.present import text_sizes
@@ -99,12 +99,16 @@ def new_figure(width: float = 7.5, height: float = 4.0):
     if _DETACHED:
         from matplotlib.figure import Figure
 
-        fig = text_sizes.attach(Figure(figsize=(width, height), layout="constrained"))
-        return fig, fig.subplots()
+        return text_sizes.attach(Figure(figsize=(width, height), layout=layout))
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
-    return text_sizes.attach(fig), ax
+    return text_sizes.attach(plt.figure(figsize=(width, height), layout=layout))
+
+
+def new_figure(width: float = 7.5, height: float = 4.0):
+    """A figure and axes in the house style, laid out by constrained layout (:func:`blank_figure`)."""
+    fig = blank_figure(width, height, layout="constrained")
+    return fig, fig.subplots()
 
 
 def saved_region(fig, pad: float | None = None) -> tuple[int, int, int, int]:
