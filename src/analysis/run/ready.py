@@ -33,9 +33,12 @@ from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import DottedObjectName, Type
 
-#: Seconds to wait for a reply (shell) or the request's idle status (IOPub) before asking again.
+#: Seconds to wait for a reply on the shell channel before asking again (jupyter_client's 1 s).
 REPLY_WAIT_SECONDS = 1.0
-IOPUB_WAIT_SECONDS = 1.0
+#: Seconds to wait, after the reply, for the request's idle status on IOPub before asking again
+#: (jupyter_client's 0.2 s for "any IOPub message"): it comes within milliseconds of the reply
+#: once IOPub is connected, so a longer wait would only delay a kernel whose IOPub was not yet.
+IOPUB_WAIT_SECONDS = 0.2
 
 
 def _parent_id(msg: dict) -> str | None:
