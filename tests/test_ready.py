@@ -20,10 +20,18 @@ from analysis.run.ready import ReadyClient, ReadyKernelManager
 pytestmark = pytest.mark.notebook
 
 
+@pytest.fixture(scope="module")
+def template():
+    """One kernel template for the module's warm kernels, stopped at its end."""
+    yield
+    kernels.disable()
+
+
 @pytest.fixture
-def same_environment(monkeypatch):
-    """The environment a batch worker keeps from run to run (a template forks only for its own)."""
-    monkeypatch.setenv("PYTEST_CURRENT_TEST", "tests/test_ready.py (a batch worker)")
+def same_environment(template):
+    """Fresh kernels again after the test (the module's template is kept for the next)."""
+    yield
+    kernels.enable(False)
 
 
 async def _outputs(client: ReadyClient, code: str) -> list[dict]:
@@ -40,19 +48,25 @@ async def _outputs(client: ReadyClient, code: str) -> list[dict]:
         seen.append((msg["msg_type"], msg["content"]))
 
 
-async def _start(manager: ReadyKernelManager) -> ReadyClient:
+async def _start(warm: bool) -> tuple[ReadyKernelManager, ReadyClient]:
+    """A kernel of the workspace kernelspec (warm: forked from this process's template) and its client.
+
+    pytest names the current test and phase in PYTEST_CURRENT_TEST; a batch worker's environment
+    never changes, and a template forks kernels only for the environment it was started with.
+    """
+    os.environ["PYTEST_CURRENT_TEST"] = "tests/test_ready.py (a batch worker)"
+    kernels.enable(warm)
+    manager = ReadyKernelManager(kernel_name=config.KERNEL_NAME)
     await manager.start_kernel()
     client = manager.client()
     client.start_channels()
-    return client
+    return manager, client
 
 
 @pytest.mark.parametrize("warm", [False, True], ids=["fresh", "warm"])
 def test_a_ready_client_is_ready_and_iopub_holds_nothing_from_before(warm, same_environment):
     async def scenario():
-        kernels.enable(warm)
-        manager = ReadyKernelManager(kernel_name=config.KERNEL_NAME)
-        client = await _start(manager)
+        manager, client = await _start(warm)
         try:
             assert isinstance(client, ReadyClient)
             await client.wait_for_ready(timeout=120)
@@ -63,10 +77,7 @@ def test_a_ready_client_is_ready_and_iopub_holds_nothing_from_before(warm, same_
             await manager.shutdown_kernel(now=True)
         return seen, int(parent_pid)
 
-    try:
-        seen, parent_pid = asyncio.run(scenario())
-    finally:
-        kernels.disable()
+    seen, parent_pid = asyncio.run(scenario())
     # everything published before the kernel was ready was read (and dropped) by wait_for_ready
     assert [kind for kind, _ in seen] == ["status", "execute_input", "stream"], seen
     assert seen[-1][1]["text"] == "the first cell\n"
@@ -75,9 +86,7 @@ def test_a_ready_client_is_ready_and_iopub_holds_nothing_from_before(warm, same_
 
 def test_wait_for_ready_says_when_the_kernel_died(same_environment):
     async def scenario():
-        kernels.enable(False)
-        manager = ReadyKernelManager(kernel_name=config.KERNEL_NAME)
-        client = await _start(manager)
+        manager, client = await _start(False)
         try:
             os.kill(manager.provisioner.pid, signal.SIGKILL)
             await manager.provisioner.wait()
@@ -94,9 +103,7 @@ def test_wait_for_ready_says_when_the_kernel_died(same_environment):
 
 def test_a_killed_warm_kernel_has_exited_when_kill_returns(same_environment):
     async def scenario():
-        kernels.enable(True)
-        manager = ReadyKernelManager(kernel_name=config.KERNEL_NAME)
-        client = await _start(manager)
+        manager, client = await _start(True)
         try:
             await client.wait_for_ready(timeout=120)
             assert isinstance(manager.provisioner.process, kernels.ForkedKernel)
@@ -107,7 +114,4 @@ def test_a_killed_warm_kernel_has_exited_when_kill_returns(same_environment):
             await manager.shutdown_kernel(now=True)
         return exited
 
-    try:
-        assert asyncio.run(scenario()) is not None
-    finally:
-        kernels.disable()
+    assert asyncio.run(scenario()) is not None
