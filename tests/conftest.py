@@ -78,6 +78,16 @@ def descendants_once_a_kernel_runs(batch_pid: int) -> list[psutil.Process]:
     return psutil.Process(batch_pid).children(recursive=True)
 
 
+@pytest.fixture(scope="module")
+def kernel_template():
+    """Warm kernels in this (test) process, as in a batch worker: one template for the module,
+    stopped at its end (a test turns warm kernels on with ``kernels.enable()``)."""
+    from analysis.run import kernels
+
+    yield
+    kernels.disable()
+
+
 @pytest.fixture(scope="session")
 def interrupted_batch(tmp_path_factory) -> dict:
     """One batch of fixture_second and fixture_sleeps for Southampton (two workers), started in its own

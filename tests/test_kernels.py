@@ -68,15 +68,8 @@ def facts_notebook(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def template():
-    """Warm kernels in this (test) process, as in a batch worker: one template for the module."""
-    yield
-    kernels.disable()
-
-
 @pytest.fixture
-def warm(template):
+def warm(kernel_template):
     """Warm kernels on for a test (its fresh runs call kernels.enable(False))."""
     assert kernels.enable()
     yield

@@ -20,15 +20,8 @@ from analysis.run.ready import ReadyClient, ReadyKernelManager
 pytestmark = pytest.mark.notebook
 
 
-@pytest.fixture(scope="module")
-def template():
-    """One kernel template for the module's warm kernels, stopped at its end."""
-    yield
-    kernels.disable()
-
-
 @pytest.fixture
-def same_environment(template):
+def same_environment(kernel_template):
     """Fresh kernels again after the test (the module's template is kept for the next)."""
     yield
     kernels.enable(False)
