@@ -299,10 +299,6 @@ class ForkedKernel:
     def poll(self) -> int | None:
         return self.returncode if self._exited() else None
 
-    def wait_exited(self, timeout: float) -> bool:
-        """True once the kernel has exited, waiting up to ``timeout`` seconds for it."""
-        return self._exited(max(0.0, timeout))
-
     def wait(self, timeout: float | None = None) -> int:
         deadline = None if timeout is None else time.monotonic() + timeout
         while not self._exited(0.05):
@@ -442,7 +438,10 @@ class WarmProvisioner(LocalProvisioner):
         """
         await super().kill(restart)
         if isinstance(self.process, ForkedKernel):
-            self.process.wait_exited(KILL_WAIT_SECONDS)
+            try:
+                self.process.wait(KILL_WAIT_SECONDS)
+            except subprocess.TimeoutExpired:  # the manager's own wait goes on from here
+                pass
 
     async def cleanup(self, restart: bool = False) -> None:
         """As LocalProvisioner; and forget the warm kernel's connection file (jupyter_client removes it)."""

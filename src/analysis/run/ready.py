@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import time
 from queue import Empty
+from typing import Any
 
 from jupyter_client import protocol_version_info
 from jupyter_client.asynchronous import AsyncKernelClient
@@ -48,37 +49,29 @@ def _parent_id(msg: dict) -> str | None:
 class ReadyClient(AsyncKernelClient):
     """``AsyncKernelClient`` whose :meth:`wait_for_ready` ends when the kernel is ready (see module)."""
 
-    async def _reply_to(self, msg_id: str, deadline: float) -> dict | None:
-        """The ``kernel_info_reply`` to ``msg_id`` on the shell channel, or None by ``deadline``."""
+    async def _first(self, channel, msg_type: str, parent: str, deadline: float, **content: Any) -> dict | None:
+        """The first message on ``channel`` of ``msg_type`` whose parent is ``parent`` and whose
+        content has ``content``'s items (others are read and dropped), or None by ``deadline``."""
         while (left := deadline - time.monotonic()) > 0:
             try:
-                msg = await self.shell_channel.get_msg(timeout=left)
+                msg = await channel.get_msg(timeout=left)
             except Empty:
                 return None
-            if msg["msg_type"] == "kernel_info_reply" and _parent_id(msg) == msg_id:
+            if (
+                msg["msg_type"] == msg_type
+                and _parent_id(msg) == parent
+                and all(msg["content"].get(k) == v for k, v in content.items())
+            ):
                 return msg
         return None
-
-    async def _idle_after(self, msg_id: str, deadline: float) -> bool:
-        """True when IOPub brings the *idle* status whose parent is ``msg_id`` by ``deadline``."""
-        while (left := deadline - time.monotonic()) > 0:
-            try:
-                msg = await self.iopub_channel.get_msg(timeout=left)
-            except Empty:
-                return False
-            if (
-                msg["msg_type"] == "status"
-                and msg["content"].get("execution_state") == "idle"
-                and _parent_id(msg) == msg_id
-            ):
-                return True
-        return False
 
     async def wait_for_ready(self, timeout: float | None = None) -> None:
         """Return once the kernel answered ``kernel_info`` and IOPub delivered that request's idle status.
 
         Raises
         ------
+        ValueError
+            ``timeout`` is zero or negative.
         RuntimeError
             The kernel died before replying, or ``timeout`` seconds passed (the messages of
             jupyter_client's own ``wait_for_ready``).
@@ -88,8 +81,17 @@ class ReadyClient(AsyncKernelClient):
         end = time.monotonic() + (float("inf") if timeout is None else timeout)
         while True:
             msg_id = self.kernel_info()
-            reply = await self._reply_to(msg_id, min(end, time.monotonic() + REPLY_WAIT_SECONDS))
-            if reply is not None and await self._idle_after(msg_id, min(end, time.monotonic() + IOPUB_WAIT_SECONDS)):
+            reply = await self._first(
+                self.shell_channel, "kernel_info_reply", msg_id, min(end, time.monotonic() + REPLY_WAIT_SECONDS)
+            )
+            idle = reply is not None and await self._first(
+                self.iopub_channel,
+                "status",
+                msg_id,
+                min(end, time.monotonic() + IOPUB_WAIT_SECONDS),
+                execution_state="idle",
+            )
+            if idle:
                 version = int(reply["content"]["protocol_version"].split(".")[0])
                 if version != protocol_version_info[0]:  # as jupyter_client does with the reply
                     self.session.adapt_version = version
