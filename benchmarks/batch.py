@@ -211,11 +211,14 @@ class TreeMemory:
                 break
             for process in processes:
                 try:
-                    info = process.memory_full_info() if with_pss else process.memory_info()
+                    if with_pss:
+                        info = process.memory_full_info()
+                        pss += getattr(info, "pss", info.rss)
+                    else:
+                        info = process.memory_info()
                 except psutil.Error:
                     continue
                 rss += info.rss
-                pss += getattr(info, "pss", info.rss)
             self.peak_rss = max(self.peak_rss, rss)
             if with_pss:
                 self.peak_pss, last_pss = max(self.peak_pss, pss), time.monotonic()
