@@ -7,7 +7,7 @@ and built)::
     .venv/bin/python benchmarks/batch.py --areas 4       # a smaller sample
     .venv/bin/python benchmarks/batch.py --repeat 2      # run the comparisons twice (noisy machine)
     .venv/bin/python benchmarks/batch.py --full          # ... and one full England batch (--all)
-    .venv/bin/python benchmarks/batch.py --ablation      # ... and the batch with each optimisation off
+    .venv/bin/python benchmarks/batch.py --ablation      # ... and the batch with each optimisation off in turn
 
 It prints, for the same authorities on the same machine in one run:
 
@@ -92,19 +92,30 @@ TARGETS = {
     "import_seconds": 1.0,
     "build_seconds": 30.0,
     "peak_memory_gib": 4.0,
+    "report_seconds": 20.0,
 }
 MARKERS = {
     "sample": ("<!-- benchmark:sample:start -->", "<!-- benchmark:sample:end -->"),
     "ablation": ("<!-- benchmark:ablation:start -->", "<!-- benchmark:ablation:end -->"),
     "full": ("<!-- benchmark:full:start -->", "<!-- benchmark:full:end -->"),
 }
-#: --ablation: the batch with each switchable optimisation turned off, then both.
+#: --ablation: the batch with each switchable optimisation turned off, then all of them.
+#: Figure bases (issue 15: each map's base drawn once, under a per-authority overlay), the disk
+#: cache (results and bases shared between processes), the memo (per process; off also turns
+#: the disk cache off) and warm kernels.
 ABLATIONS = (
-    ("defaults (warm kernels and memo on)", {}),
+    ("defaults (every optimisation on)", {}),
+    ("figure bases off (ANALYSIS_FIGURE_BASES=0)", {"ANALYSIS_FIGURE_BASES": "0"}),
+    ("disk cache off (ANALYSIS_DISK_CACHE=0)", {"ANALYSIS_DISK_CACHE": "0"}),
+    ("memo off (ANALYSIS_MEMO=0; the disk cache too)", {"ANALYSIS_MEMO": "0"}),
     ("warm kernels off (ANALYSIS_WARM_KERNELS=0)", {"ANALYSIS_WARM_KERNELS": "0"}),
-    ("memo off (ANALYSIS_MEMO=0)", {"ANALYSIS_MEMO": "0"}),
-    ("both off", {"ANALYSIS_WARM_KERNELS": "0", "ANALYSIS_MEMO": "0"}),
+    (
+        "all off",
+        {"ANALYSIS_FIGURE_BASES": "0", "ANALYSIS_MEMO": "0", "ANALYSIS_WARM_KERNELS": "0"},
+    ),
 )
+#: The authority `make report` reports on (the Makefile's AREA).
+REPORT_AREA = "E10000014"
 
 
 # ------------------------------------------------------------------------------------------
@@ -178,11 +189,20 @@ class TreeMemory:
     ten processes, took 8-9% of the CPUs from the batch it measured (the North East: 88-89% busy
     with it against 96-97% without, 10-20% longer; 2 December). So the PSS peak may miss a peak
     between two readings.
+
+    A third reading needs no process at all: the machine's memory in use (``MemTotal`` less
+    ``MemAvailable`` of ``/proc/meminfo``, what the kernel could not hand to a new program without
+    swapping), its peak rise over the reading at the start (``peak_machine``). It counts shared
+    pages once, as PSS does, and everything else the machine does meanwhile, so it is a check on
+    the PSS sum on an otherwise idle machine, not a replacement.
     """
 
     def __init__(self, pid: int, interval: float = 0.25, pss_interval: float = 5.0) -> None:
+        import psutil
+
         self.pid, self.interval, self.pss_interval = pid, interval, pss_interval
-        self.peak_rss = self.peak_pss = 0
+        self.peak_rss = self.peak_pss = self.peak_machine = 0
+        self._available_at_start = psutil.virtual_memory().available
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -220,6 +240,7 @@ class TreeMemory:
                     continue
                 rss += info.rss
             self.peak_rss = max(self.peak_rss, rss)
+            self.peak_machine = max(self.peak_machine, self._available_at_start - psutil.virtual_memory().available)
             if with_pss:
                 self.peak_pss, last_pss = max(self.peak_pss, pss), time.monotonic()
             self._stop.wait(self.interval)
@@ -354,6 +375,7 @@ def time_ours(
         "summary": line,
         "peak_rss": memory.peak_rss,
         "peak_pss": memory.peak_pss,
+        "peak_machine": memory.peak_machine,
         "mean_run_seconds": by_notebook,
         "runs": len(runs),
         "cpu_seconds": result.cpu_seconds,
@@ -393,6 +415,51 @@ def time_floor(codes: Sequence[str]) -> dict[str, Any]:
         raise SystemExit(f"floor failed:\n{result.stderr}")
     measured = json.loads(result.stdout.strip().splitlines()[-1])
     return {"seconds": seconds, "by_notebook": measured["by_notebook"], "cpu_seconds": result.cpu_seconds}
+
+
+def time_report(scratch: Path, area: str = REPORT_AREA) -> dict[str, Any] | None:
+    """One authority end to end with its PDF, as ``make report`` runs it once set-up is done.
+
+    The disk cache is emptied and ``analysis data build`` (``make report``'s data step: it
+    refills the England-wide part of the cache) run untimed, as set-up; then ``analysis batch
+    --area AREA --pdf --force`` (``make report``'s report, every run redone) into a new reports
+    folder is timed. None when Chromium, which prints the PDF, is missing.
+    """
+    from analysis.present import browser
+
+    if not Path(browser.CHROMIUM).exists():
+        return None
+    clear_disk_cache()
+    _, result, _ = run([str(BIN / "analysis"), "data", "build"])
+    if result.returncode:
+        raise SystemExit(f"analysis data build failed:\n{result.stderr}")
+    reports = scratch / "reports-one"
+    seconds, result, _ = run(
+        [str(BIN / "analysis"), "batch", "--area", area, "--pdf", "--force", "--reports-dir", str(reports), "--quiet"]
+    )
+    lines = result.stderr.strip().splitlines() + result.stdout.strip().splitlines()
+    pdf = next((line for line in lines if line.startswith("PDF:")), "no PDF")
+    return {
+        "seconds": seconds,
+        "ok": result.returncode == 0 and pdf != "no PDF",
+        "summary": next((line for line in lines if line.startswith("batch:")), "no summary"),
+        "pdf": pdf.replace(str(reports), "<reports>"),
+        "cpu_seconds": result.cpu_seconds,
+        "area": area,
+    }
+
+
+def describe_report(report: dict[str, Any] | None) -> str:
+    """The one-authority line of the sample section."""
+    if report is None:
+        return "- One authority end to end with the PDF: not measured (no Chromium at /usr/bin/chromium)."
+    return (
+        f"- One authority end to end with the PDF ({report['area']}, `analysis batch --area {report['area']} "
+        f"--pdf --force` after `analysis data build` on an emptied disk cache, as `make report` with set-up done): "
+        f"**{report['seconds']:.1f} s** (target < {TARGETS['report_seconds']:g} s: "
+        f"{_met(report['seconds'], TARGETS['report_seconds'])}), {report['cpu_seconds']:.0f} s of CPU; "
+        f"{report['summary']} {report['pdf']}" + ("" if report["ok"] else " FAILED") + "."
+    )
 
 
 # ------------------------------------------------------------------------------------------
@@ -454,6 +521,19 @@ def _met(value: float, target: float, lower_is_better: bool = True) -> str:
     return "met" if ok else "NOT met"
 
 
+def memory_text(measured: dict) -> str:
+    """A batch's peak memory, by each reading of :class:`TreeMemory`, against the target."""
+    target = TARGETS["peak_memory_gib"]
+    return (
+        f"RSS sum {_gib(measured['peak_rss'])} (target < {target:g} GiB: "
+        f"{_met(measured['peak_rss'] / 2**30, target)}: a kernel's RSS counts again every page it "
+        f"shares with its template), PSS sum {_gib(measured['peak_pss'])} "
+        f"({_met(measured['peak_pss'] / 2**30, target)}: shared pages counted once), "
+        f"the machine's memory in use up {_gib(measured['peak_machine'])} "
+        f"({_met(measured['peak_machine'] / 2**30, target)})"
+    )
+
+
 def describe_round(
     number: int, codes: Sequence[str], naive: tuple[float, int] | None, ours: dict, floor: dict
 ) -> list[str]:
@@ -489,9 +569,7 @@ def describe_round(
         f"{ours['cpu_seconds'] / n:.1f} s per authority; the CPUs were busy "
         f"{ours['cpu_seconds'] / (ours['seconds'] * (os.cpu_count() or 1)) * 100:.0f}% of the time. "
         f"The floor's CPU: {floor['cpu_seconds']:.0f} s.",
-        f"- Peak memory of the batch (process tree): RSS sum {_gib(ours['peak_rss'])}, PSS sum "
-        f"{_gib(ours['peak_pss'])} (target < {TARGETS['peak_memory_gib']:g} GiB: "
-        f"{_met(ours['peak_rss'] / 2**30, TARGETS['peak_memory_gib'])} on the RSS sum).",
+        f"- Peak memory of the batch (process tree): {memory_text(ours)}.",
         "- Mean seconds per run in the batch (worker wall time, execute + publish): "
         + ", ".join(f"{k} {v:.2f}" for k, v in ours["mean_run_seconds"].items())
         + ".",
@@ -510,8 +588,8 @@ def describe_ablation(stamp: str, codes: Sequence[str], scratch: Path) -> list[s
         f"`analysis batch` on the same {len(codes)} authorities x {len(NOTEBOOKS)} notebooks, cold, one after "
         "the other, with each switchable optimisation turned off (the others stay on).",
         "",
-        "| batch | seconds | per authority | vs defaults | workers | peak RSS |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| batch | seconds | per authority | vs defaults | CPU seconds | workers | peak RSS | peak PSS |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     baseline = None
     for number, (label, env) in enumerate(ABLATIONS):
@@ -520,7 +598,8 @@ def describe_ablation(stamp: str, codes: Sequence[str], scratch: Path) -> list[s
         print(f"ablation: {label}: {ours['seconds']:.1f} s; {ours['summary']}", flush=True)
         lines.append(
             f"| {label} | {ours['seconds']:.1f} | {ours['seconds'] / len(codes):.2f} | "
-            f"{ours['seconds'] / baseline:.2f}x | {ours['workers']} | {_gib(ours['peak_rss'])} |"
+            f"{ours['seconds'] / baseline:.2f}x | {ours['cpu_seconds']:.0f} | {ours['workers']} | "
+            f"{_gib(ours['peak_rss'])} | {_gib(ours['peak_pss'])} |"
         )
     return lines
 
@@ -559,7 +638,8 @@ def main() -> None:
     parser.add_argument(
         "--ablation",
         action="store_true",
-        help="also time the batch on the sample with warm kernels and/or the memo turned off",
+        help="also time the batch on the sample with each optimisation off (figure bases, disk cache, memo, "
+        "warm kernels)",
     )
     parser.add_argument("--no-write", action="store_true", help="print only; do not update benchmarks/results.md")
     parser.add_argument("--floor-only", nargs="+", metavar="CODE", help=argparse.SUPPRESS)
@@ -587,6 +667,8 @@ def main() -> None:
             )
             build = time_build(scratch)
             print(f"analysis data build from clean: {build:.1f} s", flush=True)
+            report = time_report(scratch)
+            print(describe_report(report)[2:], flush=True)
             print(f"sample: {len(codes)} authorities x {len(NOTEBOOKS)} notebooks: {' '.join(codes)}", flush=True)
             rounds = []
             for number in range(1, args.repeat + 1):
@@ -618,6 +700,7 @@ def main() -> None:
                 f"{imports['maps_prevalence_seconds']:.2f} s.",
                 f"- `analysis data build` from clean: {build:.1f} s (target < {TARGETS['build_seconds']:g} s: "
                 f"{_met(build, TARGETS['build_seconds'])}).",
+                describe_report(report),
                 "",
             ]
             for lines in rounds:
@@ -648,9 +731,7 @@ def main() -> None:
                 f"authority; target < {TARGETS['projection_minutes']:g} min: "
                 f"{_met(full['seconds'] / 60, TARGETS['projection_minutes'])}).",
                 f"- {full['summary']}",
-                f"- Peak memory (process tree): RSS sum {_gib(full['peak_rss'])}, PSS sum "
-                f"{_gib(full['peak_pss'])} (target < {TARGETS['peak_memory_gib']:g} GiB: "
-                f"{_met(full['peak_rss'] / 2**30, TARGETS['peak_memory_gib'])} on the RSS sum).",
+                f"- Peak memory (process tree): {memory_text(full)}.",
                 f"- CPU time (all processes): {full['cpu_seconds']:.0f} s, {full['cpu_seconds'] / len(every):.1f} s "
                 "per authority; CPUs busy "
                 f"{full['cpu_seconds'] / (full['seconds'] * (os.cpu_count() or 1)) * 100:.0f}% "
