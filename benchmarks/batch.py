@@ -522,15 +522,15 @@ def _met(value: float, target: float, lower_is_better: bool = True) -> str:
 
 
 def memory_text(measured: dict) -> str:
-    """A batch's peak memory, by each reading of :class:`TreeMemory`, against the target."""
+    """A batch's peak memory against the target: the memory it occupies (the larger of the PSS sum
+    and the rise in the machine's memory in use, :class:`TreeMemory`), then the RSS sum."""
     target = TARGETS["peak_memory_gib"]
+    held = max(measured["peak_pss"], measured["peak_machine"])
     return (
-        f"RSS sum {_gib(measured['peak_rss'])} (target < {target:g} GiB: "
-        f"{_met(measured['peak_rss'] / 2**30, target)}: a kernel's RSS counts again every page it "
-        f"shares with its template), PSS sum {_gib(measured['peak_pss'])} "
-        f"({_met(measured['peak_pss'] / 2**30, target)}: shared pages counted once), "
-        f"the machine's memory in use up {_gib(measured['peak_machine'])} "
-        f"({_met(measured['peak_machine'] / 2**30, target)})"
+        f"**{_gib(held)}** (target < {target:g} GiB: {_met(held / 2**30, target)}): the machine's memory in use "
+        f"rose by {_gib(measured['peak_machine'])} and the PSS sum, which counts a shared page once, peaked at "
+        f"{_gib(measured['peak_pss'])}; the RSS sum, which counts every page a kernel shares with its template "
+        f"again in the kernel, {_gib(measured['peak_rss'])}"
     )
 
 
