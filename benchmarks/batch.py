@@ -15,8 +15,9 @@ It prints, for the same authorities on the same machine in one run:
    ``papermill`` command line, then ``jupyter nbconvert --to html``, each a fresh process, one
    after the other;
 2. **ours**: ``analysis batch`` with its defaults, from cold (a new reports folder, so nothing
-   is skipped), with the peak memory of its whole process tree (resident set size summed over
-   the processes, and the proportional set size, which counts shared pages once);
+   is skipped), with the peak memory of its whole process tree (the proportional set size
+   summed over the processes, which counts shared pages once; the rise in the machine's memory
+   in use; and the resident set size summed, which counts them again in every process);
 3. **floor**: every analysis and figure of the same reports computed in one fresh Python
    process (:func:`floor_for_area`: each notebook's own code cells, from its jupytext twin,
    executed in turn for each authority with ``MPLBACKEND=Agg``: every figure drawn and encoded
@@ -24,9 +25,12 @@ It prints, for the same authorities on the same machine in one run:
 
 with the ratios naive/ours and ours/floor, seconds per authority and the projection for all
 152 authorities; and ``import analysis`` in a fresh process, ``analysis data build`` from
-clean (a temporary copy of ``data/raw``), and, with ``--full``, one measured ``analysis batch
---all``. Everything runs in temporary folders: ``reports/`` and ``data/processed`` are never
-touched. The figures go to ``benchmarks/results.md`` (between the generated-section markers;
+clean (a temporary copy of ``data/raw``), one authority end to end with its PDF as ``make
+report`` runs it once set-up is done (:func:`time_report`), with ``--ablation`` the batch with
+each optimisation off in turn, and with ``--full`` one measured ``analysis batch --all``.
+Reports go to temporary folders: ``reports/`` is never touched; ``data/processed`` only by the
+one-authority timing's ``analysis data build``, as ``make report`` would (nothing is rebuilt
+when the tables are current). The figures go to ``benchmarks/results.md`` (between the generated-section markers;
 the rest of the file is kept). Timings are figures, not pass/fail.
 """
 
