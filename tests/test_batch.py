@@ -444,20 +444,25 @@ def test_timeout_and_dead_kernel_are_reported_and_the_batch_continues(failing_ba
     assert "FAILED Southampton (E06000045) fixture_sleeps: cell 3 (In [3]): timed out" in summary.format()
 
 
-def test_the_same_batch_runs_on_a_dask_cluster(tmp_path):
+def _batch_on_an_in_process_dask_cluster(reports: Path) -> batch.BatchSummary:
+    """fixture_second for AREAS on a Dask cluster in this process: one worker, two threads (both runs at once)."""
     from distributed import LocalCluster
 
     with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
-        summary = batch.run_batch(
+        return batch.run_batch(
             batch.BatchOptions(
                 areas=AREAS,
                 notebooks=["fixture_second"],
                 notebooks_dir=FIXTURES,
-                reports_dir=tmp_path / "reports",
+                reports_dir=reports,
                 scheduler=cluster.scheduler_address,
                 quiet=True,
             )
         )
+
+
+def test_the_same_batch_runs_on_a_dask_cluster(tmp_path):
+    summary = _batch_on_an_in_process_dask_cluster(tmp_path / "reports")
     assert summary.executor == "dask" and summary.exit_code == 0
     assert [o.status for o in summary.outcomes] == ["ran", "ran"]
     for code, folder in FOLDERS.items():
@@ -466,6 +471,23 @@ def test_the_same_batch_runs_on_a_dask_cluster(tmp_path):
         assert records["population_16_18"] == pytest.approx(expected)
         assert (tmp_path / "reports" / folder / "fixture_second.html").is_file()
     assert (tmp_path / "reports" / "index.html").is_file()
+
+
+def test_a_dask_batch_runs_in_a_process_whose_thread_ran_a_kernel_before(tmp_path):
+    """Both runs at once on an in-process Dask cluster, started from a thread that has run a kernel
+    before (jupyter_core's event loop set in its context, as after any notebook run here): each
+    worker thread runs its kernel on a loop of its own. On the submitting thread's one loop the
+    second run failed: "the kernel did not start: RuntimeError: This event loop is already running"."""
+    import contextvars
+
+    from jupyter_core.utils import ensure_event_loop
+
+    def after_a_kernel() -> batch.BatchSummary:
+        ensure_event_loop()  # what nbclient's first kernel start in this thread does
+        return _batch_on_an_in_process_dask_cluster(tmp_path / "reports")
+
+    summary = contextvars.copy_context().run(after_a_kernel)  # the loop stays out of later tests
+    assert [(o.status, o.error) for o in summary.outcomes] == [("ran", None), ("ran", None)]
 
 
 @pytest.mark.parametrize(

@@ -20,9 +20,11 @@ the batch exits, no process it started is left running.
 
 from __future__ import annotations
 
+import contextvars
 import multiprocessing
 import os
 import signal
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
@@ -224,6 +226,27 @@ def run_with_processes(
     pool.shutdown(wait=True)
 
 
+_DASK_THREAD = threading.local()
+
+
+def execute_run_in_thread_context(run: runner.Run) -> runner.RunOutcome:
+    """:func:`analysis.run.runner.execute_run` in a context of its own per worker thread (Dask tasks).
+
+    Dask's workers run each task in a copy of the context variables of the process that
+    submitted or scheduled it (``distributed.utils.run_in_executor_with_context``), and
+    jupyter_core keeps the asyncio loop nbclient runs a kernel on in a context variable
+    (``jupyter_core.utils.ensure_event_loop``). Where that variable was already set (a
+    notebook run earlier in the submitting thread, as in an in-process cluster), every worker
+    thread would get that one loop, and two runs at once fail with "This event loop is already
+    running". Each worker thread here keeps one context of its own for all its runs, so it
+    gets one loop of its own, as a local pool worker does.
+    """
+    context = getattr(_DASK_THREAD, "context", None)
+    if context is None:
+        context = _DASK_THREAD.context = contextvars.Context()
+    return context.run(runner.execute_run, run)
+
+
 def run_with_dask(
     runs: Sequence[runner.Run], workers: int, scheduler: str | None, on_outcome: Callable[[runner.RunOutcome], None]
 ) -> None:
@@ -253,7 +276,7 @@ def run_with_dask(
             "Check the address (e.g. tcp://host:8786) and that the scheduler is running.",
         ) from None
     try:
-        futures = [client.submit(runner.execute_run, run, pure=False) for run in runs]
+        futures = [client.submit(execute_run_in_thread_context, run, pure=False) for run in runs]
         lookup = {future.key: run for future, run in zip(futures, runs)}
         try:
             for future in dask_as_completed(futures):
