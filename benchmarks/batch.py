@@ -173,10 +173,13 @@ def floor_main(codes: Sequence[str]) -> None:
     import analysis  # noqa: F401
 
     by_notebook: dict[str, float] = dict.fromkeys(NOTEBOOKS, 0.0)
+    per_area = []
     for code in codes:
-        for name, seconds in floor_for_area(code).items():
+        by_area = floor_for_area(code)
+        per_area.append(sum(by_area.values()))
+        for name, seconds in by_area.items():
             by_notebook[name] += seconds
-    print(json.dumps({"seconds": time.perf_counter() - started, "by_notebook": by_notebook}))
+    print(json.dumps({"seconds": time.perf_counter() - started, "by_notebook": by_notebook, "per_area": per_area}))
 
 
 # ------------------------------------------------------------------------------------------
@@ -418,7 +421,12 @@ def time_floor(codes: Sequence[str]) -> dict[str, Any]:
     if result.returncode:
         raise SystemExit(f"floor failed:\n{result.stderr}")
     measured = json.loads(result.stdout.strip().splitlines()[-1])
-    return {"seconds": seconds, "by_notebook": measured["by_notebook"], "cpu_seconds": result.cpu_seconds}
+    return {
+        "seconds": seconds,
+        "by_notebook": measured["by_notebook"],
+        "per_area": measured["per_area"],
+        "cpu_seconds": result.cpu_seconds,
+    }
 
 
 def time_report(scratch: Path, area: str = REPORT_AREA) -> dict[str, Any] | None:
@@ -580,6 +588,15 @@ def describe_round(
         "- Floor seconds per notebook over the sample: "
         + ", ".join(f"{k} {v:.2f}" for k, v in floor["by_notebook"].items())
         + ".",
+        f"- Floor seconds per authority in its process: the first {floor['per_area'][0]:.2f} s (with the "
+        "first reads and draws every later authority finds done)"
+        + (
+            f", the other {n - 1} median {statistics.median(floor['per_area'][1:]):.2f} s "
+            f"({min(floor['per_area'][1:]):.2f}-{max(floor['per_area'][1:]):.2f} s); the interpreter's start and "
+            f"`import analysis` {floor['seconds'] - sum(floor['per_area']):.2f} s."
+            if n > 1
+            else "."
+        ),
     ]
     return lines
 
