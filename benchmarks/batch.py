@@ -30,8 +30,8 @@ report`` runs it once set-up is done (:func:`time_report`), with ``--ablation`` 
 each optimisation off in turn, and with ``--full`` one measured ``analysis batch --all``.
 Reports go to temporary folders: ``reports/`` is never touched; ``data/processed`` only by the
 one-authority timing's ``analysis data build``, as ``make report`` would (nothing is rebuilt
-when the tables are current). The figures go to ``benchmarks/results.md`` (between the generated-section markers;
-the rest of the file is kept). Timings are figures, not pass/fail.
+when the tables are current). The figures go to ``benchmarks/results.md`` (between the
+generated-section markers; the rest of the file is kept). Timings are figures, not pass/fail.
 """
 
 from __future__ import annotations
@@ -281,6 +281,12 @@ def run(
     return seconds, result, sampler
 
 
+def output_line(result: subprocess.CompletedProcess, prefix: str) -> str | None:
+    """The first line of a command's standard error, then its output, that starts with ``prefix``."""
+    lines = result.stderr.strip().splitlines() + result.stdout.strip().splitlines()
+    return next((line for line in lines if line.startswith(prefix)), None)
+
+
 def time_import(repeats: int = 5) -> dict[str, float]:
     """``import analysis`` in a fresh interpreter (median of ``repeats``): in-process and whole process."""
     code = "import time; t = time.perf_counter(); import analysis; print(time.perf_counter() - t)"
@@ -367,8 +373,7 @@ def time_ours(
         env={**os.environ, **(env or {})},
         memory=True,
     )
-    summary = result.stderr.strip().splitlines() + result.stdout.strip().splitlines()
-    line = next((s for s in summary if s.startswith("batch:")), "no summary")
+    line = output_line(result, "batch:") or "no summary"
     if result.returncode:
         print(result.stdout, result.stderr, file=sys.stderr)
     runs = [json.loads(p.read_text()) for p in reports.glob("*/*.run.json")]
@@ -449,13 +454,12 @@ def time_report(scratch: Path, area: str = REPORT_AREA) -> dict[str, Any] | None
     seconds, result, _ = run(
         [str(BIN / "analysis"), "batch", "--area", area, "--pdf", "--force", "--reports-dir", str(reports), "--quiet"]
     )
-    lines = result.stderr.strip().splitlines() + result.stdout.strip().splitlines()
-    pdf = next((line for line in lines if line.startswith("PDF:")), "no PDF")
+    pdf = output_line(result, "PDF:")
     return {
         "seconds": seconds,
-        "ok": result.returncode == 0 and pdf != "no PDF",
-        "summary": next((line for line in lines if line.startswith("batch:")), "no summary"),
-        "pdf": pdf.replace(str(reports), "<reports>"),
+        "ok": result.returncode == 0 and pdf is not None,
+        "summary": output_line(result, "batch:") or "no summary",
+        "pdf": pdf.replace(str(reports), "<reports>") if pdf else "no PDF",
         "cpu_seconds": result.cpu_seconds,
         "area": area,
     }
@@ -464,7 +468,9 @@ def time_report(scratch: Path, area: str = REPORT_AREA) -> dict[str, Any] | None
 def describe_report(report: dict[str, Any] | None) -> str:
     """The one-authority line of the sample section."""
     if report is None:
-        return "- One authority end to end with the PDF: not measured (no Chromium at /usr/bin/chromium)."
+        from analysis.present import browser
+
+        return f"- One authority end to end with the PDF: not measured (no Chromium at {browser.CHROMIUM})."
     return (
         f"- One authority end to end with the PDF ({report['area']}, `analysis batch --area {report['area']} "
         f"--pdf --force` after `analysis data build` on an emptied disk cache, as `make report` with set-up done): "
