@@ -444,6 +444,27 @@ def test_timeout_and_dead_kernel_are_reported_and_the_batch_continues(failing_ba
     assert "FAILED Southampton (E06000045) fixture_sleeps: cell 3 (In [3]): timed out" in summary.format()
 
 
+def test_each_batch_runs_with_the_environment_it_has_when_it_starts(tmp_path, monkeypatch):
+    """Workers are forked from a forkserver started with the first batch's environment: a later
+    batch in the same process must still run its notebooks with its own."""
+    marks = []
+    for mark in ("first", "second"):
+        monkeypatch.setenv("ANALYSIS_FIXTURE_MARK", mark)
+        summary = batch.run_batch(
+            batch.BatchOptions(
+                areas=["E06000045"],
+                notebooks=["fixture_environment"],
+                notebooks_dir=FIXTURES,
+                reports_dir=tmp_path / mark,
+                quiet=True,
+            )
+        )
+        (outcome,) = summary.outcomes
+        assert (outcome.status, outcome.error) == ("ran", None)
+        marks.append(report.read_records(outcome.executed)["mark"])
+    assert marks == ["first", "second"]
+
+
 def _batch_on_an_in_process_dask_cluster(reports: Path) -> batch.BatchSummary:
     """fixture_second for AREAS on a Dask cluster in this process: one worker, two threads (both runs at once)."""
     from distributed import LocalCluster
