@@ -253,16 +253,50 @@ class TreeMemory:
             self._stop.wait(self.interval)
 
 
+#: ``prctl`` option that makes a process the reaper of its orphaned descendants (linux/prctl.h).
+PR_SET_CHILD_SUBREAPER = 36
+#: Seconds to wait for adopted orphans to exit after a command ends.
+ORPHAN_WAIT_SECONDS = 60.0
+
+
+def adopt_orphans() -> bool:
+    """Make this process the reaper of its orphaned descendants (Linux ``prctl``), so their CPU
+    time reaches ``RUSAGE_CHILDREN`` when :func:`wait_for_orphans` waits for them; False where
+    that is not possible (then such a process's CPU time is not counted)."""
+    import ctypes
+
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def wait_for_orphans(timeout: float = ORPHAN_WAIT_SECONDS) -> None:
+    """Wait (up to ``timeout`` seconds) for every child of this process, adopted orphans included."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return  # none left
+        if pid == 0:
+            time.sleep(0.05)
+
+
 def run(
     command: Sequence[str], env: dict[str, str] | None = None, cwd: Path = ROOT, memory: bool = False
 ) -> tuple[float, subprocess.CompletedProcess, TreeMemory | None]:
     """Run a command; return (wall seconds, result, memory sampler or None).
 
     The result's ``cpu_seconds`` attribute is the CPU time (user + system) of the command and
-    every process under it (each is waited for by its parent, so it counts here).
+    every process under it: each is waited for by its parent, so it counts here, and one left
+    running when its parent exits (a batch's multiprocessing forkserver, which forks and reaps
+    the workers, ends just after the batch) is adopted by this process (:func:`adopt_orphans`)
+    and waited for here.
     """
     import resource
 
+    adopt_orphans()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     process = subprocess.Popen(
@@ -275,6 +309,7 @@ def run(
     else:
         out, err = process.communicate()
     seconds = time.perf_counter() - start
+    wait_for_orphans()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = subprocess.CompletedProcess(command, process.returncode, out, err)
     result.cpu_seconds = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
