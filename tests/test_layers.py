@@ -126,6 +126,38 @@ def test_a_kernel_template_draws_the_bases_reports_then_use(monkeypatch):
     assert maps.warm_bases(["E12000008"]) == 0
 
 
+def test_figures_composed_ahead_by_a_template_give_the_pictures_of_figures_composed_on_use(monkeypatch):
+    """A template composes one figure over each base it warms (layers.prepare); a report takes
+    it once, and its PNG is byte for byte that of the same figure composed when asked for."""
+    import matplotlib.pyplot as plt
+
+    def layered_figures():
+        shown = maps.indicator_figures(indicator, frame, area)
+        return [e.figure for e in shown if e.kind in LAYERED and e.figure is not None]
+
+    def pyplot_figures():
+        return [plt.figure(number) for number in plt.get_fignums()]
+
+    monkeypatch.setenv(layers.ENV, "1")
+    layers.clear()
+    maps.warm_bases(["E12000008"])
+    indicator = indicators.get_indicator("population_14_18")
+    frame = indicators.compute_indicator(indicator)
+    area = areas.resolve_area("E10000014")
+    ahead = layered_figures()
+    on_use = layered_figures()
+    assert len(ahead) == len(on_use) == 4
+    assert not any(f in pyplot_figures() for f in ahead)  # made in the template, outside pyplot
+    assert all(f in pyplot_figures() for f in on_use)  # the second over each base: made on use, as before
+    ahead_png = [report.figure_png(f) for f in ahead]
+    assert ahead_png == [report.figure_png(f) for f in on_use]
+    monkeypatch.setenv(layers.ENV, "0")
+    for png, slow in zip(ahead_png, layered_figures()):
+        from PIL import Image
+
+        assert_same_pixels(np.asarray(Image.open(io.BytesIO(png)).convert("RGBA")).astype(int), pixels(slow))
+
+
 def test_a_batch_warms_the_regions_it_runs_often_enough():
     south_east = ["E10000014", "E06000045", "E06000043", "E10000016", "E10000025", "E10000030"]  # 6 authorities
     london = ["E09000007"]

@@ -338,7 +338,8 @@ def warm_bases(
     template calls it (:func:`analysis.run.template.warm`), so every report's kernel starts with
     them. Bases are drawn to pixels only (no pyplot figure is made), or read from the disk cache
     where another process drew them (templates started together share the drawing:
-    :func:`analysis.present.layers.warm`), and matplotlib's settings are left as they were.
+    :func:`analysis.present.layers.warm`), and matplotlib's settings are left as they were. Over
+    each base one figure is composed ahead of use (:func:`analysis.present.layers.prepare`).
     Returns how many bases are held (0 with ``ANALYSIS_FIGURE_BASES=0``).
     """
     import matplotlib
@@ -361,7 +362,9 @@ def warm_bases(
             for place in places:
                 parts += [region_parts(indicator, frame, place, scheme, k), dot_parts(indicator, frame, place)]
             wanted += [(found[0], found[1]) for found in parts if found is not None]
-        return layers.warm(wanted)
+        held = layers.warm(wanted)
+        layers.prepare([key for key, _ in wanted])  # each kernel forked from here takes these figures made
+        return held
 
 
 def warm_chart_data(level: float = config.DEFAULT_CONFIDENCE) -> int:
