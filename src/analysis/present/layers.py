@@ -352,7 +352,7 @@ def prepare(keys: Sequence[Hashable]) -> int:
 
 
 def _composed(key: Hashable, drawn: Base):
-    """A figure and axes composed over ``drawn`` (the base of ``key``): one made ahead (:func:`prepare`), else a new one."""
+    """A figure and axes over ``drawn`` (the base of ``key``): one made ahead (:func:`prepare`), else a new one."""
     ready = _READY.pop(key, None)
     if ready is not None and ready[2] is drawn:
         return ready[0], ready[1]
