@@ -114,8 +114,17 @@ ABLATIONS = (
     ("memo off (ANALYSIS_MEMO=0; the disk cache too)", {"ANALYSIS_MEMO": "0"}),
     ("warm kernels off (ANALYSIS_WARM_KERNELS=0)", {"ANALYSIS_WARM_KERNELS": "0"}),
     (
+        "workers spawned, not forked from a preloaded forkserver (ANALYSIS_WORKER_START=spawn)",
+        {"ANALYSIS_WORKER_START": "spawn"},
+    ),
+    (
         "all off",
-        {"ANALYSIS_FIGURE_BASES": "0", "ANALYSIS_MEMO": "0", "ANALYSIS_WARM_KERNELS": "0"},
+        {
+            "ANALYSIS_FIGURE_BASES": "0",
+            "ANALYSIS_MEMO": "0",
+            "ANALYSIS_WARM_KERNELS": "0",
+            "ANALYSIS_WORKER_START": "spawn",
+        },
     ),
 )
 #: The authority `make report` reports on (the Makefile's AREA).
@@ -320,6 +329,40 @@ def output_line(result: subprocess.CompletedProcess, prefix: str) -> str | None:
     """The first line of a command's standard error, then its output, that starts with ``prefix``."""
     lines = result.stderr.strip().splitlines() + result.stdout.strip().splitlines()
     return next((line for line in lines if line.startswith(prefix)), None)
+
+
+#: A fixed amount of pure-Python and NumPy work, timed in a fresh process (:func:`time_reference`):
+#: how fast the machine is at the time, so runs hours or machines apart can be compared.
+REFERENCE_CODE = """
+import time
+started = time.process_time()
+total = 0
+for i in range(1_000_000):
+    total += i * i % 7
+import numpy as np
+values = np.arange(2_000_000, dtype=float)[::-1]
+for _ in range(8):
+    np.sort(values)
+print(time.process_time() - started)
+"""
+
+
+def time_reference(repeats: int = 3) -> float:
+    """CPU seconds of :data:`REFERENCE_CODE` (median of ``repeats`` fresh processes)."""
+    times = []
+    for _ in range(repeats):
+        result = subprocess.run([sys.executable, "-c", REFERENCE_CODE], capture_output=True, text=True, check=True)
+        times.append(float(result.stdout.strip()))
+    return statistics.median(times)
+
+
+def reference_line(before: float, after: float) -> str:
+    """The machine's speed around a section's timings, as a results.md line."""
+    return (
+        f"- Machine speed: a fixed reference workload (`REFERENCE_CODE` in this script: pure-Python and NumPy "
+        f"work in one process) took {before:.2f} s of CPU before these timings and {after:.2f} s after "
+        "(lower is faster; every time in the section scales with it, so compare runs by it)."
+    )
 
 
 def time_import(repeats: int = 5) -> dict[str, float]:
@@ -644,12 +687,8 @@ def describe_round(
 
 def describe_ablation(stamp: str, codes: Sequence[str], scratch: Path) -> list[str]:
     """Time the batch on the sample with each optimisation switched off; the table's lines."""
+    before = time_reference()
     lines = [
-        f"### Ablation: {stamp}",
-        "",
-        f"`analysis batch` on the same {len(codes)} authorities x {len(NOTEBOOKS)} notebooks, cold, one after "
-        "the other, with each switchable optimisation turned off (the others stay on).",
-        "",
         "| batch | seconds | per authority | vs defaults | CPU seconds | workers | peak RSS | peak PSS |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
@@ -663,7 +702,16 @@ def describe_ablation(stamp: str, codes: Sequence[str], scratch: Path) -> list[s
             f"{ours['seconds'] / baseline:.2f}x | {ours['cpu_seconds']:.0f} | {ours['workers']} | "
             f"{_gib(ours['peak_rss'])} | {_gib(ours['peak_pss'])} |"
         )
-    return lines
+    return [
+        f"### Ablation: {stamp}",
+        "",
+        f"`analysis batch` on the same {len(codes)} authorities x {len(NOTEBOOKS)} notebooks, cold, one after "
+        "the other, with each switchable optimisation turned off (the others stay on).",
+        "",
+        reference_line(before, time_reference()),
+        "",
+        *lines,
+    ]
 
 
 def write_section(key: str, lines: list[str]) -> None:
@@ -701,7 +749,7 @@ def main() -> None:
         "--ablation",
         action="store_true",
         help="also time the batch on the sample with each optimisation off (figure bases, disk cache, memo, "
-        "warm kernels)",
+        "warm kernels, forkserver)",
     )
     parser.add_argument("--no-write", action="store_true", help="print only; do not update benchmarks/results.md")
     parser.add_argument("--floor-only", nargs="+", metavar="CODE", help=argparse.SUPPRESS)
@@ -721,6 +769,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="da-bench-") as tmp:
         scratch = Path(tmp)
         if not args.full_only:
+            reference_before = time_reference()
+            print(f"reference workload: {reference_before:.2f} s", flush=True)
             imports = time_import()
             print(
                 f"import analysis: {imports['import_seconds']:.3f} s in-process, {imports['process_seconds']:.2f} s "
@@ -749,10 +799,13 @@ def main() -> None:
                 lines = describe_round(number, codes, naive, ours, floor)
                 print("\n".join(lines[2:]), flush=True)
                 rounds.append(lines)
+            reference_after = time_reference()
+            print(f"reference workload: {reference_after:.2f} s", flush=True)
             sample_lines = [
                 f"### Sample run: {stamp}",
                 "",
                 *machine_lines(info),
+                reference_line(reference_before, reference_after),
                 f"- Sample: {len(codes)} authorities x {len(NOTEBOOKS)} notebooks: {', '.join(codes)}.",
                 f"- `import analysis` in a fresh process: {imports['import_seconds']:.3f} s "
                 f"(whole interpreter start {imports['process_seconds']:.2f} s; target < "
@@ -777,7 +830,9 @@ def main() -> None:
             from analysis.methods import areas
 
             every = list(areas.list_areas(levels=("utla",))["area_code"])
+            full_before = time_reference()
             full = time_ours(every, scratch, "full")
+            full_after = time_reference()
             per = full["seconds"] / len(every)
             print(
                 f"full England: {full['seconds']:.1f} s ({full['seconds'] / 60:.1f} min), {per:.2f} s per authority; "
@@ -788,6 +843,7 @@ def main() -> None:
                 f"### Full England run: {stamp}",
                 "",
                 *machine_lines(info),
+                reference_line(full_before, full_after),
                 f"- `analysis batch --all` ({len(every)} authorities x {len(NOTEBOOKS)} notebooks, defaults, "
                 f"cold): **{full['seconds']:.0f} s = {full['seconds'] / 60:.1f} min** ({per:.2f} s per "
                 f"authority; target < {TARGETS['projection_minutes']:g} min: "

@@ -24,7 +24,7 @@ import psutil
 import pytest
 from bs4 import BeautifulSoup
 
-from analysis import cli, config
+from analysis import cli, config, errors
 from analysis.errors import BatchError, ParameterError
 from analysis.methods import population
 from analysis.present import report
@@ -442,6 +442,24 @@ def test_timeout_and_dead_kernel_are_reported_and_the_batch_continues(failing_ba
     assert dies.failed and dies.cell == 3 and "the kernel died" in dies.error
     assert Path(sleeps.executed).name == "fixture_sleeps.failed.ipynb" and Path(sleeps.executed).is_file()
     assert "FAILED Southampton (E06000045) fixture_sleeps: cell 3 (In [3]): timed out" in summary.format()
+
+
+@pytest.mark.parametrize(
+    ("setting", "method"), [(None, "forkserver"), ("spawn", "spawn"), (" Forkserver ", "forkserver")]
+)
+def test_workers_start_from_a_forkserver_unless_asked_to_spawn(monkeypatch, setting, method):
+    if setting is None:
+        monkeypatch.delenv(executors.WORKER_START_ENV, raising=False)
+    else:
+        monkeypatch.setenv(executors.WORKER_START_ENV, setting)
+    assert executors.worker_context().get_start_method() == method
+
+
+def test_an_unknown_way_to_start_workers_is_refused_by_name(monkeypatch):
+    monkeypatch.setenv(executors.WORKER_START_ENV, "fork")
+    with pytest.raises(errors.BatchError, match="ANALYSIS_WORKER_START='fork' is not a way to start workers") as caught:
+        executors.worker_context()
+    assert "'forkserver' (the default) or 'spawn'" in caught.value.hint
 
 
 def test_each_batch_runs_with_the_environment_it_has_when_it_starts(tmp_path, monkeypatch):

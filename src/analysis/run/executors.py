@@ -111,14 +111,30 @@ WORKER_PRELOAD = (
 )
 
 
+#: ``ANALYSIS_WORKER_START=spawn`` spawns each worker (its own imports), for comparisons.
+WORKER_START_ENV = "ANALYSIS_WORKER_START"
+
+
 def worker_context() -> multiprocessing.context.BaseContext:
     """The multiprocessing context a local pool starts its workers with.
 
     ``forkserver`` (documented in :mod:`multiprocessing`, "Contexts and start methods") with
     :data:`WORKER_PRELOAD` preloaded (``set_forkserver_preload``), where the platform has it
-    (Linux, macOS); else ``spawn``. Both start workers that share no state with this process.
+    (Linux, macOS); else, or with ``ANALYSIS_WORKER_START=spawn`` (:data:`WORKER_START_ENV`),
+    ``spawn``. Both start workers that share no state with this process.
+
+    Raises
+    ------
+    BatchError
+        If ``ANALYSIS_WORKER_START`` is set to anything but ``forkserver`` or ``spawn``.
     """
-    if "forkserver" not in multiprocessing.get_all_start_methods():
+    wanted = os.environ.get(WORKER_START_ENV, "forkserver").strip().lower() or "forkserver"
+    if wanted not in {"forkserver", "spawn"}:
+        raise BatchError(
+            f"{WORKER_START_ENV}={wanted!r} is not a way to start workers.",
+            "Set it to 'forkserver' (the default) or 'spawn', or unset it.",
+        )
+    if wanted == "spawn" or "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(list(WORKER_PRELOAD))  # no effect once this process's forkserver runs
