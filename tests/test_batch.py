@@ -131,6 +131,7 @@ def test_notebooks_are_chosen_by_name_or_unique_prefix():
     # a folder holding none of the topic notebooks: every notebook in it
     assert [p.stem for p in plan.select_notebooks([], FIXTURES)] == [
         "fixture_dies",
+        "fixture_environment",
         "fixture_fails",
         "fixture_ok",
         "fixture_second",
