@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
+import time
 
 import pandas as pd
 import pytest
@@ -12,6 +14,7 @@ import pytest
 from analysis import config
 from analysis.data import disk_cache, local_data
 from analysis.errors import ValidationError
+from tests.conftest import wait_for
 
 HAMPSHIRE = "E10000014"
 
@@ -132,3 +135,48 @@ def test_data_build_fills_the_cache_once_and_reports_then_compute_no_indicator(m
     monkeypatch.setattr(registry, "_indicator_frame", lambda chosen, level: pytest.fail("computed again"))
     for indicator in registry.list_indicators():
         assert len(registry.compute_indicator(indicator)) > 0
+
+
+#: A process that computes one cached result: announces itself, waits for the "go" file, records
+#: that it computed, and prints the value it got.
+_COMPUTE_ONCE = """
+import sys, time
+from pathlib import Path
+from analysis.data import disk_cache
+
+folder = Path(sys.argv[1])
+(folder / f"calling-{sys.argv[2]}").touch()
+
+
+def compute():
+    (folder / f"computing-{sys.argv[2]}").touch()
+    deadline = time.monotonic() + 60
+    while not (folder / "go").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return f"computed by {sys.argv[2]}"
+
+
+print(disk_cache.cached("fixture-concurrent", ["one key"], compute))
+"""
+
+
+def test_processes_missing_the_same_result_at_once_compute_it_once(tmp_path):
+    """The second process waits on the key's lock while the first computes, then reads what it kept."""
+    env = {**os.environ, config.ROOT_ENV: str(tmp_path)}
+    command = [sys.executable, "-c", _COMPUTE_ONCE, str(tmp_path)]
+    first = subprocess.Popen([*command, "first"], env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        wait_for(lambda: (tmp_path / "computing-first").exists())
+        second = subprocess.Popen([*command, "second"], env=env, stdout=subprocess.PIPE, text=True)
+        try:
+            wait_for(lambda: (tmp_path / "calling-second").exists())
+            time.sleep(1.0)  # time for the second to reach its own computation, were it not waiting
+            (tmp_path / "go").touch()
+            outputs = [first.communicate(timeout=60)[0], second.communicate(timeout=60)[0]]
+        finally:
+            second.kill()
+    finally:
+        first.kill()
+    assert [first.returncode, second.returncode] == [0, 0]
+    assert outputs == ["computed by first\n", "computed by first\n"]
+    assert not (tmp_path / "computing-second").exists()

@@ -14,8 +14,10 @@ package, the Python version and the versions of the libraries that shape the res
 changed file, code change or library upgrade is a miss. Only results are kept: a call that
 raises is never stored, so an error is raised again, with the same message, every time.
 A file that cannot be read back (truncated, from another pickle protocol) is a miss too.
-Files are written atomically (:func:`analysis.files.write_atomic`). ``ANALYSIS_DISK_CACHE=0``
-(or ``ANALYSIS_MEMO=0``) turns the cache off, for comparisons.
+Files are written atomically (:func:`analysis.files.write_atomic`). Processes that miss the same
+key at once (a batch's kernel templates warming together) compute it once: the first takes the
+key's lock file (:func:`analysis.files.file_lock`) and computes, the others wait for it and
+read what it kept. ``ANALYSIS_DISK_CACHE=0`` (or ``ANALYSIS_MEMO=0``) turns the cache off, for comparisons.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar
 
-from analysis import config
+from analysis import config, files
 from analysis.data import memo
 from analysis.files import write_atomic
 
@@ -40,6 +42,8 @@ ENV = "ANALYSIS_DISK_CACHE"
 FOLDER = "cache"
 #: Results kept per kind, newest first (an indicator frame is ~20 kB: a few code versions' worth).
 MAX_FILES = 500
+#: Seconds a process waits for another computing the same result before computing it itself.
+LOCK_WAIT_SECONDS = 300.0
 #: Libraries whose versions can change a cached result (read, validated or computed frames).
 LIBRARIES = ("numpy", "pandas", "pandera", "pyarrow", "scipy", "mapclassify", "scikit-learn")
 
@@ -125,19 +129,40 @@ def cached(kind: str, parts: Sequence[str] | None, compute: Callable[[], T]) -> 
         return compute()
     key_ = key(kind, *parts)
     found = load(kind, key_)
-    if found is None:
-        found = compute()
-        store(kind, key_, found)
-    return found
+    if found is not None:
+        return found
+    from filelock import Timeout
+
+    try:
+        lock = files.file_lock(lock_path(kind, key_), timeout=LOCK_WAIT_SECONDS)
+        lock.acquire()
+    except (Timeout, OSError):  # held too long, or no lock file possible: compute here
+        lock = None
+    try:
+        found = load(kind, key_) if lock is not None else None  # kept by the process that held the lock
+        if found is None:
+            found = compute()
+            store(kind, key_, found)
+        return found
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+def lock_path(kind: str, key_: str) -> Path:
+    """The lock file of one result (:func:`cached`): one per key, so a computation that asks for
+    another result never waits on its own lock."""
+    return config.INTERIM_DIR / FOLDER / f"{kind}-locks" / f"{key_}.lock"
 
 
 def _prune(folder: Path) -> None:
     """Keep the :data:`MAX_FILES` newest results of a kind (each code version or data change adds a set)."""
-    files = list(folder.glob("*.pickle"))
-    if len(files) <= MAX_FILES:
+    kept = list(folder.glob("*.pickle"))
+    if len(kept) <= MAX_FILES:
         return
-    for path in sorted(files, key=lambda p: p.stat().st_mtime_ns)[: len(files) - MAX_FILES]:
+    for path in sorted(kept, key=lambda p: p.stat().st_mtime_ns)[: len(kept) - MAX_FILES]:
         path.unlink(missing_ok=True)
+        (folder.parent / f"{folder.name}-locks" / f"{path.stem}.lock").unlink(missing_ok=True)
 
 
 def data_key() -> str | None:
