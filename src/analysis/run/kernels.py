@@ -351,14 +351,15 @@ def _set_ports(connection_file: str, ports: dict[str, int]) -> None:
 
 
 async def _bound_ports(
-    connection_file: str, process: ForkedKernel, timeout: float = LAUNCH_TIMEOUT_SECONDS
+    connection_file: str, process: ForkedKernel | subprocess.Popen, timeout: float = LAUNCH_TIMEOUT_SECONDS
 ) -> dict[str, int]:
     """The ports a warm kernel bound, once it has written them to its connection file.
 
     jupyter_client picks free ports for a kernel and the kernel binds them a moment later; in
     between, another process may take one (jupyter_client issue 487), and the kernel then
-    fails to start, and hangs. A warm kernel is given port 0 instead: it binds free ports
-    itself, atomically, and records them in its connection file, which is read back here.
+    fails to start, and hangs. A kernel is given port 0 instead: it binds free ports itself,
+    atomically, and records them in its connection file (ipykernel's ``write_connection_file``
+    merges the ports it bound into a file that had 0), which is read back here.
     """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -387,22 +388,44 @@ class WarmProvisioner(LocalProvisioner):
     warm_connection_file = ""
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> KernelConnectionInfo:
-        """Launch the kernel: forked from the template when possible, else as LocalProvisioner does."""
-        if not _enabled or _broken:
-            return await super().launch_kernel(cmd, **kwargs)
+        """Launch the kernel: forked from the template when possible, else as LocalProvisioner does.
+
+        Over TCP, either kernel binds free ports itself (see :func:`_bound_ports`): a fresh kernel
+        too, since a batch falls back to fresh kernels on a loaded machine, where the race is likeliest.
+        """
+        own_ports = self.connection_info.get("transport") == "tcp"
+        planned = {name: self.connection_info[name] for name in PORT_NAMES}
+        if _enabled and not _broken:
+            connection_info = await self._launch_warm(cmd, kwargs, own_ports, planned)
+            if connection_info is not None:
+                return connection_info
+        connection_file = self.parent.connection_file
+        if own_ports:
+            _set_ports(connection_file, dict.fromkeys(PORT_NAMES, 0))
+        await super().launch_kernel(cmd, **kwargs)
+        try:
+            ports = await _bound_ports(connection_file, self.process) if own_ports else {}
+        except OSError as exc:  # it exited first (jupyter_client then reports a dead kernel), or is stuck
+            _set_ports(connection_file, planned)
+            self.log.warning("The kernel bound no ports (%s).", exc)
+            return self.connection_info
+        return self._use_ports(ports, planned)
+
+    async def _launch_warm(
+        self, cmd: list[str], kwargs: dict[str, Any], own_ports: bool, planned: dict[str, int]
+    ) -> KernelConnectionInfo | None:
+        """A kernel forked from the template, or None (no template for this launch, or it failed)."""
         command = warm_command(cmd)
         prefix, options = command if command else (None, [])
         env, cwd = kwargs.get("env"), os.path.abspath(kwargs.get("cwd") or os.getcwd())
         plain = not set(kwargs) - {"env", "cwd", "kernel_id", "extra_arguments"}
         template = _template_for(prefix, env, cwd) if prefix and env is not None and plain else None
         if template is None:
-            return await super().launch_kernel(cmd, **kwargs)
+            return None
         connection_file = cmd[len(prefix) + 3]
-        planned = {name: self.connection_info[name] for name in PORT_NAMES}
-        own_ports = self.connection_info.get("transport") == "tcp"
         process = None
         try:
-            if own_ports:  # the kernel binds free ports itself (see _bound_ports)
+            if own_ports:
                 _set_ports(connection_file, dict.fromkeys(PORT_NAMES, 0))
             process = template.launch(connection_file, cwd, dict(env), options)
             ports = await _bound_ports(connection_file, process) if own_ports else {}
@@ -413,12 +436,16 @@ class WarmProvisioner(LocalProvisioner):
                 _set_ports(connection_file, planned)
             self.log.warning("No warm kernel (%s): starting a fresh kernel.", exc)
             _mark_broken()
-            return await super().launch_kernel(cmd, **kwargs)
+            return None
         self.process = process
         self.pid = self.pgid = process.pid  # the kernel leads its own session
         self.cwd = cwd
         self.warm_connection_file = connection_file
         CONNECTION_FILES.add(connection_file)
+        return self._use_ports(ports, planned)
+
+    def _use_ports(self, ports: dict[str, int], planned: dict[str, int]) -> KernelConnectionInfo:
+        """The connection info with the ports the kernel bound; the planned ones go back to jupyter_client's cache."""
         if ports:
             for name, port in ports.items():
                 setattr(self.parent, name, port)
