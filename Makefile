@@ -14,7 +14,8 @@ STAMP := $(VENV)/.installed
 NODE_DIR := $(VENV)/node
 AXE := $(NODE_DIR)/node_modules/axe-core/axe.min.js
 AREA ?= E10000014
-PYTEST_ARGS ?=
+# The tests run in one pytest-xdist process per core, at most four; `make test PYTEST_ARGS=` runs them in one.
+PYTEST_ARGS ?= --numprocesses=auto --maxprocesses=4
 
 .PHONY: setup data report test lint lab lock browser axe clean-data help
 
