@@ -106,7 +106,8 @@ MARKERS = {
 #: --ablation: the batch with each switchable optimisation turned off, then all of them.
 #: Figure bases (issue 15: each map's base drawn once, under a per-authority overlay), the disk
 #: cache (results and bases shared between processes), the memo (per process; off also turns
-#: the disk cache off) and warm kernels.
+#: the disk cache off), warm kernels, the workers' forkserver and the skipped optional imports
+#: (``analysis.UNUSED_OPTIONAL_IMPORTS``).
 ABLATIONS = (
     ("defaults (every optimisation on)", {}),
     ("figure bases off (ANALYSIS_FIGURE_BASES=0)", {"ANALYSIS_FIGURE_BASES": "0"}),
@@ -118,12 +119,17 @@ ABLATIONS = (
         {"ANALYSIS_WORKER_START": "spawn"},
     ),
     (
+        "unused optional imports not skipped (ANALYSIS_SKIP_UNUSED_IMPORTS=0: jsonschema's RFC 3987 grammar)",
+        {"ANALYSIS_SKIP_UNUSED_IMPORTS": "0"},
+    ),
+    (
         "all off",
         {
             "ANALYSIS_FIGURE_BASES": "0",
             "ANALYSIS_MEMO": "0",
             "ANALYSIS_WARM_KERNELS": "0",
             "ANALYSIS_WORKER_START": "spawn",
+            "ANALYSIS_SKIP_UNUSED_IMPORTS": "0",
         },
     ),
 )

@@ -9,10 +9,11 @@ Local pool: worker processes are forked from a *forkserver* (:func:`worker_conte
 fresh interpreter the batch starts once, which imports what every worker needs
 (:data:`WORKER_PRELOAD`: papermill, nbclient, nbconvert and the package's runner) and then
 forks each worker; nothing is copied from the batch's own process, as with ``spawn``, but the
-imports (about 2 s of CPU, half of it jsonschema building its RFC 3987 grammar) are paid once
-per batch process instead of once per worker. Each worker takes the batch's environment as it
-is when the pool starts (the forkserver keeps the one it started with), ignores Ctrl-C (the
-parent decides), and keeps its interpreter warm, so each run only pays for its own kernel.
+imports (about 1 s of CPU, once jsonschema's RFC 3987 grammar is skipped:
+:data:`analysis.UNUSED_OPTIONAL_IMPORTS`) are paid once per batch process instead of once per
+worker. Each worker takes the batch's environment as it is when the pool starts (the forkserver
+keeps the one it started with), ignores Ctrl-C (the parent decides), and keeps its interpreter
+warm, so each run only pays for its own kernel.
 
 Stopping (Ctrl-C or SIGTERM to the batch): the batch notes every process under its workers
 (kernel templates, kernels), sends each worker SIGTERM and waits for all of them
