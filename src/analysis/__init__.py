@@ -11,8 +11,9 @@ more, for every process of the project that imports it first: it marks the modul
 an optional feature the project never uses does without them (see that constant).
 """
 
-import os
 import sys
+
+from analysis import config
 
 __version__ = "0.1.0"
 
@@ -31,6 +32,6 @@ UNUSED_OPTIONAL_IMPORTS = ("rfc3987_syntax",)
 #: ``ANALYSIS_SKIP_UNUSED_IMPORTS=0`` (or false / no / off) imports them as usual, for comparisons.
 SKIP_UNUSED_IMPORTS_ENV = "ANALYSIS_SKIP_UNUSED_IMPORTS"
 
-if os.environ.get(SKIP_UNUSED_IMPORTS_ENV, "1").strip().lower() not in {"0", "false", "no", "off"}:
+if config.switched_on(SKIP_UNUSED_IMPORTS_ENV):
     for _name in UNUSED_OPTIONAL_IMPORTS:
         sys.modules.setdefault(_name, None)  # a module imported already is left as it is

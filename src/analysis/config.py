@@ -51,6 +51,17 @@ _PATHS: dict[str, tuple[str, ...]] = {
 }
 
 
+#: The values that turn off a switch among the ``ANALYSIS_*`` environment variables
+#: (:func:`switched_on`), in any case and with spaces around; any other value, or none, leaves it on.
+SWITCH_OFF_VALUES = frozenset({"0", "false", "no", "off"})
+
+
+def switched_on(name: str) -> bool:
+    """False when the environment variable ``name`` is one of :data:`SWITCH_OFF_VALUES`; True
+    otherwise, unset included (every switch of the package is on by default)."""
+    return os.environ.get(name, "1").strip().lower() not in SWITCH_OFF_VALUES
+
+
 def project_root() -> Path:
     """Return the project root: ``$ANALYSIS_ROOT`` if set, else the checkout holding the package."""
     env = os.environ.get(ROOT_ENV)

@@ -23,7 +23,6 @@ read what it kept. ``ANALYSIS_DISK_CACHE=0`` (or ``ANALYSIS_MEMO=0``) turns the 
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 import sys
 from collections.abc import Callable, Sequence
@@ -50,7 +49,7 @@ LIBRARIES = ("numpy", "pandas", "pandera", "pyarrow", "scipy", "mapclassify", "s
 
 def enabled() -> bool:
     """False when ``ANALYSIS_DISK_CACHE`` (or ``ANALYSIS_MEMO``) is 0 / false / no / off."""
-    return memo.enabled() and os.environ.get(ENV, "1").strip().lower() not in {"0", "false", "no", "off"}
+    return memo.enabled() and config.switched_on(ENV)
 
 
 @lru_cache(maxsize=1)

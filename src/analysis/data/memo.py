@@ -45,7 +45,7 @@ _REGISTRY: list[Callable[[], None]] = []
 
 def enabled() -> bool:
     """False when ``ANALYSIS_MEMO`` is set to 0 / false / no / off."""
-    return os.environ.get(ENV, "1").strip().lower() not in {"0", "false", "no", "off"}
+    return config.switched_on(ENV)
 
 
 def clear_all() -> None:

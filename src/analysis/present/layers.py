@@ -36,7 +36,6 @@ Kernel templates started together share the drawing (:func:`warm`).
 
 from __future__ import annotations
 
-import os
 import weakref
 import zlib
 from collections import OrderedDict
@@ -72,7 +71,7 @@ _READY: dict[Hashable, tuple[Any, Any, Base]] = {}
 
 def enabled() -> bool:
     """False when ``ANALYSIS_FIGURE_BASES`` is 0 / false / no / off (every figure drawn from scratch)."""
-    return os.environ.get(ENV, "1").strip().lower() not in {"0", "false", "no", "off"}
+    return config.switched_on(ENV)
 
 
 def clear() -> None:

@@ -100,7 +100,7 @@ CONNECTION_FILES: set[str] = set()
 
 def wanted() -> bool:
     """False when ``ANALYSIS_WARM_KERNELS`` is 0 / false / no / off, or the platform lacks pidfds."""
-    if os.environ.get(ENV, "1").strip().lower() in {"0", "false", "no", "off"}:
+    if not config.switched_on(ENV):
         return False
     return sys.platform.startswith("linux") and hasattr(os, "pidfd_open") and hasattr(signal, "pidfd_send_signal")
 
