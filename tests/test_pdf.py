@@ -193,3 +193,67 @@ def test_a_summary_page_comes_first_and_its_links_lead_into_the_pdf(hampshire, t
     assert [str(link.get("/Dest")) for link in links] == ["/pdf-01_prevalence-headline"]  # no link to ../index.html
     headline = reader.get_destination_page_number(reader.named_destinations["/pdf-01_prevalence-headline"])
     assert headline == _chapter_first_pages(reader, _chapter_titles(folder)[1:2])[0]
+
+
+def _copied_folder(hampshire, tmp_path) -> Path:
+    folder = tmp_path / "reports" / "E10000014-hampshire"
+    shutil.copytree(hampshire["folder"], folder, ignore=shutil.ignore_patterns("*.ipynb", "*.pdf"))
+    return folder
+
+
+def test_sections_built_ahead_give_the_document_built_at_print_time(hampshire, tmp_path):
+    folder = _copied_folder(hampshire, tmp_path)
+    pages = pdf.collect_pages(folder)
+    assert [page.name for page in pages] == ["summary", *config.NOTEBOOKS]
+    assert pdf.expected_pages(folder, config.NOTEBOOKS) == pages
+    prepared = {page.name: pdf.prepare_section(page, pages) for page in pages}
+    ahead = pdf.print_document(pages, "Hampshire", "1 December 2026", "cmd", prepared)
+    assert ahead == pdf.print_document(pages, "Hampshire", "1 December 2026", "cmd")
+    assert ahead.count('<section class="print-page') == 5 and 'id="pdf-03_regional_maps-' in ahead
+
+
+def test_a_section_built_before_its_page_changed_is_built_again(hampshire, tmp_path):
+    folder = _copied_folder(hampshire, tmp_path)
+    pages = pdf.collect_pages(folder)
+    prepared = {page.name: pdf.prepare_section(page, pages) for page in pages}
+    chapter = folder / "04_young_people_14_18.html"
+    chapter.write_text(chapter.read_text(encoding="utf-8").replace("<h1", "<h1 data-fixture='republished'", 1))
+    document = pdf.print_document(pages, "Hampshire", "1 December 2026", "", prepared)
+    assert 'data-fixture="republished"' in document
+    # built for other pages (a chapter left out): links would point elsewhere, so built again
+    fewer = [page for page in pages if page.name != "01_prevalence"]
+    assert pdf.print_document(fewer, "Hampshire", "1 December 2026", "", prepared) == pdf.print_document(
+        fewer, "Hampshire", "1 December 2026", ""
+    )
+
+
+def test_one_printer_prints_each_folder_asked_in_order_and_refuses_an_incomplete_one(hampshire, tmp_path):
+    complete = _copied_folder(hampshire, tmp_path)
+    incomplete = tmp_path / "reports" / "E06000045-southampton"
+    shutil.copytree(complete, incomplete)
+    (incomplete / f"{config.NOTEBOOKS[1]}.run.json").unlink()
+    with pdf.Printer(publish.workspace_info()) as printer:
+        assert not printer.started
+        printer.start()
+        assert printer.started
+        for name in ["summary", *config.NOTEBOOKS]:
+            assert printer.prepare(complete, name, config.NOTEBOOKS)
+        printer.print_folder(incomplete)
+        printer.print_folder(complete)
+        lines: list[str] = []
+        run = printer.finish(lines.append)
+    assert [item.path for item in run.written] == [complete / "hampshire-needs-assessment.pdf"]
+    assert len(run.problems) == 1 and f"chapter {config.NOTEBOOKS[1]} has not been run" in run.problems[0]
+    assert not list(incomplete.glob("*.pdf"))
+    assert lines == [f"PDF: {run.written[0].path} (5 page(s) printed in {run.written[0].seconds:.1f} s)"]
+    assert _text(PdfReader(run.written[0].path).pages[0]).startswith(DOCUMENT_TITLE)
+
+
+def test_a_chromium_that_will_not_start_is_named_when_printing(hampshire, tmp_path):
+    folder = _copied_folder(hampshire, tmp_path)
+    not_a_browser = shutil.which("false")
+    with pdf.Printer(publish.workspace_info(), executable=not_a_browser) as printer:
+        printer.print_folder(folder)
+        with pytest.raises(PublicationError, match=f"Chromium at {re.escape(not_a_browser)} failed while printing"):
+            printer.finish()
+    assert not list(folder.glob("*.pdf"))

@@ -302,6 +302,10 @@ EXPECTED_RUN_SECONDS: dict[str, float] = {
     "03_regional_maps": 14.3,
     "04_young_people_14_18": 4.6,
 }
+#: Areas whose PDF sections a batch builds ahead of printing, at a time (``analysis.present.pdf.Printer``):
+#: an area's five sections are about 5 MB of HTML (mostly the figures' PNGs), so a national
+#: ``--pdf`` batch holds at most this many areas' worth while they wait to be printed.
+PDF_PREPARED_AREAS = 2
 
 #: Published tables as data: each table's CSV is written to this folder of the area's reports
 #: folder, ``<notebook>-<n>-<slug>.csv``, and all of them with a README to ``<slug>-data.zip``.

@@ -20,7 +20,10 @@ One batch = every selected notebook for every selected area. In order:
    per run in ``reports/batch.log``, and the batch's own summary (ran / skipped / failed, naming
    area, notebook, cell and error).
 7. **PDF** (``pdf``, the ``--pdf`` flag): each area's summary and chapters printed into one PDF
-   with headless Chromium (:mod:`analysis.present.pdf`), checked for before anything runs. An
+   with headless Chromium (:mod:`analysis.present.pdf`), checked for before anything runs. One
+   :class:`~analysis.present.pdf.Printer` prints each area as soon as its summary is written,
+   on a thread of its own; Chromium is launched once a worker has no notebook left to run, and
+   the pages already published are turned into print sections while the last notebooks run. An
    area with a failed chapter gets no PDF; the summary names it and the batch fails.
 
 Interrupting (Ctrl-C or SIGTERM) stops the workers, their kernel templates and kernels and
@@ -36,7 +39,6 @@ import socket
 import sys
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -292,14 +294,35 @@ def run_batch(options: BatchOptions) -> BatchSummary:
         pending = Counter(run.area_code for run in todo)
         summarised: set[str] = set()
         say_above_bar = (lambda message: None) if options.quiet else (lambda m: bar.write(m, file=sys.stderr))
+        folders = {area.code: reports_dir / area.report_slug for area in areas}
+        chapters = [path.stem for path in notebook_paths]
+        # With --pdf, each area is printed as soon as its summary is written, on the printer's own
+        # thread; Chromium is launched once a worker has nothing left to run, and the pages of the
+        # areas still running are turned into print sections while their last notebooks run.
+        printer = pdf.Printer(workspace) if options.pdf else None
+        finished = 0
+
+        def start_printer() -> None:
+            printer.start()
+            for done in outcomes:
+                if done.area_code in folders and pending[done.area_code] and not done.failed:
+                    printer.prepare(folders[done.area_code], done.notebook, chapters)
 
         def on_outcome(outcome: runner.RunOutcome) -> None:
+            nonlocal finished
             outcomes.append(outcome)
+            finished += 1
             _log(reports_dir, _outcome_line(outcome, reports_dir))
             pending[outcome.area_code] -= 1
-            if pending[outcome.area_code] == 0 and any(a.code == outcome.area_code for a in areas):
+            if pending[outcome.area_code] == 0 and outcome.area_code in folders:
                 _publish_summaries(reports_dir, [outcome.area_code], notes, say_above_bar)
                 summarised.add(outcome.area_code)
+                if printer is not None:
+                    printer.print_folder(folders[outcome.area_code])
+            elif printer is not None and printer.started and outcome.area_code in folders and not outcome.failed:
+                printer.prepare(folders[outcome.area_code], outcome.notebook, chapters)
+            if printer is not None and not printer.started and len(todo) - finished < workers:
+                start_printer()
             if outcome.failed and not options.quiet:
                 bar.write(
                     f"FAILED {outcome.area_name} ({outcome.area_code}) {outcome.notebook}: {outcome.error}",
@@ -309,32 +332,40 @@ def run_batch(options: BatchOptions) -> BatchSummary:
             bar.set_postfix(failed=sum(1 for o in outcomes if o.failed), refresh=False)
 
         try:
+            if printer is not None and len(todo) < workers:
+                start_printer()
             if todo and executor == "dask":
                 executors.run_with_dask(todo, workers, scheduler, on_outcome)
             elif todo:
                 executors.run_with_processes(todo, workers, reports_dir, on_outcome)
+            bar.close()
+            rest = [a.code for a in areas if a.code not in summarised]
+            _publish_summaries(reports_dir, rest, notes, say)
+            printed = pdf.PdfRun()
+            if printer is not None:
+                say(f"printing the PDF of {len(areas)} area(s) with Chromium...")
+                for code in rest:
+                    printer.print_folder(folders[code])
+                # The reports index (its England map) is drawn while Chromium prints: the PDF does
+                # not read it, and printing mostly waits on the browser process.
+                index = publish.write_index(reports_dir, workspace)
+                printed = printer.finish()
+                place = {folder: i for i, folder in enumerate(folders.values())}
+                printed.written.sort(key=lambda item: place.get(item.path.parent, len(place)))
+                for item in printed.written:
+                    _log(reports_dir, f"pdf {item.path.relative_to(reports_dir)} ({item.seconds:.1f} s)")
+                for problem in printed.problems:
+                    _log(reports_dir, f"pdf not written: {problem}")
+            else:
+                index = publish.write_index(reports_dir, workspace)
         except KeyboardInterrupt as exc:
             bar.close()
             lock.remove_partial_files(reports_dir)
-            _log(reports_dir, _interrupted_line(exc, len(outcomes) - len(skipped), len(todo)))
+            _log(reports_dir, _interrupted_line(exc, finished, len(todo)))
             raise
-        bar.close()
-        _publish_summaries(reports_dir, [a.code for a in areas if a.code not in summarised], notes, say)
-        printed = pdf.PdfRun()
-        if options.pdf:
-            say(f"printing the PDF of {len(areas)} area(s) with Chromium...")
-            # The reports index (its England map) is drawn while Chromium prints: the PDF does not
-            # read it, and printing mostly waits on the browser process.
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="index") as background:
-                index_done = background.submit(publish.write_index, reports_dir, workspace)
-                printed = pdf.write_pdfs([reports_dir / area.report_slug for area in areas], workspace)
-                index = index_done.result()
-            for item in printed.written:
-                _log(reports_dir, f"pdf {item.path.relative_to(reports_dir)} ({item.seconds:.1f} s)")
-            for problem in printed.problems:
-                _log(reports_dir, f"pdf not written: {problem}")
-        else:
-            index = publish.write_index(reports_dir, workspace)
+        finally:
+            if printer is not None:
+                printer.close()
         order = {(a.code, p.stem): i for i, (a, p) in enumerate((a, p) for a in areas for p in notebook_paths)}
         outcomes.sort(key=lambda o: order.get((o.area_code, o.notebook), 0))
         summary = BatchSummary(
