@@ -7,7 +7,8 @@ Every path is derived from the project root. The root is found from the package
 environment variable ``ANALYSIS_ROOT`` so tests and batch workers can point the
 whole workspace at a temporary copy. Paths are read through this module's
 attributes (``config.RAW_DIR``, ``config.PROCESSED_DIR`` ...) and are re-evaluated
-on every access, so setting ``ANALYSIS_ROOT`` at run time takes effect at once.
+on every access, so setting ``ANALYSIS_ROOT`` at run time takes effect at once (each value
+of it is resolved to an absolute path once: a link it passes through is read then).
 
 ``ANALYSIS_DATA_MIRROR`` overrides where ``analysis data get`` copies the open
 data from (default: ``../shared/data`` beside the project root, when it exists).
@@ -24,6 +25,7 @@ source (the house rule); splitting it would make two places.
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +67,22 @@ def switched_on(name: str) -> bool:
 def project_root() -> Path:
     """Return the project root: ``$ANALYSIS_ROOT`` if set, else the checkout holding the package."""
     env = os.environ.get(ROOT_ENV)
-    return Path(env).expanduser().resolve() if env else SOURCE_ROOT
+    if not env:
+        return SOURCE_ROOT
+    return _resolved(env, "" if os.path.isabs(env) else os.getcwd())
+
+
+@lru_cache(maxsize=16)
+def _resolved(path: str, folder: str) -> Path:
+    """``path`` (relative to ``folder`` unless absolute) with ``~`` expanded, made absolute and
+    its links resolved, once per value: a report reads the paths hundreds of times (every table
+    read checks its file), and resolving took about 15 microseconds of system calls each time."""
+    return (Path(folder) / Path(path).expanduser()).resolve()
+
+
+@lru_cache(maxsize=64)
+def _joined(root: Path, name: str) -> Path:
+    return root.joinpath(*_PATHS[name])
 
 
 def default_mirror() -> Path | None:
@@ -81,7 +98,7 @@ def __getattr__(name: str) -> Any:  # PEP 562: paths are recomputed on each acce
     if name == "ROOT":
         return project_root()
     if name in _PATHS:
-        return project_root().joinpath(*_PATHS[name])
+        return _joined(project_root(), name)
     raise AttributeError(f"module 'analysis.config' has no attribute {name!r}")
 
 
