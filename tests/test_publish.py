@@ -197,6 +197,16 @@ def test_machine_paths_are_removed(rendered):
     assert str(Path.home()) + "/" not in rendered.html
 
 
+def test_an_image_whose_data_spells_a_folder_path_is_published_unchanged(monkeypatch, page):
+    # A home folder whose path is all base64 characters: a run of an image's base64 can spell it.
+    monkeypatch.setenv("HOME", "/tmp/ab")
+    data = "iVBORw0KGgo" + "A" * 400 + "/tmp/ab/" + "B" * 400 + "=="
+    nb = _html_notebook(f'<p>Saved in /tmp/ab/reports.</p><img alt="A map" src="data:image/png;base64,{data}">')
+    html = publish.render_report(nb, page).html
+    assert f'src="data:image/png;base64,{data}"' in html  # the picture as it was drawn
+    assert "Saved in ~/reports." in html and "/tmp/ab/reports" not in html  # the page's text still redacted
+
+
 def test_what_was_left_out_is_listed(rendered):
     reasons = " | ".join(rendered.dropped)
     for reason in (

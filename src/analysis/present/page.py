@@ -276,7 +276,14 @@ def _assign_ids_and_contents(soup: Any, main: Any, body: Any) -> None:
 
 
 def redact_paths(text: str) -> str:
-    """Replace this machine's folder paths (project, environment, home) with neutral labels."""
+    """Replace this machine's folder paths (project, environment, home) with neutral labels.
+
+    The base64 data of embedded files (the figures) is left as it is (:mod:`analysis.present.data_uris`):
+    a run of it may spell a folder's path by chance.
+    """
+    from analysis.present import data_uris
+
+    text, embedded = data_uris.set_aside(text)
     replacements = []
     for path, label in (
         (config.project_root(), "[project folder]"),
@@ -293,7 +300,7 @@ def redact_paths(text: str) -> str:
                 text = re.sub(re.escape(variant) + r"(?=[/\\])", label, text)
             else:
                 text = text.replace(variant, label)
-    return text
+    return data_uris.put_back(text, embedded)
 
 
 def _link(soup: Any, href: str, text: str, hidden: str = "", after: str = "") -> Any:
