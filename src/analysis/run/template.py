@@ -50,7 +50,9 @@ WARM_REGIONS_ENV = "ANALYSIS_WARM_REGIONS"
 #: region's 14) pays when each template's kernels then use them about twice: from two regional
 #: maps reports per worker (in England, or in the region) on.
 WARM_REGION_RUNS_PER_WORKER = 2
-#: Modules every topic notebook imports (directly or through the package).
+#: Modules every topic notebook imports (directly or through the package). Not mapclassify (and
+#: scikit-learn, which it imports: 0.2 s): map class breaks come from the disk cache, and a
+#: template that computes them (:func:`warm`) imports it then.
 PRELOAD = (
     "numpy",
     "pandas",
@@ -63,7 +65,6 @@ PRELOAD = (
     "matplotlib.patheffects",
     "geopandas",
     "shapely",
-    "mapclassify",
     "pandera",
     "yaml",
     "IPython",
@@ -89,7 +90,8 @@ PRELOAD = (
     "analysis.present.supply",
     "analysis.present.young_people",
     "analysis.present.homelessness",
-    "statsmodels.api",
+    "statsmodels.genmod.generalized_linear_model",  # chapter 2's deprivation model (homelessness_model)
+    "statsmodels.discrete.discrete_model",
     "seaborn",  # chapter 2's deprivation chart (about 0.1 s of each of its kernels otherwise)
     "analysis.methods.checks",
     # what each kernel's start-up imports (the debugger, history, inline figures' helpers)
