@@ -80,11 +80,6 @@ def _resolved(path: str, folder: str) -> Path:
     return (Path(folder) / Path(path).expanduser()).resolve()
 
 
-@lru_cache(maxsize=64)
-def _joined(root: Path, name: str) -> Path:
-    return root.joinpath(*_PATHS[name])
-
-
 def default_mirror() -> Path | None:
     """Return the local data mirror: ``$ANALYSIS_DATA_MIRROR`` if set, else ``../shared/data`` if present."""
     env = os.environ.get(MIRROR_ENV)
@@ -98,7 +93,7 @@ def __getattr__(name: str) -> Any:  # PEP 562: paths are recomputed on each acce
     if name == "ROOT":
         return project_root()
     if name in _PATHS:
-        return _joined(project_root(), name)
+        return project_root().joinpath(*_PATHS[name])
     raise AttributeError(f"module 'analysis.config' has no attribute {name!r}")
 
 

@@ -22,7 +22,8 @@ import re
 import secrets
 from dataclasses import dataclass
 
-#: Base64 shorter than this is left in place (setting it aside would save nothing).
+#: Base64 shorter than this is left in place: the figures' data is kilobytes, and a run that
+#: spells a folder's path by chance is all but impossible in a short one.
 MIN_LENGTH = 256
 #: A ``data:`` URI with base64 data that is a whole attribute value (between its quotes).
 _DATA_URI = re.compile(
